@@ -1,0 +1,56 @@
+//! # interview-core
+//!
+//! The heart of a library for scheduling AI voice interviews and running them: the
+//! domain types, the traits every backend and engine implements, and the services
+//! built on those traits. It has no network or SQL code, so an integrator can
+//! implement any provider by depending on this crate alone.
+//!
+//! | part | what it holds |
+//! |---|---|
+//! | [`domain`](crate::PersonName) | parsed values ([`PersonName`], [`EmailAddress`], [`PhoneNumber`], [`BookingToken`], [`ScheduledTime`]), [`Booking`], [`InterviewWindow`] |
+//! | [`store`] | [`BookingStore`](store::BookingStore): bookings, transcripts, evaluations |
+//! | [`resume`] | [`ResumeStore`](resume::ResumeStore), [`ResumeExtractor`](resume::ResumeExtractor), [`DocumentKind`](resume::DocumentKind) sniffing |
+//! | [`notify`] | [`Notifier`](notify::Notifier) and the rendered [`Invitation`](notify::Invitation) (text, HTML, `.ics`) |
+//! | [`engine`] | [`SttEngine`](engine::SttEngine), [`LlmEngine`](engine::LlmEngine), [`TtsEngine`](engine::TtsEngine), [`AvatarProvider`](engine::AvatarProvider) |
+//! | [`audio`] | [`AudioFrame`](audio::AudioFrame): PCM with its sample rate and channels |
+//! | [`service`] | [`SchedulingService`](service::SchedulingService): upload, schedule, admit |
+//! | [`config`] | [`Config`](config::Config) from environment variables |
+//! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
+//!
+//! ## Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `test-utils` | no | `testing`: in-memory stores, a recording notifier, a scripted extractor and scripted engines |
+//!
+//! ## Example
+//!
+//! ```
+//! use interview_core::{InterviewWindow, PhoneNumber, WindowStatus};
+//! use chrono::{TimeDelta, TimeZone, Utc};
+//!
+//! let phone = PhoneNumber::parse("(555) 123-4567").unwrap();
+//! assert_eq!(phone.as_str(), "5551234567");
+//!
+//! let scheduled = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
+//! let status = InterviewWindow::DEFAULT.admit(scheduled, scheduled - TimeDelta::minutes(5));
+//! assert!(matches!(status, WindowStatus::Open { .. }));
+//! ```
+
+pub mod audio;
+pub mod clock;
+pub mod config;
+mod domain;
+pub mod engine;
+pub mod error;
+pub mod interview;
+pub mod notify;
+pub mod resume;
+mod secret;
+pub mod service;
+pub mod store;
+#[cfg(feature = "test-utils")]
+pub mod testing;
+
+pub use domain::*;
+pub use secret::Secret;

@@ -1,0 +1,321 @@
+//! The interview invitation: plain text, HTML and an iCalendar event.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use url::Url;
+
+use super::{Attachment, OutgoingEmail};
+use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
+
+/// Everything an invitation says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// The booking it belongs to (the calendar event's stable UID comes from it).
+    pub token: BookingToken,
+    /// The candidate's address.
+    pub to: EmailAddress,
+    /// The candidate's name.
+    pub candidate_name: PersonName,
+    /// When, and in which zone to show it.
+    pub scheduled: ScheduledTime,
+    /// How long the calendar event lasts.
+    pub duration: TimeDelta,
+    /// How long before the start the link opens.
+    pub opens_before: TimeDelta,
+    /// The interview link.
+    pub interview_url: Url,
+    /// Who is interviewing (shown in the text), e.g. "Acme Corp".
+    pub organization: String,
+    /// When the invitation was made (the event's DTSTAMP).
+    pub sent_at: DateTime<Utc>,
+}
+
+impl Invitation {
+    /// The interview time as the candidate reads it, in their zone (UTC when unknown):
+    /// "Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata)".
+    pub fn formatted_time(&self) -> String {
+        const FORMAT: &str = "%A, %-d %B %Y at %-I:%M %p %Z";
+        match self.scheduled.zone() {
+            Some(zone) => format!(
+                "{} ({})",
+                self.scheduled.at().with_timezone(&zone).format(FORMAT),
+                zone.name()
+            ),
+            None => self.scheduled.at().format(FORMAT).to_string(),
+        }
+    }
+
+    /// The subject line.
+    pub fn subject(&self) -> String {
+        format!("Your interview with {} is scheduled", self.organization)
+    }
+
+    /// Renders the e-mail: text and HTML alternatives and an `.ics` attachment.
+    pub fn to_email(&self) -> OutgoingEmail {
+        OutgoingEmail {
+            to: self.to.clone(),
+            to_name: Some(self.candidate_name.to_string()),
+            subject: self.subject(),
+            text_body: self.text_body(),
+            html_body: self.html_body(),
+            attachments: vec![Attachment {
+                file_name: "interview.ics".to_owned(),
+                content_type: "text/calendar; charset=UTF-8; method=REQUEST".to_owned(),
+                content: self.ics().into_bytes(),
+            }],
+        }
+    }
+
+    fn opens_minutes(&self) -> i64 {
+        self.opens_before.num_minutes()
+    }
+
+    fn text_body(&self) -> String {
+        format!(
+            "Hello {name},\n\n\
+             Your AI interview with {org} is scheduled for {time}.\n\n\
+             Join here at the scheduled time:\n{url}\n\n\
+             The link opens {opens} minutes before the start. Please join from a quiet place \
+             with a working microphone.\n\n\
+             Good luck!\n",
+            name = self.candidate_name,
+            org = self.organization,
+            time = self.formatted_time(),
+            url = self.interview_url,
+            opens = self.opens_minutes(),
+        )
+    }
+
+    fn html_body(&self) -> String {
+        let url = escape_html(self.interview_url.as_str());
+        format!(
+            r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{subject}</title></head>
+<body style="margin:0;padding:24px;background:#f4f5f7;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f2430">
+<table role="presentation" width="100%" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
+<tr><td>
+<p style="font-size:16px">Hello {name},</p>
+<p style="font-size:16px">Your AI interview with {org} is scheduled for <strong>{time}</strong>.</p>
+<p style="margin:28px 0"><a href="{url}" style="background:#1d4ed8;color:#ffffff;padding:12px 22px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">Join the interview</a></p>
+<p style="font-size:14px;color:#4b5160">The link opens {opens} minutes before the start. If the button does not work, copy this address into your browser:<br><a href="{url}" style="color:#1d4ed8;word-break:break-all">{url}</a></p>
+<p style="font-size:14px;color:#4b5160">Please join from a quiet place with a working microphone. Good luck!</p>
+</td></tr></table>
+</body></html>
+"#,
+            subject = escape_html(&self.subject()),
+            name = escape_html(self.candidate_name.as_str()),
+            org = escape_html(&self.organization),
+            time = escape_html(&self.formatted_time()),
+            url = url,
+            opens = self.opens_minutes(),
+        )
+    }
+
+    /// The iCalendar (RFC 5545) request: METHOD:REQUEST, a UID stable across resends
+    /// of the same booking, the link as URL, LOCATION and in the description.
+    pub fn ics(&self) -> String {
+        let host = self.interview_url.host_str().unwrap_or("localhost");
+        let start = self.scheduled.at();
+        let end = start + self.duration;
+        let lines = [
+            "BEGIN:VCALENDAR".to_owned(),
+            "PRODID:-//interview-rs//interview//EN".to_owned(),
+            "VERSION:2.0".to_owned(),
+            "CALSCALE:GREGORIAN".to_owned(),
+            "METHOD:REQUEST".to_owned(),
+            "BEGIN:VEVENT".to_owned(),
+            format!("UID:{}@{}", self.token, host),
+            format!("DTSTAMP:{}", ics_time(self.sent_at)),
+            format!("DTSTART:{}", ics_time(start)),
+            format!("DTEND:{}", ics_time(end)),
+            format!(
+                "SUMMARY:{}",
+                ics_text(&format!("Interview with {}", self.organization))
+            ),
+            format!(
+                "DESCRIPTION:{}",
+                ics_text(&format!(
+                    "Join your AI interview: {}\nThe link opens {} minutes before the start.",
+                    self.interview_url,
+                    self.opens_minutes()
+                ))
+            ),
+            format!("LOCATION:{}", ics_text(self.interview_url.as_str())),
+            format!("URL:{}", self.interview_url),
+            format!(
+                "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{}",
+                ics_param(self.candidate_name.as_str()),
+                self.to
+            ),
+            "SEQUENCE:0".to_owned(),
+            "STATUS:CONFIRMED".to_owned(),
+            "TRANSP:OPAQUE".to_owned(),
+            "END:VEVENT".to_owned(),
+            "END:VCALENDAR".to_owned(),
+        ];
+        let mut out = String::new();
+        for line in &lines {
+            fold_line(&mut out, line);
+        }
+        out
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn ics_time(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Escapes an iCalendar TEXT value (RFC 5545 §3.3.11).
+fn ics_text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter value: quoted, with the characters a quoted value cannot hold removed.
+fn ics_param(input: &str) -> String {
+    let cleaned: String = input
+        .chars()
+        .filter(|c| *c != '"' && !c.is_control())
+        .collect();
+    format!("\"{cleaned}\"")
+}
+
+/// Writes `line` folded at 75 octets (never inside a UTF-8 sequence), CRLF-terminated.
+fn fold_line(out: &mut String, line: &str) {
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn invitation(name: &str, org: &str) -> Invitation {
+        let at = Utc.with_ymd_and_hms(2030, 3, 2, 9, 0, 0).unwrap();
+        Invitation {
+            token: BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap(),
+            to: EmailAddress::parse("ann@example.com").unwrap(),
+            candidate_name: PersonName::parse(name).unwrap(),
+            scheduled: ScheduledTime::from_parts(at, Some(chrono_tz::Asia::Kolkata)),
+            duration: TimeDelta::minutes(30),
+            opens_before: TimeDelta::minutes(5),
+            interview_url: Url::parse(
+                "https://jobs.example.com/interview/0123456789abcdef0123456789abcdef",
+            )
+            .unwrap(),
+            organization: org.to_owned(),
+            sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn time_is_shown_in_the_candidates_zone() {
+        let inv = invitation("Ann Lee", "Acme");
+        assert_eq!(
+            inv.formatted_time(),
+            "Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata)"
+        );
+        let utc = Invitation {
+            scheduled: ScheduledTime::from_parts(inv.scheduled.at(), None),
+            ..inv
+        };
+        assert_eq!(
+            utc.formatted_time(),
+            "Saturday, 2 March 2030 at 9:00 AM UTC"
+        );
+    }
+
+    #[test]
+    fn email_has_both_bodies_the_link_and_the_ics() {
+        let email = invitation("Ann Lee", "Acme").to_email();
+        assert_eq!(email.to.as_str(), "ann@example.com");
+        assert_eq!(email.subject, "Your interview with Acme is scheduled");
+        let link = "https://jobs.example.com/interview/0123456789abcdef0123456789abcdef";
+        assert!(email.text_body.contains(link));
+        assert!(email.text_body.contains("2:30 PM IST"));
+        assert!(email.html_body.contains(&format!("href=\"{link}\"")));
+        assert_eq!(email.attachments.len(), 1);
+        assert_eq!(
+            email.attachments[0].content_type,
+            "text/calendar; charset=UTF-8; method=REQUEST"
+        );
+    }
+
+    #[test]
+    fn user_values_are_escaped_in_html() {
+        let email = invitation("O'Brien", "<b>Acme & Co</b>").to_email();
+        assert!(email.html_body.contains("O&#39;Brien"));
+        assert!(email.html_body.contains("&lt;b&gt;Acme &amp; Co&lt;/b&gt;"));
+        assert!(!email.html_body.contains("<b>Acme"));
+    }
+
+    #[test]
+    fn ics_is_a_folded_request_with_a_stable_uid() {
+        let inv = invitation("Ann Lee", "Acme, Inc; Ltd");
+        let ics = inv.ics();
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
+        assert!(ics.contains("\r\nMETHOD:REQUEST\r\n"));
+        assert!(ics.contains("\r\nUID:0123456789abcdef0123456789abcdef@jobs.example.com\r\n"));
+        assert!(ics.contains("\r\nDTSTART:20300302T090000Z\r\n"));
+        assert!(ics.contains("\r\nDTEND:20300302T093000Z\r\n"));
+        assert!(ics.contains("\r\nDTSTAMP:20300301T120000Z\r\n"));
+        assert!(ics.contains("SUMMARY:Interview with Acme\\, Inc\\; Ltd"));
+        for line in ics.split("\r\n") {
+            assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
+            assert!(!line.contains('\n'));
+        }
+        // Unfolding gives back the full URL.
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains(
+            "URL:https://jobs.example.com/interview/0123456789abcdef0123456789abcdef\r\n"
+        ));
+        assert_eq!(inv.ics(), ics, "rendering is deterministic");
+    }
+
+    #[test]
+    fn folding_never_splits_a_character() {
+        let mut out = String::new();
+        let line = format!("SUMMARY:{}", "é".repeat(80));
+        fold_line(&mut out, &line);
+        for part in out.split("\r\n") {
+            assert!(part.len() <= 75);
+        }
+        assert_eq!(out.replace("\r\n ", "").trim_end(), line);
+    }
+}

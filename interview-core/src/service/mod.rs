@@ -1,0 +1,8 @@
+//! The services: what the API routes of the original do, over the traits.
+
+mod scheduling;
+
+pub use scheduling::{
+    Admission, DEFAULT_MAX_RESUME_BYTES, ScheduleError, ScheduledInterview, SchedulingService,
+    SchedulingSettings, UploadError, UploadedResume,
+};

@@ -1,0 +1,340 @@
+//! Upload a resume, book an interview, let a candidate in at the right time.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, Utc};
+use url::Url;
+
+use crate::clock::Clock;
+use crate::notify::{Invitation, Notifier, NotifyError};
+use crate::resume::{
+    DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
+};
+use crate::store::{BookingStore, StoreError};
+use crate::{
+    Booking, BookingStatus, BookingToken, InterviewWindow, NewBooking, RandomnessError,
+    ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
+};
+
+/// The largest resume accepted by default: 5 MiB, as in the original form.
+pub const DEFAULT_MAX_RESUME_BYTES: usize = 5 * 1024 * 1024;
+
+/// How the scheduling service behaves.
+#[derive(Debug, Clone)]
+pub struct SchedulingSettings {
+    base_url: Url,
+    /// When interview links let candidates in.
+    pub window: InterviewWindow,
+    /// The rules booking requests are checked against.
+    pub rules: SchedulingRules,
+    /// The largest resume file accepted, in bytes.
+    pub max_resume_bytes: usize,
+    /// Who is interviewing, as named in invitations.
+    pub organization: String,
+    /// How long the calendar event in the invitation lasts.
+    pub interview_duration: TimeDelta,
+}
+
+impl SchedulingSettings {
+    /// Settings with the original's defaults and links under `public_base_url`
+    /// (`https://jobs.example.com` or `https://example.com/careers`).
+    pub fn new(public_base_url: &Url) -> Self {
+        let mut base_url = public_base_url.clone();
+        // `Url::join` replaces the last path segment unless the path ends in '/'.
+        if !base_url.path().ends_with('/') {
+            let path = format!("{}/", base_url.path());
+            base_url.set_path(&path);
+        }
+        base_url.set_query(None);
+        base_url.set_fragment(None);
+        Self {
+            base_url,
+            window: InterviewWindow::DEFAULT,
+            rules: SchedulingRules::default(),
+            max_resume_bytes: DEFAULT_MAX_RESUME_BYTES,
+            organization: "the hiring team".to_owned(),
+            interview_duration: TimeDelta::minutes(30),
+        }
+    }
+
+    /// The link for a booking: `{PUBLIC_BASE_URL}/interview/{token}`.
+    pub fn interview_url(&self, token: &BookingToken) -> Url {
+        let mut url = self.base_url.clone();
+        let path = format!("{}interview/{token}", self.base_url.path());
+        url.set_path(&path);
+        url
+    }
+}
+
+/// The result of `upload-resume`: the file is stored even when its text could not be
+/// read, and the reason is reported instead of failing the upload.
+#[derive(Debug)]
+pub struct UploadedResume {
+    /// Where the file can be fetched.
+    pub resume_url: String,
+    /// The store's key for it.
+    pub resume_key: String,
+    /// The detected format.
+    pub kind: DocumentKind,
+    /// The extracted text, when extraction worked.
+    pub resume_text: Option<String>,
+    /// Why extraction failed, when it did.
+    pub extraction_error: Option<ExtractError>,
+}
+
+/// Why an upload was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UploadError {
+    /// The file is larger than allowed.
+    #[error("the file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The file is not a PDF, DOC or DOCX.
+    #[error(transparent)]
+    Unsupported(#[from] UnsupportedDocument),
+    /// The file could not be stored.
+    #[error("the resume could not be stored")]
+    Store(#[from] ResumeStoreError),
+}
+
+/// The result of `schedule-interview`: the booking exists whether or not the
+/// invitation went out.
+#[derive(Debug)]
+pub struct ScheduledInterview {
+    /// The stored booking.
+    pub booking: Booking,
+    /// The candidate's link.
+    pub interview_url: Url,
+    /// Whether the invitation was delivered.
+    pub email_sent: bool,
+    /// Why it was not, when it was not.
+    pub email_error: Option<NotifyError>,
+}
+
+/// Why a booking was not made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScheduleError {
+    /// The request has invalid fields.
+    #[error("invalid booking request: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// The booking could not be stored.
+    #[error("the booking could not be stored")]
+    Store(#[from] StoreError),
+    /// No token could be generated.
+    #[error(transparent)]
+    Randomness(#[from] RandomnessError),
+}
+
+/// Whether a token lets its holder into an interview at some instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// No booking has this token (or the token is malformed).
+    NotFound,
+    /// The booking was cancelled.
+    Cancelled,
+    /// The window has not opened yet.
+    TooEarly {
+        /// The booking.
+        booking: Box<Booking>,
+        /// When the window opens.
+        opens_at: DateTime<Utc>,
+    },
+    /// The interview can be joined.
+    Open {
+        /// The booking.
+        booking: Box<Booking>,
+        /// When the window closes.
+        closes_at: DateTime<Utc>,
+    },
+    /// The window has closed.
+    Expired {
+        /// The booking.
+        booking: Box<Booking>,
+        /// When the window closed.
+        closed_at: DateTime<Utc>,
+    },
+}
+
+/// How many fresh tokens to try when a new one collides with a stored booking.
+/// With 128 random bits a single collision is already beyond belief; retrying keeps
+/// the booking correct even against a store that reports spurious conflicts.
+const TOKEN_ATTEMPTS: usize = 3;
+
+/// Uploads resumes, books interviews and admits candidates: the original's API
+/// routes as a library.
+pub struct SchedulingService {
+    bookings: Arc<dyn BookingStore>,
+    resumes: Arc<dyn ResumeStore>,
+    extractor: Arc<dyn ResumeExtractor>,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    settings: SchedulingSettings,
+}
+
+impl std::fmt::Debug for SchedulingService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchedulingService")
+            .field("settings", &self.settings)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SchedulingService {
+    /// A service over the given stores, extractor, notifier and clock.
+    pub fn new(
+        bookings: Arc<dyn BookingStore>,
+        resumes: Arc<dyn ResumeStore>,
+        extractor: Arc<dyn ResumeExtractor>,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+        settings: SchedulingSettings,
+    ) -> Self {
+        Self {
+            bookings,
+            resumes,
+            extractor,
+            notifier,
+            clock,
+            settings,
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &SchedulingSettings {
+        &self.settings
+    }
+
+    /// The booking store (for routes that read bookings directly).
+    pub fn bookings(&self) -> &Arc<dyn BookingStore> {
+        &self.bookings
+    }
+
+    /// The resume store (for serving stored files).
+    pub fn resumes(&self) -> &Arc<dyn ResumeStore> {
+        &self.resumes
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Stores a resume and extracts its text. The type comes from the file's bytes.
+    /// A file whose text cannot be read is still stored; the reason is returned in
+    /// [`UploadedResume::extraction_error`].
+    pub async fn upload_resume(&self, bytes: Bytes) -> Result<UploadedResume, UploadError> {
+        let limit = self.settings.max_resume_bytes;
+        if bytes.len() > limit {
+            return Err(UploadError::TooLarge {
+                size: bytes.len(),
+                limit,
+            });
+        }
+        let kind = DocumentKind::sniff(&bytes)?;
+        let stored = self.resumes.put(bytes.clone(), kind).await?;
+        let (resume_text, extraction_error) = match self.extractor.extract(bytes, kind).await {
+            Ok(text) => (Some(text), None),
+            Err(error) => {
+                tracing::warn!(key = %stored.key, %kind, %error, "resume stored but its text could not be extracted");
+                (None, Some(error))
+            }
+        };
+        Ok(UploadedResume {
+            resume_url: stored.url,
+            resume_key: stored.key,
+            kind,
+            resume_text,
+            extraction_error,
+        })
+    }
+
+    /// Validates a request, stores the booking and sends the invitation. A failed
+    /// invitation does not undo the booking: it is logged and reported as
+    /// `email_sent: false`.
+    pub async fn schedule(
+        &self,
+        request: &ScheduleRequest,
+    ) -> Result<ScheduledInterview, ScheduleError> {
+        let now = self.clock.now();
+        let new_booking = NewBooking::parse(request, now, &self.settings.rules)?;
+        let booking = self.create_with_fresh_token(new_booking, now).await?;
+        let interview_url = self.settings.interview_url(&booking.token);
+        let invitation = Invitation {
+            token: booking.token.clone(),
+            to: booking.email.clone(),
+            candidate_name: booking.name.clone(),
+            scheduled: booking.scheduled(),
+            duration: self.settings.interview_duration,
+            opens_before: self.settings.window.opens_before(),
+            interview_url: interview_url.clone(),
+            organization: self.settings.organization.clone(),
+            sent_at: now,
+        };
+        let email_error = match self.notifier.send_invitation(&invitation).await {
+            Ok(()) => None,
+            Err(error) => {
+                tracing::warn!(token = ?booking.token, %error, "booking saved but the invitation was not sent");
+                Some(error)
+            }
+        };
+        tracing::info!(token = ?booking.token, scheduled_at = %booking.scheduled_at, email_sent = email_error.is_none(), "interview booked");
+        Ok(ScheduledInterview {
+            booking,
+            interview_url,
+            email_sent: email_error.is_none(),
+            email_error,
+        })
+    }
+
+    async fn create_with_fresh_token(
+        &self,
+        new_booking: NewBooking,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, ScheduleError> {
+        let mut attempt = 1;
+        loop {
+            let booking = Booking::new(BookingToken::generate()?, new_booking.clone(), now);
+            match self.bookings.create(&booking).await {
+                Ok(()) => return Ok(booking),
+                Err(StoreError::Conflict) if attempt < TOKEN_ATTEMPTS => {
+                    tracing::warn!(attempt, "generated token already taken; trying another");
+                    attempt += 1;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+
+    /// Whether `token` lets its holder in at `at`. A malformed token is
+    /// [`Admission::NotFound`] without a lookup.
+    pub async fn admit(&self, token: &str, at: DateTime<Utc>) -> Result<Admission, StoreError> {
+        let Ok(token) = BookingToken::parse(token) else {
+            return Ok(Admission::NotFound);
+        };
+        let Some(booking) = self.bookings.get(&token).await? else {
+            return Ok(Admission::NotFound);
+        };
+        if booking.status == BookingStatus::Cancelled {
+            return Ok(Admission::Cancelled);
+        }
+        let booking = Box::new(booking);
+        Ok(match self.settings.window.admit(booking.scheduled_at, at) {
+            WindowStatus::TooEarly { opens_at } => Admission::TooEarly { booking, opens_at },
+            WindowStatus::Open { closes_at } => Admission::Open { booking, closes_at },
+            WindowStatus::Expired { closed_at } => Admission::Expired { booking, closed_at },
+        })
+    }
+
+    /// [`SchedulingService::admit`] at the clock's current time.
+    pub async fn admit_now(&self, token: &str) -> Result<Admission, StoreError> {
+        self.admit(token, self.clock.now()).await
+    }
+}

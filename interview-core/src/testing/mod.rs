@@ -1,0 +1,29 @@
+//! Test doubles: in-memory stores, a recording notifier, a scripted extractor and
+//! scripted engines. Enabled by the `test-utils` feature.
+//!
+//! Each double can be told to fail, so the error paths of code built on the traits
+//! can be tested without a broken database or a vendor outage.
+
+mod engines;
+mod extractor;
+mod notifier;
+mod stores;
+
+pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
+pub use extractor::ScriptedExtractor;
+pub use notifier::RecordingNotifier;
+pub use stores::{InMemoryBookingStore, InMemoryResumeStore};
+
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks a mutex, recovering the data if a panicking test poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// An "unavailable" cause for injected failures.
+#[derive(Debug, thiserror::Error)]
+#[error("injected failure: {0}")]
+pub struct InjectedFailure(pub &'static str);

@@ -1,0 +1,205 @@
+//! In-memory [`BookingStore`] and [`ResumeStore`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+use super::{InjectedFailure, lock};
+use crate::interview::{Evaluation, TranscriptEntry};
+use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
+use crate::store::{BookingStore, StoreError};
+use crate::{Booking, BookingStatus, BookingToken};
+
+#[derive(Debug)]
+struct Record {
+    booking: Booking,
+    transcript: Vec<TranscriptEntry>,
+    evaluation: Option<Evaluation>,
+}
+
+/// A [`BookingStore`] in a `HashMap`. [`InMemoryBookingStore::set_unavailable`]
+/// makes every call fail as a database that is down would.
+#[derive(Debug, Default)]
+pub struct InMemoryBookingStore {
+    records: Mutex<HashMap<BookingToken, Record>>,
+    unavailable: AtomicBool,
+}
+
+impl InMemoryBookingStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes every call fail with [`StoreError::Unavailable`] (or work again).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Every stored booking, in no particular order.
+    pub fn bookings(&self) -> Vec<Booking> {
+        lock(&self.records)
+            .values()
+            .map(|r| r.booking.clone())
+            .collect()
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            Err(StoreError::Unavailable(Box::new(InjectedFailure(
+                "booking store is down",
+            ))))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn with_record<T>(
+        &self,
+        token: &BookingToken,
+        f: impl FnOnce(&mut Record) -> T,
+    ) -> Result<T, StoreError> {
+        self.check()?;
+        lock(&self.records)
+            .get_mut(token)
+            .map(f)
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+#[async_trait]
+impl BookingStore for InMemoryBookingStore {
+    async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
+        self.check()?;
+        let mut records = lock(&self.records);
+        if records.contains_key(&booking.token) {
+            return Err(StoreError::Conflict);
+        }
+        records.insert(
+            booking.token.clone(),
+            Record {
+                booking: booking.clone(),
+                transcript: Vec::new(),
+                evaluation: None,
+            },
+        );
+        Ok(())
+    }
+
+    async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.records).get(token).map(|r| r.booking.clone()))
+    }
+
+    async fn set_status(
+        &self,
+        token: &BookingToken,
+        status: BookingStatus,
+    ) -> Result<(), StoreError> {
+        self.with_record(token, |r| r.booking.status = status)
+    }
+
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[TranscriptEntry],
+    ) -> Result<(), StoreError> {
+        self.with_record(token, |r| r.transcript.extend_from_slice(entries))
+    }
+
+    async fn transcript(&self, token: &BookingToken) -> Result<Vec<TranscriptEntry>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.records)
+            .get(token)
+            .map(|r| r.transcript.clone())
+            .unwrap_or_default())
+    }
+
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError> {
+        self.with_record(token, |r| r.evaluation = Some(evaluation.clone()))
+    }
+
+    async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.records)
+            .get(token)
+            .and_then(|r| r.evaluation.clone()))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.check()
+    }
+}
+
+/// A [`ResumeStore`] in a `HashMap`, with keys shaped like the real stores'
+/// (`{counter}_{random}.{ext}`) and URLs under `/resumes/`.
+#[derive(Debug, Default)]
+pub struct InMemoryResumeStore {
+    files: Mutex<HashMap<String, Bytes>>,
+    counter: AtomicU64,
+    unavailable: AtomicBool,
+}
+
+impl InMemoryResumeStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes every call fail with [`ResumeStoreError::Unavailable`] (or work again).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// How many files are stored.
+    pub fn len(&self) -> usize {
+        lock(&self.files).len()
+    }
+
+    /// Whether no file is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn check(&self) -> Result<(), ResumeStoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            Err(ResumeStoreError::Unavailable(Box::new(InjectedFailure(
+                "resume store is down",
+            ))))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl ResumeStore for InMemoryResumeStore {
+    async fn put(
+        &self,
+        bytes: Bytes,
+        kind: DocumentKind,
+    ) -> Result<StoredResume, ResumeStoreError> {
+        self.check()?;
+        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let random =
+            BookingToken::generate().map_err(|e| ResumeStoreError::Backend(Box::new(e)))?;
+        let key = format!("{n}_{}.{}", &random.as_str()[..8], kind.extension());
+        lock(&self.files).insert(key.clone(), bytes);
+        Ok(StoredResume {
+            url: format!("/resumes/{key}"),
+            key,
+        })
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, ResumeStoreError> {
+        self.check()?;
+        Ok(lock(&self.files).get(key).cloned())
+    }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what the project needs beyond the Rust toolchain, idempotently: each step
+# checks first and does nothing when the machine already has it.
+#
+#   scripts/setup.sh          what `cargo run --example full_stack` needs
+#   scripts/setup.sh --test   also what the tests need (a running PostgreSQL)
+set -euo pipefail
+
+want_test=false
+[[ "${1:-}" == "--test" ]] && want_test=true
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+    if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        log "need root to run: $*"; return 1
+    fi
+}
+
+apt_updated=false
+# Installs Debian packages that are not installed yet.
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    if ! command -v apt-get >/dev/null; then
+        log "please install: ${missing[*]} (no apt-get on this machine)"
+        return 1
+    fi
+    if [[ $apt_updated == false ]]; then
+        as_root apt-get update -qq
+        apt_updated=true
+    fi
+    log "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# PostgreSQL on 127.0.0.1:5432, reachable as user postgres without a password.
+ensure_postgres() {
+    if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+        return 0
+    fi
+    if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+        apt_install postgresql postgresql-client
+    fi
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    local hba="/etc/postgresql/$version/main/pg_hba.conf"
+    # Tests connect over TCP as postgres without a password: trust local loopback only.
+    if ! grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+        log "allowing passwordless connections from 127.0.0.1 in $hba"
+        as_root sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    fi
+    log "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start 2>/dev/null \
+        || as_root pg_ctlcluster "$version" main start
+    for _ in $(seq 1 60); do
+        pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+        sleep 0.5
+    done
+    log "PostgreSQL did not become ready on 127.0.0.1:5432"
+    return 1
+}
+
+if [[ $want_test == true ]]; then
+    ensure_postgres
+fi

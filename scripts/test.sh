@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The project's test command (the README's second command, and what CI runs):
+# installs what the tests need, then checks formatting, lints and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Reuse a build directory outside the clone when the machine has a cache folder, so
+# a fresh clone does not rebuild every dependency.
+if [[ -z "${CARGO_TARGET_DIR:-}" && -d "${HOME:-/nonexistent}/.cache" ]]; then
+    export CARGO_TARGET_DIR="$HOME/.cache/interview-target"
+fi
+
+scripts/setup.sh --test
+
+# Tests that need PostgreSQL create (and drop) their own database on this server.
+export INTERVIEW_TEST_POSTGRES_URL="${INTERVIEW_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+features="test-utils"
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --features "$features" --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --all-targets --features "$features" --locked
+cargo test --workspace --doc --features "$features" --locked

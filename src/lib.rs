@@ -1,0 +1,36 @@
+//! # interview
+//!
+//! Schedule AI voice interviews and run them. A candidate applies with a resume and a
+//! time slot; the resume is stored and its text extracted; a booking with an
+//! unguessable token is saved; the candidate gets an e-mail with a link; the link
+//! opens only around the scheduled time; an AI interviewer joins a real-time room,
+//! reads the resume, and holds a spoken interview.
+//!
+//! This is the facade crate: it re-exports the member crates behind features, so an
+//! integrator depends on one crate and picks what it needs.
+//!
+//! | crate | re-exported as | feature | default |
+//! |---|---|---|---|
+//! | `interview-core` | the crate root (`interview::PersonName`, `interview::service`, ...) | always | yes |
+//! | `interview-storage` | [`storage`] | `storage` | yes |
+//! | `interview-voice` | [`voice`] | `voice` | yes |
+//! | `interview-web` | [`web`] | `web` | yes |
+//! | test doubles | `interview::testing` | `test-utils` | no |
+//!
+//! The architecture is described in `docs/architecture.md`, every environment
+//! variable in `docs/configuration.md`.
+
+#[doc(inline)]
+pub use interview_core::*;
+
+#[cfg(feature = "storage")]
+#[doc(inline)]
+pub use interview_storage as storage;
+
+#[cfg(feature = "voice")]
+#[doc(inline)]
+pub use interview_voice as voice;
+
+#[cfg(feature = "web")]
+#[doc(inline)]
+pub use interview_web as web;

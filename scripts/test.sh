@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Reuse a build directory outside the clone when the machine has a cache folder, so
-# a fresh clone does not rebuild every dependency.
-if [[ -z "${CARGO_TARGET_DIR:-}" && -d "${HOME:-/nonexistent}/.cache" ]]; then
+# Reuse a build directory outside the clone, so a fresh clone does not rebuild every
+# dependency.
+if [[ -z "${CARGO_TARGET_DIR:-}" && -n "${HOME:-}" ]] && mkdir -p "$HOME/.cache" 2>/dev/null; then
     export CARGO_TARGET_DIR="$HOME/.cache/interview-target"
 fi
 

@@ -1,0 +1,500 @@
+//! The scheduling service's three operations, over the test doubles.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use interview_core::clock::ManualClock;
+use interview_core::resume::{DocumentKind, ExtractError};
+use interview_core::service::{
+    Admission, ScheduleError, SchedulingService, SchedulingSettings, UploadError,
+};
+use interview_core::store::{BookingStore, StoreError};
+use interview_core::testing::{
+    InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
+};
+use interview_core::{BookingStatus, BookingToken, Field, ScheduleRequest};
+use url::Url;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF";
+
+struct Harness {
+    service: SchedulingService,
+    bookings: Arc<InMemoryBookingStore>,
+    resumes: Arc<InMemoryResumeStore>,
+    extractor: Arc<ScriptedExtractor>,
+    notifier: Arc<RecordingNotifier>,
+    clock: Arc<ManualClock>,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap()
+}
+
+fn harness_with(extractor: ScriptedExtractor, notifier: RecordingNotifier) -> Harness {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let resumes = Arc::new(InMemoryResumeStore::new());
+    let extractor = Arc::new(extractor);
+    let notifier = Arc::new(notifier);
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut settings =
+        SchedulingSettings::new(&Url::parse("https://jobs.example.com/careers").unwrap());
+    settings.organization = "Acme".to_owned();
+    let service = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        extractor.clone(),
+        notifier.clone(),
+        clock.clone(),
+        settings,
+    );
+    Harness {
+        service,
+        bookings,
+        resumes,
+        extractor,
+        notifier,
+        clock,
+    }
+}
+
+fn harness() -> Harness {
+    harness_with(
+        ScriptedExtractor::text("Jane Doe\nRust engineer"),
+        RecordingNotifier::new(),
+    )
+}
+
+fn request() -> ScheduleRequest {
+    ScheduleRequest {
+        name: Some("José Núñez".into()),
+        email: Some("jose@example.com".into()),
+        phone: Some("(555) 123-4567".into()),
+        datetime: Some("2030-03-02T14:30".into()),
+        time_zone: Some("Asia/Kolkata".into()),
+        resume_url: Some("/resumes/1_abc.pdf".into()),
+        resume_text: Some("Rust engineer".into()),
+    }
+}
+
+// ---------------------------------------------------------------- upload_resume
+
+#[tokio::test]
+async fn upload_stores_the_file_and_extracts_its_text() {
+    let h = harness();
+    let uploaded = h
+        .service
+        .upload_resume(Bytes::from_static(PDF))
+        .await
+        .unwrap();
+    assert_eq!(uploaded.kind, DocumentKind::Pdf);
+    assert_eq!(
+        uploaded.resume_text.as_deref(),
+        Some("Jane Doe\nRust engineer")
+    );
+    assert!(uploaded.extraction_error.is_none());
+    assert!(
+        uploaded.resume_key.ends_with(".pdf"),
+        "{}",
+        uploaded.resume_key
+    );
+    assert_eq!(
+        uploaded.resume_url,
+        format!("/resumes/{}", uploaded.resume_key)
+    );
+    use interview_core::resume::ResumeStore;
+    let stored = h.resumes.get(&uploaded.resume_key).await.unwrap().unwrap();
+    assert_eq!(&stored[..], PDF);
+    assert_eq!(h.extractor.calls(), [(DocumentKind::Pdf, PDF.len())]);
+}
+
+#[tokio::test]
+async fn extraction_failure_does_not_fail_the_upload() {
+    let h = harness_with(
+        ScriptedExtractor::failing(|| ExtractError::NoText),
+        RecordingNotifier::new(),
+    );
+    let uploaded = h
+        .service
+        .upload_resume(Bytes::from_static(PDF))
+        .await
+        .unwrap();
+    assert!(uploaded.resume_text.is_none());
+    assert!(matches!(
+        uploaded.extraction_error,
+        Some(ExtractError::NoText)
+    ));
+    assert_eq!(
+        h.resumes.len(),
+        1,
+        "the file is stored even without its text"
+    );
+}
+
+#[tokio::test]
+async fn upload_refuses_files_that_are_not_documents_before_storing() {
+    let h = harness();
+    let png = Bytes::from_static(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let err = h.service.upload_resume(png).await.unwrap_err();
+    match err {
+        UploadError::Unsupported(unsupported) => assert_eq!(unsupported.detected, "a PNG image"),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert!(h.resumes.is_empty());
+    assert!(h.extractor.calls().is_empty());
+}
+
+#[tokio::test]
+async fn upload_refuses_files_over_the_limit_and_accepts_the_limit_exactly() {
+    let h = harness();
+    let limit = h.service.settings().max_resume_bytes;
+    let mut at_limit = PDF.to_vec();
+    at_limit.resize(limit, b' ');
+    assert!(
+        h.service
+            .upload_resume(Bytes::from(at_limit.clone()))
+            .await
+            .is_ok()
+    );
+    at_limit.push(b' ');
+    let err = h
+        .service
+        .upload_resume(Bytes::from(at_limit))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, UploadError::TooLarge { size, limit: l } if size == limit + 1 && l == limit),
+        "{err:?}"
+    );
+    assert_eq!(h.resumes.len(), 1);
+}
+
+#[tokio::test]
+async fn upload_reports_a_resume_store_that_is_down() {
+    let h = harness();
+    h.resumes.set_unavailable(true);
+    let err = h
+        .service
+        .upload_resume(Bytes::from_static(PDF))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, UploadError::Store(_)), "{err:?}");
+    assert!(h.extractor.calls().is_empty());
+}
+
+// ---------------------------------------------------------------- schedule
+
+#[tokio::test]
+async fn schedule_creates_the_booking_and_sends_the_invitation() {
+    let h = harness();
+    let scheduled = h.service.schedule(&request()).await.unwrap();
+    let booking = &scheduled.booking;
+
+    assert!(scheduled.email_sent);
+    assert!(scheduled.email_error.is_none());
+    assert_eq!(
+        scheduled.interview_url.as_str(),
+        format!(
+            "https://jobs.example.com/careers/interview/{}",
+            booking.token
+        )
+    );
+    assert_eq!(booking.status, BookingStatus::Scheduled);
+    assert_eq!(booking.created_at, now());
+    assert_eq!(
+        booking.scheduled_at,
+        Utc.with_ymd_and_hms(2030, 3, 2, 9, 0, 0).unwrap()
+    );
+    assert_eq!(booking.phone.as_str(), "5551234567");
+
+    let stored = h.bookings.get(&booking.token).await.unwrap().unwrap();
+    assert_eq!(&stored, booking);
+
+    let sent = h.notifier.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to.as_str(), "jose@example.com");
+    assert_eq!(sent[0].subject, "Your interview with Acme is scheduled");
+    assert!(sent[0].text_body.contains(scheduled.interview_url.as_str()));
+    assert!(sent[0].text_body.contains("2:30 PM IST"));
+    let ics = String::from_utf8(sent[0].attachments[0].content.clone()).unwrap();
+    assert!(ics.contains(&format!("UID:{}@jobs.example.com", booking.token)));
+}
+
+#[tokio::test]
+async fn email_failure_keeps_the_booking_and_reports_email_sent_false() {
+    let h = harness_with(ScriptedExtractor::text("x"), RecordingNotifier::failing());
+    let scheduled = h.service.schedule(&request()).await.unwrap();
+    assert!(!scheduled.email_sent);
+    assert!(scheduled.email_error.is_some());
+    assert!(
+        h.bookings
+            .get(&scheduled.booking.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(h.notifier.sent().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_requests_store_nothing_and_send_nothing() {
+    let h = harness();
+    let bad = ScheduleRequest {
+        phone: Some("555123456".into()),
+        name: Some("R2D2".into()),
+        ..request()
+    };
+    let err = h.service.schedule(&bad).await.unwrap_err();
+    let ScheduleError::Invalid(errors) = err else {
+        panic!("expected Invalid, got {err:?}");
+    };
+    let fields: Vec<Field> = errors.errors().iter().map(|e| e.field).collect();
+    assert_eq!(fields, [Field::Name, Field::Phone]);
+    assert!(h.bookings.bookings().is_empty());
+    assert!(h.notifier.sent().is_empty());
+}
+
+#[tokio::test]
+async fn the_lead_time_is_checked_against_the_injected_clock() {
+    let h = harness();
+    let at = |secs: i64| ScheduleRequest {
+        datetime: Some((now() + TimeDelta::seconds(secs)).to_rfc3339()),
+        time_zone: None,
+        ..request()
+    };
+    let err = h.service.schedule(&at(59)).await.unwrap_err();
+    assert!(matches!(&err, ScheduleError::Invalid(e) if e.first().field == Field::Datetime));
+    assert!(h.service.schedule(&at(60)).await.is_ok());
+    // Move the clock: the same absolute time is now in the past.
+    h.clock.advance(TimeDelta::hours(1));
+    assert!(h.service.schedule(&at(120)).await.is_err());
+}
+
+#[tokio::test]
+async fn store_down_fails_the_booking_with_a_store_error_and_sends_nothing() {
+    let h = harness();
+    h.bookings.set_unavailable(true);
+    let err = h.service.schedule(&request()).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Unavailable(_))),
+        "{err:?}"
+    );
+    assert!(h.notifier.sent().is_empty());
+}
+
+#[tokio::test]
+async fn every_booking_gets_its_own_token() {
+    let h = harness();
+    let mut tokens = std::collections::HashSet::new();
+    for _ in 0..50 {
+        let scheduled = h.service.schedule(&request()).await.unwrap();
+        assert!(tokens.insert(scheduled.booking.token.clone()));
+    }
+    assert_eq!(h.bookings.bookings().len(), 50);
+}
+
+/// A store whose first `conflicts` creates report a conflict.
+struct ConflictingStore {
+    inner: InMemoryBookingStore,
+    conflicts: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl BookingStore for ConflictingStore {
+    async fn create(&self, booking: &interview_core::Booking) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        if self
+            .conflicts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(StoreError::Conflict);
+        }
+        self.inner.create(booking).await
+    }
+    async fn get(
+        &self,
+        token: &BookingToken,
+    ) -> Result<Option<interview_core::Booking>, StoreError> {
+        self.inner.get(token).await
+    }
+    async fn set_status(
+        &self,
+        token: &BookingToken,
+        status: BookingStatus,
+    ) -> Result<(), StoreError> {
+        self.inner.set_status(token, status).await
+    }
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[interview_core::interview::TranscriptEntry],
+    ) -> Result<(), StoreError> {
+        self.inner.append_transcript(token, entries).await
+    }
+    async fn transcript(
+        &self,
+        token: &BookingToken,
+    ) -> Result<Vec<interview_core::interview::TranscriptEntry>, StoreError> {
+        self.inner.transcript(token).await
+    }
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &interview_core::interview::Evaluation,
+    ) -> Result<(), StoreError> {
+        self.inner.save_evaluation(token, evaluation).await
+    }
+    async fn evaluation(
+        &self,
+        token: &BookingToken,
+    ) -> Result<Option<interview_core::interview::Evaluation>, StoreError> {
+        self.inner.evaluation(token).await
+    }
+}
+
+fn service_over(store: Arc<dyn BookingStore>) -> SchedulingService {
+    SchedulingService::new(
+        store,
+        Arc::new(InMemoryResumeStore::new()),
+        Arc::new(ScriptedExtractor::text("x")),
+        Arc::new(RecordingNotifier::new()),
+        Arc::new(ManualClock::new(now())),
+        SchedulingSettings::new(&Url::parse("http://localhost:3000").unwrap()),
+    )
+}
+
+#[tokio::test]
+async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_times() {
+    let store = Arc::new(ConflictingStore {
+        inner: InMemoryBookingStore::new(),
+        conflicts: 2.into(),
+    });
+    let scheduled = service_over(store.clone())
+        .schedule(&request())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .inner
+            .get(&scheduled.booking.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        scheduled.interview_url.as_str(),
+        format!(
+            "http://localhost:3000/interview/{}",
+            scheduled.booking.token
+        )
+    );
+
+    let always = Arc::new(ConflictingStore {
+        inner: InMemoryBookingStore::new(),
+        conflicts: usize::MAX.into(),
+    });
+    let err = service_over(always).schedule(&request()).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Conflict)),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------- admit
+
+async fn booked(h: &Harness) -> (BookingToken, DateTime<Utc>) {
+    let scheduled = h.service.schedule(&request()).await.unwrap();
+    (scheduled.booking.token, scheduled.booking.scheduled_at)
+}
+
+#[tokio::test]
+async fn admit_follows_the_window_at_its_exact_boundaries() {
+    let h = harness();
+    let (token, start) = booked(&h).await;
+    let admit = |at: DateTime<Utc>| {
+        let service = &h.service;
+        let token = token.to_string();
+        async move { service.admit(&token, at).await.unwrap() }
+    };
+
+    let early = admit(start - TimeDelta::minutes(5) - TimeDelta::seconds(1)).await;
+    assert!(
+        matches!(&early, Admission::TooEarly { opens_at, booking } if *opens_at == start - TimeDelta::minutes(5) && booking.token == token),
+        "{early:?}"
+    );
+    assert!(matches!(
+        admit(start - TimeDelta::minutes(5)).await,
+        Admission::Open { closes_at, .. } if closes_at == start + TimeDelta::minutes(60)
+    ));
+    assert!(matches!(admit(start).await, Admission::Open { .. }));
+    assert!(matches!(
+        admit(start + TimeDelta::minutes(60)).await,
+        Admission::Open { .. }
+    ));
+    assert!(matches!(
+        admit(start + TimeDelta::minutes(60) + TimeDelta::seconds(1)).await,
+        Admission::Expired { closed_at, .. } if closed_at == start + TimeDelta::minutes(60)
+    ));
+}
+
+#[tokio::test]
+async fn admit_now_uses_the_injected_clock() {
+    let h = harness();
+    let (token, start) = booked(&h).await;
+    assert!(matches!(
+        h.service.admit_now(token.as_str()).await.unwrap(),
+        Admission::TooEarly { .. }
+    ));
+    h.clock.set(start);
+    assert!(matches!(
+        h.service.admit_now(token.as_str()).await.unwrap(),
+        Admission::Open { .. }
+    ));
+    h.clock.set(start + TimeDelta::hours(2));
+    assert!(matches!(
+        h.service.admit_now(token.as_str()).await.unwrap(),
+        Admission::Expired { .. }
+    ));
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_are_not_found_and_malformed_ones_skip_the_store() {
+    let h = harness();
+    let unknown = BookingToken::generate().unwrap();
+    assert_eq!(
+        h.service.admit(unknown.as_str(), now()).await.unwrap(),
+        Admission::NotFound
+    );
+    // With the store down, a malformed token still answers NotFound: it never got
+    // as far as a lookup.
+    h.bookings.set_unavailable(true);
+    for malformed in [
+        "",
+        "abc",
+        "../../etc/passwd",
+        "0123456789ABCDEF0123456789ABCDEF",
+    ] {
+        assert_eq!(
+            h.service.admit(malformed, now()).await.unwrap(),
+            Admission::NotFound
+        );
+    }
+    let err = h.service.admit(unknown.as_str(), now()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)));
+}
+
+#[tokio::test]
+async fn cancelled_bookings_are_never_admitted() {
+    let h = harness();
+    let (token, start) = booked(&h).await;
+    h.bookings
+        .set_status(&token, BookingStatus::Cancelled)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.service.admit(token.as_str(), start).await.unwrap(),
+        Admission::Cancelled
+    );
+}

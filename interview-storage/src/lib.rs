@@ -1,12 +1,64 @@
 //! # interview-storage
 //!
-//! Implementations of [`BookingStore`](interview_core::store::BookingStore) and
-//! [`ResumeStore`](interview_core::resume::ResumeStore), each backend behind its own
-//! feature, so the same application runs on a laptop (a SQLite file), on a company's
-//! PostgreSQL, or on Supabase.
+//! Where an interview application keeps its data: implementations of
+//! [`BookingStore`](interview_core::store::BookingStore) (bookings, transcripts,
+//! evaluations) and [`ResumeStore`](interview_core::resume::ResumeStore) (uploaded
+//! resume files). Each backend sits behind its own feature, so the same application
+//! runs on a laptop (a SQLite file and a folder), on a company's PostgreSQL, or on
+//! Supabase as the original did. Every `BookingStore` here passes the same
+//! conformance suite (`tests/storage/conformance.rs`).
 //!
 //! ## Features
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | — | — | no backend is implemented yet: SQLite, PostgreSQL, Supabase and the local folder store are planned (see the storage issue) |
+//! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run |
+//! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
+//!
+//! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
+//! when they are constructed, recording them in their own table
+//! (`_interview_storage_migrations`). For Supabase, run `docs/supabase.sql` once.
+//!
+//! ## Errors
+//!
+//! Every backend maps its failures alike: a duplicate token is
+//! [`StoreError::Conflict`](interview_core::store::StoreError::Conflict); a database or
+//! service that cannot be reached (connection refused, pool timeout, I/O, a 502/503/504)
+//! is [`StoreError::Unavailable`](interview_core::store::StoreError::Unavailable), which
+//! the web layer answers with 503; a stored value that does not parse into its domain
+//! type is [`StoreError::Corrupt`](interview_core::store::StoreError::Corrupt), never a
+//! panic.
+//!
+//! ## Example
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "sqlite", feature = "fs"))]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use interview_core::resume::ResumeStore;
+//! use interview_core::store::BookingStore;
+//! use interview_storage::fs::LocalResumeStore;
+//! use interview_storage::sqlite::SqliteBookingStore;
+//!
+//! let bookings: Arc<dyn BookingStore> =
+//!     Arc::new(SqliteBookingStore::connect("data/interviews.db").await?);
+//! let resumes: Arc<dyn ResumeStore> = Arc::new(LocalResumeStore::new("data/resumes"));
+//! # Ok(()) }
+//! ```
+
+#[cfg(feature = "fs")]
+pub mod fs;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+#[cfg(feature = "sqlite")]
+mod record;
+#[cfg(feature = "fs")]
+mod resume_key;
+#[cfg(feature = "sqlite")]
+mod sql;
+
+/// The `sqlx` version the SQL backends use, for building options and pools
+/// (`sqlx::sqlite::SqliteConnectOptions`, `sqlx::postgres::PgPoolOptions`).
+#[cfg(feature = "sqlite")]
+pub use sqlx;

@@ -1,0 +1,210 @@
+//! Rows as the databases keep them, and their checked conversion into domain types.
+//!
+//! Every backend reads columns into plain strings and timestamps first, then parses
+//! them here, so a value that was edited by hand or written by an older version comes
+//! back as [`StoreError::Corrupt`] naming the column, never as a panic. The messages
+//! name the column and the reason but never the stored value, which may be personal
+//! data.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use interview_core::interview::{Speaker, TranscriptEntry};
+use interview_core::store::StoreError;
+use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
+
+/// A booking row with every column still unparsed.
+#[derive(Debug, Clone)]
+pub(crate) struct BookingRecord {
+    pub(crate) token: String,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) phone: String,
+    pub(crate) scheduled_at: DateTime<Utc>,
+    pub(crate) time_zone: Option<String>,
+    pub(crate) resume_text: Option<String>,
+    pub(crate) resume_url: Option<String>,
+    pub(crate) status: String,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl BookingRecord {
+    /// Parses every column into the domain types.
+    pub(crate) fn into_booking(self) -> Result<Booking, StoreError> {
+        let token =
+            BookingToken::parse(&self.token).map_err(|_| corrupt("token", "not a token"))?;
+        let time_zone = self
+            .time_zone
+            .map(|zone| {
+                interview_core::parse_zone(&zone)
+                    .map_err(|_| corrupt("time_zone", "not an IANA time zone"))
+            })
+            .transpose()?;
+        Ok(Booking {
+            token,
+            name: PersonName::parse(&self.name).map_err(|_| corrupt("name", "not a valid name"))?,
+            email: EmailAddress::parse(&self.email)
+                .map_err(|_| corrupt("email", "not a valid e-mail address"))?,
+            phone: PhoneNumber::parse(&self.phone)
+                .map_err(|_| corrupt("phone", "not a valid phone number"))?,
+            scheduled_at: self.scheduled_at,
+            time_zone,
+            resume_text: self.resume_text,
+            resume_url: self.resume_url,
+            status: parse_status(&self.status)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Parses a stored status name.
+pub(crate) fn parse_status(stored: &str) -> Result<BookingStatus, StoreError> {
+    stored
+        .parse()
+        .map_err(|_| corrupt("status", "not a known booking status"))
+}
+
+/// Parses a stored speaker name.
+pub(crate) fn parse_speaker(stored: &str) -> Result<Speaker, StoreError> {
+    match stored {
+        "candidate" => Ok(Speaker::Candidate),
+        "interviewer" => Ok(Speaker::Interviewer),
+        _ => Err(corrupt("speaker", "not a known speaker")),
+    }
+}
+
+/// A transcript line from its stored columns.
+pub(crate) fn transcript_entry(
+    speaker: &str,
+    text: String,
+    at: DateTime<Utc>,
+) -> Result<TranscriptEntry, StoreError> {
+    Ok(TranscriptEntry {
+        speaker: parse_speaker(speaker)?,
+        text,
+        at,
+    })
+}
+
+/// Parses a stored evaluation document.
+pub(crate) fn parse_evaluation(
+    json: &str,
+) -> Result<interview_core::interview::Evaluation, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt("evaluation", &e.to_string()))
+}
+
+/// Serializes an evaluation for storage.
+pub(crate) fn evaluation_json(
+    evaluation: &interview_core::interview::Evaluation,
+) -> Result<String, StoreError> {
+    serde_json::to_string(evaluation).map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+/// The precision every store keeps: microseconds, as PostgreSQL's `timestamptz`.
+/// Finer digits are cut (not rounded) by every backend alike.
+pub(crate) fn to_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
+}
+
+/// A timestamp as text: RFC 3339 in UTC with exactly six fractional digits, so that
+/// stored values have one width and sort as text in time order.
+pub(crate) fn format_timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Parses a stored RFC 3339 timestamp (any offset) into UTC.
+pub(crate) fn parse_timestamp(column: &str, stored: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(stored)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| corrupt(column, "not an RFC 3339 timestamp"))
+}
+
+/// A [`StoreError::Corrupt`] naming the column.
+pub(crate) fn corrupt(column: &str, why: &str) -> StoreError {
+    StoreError::Corrupt(format!("column {column}: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn record() -> BookingRecord {
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
+        BookingRecord {
+            token: "0123456789abcdef0123456789abcdef".into(),
+            name: "Zoë Ōtsuka".into(),
+            email: "zoe@example.com".into(),
+            phone: "5551234567".into(),
+            scheduled_at: at,
+            time_zone: Some("Asia/Tokyo".into()),
+            resume_text: None,
+            resume_url: None,
+            status: "scheduled".into(),
+            created_at: at,
+        }
+    }
+
+    #[test]
+    fn a_good_record_parses() {
+        let booking = record().into_booking().unwrap();
+        assert_eq!(booking.name.as_str(), "Zoë Ōtsuka");
+        assert_eq!(booking.time_zone, Some(chrono_tz::Asia::Tokyo));
+    }
+
+    #[test]
+    fn every_bad_column_is_corrupt_and_does_not_echo_the_value() {
+        type Spoil = fn(&mut BookingRecord);
+        let cases: [(&str, Spoil); 6] = [
+            ("token", |r| r.token = "../../etc".into()),
+            ("name", |r| r.name = "R2D2-secret".into()),
+            ("email", |r| r.email = "no-at-secret".into()),
+            ("phone", |r| r.phone = "12secret".into()),
+            ("time_zone", |r| r.time_zone = Some("Mars/secret".into())),
+            ("status", |r| r.status = "secret".into()),
+        ];
+        for (column, spoil) in cases {
+            let mut bad = record();
+            spoil(&mut bad);
+            match bad.into_booking() {
+                Err(StoreError::Corrupt(message)) => {
+                    assert!(message.contains(column), "{message}");
+                    assert!(!message.contains("secret"), "{message}");
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn timestamps_have_one_width_and_microseconds() {
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap()
+            + chrono::TimeDelta::nanoseconds(123_456_789);
+        let stored = to_stored_precision(at);
+        assert_eq!(format_timestamp(stored), "2030-01-15T09:00:00.123456Z");
+        assert_eq!(
+            parse_timestamp("at", &format_timestamp(stored)).unwrap(),
+            stored
+        );
+        assert_eq!(
+            parse_timestamp("at", "2030-01-15T10:00:00.5+01:00").unwrap(),
+            Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap()
+                + chrono::TimeDelta::milliseconds(500)
+        );
+        assert!(matches!(
+            parse_timestamp("at", "yesterday"),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_speakers_and_evaluations_are_corrupt() {
+        assert!(matches!(
+            parse_speaker("narrator"),
+            Err(StoreError::Corrupt(_))
+        ));
+        assert!(matches!(
+            parse_evaluation("{}"),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+}

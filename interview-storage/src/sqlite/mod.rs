@@ -1,0 +1,331 @@
+//! [`BookingStore`] in a SQLite file: the embedded default, no server to run.
+//!
+//! The file (and its folder) is created on first use and the migrations in
+//! `migrations/sqlite` are applied by the constructor. Connections use WAL journaling
+//! (readers never wait for the writer), `synchronous = NORMAL` (safe with WAL), foreign
+//! keys, and a busy timeout so that concurrent writers queue instead of failing.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::store::{BookingStore, StoreError};
+use interview_core::{Booking, BookingStatus, BookingToken};
+use sqlx::Row;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+
+use crate::record::{self, BookingRecord};
+use crate::sql;
+
+/// How long a connection waits for another writer before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a call waits for a free connection from the pool.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections the pool opens (WAL lets them read in parallel; writes queue).
+pub const MAX_CONNECTIONS: u32 = 8;
+/// The table that records which migrations ran (our own, so an integrator's
+/// `_sqlx_migrations` in the same database is never mixed up with ours).
+pub const MIGRATIONS_TABLE: &str = "_interview_storage_migrations";
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/sqlite");
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+/// A [`BookingStore`] in a SQLite database file.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), interview_core::store::StoreError> {
+/// use interview_storage::sqlite::SqliteBookingStore;
+/// let store = SqliteBookingStore::connect("data/interviews.db").await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SqliteBookingStore {
+    pool: SqlitePool,
+}
+
+impl SqliteBookingStore {
+    /// Opens (creating if missing) the database at a file path or a `sqlite:` URL
+    /// (`sqlite:data/interviews.db`, `sqlite://data/interviews.db?mode=rwc`,
+    /// `sqlite::memory:`), creates the file's folder, and applies the migrations.
+    pub async fn connect(path_or_url: &str) -> Result<Self, StoreError> {
+        let options = if path_or_url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(path_or_url)
+                .map_err(|e| StoreError::Backend(Box::new(e)))?
+        } else {
+            SqliteConnectOptions::new().filename(path_or_url)
+        };
+        Self::connect_with(options.create_if_missing(true), pool_options()).await
+    }
+
+    /// Opens (creating if missing) the database file at `path`, creating its folder,
+    /// and applies the migrations. For paths that are not UTF-8.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        Self::connect_with(options, pool_options()).await
+    }
+
+    /// Connects with explicit options. WAL journaling, `synchronous = NORMAL`, foreign
+    /// keys and [`BUSY_TIMEOUT`] are set on top of `options`; the file's folder is
+    /// created when `options` may create the file; the migrations are applied.
+    pub async fn connect_with(
+        options: SqliteConnectOptions,
+        pool: SqlitePoolOptions,
+    ) -> Result<Self, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        create_parent_folder(options.get_filename()).await?;
+        let pool = pool.connect_with(options).await.map_err(store_error)?;
+        Self::from_pool(pool).await
+    }
+
+    /// Wraps an existing pool, applying the migrations.
+    pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
+        migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| sql::migrate_error(e, is_transient))?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for queries of the integrator's own.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+async fn create_parent_folder(file: &Path) -> Result<(), StoreError> {
+    // `sqlite::memory:` and plain names have no folder to create.
+    let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if file.as_os_str().to_string_lossy().starts_with(':') {
+        return Ok(());
+    }
+    tokio::fs::create_dir_all(parent)
+        .await
+        .map_err(|e| StoreError::Unavailable(Box::new(e)))
+}
+
+/// SQLite result codes that mean "try again later": BUSY, LOCKED, IOERR, FULL,
+/// CANTOPEN (primary codes; sqlx reports the extended code, whose low byte they are).
+fn is_transient(code: &str) -> bool {
+    code.parse::<i64>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14))
+}
+
+fn store_error(error: sqlx::Error) -> StoreError {
+    sql::store_error(error, is_transient)
+}
+
+/// Like [`store_error`], but a foreign key violation means the booking is missing.
+fn missing_booking_error(error: sqlx::Error) -> StoreError {
+    if sql::is_foreign_key_violation(&error) {
+        StoreError::NotFound
+    } else {
+        store_error(error)
+    }
+}
+
+fn timestamp(row: &SqliteRow, column: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    let text: String = row.try_get(column).map_err(store_error)?;
+    record::parse_timestamp(column, &text)
+}
+
+fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    let optional = |column: &str| {
+        row.try_get::<Option<String>, _>(column)
+            .map_err(store_error)
+    };
+    BookingRecord {
+        token: text("token")?,
+        name: text("name")?,
+        email: text("email")?,
+        phone: text("phone")?,
+        scheduled_at: timestamp(row, "scheduled_at")?,
+        time_zone: optional("time_zone")?,
+        resume_text: optional("resume_text")?,
+        resume_url: optional("resume_url")?,
+        status: text("status")?,
+        created_at: timestamp(row, "created_at")?,
+    }
+    .into_booking()
+}
+
+#[async_trait]
+impl BookingStore for SqliteBookingStore {
+    async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_bookings \
+             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(booking.token.as_str())
+        .bind(booking.name.as_str())
+        .bind(booking.email.as_str())
+        .bind(booking.phone.as_str())
+        .bind(record::format_timestamp(record::to_stored_precision(booking.scheduled_at)))
+        .bind(booking.time_zone.map(|zone| zone.name()))
+        .bind(booking.resume_text.as_deref())
+        .bind(booking.resume_url.as_deref())
+        .bind(booking.status.as_str())
+        .bind(record::format_timestamp(record::to_stored_precision(booking.created_at)))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at \
+             FROM interview_bookings WHERE token = ?",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        row.as_ref().map(booking_from_row).transpose()
+    }
+
+    async fn set_status(
+        &self,
+        token: &BookingToken,
+        status: BookingStatus,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE interview_bookings SET status = ? WHERE token = ?")
+            .bind(status.as_str())
+            .bind(token.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[TranscriptEntry],
+    ) -> Result<(), StoreError> {
+        // IMMEDIATE takes the write lock first, so two appends never read the same
+        // last line number; the busy timeout queues the second.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(store_error)?;
+        let exists = sqlx::query("SELECT 1 FROM interview_bookings WHERE token = ?")
+            .bind(token.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let last: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) FROM interview_transcript_entries WHERE token = ?",
+        )
+        .bind(token.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        for (seq, entry) in (last + 1..).zip(entries) {
+            sqlx::query(
+                "INSERT INTO interview_transcript_entries (token, seq, speaker, text, spoken_at) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(token.as_str())
+            .bind(seq)
+            .bind(entry.speaker.as_str())
+            .bind(entry.text.as_str())
+            .bind(record::format_timestamp(record::to_stored_precision(
+                entry.at,
+            )))
+            .execute(&mut *tx)
+            .await
+            .map_err(missing_booking_error)?;
+        }
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn transcript(&self, token: &BookingToken) -> Result<Vec<TranscriptEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT speaker, text, spoken_at FROM interview_transcript_entries \
+             WHERE token = ? ORDER BY seq",
+        )
+        .bind(token.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let speaker: String = row.try_get("speaker").map_err(store_error)?;
+                let text: String = row.try_get("text").map_err(store_error)?;
+                record::transcript_entry(&speaker, text, timestamp(row, "spoken_at")?)
+            })
+            .collect()
+    }
+
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_evaluations (token, evaluation) VALUES (?, ?) \
+             ON CONFLICT (token) DO UPDATE SET evaluation = excluded.evaluation",
+        )
+        .bind(token.as_str())
+        .bind(record::evaluation_json(evaluation)?)
+        .execute(&self.pool)
+        .await
+        .map_err(missing_booking_error)?;
+        Ok(())
+    }
+
+    async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT evaluation FROM interview_evaluations WHERE token = ?")
+                .bind(token.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(store_error)?;
+        json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,386 @@
+//! The conformance suite: the same cases, written once, run against every
+//! `BookingStore`. A backend's test module provides a [`Fixture`] and calls
+//! `conformance_suite!(TheFixture);`, which makes one `#[tokio::test]` per case.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use interview_core::interview::{
+    CompetencyScore, Evaluation, Recommendation, Score, Speaker, TranscriptEntry,
+};
+use interview_core::store::{BookingStore, StoreError};
+use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
+
+/// A store set up for one test, and what to clean up after it.
+pub(crate) trait Fixture: Sized + Send + 'static {
+    /// Sets up a fresh, empty store.
+    fn start() -> impl Future<Output = Self> + Send;
+    /// The store under test.
+    fn store(&self) -> Arc<dyn BookingStore>;
+    /// Cleans up (drops a database, stops a server); runs even if the case failed.
+    fn finish(self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}
+
+/// Runs one case against a fresh fixture, cleaning up before reporting a failure.
+pub(crate) async fn run<F, Fut>(case: fn(Arc<dyn BookingStore>) -> Fut)
+where
+    F: Fixture,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let fixture = F::start().await;
+    let outcome = tokio::spawn(case(fixture.store())).await;
+    fixture.finish().await;
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure.into_panic());
+    }
+}
+
+/// One `#[tokio::test]` per conformance case for a [`Fixture`].
+macro_rules! conformance_suite {
+    ($fixture:ty) => {
+        $crate::conformance::conformance_suite!(@cases $fixture;
+            create_then_get_round_trips_every_field,
+            optional_fields_round_trip_as_none,
+            duplicate_token_is_a_conflict_and_never_overwrites,
+            unknown_token_is_none,
+            set_status_moves_the_booking,
+            set_status_on_an_unknown_token_is_not_found,
+            transcript_keeps_append_order,
+            concurrent_appends_lose_no_line,
+            evaluation_is_saved_and_replaced,
+            concurrent_creates_lose_nothing,
+            concurrent_creates_of_one_token_make_one_booking,
+            ping_answers,
+        );
+    };
+    (@cases $fixture:ty; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                $crate::conformance::run::<$fixture, _>($crate::conformance::$case).await;
+            }
+        )*
+    };
+}
+pub(crate) use conformance_suite;
+
+/// 2030-03-14 15:09:26.535897 UTC: microseconds, a fixed date.
+pub(crate) fn at(seconds_later: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 14, 15, 9, 26).unwrap()
+        + TimeDelta::microseconds(535_897)
+        + TimeDelta::seconds(seconds_later)
+}
+
+/// A booking with every field set, under a fresh token.
+pub(crate) fn booking(name: &str) -> Booking {
+    Booking {
+        token: BookingToken::generate().unwrap(),
+        name: PersonName::parse(name).unwrap(),
+        email: EmailAddress::parse("zoe.o-brien+cv@example.co.uk").unwrap(),
+        phone: PhoneNumber::parse("(555) 123-4567").unwrap(),
+        scheduled_at: at(86_400),
+        time_zone: Some(chrono_tz::Asia::Kolkata),
+        resume_text: Some("Rust engineer.\nBuilt \"things\" & more; 5 years.".into()),
+        resume_url: Some("/resumes/1894698000_0123456789abcdef0123456789abcdef.pdf".into()),
+        status: BookingStatus::Scheduled,
+        created_at: at(0),
+    }
+}
+
+/// About 1 MB of resume text mixing scripts, symbols and line breaks.
+pub(crate) fn megabyte_resume() -> String {
+    let line = "Zoë Ōtsuka — 李小龍 — Ἀριστοτέλης — نص عربي — 😀 résumé, \"quotes\", 'apostrophes', back\\slash\t tab\n";
+    let mut text = String::new();
+    while text.len() < 1_000_000 {
+        text.push_str(line);
+    }
+    text
+}
+
+pub(crate) async fn create_then_get_round_trips_every_field(store: Arc<dyn BookingStore>) {
+    let mut original = booking("Zoë Ōtsuka-O'Brien 李小龍");
+    original.resume_text = Some(megabyte_resume());
+    original.status = BookingStatus::InProgress;
+    original.time_zone = Some(chrono_tz::America::St_Johns);
+    original.created_at =
+        Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap() + TimeDelta::microseconds(1);
+    store.create(&original).await.unwrap();
+
+    let read = store
+        .get(&original.token)
+        .await
+        .unwrap()
+        .expect("the booking");
+    assert_eq!(read.token, original.token);
+    assert_eq!(read.name, original.name);
+    assert_eq!(read.email, original.email);
+    assert_eq!(read.phone, original.phone);
+    assert_eq!(read.scheduled_at, original.scheduled_at);
+    assert_eq!(read.scheduled_at.timezone(), Utc);
+    assert_eq!(read.time_zone, original.time_zone);
+    assert_eq!(read.resume_url, original.resume_url);
+    assert_eq!(read.status, original.status);
+    assert_eq!(read.created_at, original.created_at);
+    assert!(
+        read.resume_text == original.resume_text,
+        "resume text differs"
+    );
+    assert_eq!(read, original);
+}
+
+pub(crate) async fn optional_fields_round_trip_as_none(store: Arc<dyn BookingStore>) {
+    let original = Booking {
+        time_zone: None,
+        resume_text: None,
+        resume_url: None,
+        ..booking("Ann")
+    };
+    store.create(&original).await.unwrap();
+    assert_eq!(store.get(&original.token).await.unwrap(), Some(original));
+}
+
+pub(crate) async fn duplicate_token_is_a_conflict_and_never_overwrites(
+    store: Arc<dyn BookingStore>,
+) {
+    let first = booking("First Person");
+    store.create(&first).await.unwrap();
+    let second = Booking {
+        token: first.token.clone(),
+        name: PersonName::parse("Second Person").unwrap(),
+        status: BookingStatus::Cancelled,
+        resume_text: None,
+        ..booking("Ignored")
+    };
+    let error = store.create(&second).await.unwrap_err();
+    assert!(matches!(error, StoreError::Conflict), "{error:?}");
+    assert_eq!(store.get(&first.token).await.unwrap(), Some(first));
+}
+
+pub(crate) async fn unknown_token_is_none(store: Arc<dyn BookingStore>) {
+    store.create(&booking("Someone Else")).await.unwrap();
+    let unknown = BookingToken::generate().unwrap();
+    assert_eq!(store.get(&unknown).await.unwrap(), None);
+    assert_eq!(store.transcript(&unknown).await.unwrap(), Vec::new());
+    assert_eq!(store.evaluation(&unknown).await.unwrap(), None);
+}
+
+pub(crate) async fn set_status_moves_the_booking(store: Arc<dyn BookingStore>) {
+    let original = booking("Status Person");
+    let other = booking("Other Person");
+    store.create(&original).await.unwrap();
+    store.create(&other).await.unwrap();
+    for status in BookingStatus::ALL.into_iter().rev() {
+        store.set_status(&original.token, status).await.unwrap();
+        let read = store.get(&original.token).await.unwrap().unwrap();
+        assert_eq!(read.status, status);
+        assert_eq!(
+            Booking {
+                status: original.status,
+                ..read
+            },
+            original
+        );
+    }
+    assert_eq!(store.get(&other.token).await.unwrap(), Some(other));
+}
+
+pub(crate) async fn set_status_on_an_unknown_token_is_not_found(store: Arc<dyn BookingStore>) {
+    let unknown = BookingToken::generate().unwrap();
+    let error = store
+        .set_status(&unknown, BookingStatus::Completed)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    assert_eq!(store.get(&unknown).await.unwrap(), None);
+}
+
+fn line(speaker: Speaker, text: &str, seconds: i64) -> TranscriptEntry {
+    TranscriptEntry {
+        speaker,
+        text: text.into(),
+        at: at(seconds),
+    }
+}
+
+pub(crate) async fn transcript_keeps_append_order(store: Arc<dyn BookingStore>) {
+    let one = booking("Transcript One");
+    let two = booking("Transcript Two");
+    store.create(&one).await.unwrap();
+    store.create(&two).await.unwrap();
+    assert_eq!(store.transcript(&one.token).await.unwrap(), Vec::new());
+
+    let first = vec![
+        line(Speaker::Interviewer, "Hello! Tell me about yourself.", 10),
+        line(Speaker::Candidate, "Hi — I'm Zoë; I write Rust. 😀", 12),
+    ];
+    // Later lines may carry earlier times: order is append order, not time order.
+    let second = vec![
+        line(Speaker::Interviewer, "Why Rust?", 30),
+        line(Speaker::Candidate, "Because…", 5),
+        line(Speaker::Candidate, "", 31),
+    ];
+    store.append_transcript(&one.token, &first).await.unwrap();
+    store
+        .append_transcript(&two.token, &[line(Speaker::Candidate, "other", 1)])
+        .await
+        .unwrap();
+    store.append_transcript(&one.token, &[]).await.unwrap();
+    store.append_transcript(&one.token, &second).await.unwrap();
+
+    let expected: Vec<_> = first.into_iter().chain(second).collect();
+    assert_eq!(store.transcript(&one.token).await.unwrap(), expected);
+    assert_eq!(store.transcript(&two.token).await.unwrap().len(), 1);
+
+    let unknown = BookingToken::generate().unwrap();
+    let error = store
+        .append_transcript(&unknown, &[line(Speaker::Candidate, "lost", 1)])
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    assert_eq!(store.transcript(&unknown).await.unwrap(), Vec::new());
+}
+
+pub(crate) async fn concurrent_appends_lose_no_line(store: Arc<dyn BookingStore>) {
+    let original = booking("Busy Talker");
+    store.create(&original).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = store.clone();
+            let token = original.token.clone();
+            tokio::spawn(async move {
+                let lines = [
+                    line(Speaker::Candidate, &format!("task {n} line 1"), n),
+                    line(Speaker::Candidate, &format!("task {n} line 2"), n),
+                ];
+                store.append_transcript(&token, &lines).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let transcript = store.transcript(&original.token).await.unwrap();
+    assert_eq!(transcript.len(), 16);
+    for n in 0..8 {
+        // Each append's lines stay together and in order.
+        let first = transcript
+            .iter()
+            .position(|e| e.text == format!("task {n} line 1"))
+            .unwrap();
+        assert_eq!(transcript[first + 1].text, format!("task {n} line 2"));
+    }
+}
+
+fn evaluation(recommendation: Recommendation, summary: &str) -> Evaluation {
+    Evaluation {
+        competencies: vec![
+            CompetencyScore {
+                competency: "Rust".into(),
+                score: Score::try_from(5).unwrap(),
+                evidence: vec!["\"I wrote a borrow checker for fun\"".into()],
+            },
+            CompetencyScore {
+                competency: "communication — écrite".into(),
+                score: Score::try_from(3).unwrap(),
+                evidence: Vec::new(),
+            },
+        ],
+        strengths: vec!["clear".into(), "curious".into()],
+        concerns: vec!["terse".into()],
+        recommendation,
+        summary: summary.into(),
+        created_at: at(3_600) + TimeDelta::nanoseconds(1),
+    }
+}
+
+pub(crate) async fn evaluation_is_saved_and_replaced(store: Arc<dyn BookingStore>) {
+    let original = booking("Evaluated Person");
+    let other = booking("Other Person");
+    store.create(&original).await.unwrap();
+    store.create(&other).await.unwrap();
+    assert_eq!(store.evaluation(&original.token).await.unwrap(), None);
+
+    let first = evaluation(Recommendation::Hire, "Good.");
+    store
+        .save_evaluation(&original.token, &first)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.evaluation(&original.token).await.unwrap(),
+        Some(first)
+    );
+
+    let second = evaluation(Recommendation::StrongNoHire, "Changed our mind. 李");
+    store
+        .save_evaluation(&original.token, &second)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.evaluation(&original.token).await.unwrap(),
+        Some(second)
+    );
+    assert_eq!(store.evaluation(&other.token).await.unwrap(), None);
+
+    let unknown = BookingToken::generate().unwrap();
+    let error = store
+        .save_evaluation(&unknown, &evaluation(Recommendation::Hire, "x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    assert_eq!(store.evaluation(&unknown).await.unwrap(), None);
+}
+
+pub(crate) async fn concurrent_creates_lose_nothing(store: Arc<dyn BookingStore>) {
+    let bookings: Vec<Booking> = (0..50)
+        .map(|n| Booking {
+            scheduled_at: at(n * 60),
+            ..booking("Many Candidates")
+        })
+        .collect();
+    let tasks: Vec<_> = bookings
+        .iter()
+        .cloned()
+        .map(|booking| {
+            let store = store.clone();
+            tokio::spawn(async move { store.create(&booking).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    for original in bookings {
+        assert_eq!(store.get(&original.token).await.unwrap(), Some(original));
+    }
+}
+
+pub(crate) async fn concurrent_creates_of_one_token_make_one_booking(store: Arc<dyn BookingStore>) {
+    let token = BookingToken::generate().unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|n| {
+            let store = store.clone();
+            let booking = Booking {
+                token: token.clone(),
+                scheduled_at: at(n),
+                ..booking("Racing Candidate")
+            };
+            tokio::spawn(async move { (store.create(&booking).await, booking) })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            (Ok(()), booking) => winners.push(booking),
+            (Err(StoreError::Conflict), _) => {}
+            (Err(other), _) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    assert_eq!(store.get(&token).await.unwrap(), winners.pop());
+}
+
+pub(crate) async fn ping_answers(store: Arc<dyn BookingStore>) {
+    store.ping().await.unwrap();
+}

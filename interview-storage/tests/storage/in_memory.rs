@@ -1,0 +1,23 @@
+//! The conformance suite against interview-core's `InMemoryBookingStore`, the test
+//! double every other crate uses: it must behave as the real stores do.
+
+use std::sync::Arc;
+
+use interview_core::store::BookingStore;
+use interview_core::testing::InMemoryBookingStore;
+
+use crate::conformance::{Fixture, conformance_suite};
+
+struct InMemory(Arc<InMemoryBookingStore>);
+
+impl Fixture for InMemory {
+    async fn start() -> Self {
+        Self(Arc::new(InMemoryBookingStore::new()))
+    }
+
+    fn store(&self) -> Arc<dyn BookingStore> {
+        self.0.clone()
+    }
+}
+
+conformance_suite!(InMemory);

@@ -1,0 +1,12 @@
+//! The storage integration tests: one binary, one conformance suite run against every
+//! `BookingStore`, and each backend's own tests.
+
+// Helpers outside `#[test]` functions fail loudly too; that is what tests are for.
+#![allow(clippy::unwrap_used)]
+
+mod conformance;
+#[cfg(feature = "fs")]
+mod fs;
+mod in_memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;

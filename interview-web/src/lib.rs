@@ -1,11 +1,90 @@
 //! # interview-web
 //!
-//! An axum `Router` that integrators mount in their own server: the booking form,
-//! the JSON API of the original (`/api/upload-resume`, `/api/schedule-interview`,
-//! `/api/connection-details`), the interview page and its static assets.
+//! An axum [`Router`] that integrators mount in their own server: the application
+//! form, the JSON API of the original system, the interview link's page, uploaded
+//! resumes, and the notifiers that deliver invitations.
+//!
+//! | route | what it does |
+//! |---|---|
+//! | `GET /apply` | the application form (`GET /` redirects here) |
+//! | `POST /api/upload-resume` | multipart field `resume` -> `{resumeUrl, resumeText, extractionError}` |
+//! | `POST /api/schedule-interview` | `{name, email, phone, datetime, timeZone?, resumeUrl, resumeText}` -> `{ok, interviewUrl, emailSent}` |
+//! | `GET /interview/{token}` | not started yet / expired / unknown / the interview room |
+//! | `POST /api/connection-details` | `{room_config, token}` -> `{serverUrl, roomName, participantName, participantToken}` |
+//! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |
+//! | `GET /healthz` | 200 when the booking store answers, else 503 |
+//! | `GET /assets/{file}` | the pages' stylesheet and scripts |
+//!
+//! Errors are JSON: `{"error": {"code", "message", "field"?}}`; 5xx bodies never
+//! carry internals.
 //!
 //! ## Features
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | — | — | nothing is implemented yet: the router, pages and notifiers are planned |
+//! | `smtp` | yes | [`notify::SmtpNotifier`]: invitations over SMTP with TLS or STARTTLS |
+//! | `livekit` | yes | [`livekit::LiveKitRooms`]: participant tokens that dispatch the interviewer agent |
+//!
+//! [`notify::OutboxNotifier`] (invitations as `.eml` files) is always available.
+//!
+//! ```no_run
+//! # async fn run(scheduling: std::sync::Arc<interview_core::service::SchedulingService>) {
+//! let app = interview_web::router(interview_web::AppState::new(scheduling));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+
+mod api;
+mod assets;
+pub mod error;
+#[cfg(feature = "livekit")]
+pub mod livekit;
+pub mod notify;
+mod pages;
+mod resumes;
+mod state;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::AppError;
+pub use state::AppState;
+
+/// The application's routes, ready to serve or to nest in a larger router.
+pub fn router(state: AppState) -> Router {
+    let security_headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        // Interview links carry their token: never send them on as a Referer.
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self' wss: https:; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    ];
+    let mut app = api::routes(&state)
+        .route("/", get(pages::index))
+        .route("/apply", get(pages::apply_page))
+        .route("/interview/{token}", get(pages::interview_page))
+        .route("/resumes/{key}", get(resumes::resume_file))
+        .route("/assets/{name}", get(assets::asset))
+        .with_state(state);
+    for (name, value) in security_headers {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    app
+}
+
+/// `bytes` random bytes from the OS as lowercase hex, or `None` if the OS fails.
+pub(crate) fn random_hex(bytes: usize) -> Option<String> {
+    let mut buffer = vec![0_u8; bytes];
+    getrandom::fill(&mut buffer).ok()?;
+    Some(buffer.iter().map(|b| format!("{b:02x}")).collect())
+}

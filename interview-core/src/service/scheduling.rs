@@ -58,12 +58,52 @@ impl SchedulingSettings {
         }
     }
 
+    /// `path_or_url` made absolute against the public base URL when it is a path
+    /// (`/resumes/a.pdf` -> `https://jobs.example.com/resumes/a.pdf`); absolute URLs
+    /// are returned unchanged.
+    pub fn absolute_url(&self, path_or_url: &str) -> String {
+        if !path_or_url.starts_with('/') || path_or_url.starts_with("//") {
+            return path_or_url.to_owned();
+        }
+        let mut url = self.base_url.clone();
+        let path = format!("{}{}", self.base_url.path(), &path_or_url[1..]);
+        url.set_path(&path);
+        url.to_string()
+    }
+
     /// The link for a booking: `{PUBLIC_BASE_URL}/interview/{token}`.
     pub fn interview_url(&self, token: &BookingToken) -> Url {
         let mut url = self.base_url.clone();
         let path = format!("{}interview/{token}", self.base_url.path());
         url.set_path(&path);
         url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_base_path() {
+        let token = BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap();
+        for (base, expected) in [
+            ("https://jobs.example.com", "https://jobs.example.com/interview/"),
+            ("https://example.com/careers", "https://example.com/careers/interview/"),
+            ("https://example.com/careers/?x=1#y", "https://example.com/careers/interview/"),
+        ] {
+            let settings = SchedulingSettings::new(&Url::parse(base).unwrap());
+            assert_eq!(settings.interview_url(&token).as_str(), format!("{expected}{token}"));
+        }
+        let settings = SchedulingSettings::new(&Url::parse("https://example.com/careers").unwrap());
+        assert_eq!(
+            settings.absolute_url("/resumes/a.pdf"),
+            "https://example.com/careers/resumes/a.pdf"
+        );
+        assert_eq!(
+            settings.absolute_url("https://cdn.example.com/a.pdf"),
+            "https://cdn.example.com/a.pdf"
+        );
     }
 }
 

@@ -1,0 +1,12 @@
+//! Invitation delivery: SMTP (feature `smtp`), or an outbox folder of `.eml` files
+//! when no SMTP server is configured.
+
+mod message;
+mod outbox;
+#[cfg(feature = "smtp")]
+mod smtp;
+
+pub use message::build_message;
+pub use outbox::OutboxNotifier;
+#[cfg(feature = "smtp")]
+pub use smtp::SmtpNotifier;

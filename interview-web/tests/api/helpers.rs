@@ -1,0 +1,191 @@
+//! A test application over in-memory stores, a recording notifier and a manual clock.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use interview_core::clock::ManualClock;
+use interview_core::service::{SchedulingService, SchedulingSettings};
+use interview_core::testing::{
+    InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
+};
+use interview_web::AppState;
+use serde_json::Value;
+use tower::ServiceExt;
+use url::Url;
+
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+pub(crate) const LIVEKIT_SECRET: &str = "livekit-test-secret-0123456789abcdef";
+
+pub(crate) struct TestApp {
+    pub(crate) router: Router,
+    pub(crate) bookings: Arc<InMemoryBookingStore>,
+    pub(crate) resumes: Arc<InMemoryResumeStore>,
+    pub(crate) notifier: Arc<RecordingNotifier>,
+    pub(crate) clock: Arc<ManualClock>,
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap()
+}
+
+pub(crate) struct Options {
+    pub(crate) extractor: ScriptedExtractor,
+    pub(crate) livekit: bool,
+    pub(crate) max_resume_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            extractor: ScriptedExtractor::text("Jane Doe\nRust engineer, 7 years"),
+            livekit: false,
+            max_resume_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+pub(crate) fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default())
+}
+
+pub(crate) fn spawn_app_with(options: Options) -> TestApp {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let resumes = Arc::new(InMemoryResumeStore::new());
+    let notifier = Arc::new(RecordingNotifier::new());
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.max_resume_bytes = options.max_resume_bytes;
+    let scheduling = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        Arc::new(options.extractor),
+        notifier.clone(),
+        clock.clone(),
+        settings,
+    );
+    let mut state = AppState::new(Arc::new(scheduling));
+    if options.livekit {
+        let config = interview_core::config::LiveKitConfig {
+            url: Url::parse("wss://test.livekit.cloud").unwrap(),
+            api_key: "APItest".to_owned(),
+            api_secret: LIVEKIT_SECRET.into(),
+            agent_name: "my-interviewer".to_owned(),
+        };
+        state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(&config));
+    }
+    TestApp {
+        router: interview_web::router(state),
+        bookings,
+        resumes,
+        notifier,
+        clock,
+    }
+}
+
+pub(crate) struct TestResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub(crate) fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(name).map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+impl TestApp {
+    pub(crate) async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> TestResponse {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, json: &Value) -> TestResponse {
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub(crate) async fn upload(&self, field: &str, file_name: &str, bytes: &[u8]) -> TestResponse {
+        let (content_type, body) = multipart(field, file_name, bytes);
+        self.send(
+            Request::post("/api/upload-resume")
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Books an interview through the API and returns its token.
+    pub(crate) async fn book(&self, datetime: &str) -> String {
+        let response = self
+            .post_json("/api/schedule-interview", &schedule_body(datetime))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        let url = response.json()["interviewUrl"].as_str().unwrap().to_owned();
+        url.rsplit('/').next().unwrap().to_owned()
+    }
+}
+
+pub(crate) fn multipart(field: &str, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----interview-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+pub(crate) fn schedule_body(datetime: &str) -> Value {
+    serde_json::json!({
+        "name": "José Núñez",
+        "email": "jose@example.com",
+        "phone": "(555) 123-4567",
+        "datetime": datetime,
+        "timeZone": "Asia/Kolkata",
+        "resumeUrl": "https://jobs.example.com/resumes/1_abc.pdf",
+        "resumeText": "Rust engineer, 7 years",
+    })
+}

@@ -1,0 +1,9 @@
+//! The router, end to end through `tower::ServiceExt::oneshot`: every endpoint and
+//! every error, over the core's test doubles.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod connection;
+mod helpers;
+mod pages;
+mod schedule;
+mod upload;

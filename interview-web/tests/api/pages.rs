@@ -1,0 +1,160 @@
+use axum::http::{StatusCode, header};
+use chrono::TimeDelta;
+use interview_core::store::BookingStore;
+use interview_core::{BookingStatus, BookingToken};
+
+use crate::helpers::{now, spawn_app};
+
+#[tokio::test]
+async fn the_apply_page_has_every_field_labelled_and_the_servers_limits() {
+    let app = spawn_app();
+    let page = app.get("/apply").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+    let html = page.text();
+    for id in [
+        "name", "email", "phone", "resume", "date", "hour", "minute", "ampm",
+    ] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "no input {id}");
+        assert!(html.contains(&format!("for=\"{id}\"")), "no label for {id}");
+    }
+    assert!(html.contains("data-max-bytes=\"5242880\""));
+    assert!(!html.contains("{{"), "unfilled placeholder");
+    assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn assets_are_served_and_unknown_ones_are_404() {
+    let app = spawn_app();
+    for (name, kind) in [
+        ("style.css", "text/css"),
+        ("apply.js", "text/javascript"),
+        ("interview.js", "text/javascript"),
+    ] {
+        let asset = app.get(&format!("/assets/{name}")).await;
+        assert_eq!(asset.status, StatusCode::OK, "{name}");
+        assert!(asset.header(header::CONTENT_TYPE).starts_with(kind));
+        assert!(!asset.body.is_empty());
+    }
+    assert_eq!(
+        app.get("/assets/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/assets/secret.txt").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn_app();
+    for path in ["/apply", "/healthz", "/interview/abc", "/nope"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.header(header::X_CONTENT_TYPE_OPTIONS),
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            response.header(header::REFERRER_POLICY),
+            "no-referrer",
+            "{path}"
+        );
+        assert!(
+            response
+                .header(header::CONTENT_SECURITY_POLICY)
+                .contains("frame-ancestors 'none'")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_interview_page_follows_the_window() {
+    let app = spawn_app();
+    // 14:30 in Kolkata is 09:00 UTC on 2 March 2030.
+    let token = app.book("2030-03-02T14:30").await;
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap();
+    let path = format!("/interview/{token}");
+
+    let early = app.get(&path).await;
+    assert_eq!(early.status, StatusCode::OK);
+    let html = early.text();
+    assert!(html.contains("has not started yet"), "{html}");
+    assert!(
+        html.contains("Saturday, 2 March 2030 at 2:25 PM IST"),
+        "opening time in the candidate's zone: {html}"
+    );
+    assert!(html.contains("http-equiv=\"refresh\" content=\"300\""));
+    assert!(html.contains("Jos\u{e9} N\u{fa}\u{f1}ez"));
+
+    app.clock.set(start - TimeDelta::minutes(5));
+    let open = app.get(&path).await;
+    assert_eq!(open.status, StatusCode::OK);
+    let html = open.text();
+    assert!(html.contains("id=\"join\""), "{html}");
+    assert!(html.contains(&format!("data-token=\"{token}\"")));
+    assert!(html.contains("data-transport=\"local\""));
+
+    app.clock
+        .set(start + TimeDelta::minutes(60) + TimeDelta::seconds(1));
+    let expired = app.get(&path).await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    assert!(expired.text().contains("expired"));
+}
+
+#[tokio::test]
+async fn a_waiting_page_checks_again_when_the_window_opens() {
+    let app = spawn_app();
+    let token = app
+        .book(&(now() + TimeDelta::minutes(6)).to_rfc3339())
+        .await;
+    let html = app.get(&format!("/interview/{token}")).await.text();
+    assert!(
+        html.contains("http-equiv=\"refresh\" content=\"60\""),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_malformed_and_cancelled_links() {
+    let app = spawn_app();
+    let unknown = BookingToken::generate().unwrap();
+    let response = app.get(&format!("/interview/{unknown}")).await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(
+        response
+            .text()
+            .contains("couldn\u{2019}t find this interview")
+    );
+    assert_eq!(
+        app.get("/interview/not-a-token").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/interview/%3Cscript%3E").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let token = app.book("2030-03-02T14:30").await;
+    app.bookings
+        .set_status(
+            &BookingToken::parse(&token).unwrap(),
+            BookingStatus::Cancelled,
+        )
+        .await
+        .unwrap();
+    let cancelled = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(cancelled.status, StatusCode::GONE);
+    assert!(cancelled.text().contains("cancelled"));
+}
+
+#[tokio::test]
+async fn a_database_that_is_down_shows_a_try_again_page() {
+    let app = spawn_app();
+    let token = app.book("2030-03-02T14:30").await;
+    app.bookings.set_unavailable(true);
+    let response = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.text().contains("reload this page"));
+}

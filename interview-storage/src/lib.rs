@@ -13,6 +13,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run |
+//! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server |
 //! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
 //!
 //! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
@@ -48,17 +49,19 @@
 
 #[cfg(feature = "fs")]
 pub mod fs;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod record;
 #[cfg(feature = "fs")]
 mod resume_key;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 
 /// The `sqlx` version the SQL backends use, for building options and pools
 /// (`sqlx::sqlite::SqliteConnectOptions`, `sqlx::postgres::PgPoolOptions`).
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use sqlx;

@@ -106,11 +106,15 @@ pub(crate) fn to_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// A timestamp as text: RFC 3339 in UTC with exactly six fractional digits, so that
 /// stored values have one width and sort as text in time order.
+// Text timestamps: SQLite columns and PostgREST JSON; PostgreSQL binds them natively.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn format_timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// Parses a stored RFC 3339 timestamp (any offset) into UTC.
+// Text timestamps: SQLite columns and PostgREST JSON; PostgreSQL binds them natively.
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn parse_timestamp(column: &str, stored: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(stored)
         .map(|at| at.with_timezone(&Utc))

@@ -8,5 +8,7 @@ mod conformance;
 #[cfg(feature = "fs")]
 mod fs;
 mod in_memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;

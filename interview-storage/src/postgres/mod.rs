@@ -1,0 +1,294 @@
+//! [`BookingStore`] on a PostgreSQL server, for a company's own database and for
+//! running many web servers against one store.
+//!
+//! The constructor applies the migrations in `migrations/postgres` (under an advisory
+//! lock, so servers starting together do not race) and records them in
+//! [`MIGRATIONS_TABLE`], not sqlx's default table, so they never mix with the
+//! integrator's own migrations in the same database. The migration also upgrades the
+//! original application's `interview_bookings` table in place (it adds `status` and
+//! `time_zone`), so an existing database keeps its bookings.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::store::{BookingStore, StoreError};
+use interview_core::{Booking, BookingStatus, BookingToken};
+use sqlx::Row;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+
+use crate::record::{self, BookingRecord};
+use crate::sql;
+
+/// How long a call waits for a connection (including opening one) before the store
+/// reports itself unavailable.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections the pool opens.
+pub const MAX_CONNECTIONS: u32 = 10;
+/// The table that records which of this crate's migrations ran.
+pub const MIGRATIONS_TABLE: &str = "_interview_storage_migrations";
+
+fn migrator() -> Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/postgres");
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+/// The URL could not be parsed. Its text is not repeated, since it may hold a password.
+#[derive(Debug, thiserror::Error)]
+#[error("the PostgreSQL URL is not valid")]
+pub struct InvalidUrl;
+
+/// A [`BookingStore`] on PostgreSQL.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), interview_core::store::StoreError> {
+/// use interview_storage::postgres::PostgresBookingStore;
+/// let store = PostgresBookingStore::connect("postgres://app:password@db.internal/hr").await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct PostgresBookingStore {
+    pool: PgPool,
+}
+
+impl PostgresBookingStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and applies
+    /// the migrations. A server that cannot be reached within [`ACQUIRE_TIMEOUT`] is
+    /// [`StoreError::Unavailable`]; a malformed URL is [`StoreError::Backend`] with
+    /// [`InvalidUrl`] (never the URL itself).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| StoreError::Backend(Box::new(InvalidUrl)))?;
+        Self::connect_with(options, pool_options()).await
+    }
+
+    /// Connects with explicit connection and pool options (for example a shorter
+    /// `acquire_timeout`) and applies the migrations.
+    pub async fn connect_with(
+        options: PgConnectOptions,
+        pool: PgPoolOptions,
+    ) -> Result<Self, StoreError> {
+        let pool = pool.connect_with(options).await.map_err(store_error)?;
+        Self::from_pool(pool).await
+    }
+
+    /// Wraps an existing pool, applying the migrations.
+    pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
+        migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| sql::migrate_error(e, is_transient))?;
+        Ok(Self { pool })
+    }
+
+    /// The connection pool, for queries of the integrator's own.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail with [`StoreError::Unavailable`].
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+/// SQLSTATEs that mean "try again later": connection exceptions (class 08),
+/// insufficient resources (class 53: too many connections, out of memory, disk full),
+/// and the server shutting down or starting up (57P01, 57P02, 57P03).
+fn is_transient(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+fn store_error(error: sqlx::Error) -> StoreError {
+    sql::store_error(error, is_transient)
+}
+
+/// Like [`store_error`], but a foreign key violation means the booking is missing.
+fn missing_booking_error(error: sqlx::Error) -> StoreError {
+    if sql::is_foreign_key_violation(&error) {
+        StoreError::NotFound
+    } else {
+        store_error(error)
+    }
+}
+
+fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    let optional = |column: &str| {
+        row.try_get::<Option<String>, _>(column)
+            .map_err(store_error)
+    };
+    let time = |column: &str| row.try_get::<DateTime<Utc>, _>(column).map_err(store_error);
+    BookingRecord {
+        token: text("token")?,
+        name: text("name")?,
+        email: text("email")?,
+        phone: text("phone")?,
+        scheduled_at: time("scheduled_at")?,
+        time_zone: optional("time_zone")?,
+        resume_text: optional("resume_text")?,
+        resume_url: optional("resume_url")?,
+        status: text("status")?,
+        created_at: time("created_at")?,
+    }
+    .into_booking()
+}
+
+#[async_trait]
+impl BookingStore for PostgresBookingStore {
+    async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_bookings \
+             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(booking.token.as_str())
+        .bind(booking.name.as_str())
+        .bind(booking.email.as_str())
+        .bind(booking.phone.as_str())
+        .bind(record::to_stored_precision(booking.scheduled_at))
+        .bind(booking.time_zone.map(|zone| zone.name()))
+        .bind(booking.resume_text.as_deref())
+        .bind(booking.resume_url.as_deref())
+        .bind(booking.status.as_str())
+        .bind(record::to_stored_precision(booking.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at \
+             FROM interview_bookings WHERE token = $1",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        row.as_ref().map(booking_from_row).transpose()
+    }
+
+    async fn set_status(
+        &self,
+        token: &BookingToken,
+        status: BookingStatus,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE interview_bookings SET status = $1 WHERE token = $2")
+            .bind(status.as_str())
+            .bind(token.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[TranscriptEntry],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        // Locking the booking's row queues concurrent appends to one transcript, so
+        // they never read the same last line number.
+        let exists = sqlx::query("SELECT 1 FROM interview_bookings WHERE token = $1 FOR UPDATE")
+            .bind(token.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let last: i32 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(seq), 0) FROM interview_transcript_entries WHERE token = $1",
+        )
+        .bind(token.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        for (seq, entry) in (last + 1..).zip(entries) {
+            sqlx::query(
+                "INSERT INTO interview_transcript_entries (token, seq, speaker, text, spoken_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token.as_str())
+            .bind(seq)
+            .bind(entry.speaker.as_str())
+            .bind(entry.text.as_str())
+            .bind(record::to_stored_precision(entry.at))
+            .execute(&mut *tx)
+            .await
+            .map_err(missing_booking_error)?;
+        }
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn transcript(&self, token: &BookingToken) -> Result<Vec<TranscriptEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT speaker, text, spoken_at FROM interview_transcript_entries \
+             WHERE token = $1 ORDER BY seq",
+        )
+        .bind(token.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                let speaker: String = row.try_get("speaker").map_err(store_error)?;
+                let text: String = row.try_get("text").map_err(store_error)?;
+                let at: DateTime<Utc> = row.try_get("spoken_at").map_err(store_error)?;
+                record::transcript_entry(&speaker, text, at)
+            })
+            .collect()
+    }
+
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_evaluations (token, evaluation) VALUES ($1, $2::jsonb) \
+             ON CONFLICT (token) DO UPDATE SET evaluation = excluded.evaluation",
+        )
+        .bind(token.as_str())
+        .bind(record::evaluation_json(evaluation)?)
+        .execute(&self.pool)
+        .await
+        .map_err(missing_booking_error)?;
+        Ok(())
+    }
+
+    async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT evaluation::text FROM interview_evaluations WHERE token = $1",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,237 @@
+//! PostgreSQL: the conformance suite on a real server, one fresh database per test.
+//!
+//! The server is `INTERVIEW_TEST_POSTGRES_URL`, by default
+//! `postgres://postgres@127.0.0.1:5432/postgres`. The tests never skip: without a
+//! server they fail.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use interview_core::BookingToken;
+use interview_core::store::{BookingStore, StoreError};
+use interview_storage::postgres::{InvalidUrl, PostgresBookingStore};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+use crate::conformance::{Fixture, booking, conformance_suite};
+
+fn server_url() -> String {
+    std::env::var("INTERVIEW_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database of its own for one test, dropped at the end.
+struct TestDatabase {
+    name: String,
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        // The random part is a fresh token: lowercase hex, safe in an identifier.
+        let name = format!("interview_test_{}", BookingToken::generate().unwrap());
+        let mut admin = PgConnection::connect(&server_url()).await.unwrap();
+        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        Self { name }
+    }
+
+    fn options(&self) -> PgConnectOptions {
+        PgConnectOptions::from_str(&server_url())
+            .unwrap()
+            .database(&self.name)
+    }
+
+    fn url(&self) -> String {
+        let mut url = url_without_database();
+        url.push_str(&self.name);
+        url
+    }
+
+    async fn drop_database(self) {
+        let mut admin = PgConnection::connect(&server_url()).await.unwrap();
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+}
+
+/// The server URL up to and including the `/` before the database name.
+fn url_without_database() -> String {
+    let url = server_url();
+    let without_query = url.split('?').next().unwrap_or(&url).to_owned();
+    let slash = without_query.rfind('/').unwrap();
+    if without_query[..slash].ends_with('/') {
+        // postgres://host (no database): append one.
+        format!("{without_query}/")
+    } else {
+        without_query[..=slash].to_owned()
+    }
+}
+
+struct Postgres {
+    store: Arc<PostgresBookingStore>,
+    database: TestDatabase,
+}
+
+impl Fixture for Postgres {
+    async fn start() -> Self {
+        let database = TestDatabase::create().await;
+        let store = PostgresBookingStore::connect_with(database.options(), PgPoolOptions::new())
+            .await
+            .unwrap();
+        Self {
+            store: Arc::new(store),
+            database,
+        }
+    }
+
+    fn store(&self) -> Arc<dyn BookingStore> {
+        self.store.clone()
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        self.database.drop_database().await;
+    }
+}
+
+conformance_suite!(Postgres);
+
+#[tokio::test]
+async fn connect_by_url_applies_migrations_once_and_keeps_data() {
+    let database = TestDatabase::create().await;
+    let store = PostgresBookingStore::connect(&database.url())
+        .await
+        .unwrap();
+    let original = booking("Kept Across Restarts");
+    store.create(&original).await.unwrap();
+    store.close().await;
+
+    let again = PostgresBookingStore::connect(&database.url())
+        .await
+        .unwrap();
+    assert_eq!(again.get(&original.token).await.unwrap(), Some(original));
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _interview_storage_migrations")
+        .fetch_one(again.pool())
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+    again.close().await;
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_original_table_is_upgraded_in_place() {
+    let database = TestDatabase::create().await;
+    let mut connection = PgConnection::connect_with(&database.options())
+        .await
+        .unwrap();
+    // The original application's table, with one of its rows.
+    sqlx::query(
+        "CREATE TABLE interview_bookings (token text PRIMARY KEY, name text NOT NULL, \
+         email text NOT NULL, phone text NOT NULL, scheduled_at timestamptz NOT NULL, \
+         resume_text text, resume_url text, created_at timestamptz DEFAULT now() NOT NULL)",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
+    let token = BookingToken::generate().unwrap();
+    sqlx::query(
+        "INSERT INTO interview_bookings (token, name, email, phone, scheduled_at) \
+         VALUES ($1, 'Old Booking', 'old@example.com', '5551234567', '2030-01-02T03:04:05Z')",
+    )
+    .bind(token.as_str())
+    .execute(&mut connection)
+    .await
+    .unwrap();
+    connection.close().await.unwrap();
+
+    let store = PostgresBookingStore::connect_with(database.options(), PgPoolOptions::new())
+        .await
+        .unwrap();
+    let old = store.get(&token).await.unwrap().unwrap();
+    assert_eq!(old.name.as_str(), "Old Booking");
+    assert_eq!(old.status, interview_core::BookingStatus::Scheduled);
+    assert_eq!(old.time_zone, None);
+    store.close().await;
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_is_unavailable_quickly() {
+    // Port 1 on the loopback interface: nothing listens there.
+    let options = PgConnectOptions::new()
+        .host("127.0.0.1")
+        .port(1)
+        .username("postgres");
+    let started = Instant::now();
+    let error = PostgresBookingStore::connect_with(
+        options,
+        PgPoolOptions::new().acquire_timeout(Duration::from_secs(2)),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_closed_pool_is_unavailable() {
+    let fixture = Postgres::start().await;
+    fixture.store.close().await;
+    let error = fixture
+        .store
+        .get(&booking("Nobody").token)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+    fixture.database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_malformed_url_does_not_echo_the_password() {
+    let error = PostgresBookingStore::connect("postgres://app:hunter2@host:notaport/db")
+        .await
+        .unwrap_err();
+    let StoreError::Backend(source) = &error else {
+        panic!("{error:?}")
+    };
+    assert!(source.downcast_ref::<InvalidUrl>().is_some());
+    assert!(!format!("{error:?} {error} {source}").contains("hunter2"));
+}
+
+#[tokio::test]
+async fn rows_that_do_not_parse_are_corrupt_not_panics() {
+    let fixture = Postgres::start().await;
+    let store = fixture.store.clone();
+    for (column, value) in [
+        ("status", "archived"),
+        ("phone", "12"),
+        ("time_zone", "Mars/Olympus_Mons"),
+    ] {
+        let original = booking("Soon Corrupted");
+        store.create(&original).await.unwrap();
+        let sql = format!("UPDATE interview_bookings SET {column} = $1 WHERE token = $2");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(value)
+            .bind(original.token.as_str())
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match store.get(&original.token).await {
+            Err(StoreError::Corrupt(message)) => assert!(message.contains(column), "{message}"),
+            other => panic!("{column}: {other:?}"),
+        }
+    }
+    fixture.store.close().await;
+    fixture.database.drop_database().await;
+}

@@ -22,6 +22,12 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `test-utils` | no | `testing`: in-memory stores, a recording notifier, a scripted extractor and scripted engines |
+//! | `pdf` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads PDF (pdf-extract, lopdf) |
+//! | `docx` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads DOCX (docx-rs), with a zip-bomb guard |
+//! | `doc` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads legacy Word 97-2003 `.doc` (cfb), best effort |
+//! | `extract` | no | the extraction machinery alone (limits, blocking pool, deadline); implied by the three above |
+//!
+//! The facade crate `interview` turns `pdf`, `docx` and `doc` on by default.
 //!
 //! ## Example
 //!

@@ -4,6 +4,8 @@ mod extract;
 mod kind;
 mod store;
 
-pub use extract::{ExtractError, ResumeExtractor};
+#[cfg(feature = "extract")]
+pub use extract::{DocumentExtractor, ExtractLimits};
+pub use extract::{ExtractError, ResumeExtractor, clean_text};
 pub use kind::{DocumentKind, UnsupportedDocument};
 pub use store::{ResumeStore, ResumeStoreError, StoredResume};

@@ -1,4 +1,20 @@
 //! Turning a resume file into text.
+//!
+//! [`ResumeExtractor`] is the capability; [`DocumentExtractor`] (features `pdf`,
+//! `docx`, `doc`) is the implementation that reads real files, within
+//! [`ExtractLimits`]; [`clean_text`] is the clean-up every extractor applies.
+
+mod clean;
+#[cfg(feature = "doc")]
+mod doc;
+#[cfg(feature = "docx")]
+mod docx;
+#[cfg(feature = "extract")]
+mod extractor;
+#[cfg(feature = "extract")]
+mod limits;
+#[cfg(feature = "pdf")]
+mod pdf;
 
 use std::time::Duration;
 
@@ -7,6 +23,12 @@ use bytes::Bytes;
 
 use super::{DocumentKind, UnsupportedDocument};
 use crate::error::BoxError;
+
+pub use clean::clean_text;
+#[cfg(feature = "extract")]
+pub use extractor::DocumentExtractor;
+#[cfg(feature = "extract")]
+pub use limits::ExtractLimits;
 
 /// Why a resume's text could not be extracted, in terms the candidate can act on.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,377 @@
+//! DOCX: the archive is inspected and inflated within limits first, then docx-rs
+//! parses it and the text is read in reading order.
+
+use std::io::{self, Cursor, Read};
+
+use docx_rs::{
+    DocumentChild, FooterChild, HeaderChild, InsertChild, MoveToChild, Paragraph, ParagraphChild,
+    ReadDocxOptions, ReaderError, Run, RunChild, StructuredDataTag, StructuredDataTagChild, Table,
+    TableCellContent, TableChild, TableRowChild,
+};
+
+use super::ExtractError;
+use super::limits::Budget;
+
+/// More parts than any word processor writes; each costs parsing even when empty.
+const MAX_ENTRIES: usize = 5_000;
+
+/// The deepest XML element nesting accepted. docx-rs reads nested tables
+/// recursively, and a stack overflow aborts the process (no `catch_unwind` can
+/// catch it): measured on a 2 MiB thread (tokio's blocking pool), a debug build
+/// overflows between 30 and 40 nested tables (XML depth 93 to 123). Real documents
+/// stay far below 64: a table adds three levels, a text box about a dozen.
+const MAX_XML_DEPTH: usize = 64;
+
+/// The raw text of a DOCX: headers, then the body, then footers.
+pub(super) fn extract(bytes: &[u8], budget: &Budget<'_>) -> Result<String, ExtractError> {
+    inspect_archive(bytes, budget)?;
+    budget.checkpoint()?;
+    let options = ReadDocxOptions::default().with_image_previews(false);
+    let docx = docx_rs::read_docx_with_options(bytes, options).map_err(reader_error)?;
+    budget.checkpoint()?;
+
+    let mut text = Text::default();
+    let section = &docx.document.section_property;
+    // A document has at most one of each: first-page, default and even-page variants,
+    // which usually repeat one another; each distinct one is kept once.
+    let headers = [&section.first_header, &section.header, &section.even_header];
+    for (_, header) in headers.into_iter().flatten() {
+        text.begin_part();
+        for child in &header.children {
+            match child {
+                HeaderChild::Paragraph(paragraph) => text.paragraph(paragraph),
+                HeaderChild::Table(table) => text.table(table),
+                HeaderChild::StructuredDataTag(tag) => text.structured_tag(tag),
+            }
+        }
+        text.end_part();
+    }
+    text.begin_part();
+    for child in &docx.document.children {
+        match child {
+            DocumentChild::Paragraph(paragraph) => text.paragraph(paragraph),
+            DocumentChild::Table(table) => text.table(table),
+            DocumentChild::StructuredDataTag(tag) => text.structured_tag(tag),
+            _ => {}
+        }
+    }
+    text.end_part();
+    let footers = [&section.first_footer, &section.footer, &section.even_footer];
+    for (_, footer) in footers.into_iter().flatten() {
+        text.begin_part();
+        for child in &footer.children {
+            match child {
+                FooterChild::Paragraph(paragraph) => text.paragraph(paragraph),
+                FooterChild::Table(table) => text.table(table),
+                FooterChild::StructuredDataTag(tag) => text.structured_tag(tag),
+            }
+        }
+        text.end_part();
+    }
+    Ok(text.finish())
+}
+
+fn reader_error(error: ReaderError) -> ExtractError {
+    ExtractError::Corrupt(match error {
+        ReaderError::ZipError(zip) => format!("the DOCX archive is unreadable: {zip}"),
+        other => format!("the DOCX is malformed: {other}"),
+    })
+}
+
+/// Walks the archive before docx-rs sees it: entry count, the sizes the central
+/// directory declares, then every entry inflated for real with a running cap (a
+/// declared size can lie) and its XML nesting measured.
+fn inspect_archive(bytes: &[u8], budget: &Budget<'_>) -> Result<(), ExtractError> {
+    let cap = budget.limits.max_decompressed_bytes;
+    let too_big = |what: &str| {
+        ExtractError::LimitExceeded(format!(
+            "the DOCX {what} more than the {cap} bytes allowed when decompressed"
+        ))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|error| {
+        ExtractError::Corrupt(format!("the DOCX archive is unreadable: {error}"))
+    })?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(ExtractError::LimitExceeded(format!(
+            "the DOCX has {} parts; the limit is {MAX_ENTRIES}",
+            archive.len()
+        )));
+    }
+    // `decompressed_size` is what the central directory declares, read without
+    // inflating anything.
+    let declared = archive.decompressed_size().unwrap_or(u128::MAX);
+    if declared > u128::from(cap) {
+        return Err(too_big("declares"));
+    }
+
+    let mut inflated: u64 = 0;
+    for index in 0..archive.len() {
+        budget.checkpoint()?;
+        let mut entry = archive.by_index(index).map_err(|error| {
+            ExtractError::Corrupt(format!("a part of the DOCX is unreadable: {error}"))
+        })?;
+        let is_xml = {
+            let name = entry.name();
+            name.ends_with(".xml") || name.ends_with(".rels")
+        };
+        let mut sink = DepthGauge::new(is_xml);
+        let allowance = cap - inflated;
+        let read = io::copy(&mut (&mut entry).take(allowance + 1), &mut sink).map_err(|error| {
+            ExtractError::Corrupt(format!("a part of the DOCX is damaged: {error}"))
+        })?;
+        if read > allowance {
+            return Err(too_big("inflates to"));
+        }
+        inflated += read;
+        if sink.deepest > MAX_XML_DEPTH {
+            return Err(ExtractError::LimitExceeded(format!(
+                "the DOCX nests XML elements more than {MAX_XML_DEPTH} deep"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Measures how deeply XML elements nest, as the bytes stream past; it does not
+/// validate anything (docx-rs does), it only has to be right for well-formed XML
+/// and bounded for the rest.
+struct DepthGauge {
+    measure: bool,
+    state: Scan,
+    depth: usize,
+    deepest: usize,
+}
+
+#[derive(Clone, Copy)]
+enum Scan {
+    Content,
+    /// Just after `<`.
+    TagOpen,
+    /// Inside a start tag; `quote` is the open attribute quote, `slash` whether the
+    /// last byte was `/` (a self-closing `/>`).
+    StartTag {
+        quote: Option<u8>,
+        slash: bool,
+    },
+    /// Inside an end tag, a comment, a declaration or a processing instruction.
+    OtherTag,
+}
+
+impl DepthGauge {
+    fn new(measure: bool) -> Self {
+        Self {
+            measure,
+            state: Scan::Content,
+            depth: 0,
+            deepest: 0,
+        }
+    }
+
+    fn feed(&mut self, byte: u8) {
+        self.state = match (self.state, byte) {
+            (Scan::Content, b'<') => Scan::TagOpen,
+            (Scan::Content, _) => Scan::Content,
+            (Scan::TagOpen, b'/') => {
+                self.depth = self.depth.saturating_sub(1);
+                Scan::OtherTag
+            }
+            (Scan::TagOpen, b'?' | b'!') => Scan::OtherTag,
+            (Scan::TagOpen, b'>') => Scan::Content,
+            (Scan::TagOpen, _) => {
+                self.depth += 1;
+                self.deepest = self.deepest.max(self.depth);
+                Scan::StartTag {
+                    quote: None,
+                    slash: false,
+                }
+            }
+            (Scan::StartTag { quote: Some(q), .. }, byte) => Scan::StartTag {
+                quote: (byte != q).then_some(q),
+                slash: false,
+            },
+            (Scan::StartTag { quote: None, slash }, b'>') => {
+                if slash {
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                Scan::Content
+            }
+            (Scan::StartTag { quote: None, .. }, byte @ (b'"' | b'\'')) => Scan::StartTag {
+                quote: Some(byte),
+                slash: false,
+            },
+            (Scan::StartTag { quote: None, .. }, byte) => Scan::StartTag {
+                quote: None,
+                slash: byte == b'/',
+            },
+            (Scan::OtherTag, b'>') => Scan::Content,
+            (Scan::OtherTag, _) => Scan::OtherTag,
+        };
+    }
+}
+
+impl io::Write for DepthGauge {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.measure {
+            for &byte in buf {
+                self.feed(byte);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The text being assembled: paragraphs on their own lines, table cells separated
+/// by `" | "` and rows by line breaks, parts (header, body, footer) by blank lines.
+#[derive(Default)]
+struct Text {
+    out: String,
+}
+
+impl Text {
+    fn begin_part(&mut self) {
+        if !self.out.is_empty() {
+            self.out.push_str("\n\n");
+        }
+    }
+
+    fn end_part(&mut self) {}
+
+    fn finish(self) -> String {
+        self.out
+    }
+
+    fn paragraph(&mut self, paragraph: &Paragraph) {
+        let mut line = String::new();
+        paragraph_text(&paragraph.children, &mut line);
+        self.out.push_str(&line);
+        self.out.push('\n');
+    }
+
+    fn table(&mut self, table: &Table) {
+        for TableChild::TableRow(row) in &table.rows {
+            let mut cells = Vec::with_capacity(row.cells.len());
+            for TableRowChild::TableCell(cell) in &row.cells {
+                let mut inner = Text::default();
+                for content in &cell.children {
+                    match content {
+                        TableCellContent::Paragraph(paragraph) => inner.paragraph(paragraph),
+                        TableCellContent::Table(table) => inner.table(table),
+                        TableCellContent::StructuredDataTag(tag) => inner.structured_tag(tag),
+                        TableCellContent::TableOfContents(_) => {}
+                    }
+                }
+                // A cell's paragraphs share its slot in the row.
+                let cell_text = inner.out.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !cell_text.is_empty() {
+                    cells.push(cell_text);
+                }
+            }
+            if !cells.is_empty() {
+                self.out.push_str(&cells.join(" | "));
+                self.out.push('\n');
+            }
+        }
+    }
+
+    fn structured_tag(&mut self, tag: &StructuredDataTag) {
+        let mut runs = Vec::new();
+        for child in &tag.children {
+            match child {
+                StructuredDataTagChild::Paragraph(paragraph) => self.paragraph(paragraph),
+                StructuredDataTagChild::Table(table) => self.table(table),
+                StructuredDataTagChild::StructuredDataTag(tag) => self.structured_tag(tag),
+                StructuredDataTagChild::Run(run) => runs.push(run),
+                _ => {}
+            }
+        }
+        if !runs.is_empty() {
+            let mut line = String::new();
+            for run in runs {
+                run_text(run, &mut line);
+            }
+            self.out.push_str(&line);
+            self.out.push('\n');
+        }
+    }
+}
+
+fn paragraph_text(children: &[ParagraphChild], line: &mut String) {
+    for child in children {
+        match child {
+            ParagraphChild::Run(run) => run_text(run, line),
+            ParagraphChild::Insert(insert) => {
+                for child in &insert.children {
+                    if let InsertChild::Run(run) = child {
+                        run_text(run, line);
+                    }
+                }
+            }
+            ParagraphChild::MoveTo(moved) => {
+                for child in &moved.children {
+                    if let MoveToChild::Run(run) = child {
+                        run_text(run, line);
+                    }
+                }
+            }
+            ParagraphChild::Hyperlink(link) => paragraph_text(&link.children, line),
+            ParagraphChild::StructuredDataTag(tag) => {
+                for child in &tag.children {
+                    match child {
+                        StructuredDataTagChild::Run(run) => run_text(run, line),
+                        StructuredDataTagChild::Paragraph(paragraph) => {
+                            paragraph_text(&paragraph.children, line);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // Deleted and moved-away text is not part of the document any more.
+            _ => {}
+        }
+    }
+}
+
+fn run_text(run: &Run, line: &mut String) {
+    for child in &run.children {
+        match child {
+            RunChild::Text(text) => line.push_str(&text.text),
+            RunChild::Tab(_) | RunChild::PTab(_) => line.push('\t'),
+            RunChild::Break(_) | RunChild::CarriageReturn(_) => line.push('\n'),
+            // Field instructions (`PAGE`, `HYPERLINK "..."`) are code, not text;
+            // the field's result follows in ordinary runs.
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::DepthGauge;
+
+    fn deepest(xml: &str) -> usize {
+        let mut gauge = DepthGauge::new(true);
+        // Fed in small pieces: state must carry across writes.
+        for piece in xml.as_bytes().chunks(3) {
+            gauge.write_all(piece).unwrap();
+        }
+        gauge.deepest
+    }
+
+    #[test]
+    fn measures_element_nesting() {
+        assert_eq!(
+            deepest("<?xml version=\"1.0\"?><a><b><c/></b><b>x</b></a>"),
+            3
+        );
+        assert_eq!(deepest("<a><b/><b/><b/></a>"), 2);
+        assert_eq!(deepest("<a x=\"1>2\" y='/'><!-- a note --><d/></a>"), 2);
+        assert_eq!(deepest(&"<t>".repeat(500)), 500);
+        assert_eq!(deepest(&"<t/>".repeat(500)), 1);
+    }
+}

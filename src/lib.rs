@@ -13,9 +13,24 @@
 //! |---|---|---|---|
 //! | `interview-core` | the crate root (`interview::PersonName`, `interview::service`, ...) | always | yes |
 //! | `interview-storage` | [`storage`] | `storage` | yes |
-//! | `interview-voice` | [`voice`] | `voice` | yes |
+//! | `interview-voice` | [`voice`] | `voice` | no |
 //! | `interview-web` | [`web`] | `web` | yes |
 //! | test doubles | `interview::testing` | `test-utils` | no |
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `sqlite` | yes | bookings in a SQLite file |
+//! | `postgres` | no | bookings on a PostgreSQL server |
+//! | `fs` | yes | resume files in a local folder |
+//! | `pdf`, `docx`, `doc` | yes | resume text extraction for each format |
+//! | `web` | yes | the axum router, pages and notifiers |
+//! | `smtp` | yes | invitations over SMTP |
+//! | `livekit` | yes | LiveKit connection details |
+//! | `voice` | no | the voice side (engines, pipeline, transports; not built yet) |
+//! | `test-utils` | no | test doubles |
+//!
+//! [`bootstrap::Application`] builds the whole application from a
+//! [`Config`](config::Config), as `cargo run --example full_stack` does.
 //!
 //! The architecture is described in `docs/architecture.md`, every environment
 //! variable in `docs/configuration.md`.
@@ -34,3 +49,6 @@ pub use interview_voice as voice;
 #[cfg(feature = "web")]
 #[doc(inline)]
 pub use interview_web as web;
+
+#[cfg(all(feature = "web", feature = "sqlite", feature = "fs"))]
+pub mod bootstrap;

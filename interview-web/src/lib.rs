@@ -45,6 +45,9 @@ mod pages;
 mod resumes;
 mod state;
 
+/// The axum version the router is built with, for serving it.
+pub use axum;
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;

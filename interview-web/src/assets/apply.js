@@ -225,7 +225,7 @@
       ? `We stored your resume but could not read its text (${uploaded.extractionError}). The interviewer will not see it.`
       : "";
     $("success").hidden = false;
-    $("success").focus();
+    $("success-title").focus();
   }
 
   function isoDate(d) {

@@ -6,6 +6,7 @@ mod outbox;
 #[cfg(feature = "smtp")]
 mod smtp;
 
+pub use lettre::message::Mailbox;
 pub use message::build_message;
 pub use outbox::OutboxNotifier;
 #[cfg(feature = "smtp")]

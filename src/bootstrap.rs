@@ -1,0 +1,155 @@
+//! Building the whole application from a [`Config`]: the wiring that
+//! `examples/full_stack.rs` uses and that an integrator can reuse.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use interview_core::clock::{Clock, SystemClock};
+use interview_core::config::Config;
+use interview_core::notify::{Notifier, NotifyError};
+use interview_core::resume::{ResumeExtractor, ResumeStore};
+use interview_core::service::SchedulingService;
+use interview_core::store::{BookingStore, StoreError};
+use interview_storage::fs::LocalResumeStore;
+use interview_web::AppState;
+use interview_web::notify::{Mailbox, OutboxNotifier};
+
+/// Why the application could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BootstrapError {
+    /// The data folder could not be created.
+    #[error("the data folder {path} cannot be created: {source}")]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The booking store could not be opened.
+    #[error("the booking store cannot be opened: {0}")]
+    Store(#[from] StoreError),
+    /// The notifier could not be set up.
+    #[error("the e-mail notifier cannot be set up: {0}")]
+    Notifier(#[from] NotifyError),
+    /// The configuration asks for something this build does not include.
+    #[error("{0}")]
+    NotInThisBuild(String),
+}
+
+/// The parts of a running application.
+#[derive(Debug)]
+pub struct Application {
+    /// The router's state.
+    pub state: AppState,
+    /// The configuration it was built from.
+    pub config: Config,
+}
+
+impl Application {
+    /// Opens the stores, picks the notifier and extractor, and builds the state the
+    /// router serves, all as `config` says.
+    pub async fn build(config: Config) -> Result<Self, BootstrapError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with a given clock (tests, simulations).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, BootstrapError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| BootstrapError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let bookings = booking_store(&config).await?;
+        let resumes: Arc<dyn ResumeStore> = match &config.supabase {
+            Some(_) => return Err(not_in_build("Supabase Storage")),
+            None => Arc::new(
+                LocalResumeStore::new(config.data_dir.join("resumes")).with_clock(clock.clone()),
+            ),
+        };
+        let notifier = notifier(&config)?;
+        let scheduling = SchedulingService::new(
+            bookings,
+            resumes,
+            extractor(&config),
+            notifier,
+            clock,
+            config.scheduling_settings(),
+        );
+        #[allow(unused_mut)]
+        let mut state = AppState::new(Arc::new(scheduling));
+        #[cfg(feature = "livekit")]
+        if let Some(livekit) = &config.livekit {
+            state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(livekit));
+        }
+        #[cfg(not(feature = "livekit"))]
+        if config.livekit.is_some() {
+            return Err(not_in_build("LiveKit (feature `livekit`)"));
+        }
+        Ok(Self { state, config })
+    }
+
+    /// The router to serve.
+    pub fn router(&self) -> interview_web::axum::Router {
+        interview_web::router(self.state.clone())
+    }
+}
+
+fn not_in_build(what: &str) -> BootstrapError {
+    BootstrapError::NotInThisBuild(format!(
+        "the configuration asks for {what}, which this build of the application does not include"
+    ))
+}
+
+async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
+    if config.supabase.is_some() {
+        return Err(not_in_build("Supabase bookings"));
+    }
+    match config.database_url.as_ref().map(|url| url.expose()) {
+        #[cfg(feature = "postgres")]
+        Some(url) if url.starts_with("postgres") => Ok(Arc::new(
+            interview_storage::postgres::PostgresBookingStore::connect(url).await?,
+        )),
+        #[cfg(not(feature = "postgres"))]
+        Some(url) if url.starts_with("postgres") => {
+            Err(not_in_build("PostgreSQL (feature `postgres`)"))
+        }
+        Some(url) => Ok(Arc::new(
+            interview_storage::sqlite::SqliteBookingStore::connect(url).await?,
+        )),
+        None => Ok(Arc::new(
+            interview_storage::sqlite::SqliteBookingStore::open(
+                config.data_dir.join("interviews.db"),
+            )
+            .await?,
+        )),
+    }
+}
+
+fn notifier(config: &Config) -> Result<Arc<dyn Notifier>, BootstrapError> {
+    match &config.smtp {
+        #[cfg(feature = "smtp")]
+        Some(smtp) => Ok(Arc::new(interview_web::notify::SmtpNotifier::new(smtp)?)),
+        #[cfg(not(feature = "smtp"))]
+        Some(_) => Err(not_in_build("SMTP (feature `smtp`)")),
+        None => {
+            let from: Mailbox = "Interviews <no-reply@localhost>"
+                .parse()
+                .map_err(|e| BootstrapError::Notifier(NotifyError::Backend(Box::new(e))))?;
+            Ok(Arc::new(OutboxNotifier::new(
+                config.data_dir.join("outbox"),
+                from,
+            )))
+        }
+    }
+}
+
+fn extractor(config: &Config) -> Arc<dyn ResumeExtractor> {
+    let limits = interview_core::resume::ExtractLimits {
+        max_input_bytes: config.interview.max_upload_bytes as u64,
+        ..Default::default()
+    };
+    Arc::new(interview_core::resume::DocumentExtractor::new(limits))
+}

@@ -1,0 +1,205 @@
+//! The booking flow in a real browser: headless Chromium against the application
+//! that `full_stack` serves (SQLite, the local resume folder, the outbox and the
+//! real extractor), built through the same [`Application`] code.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+mod cdp;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use interview::bootstrap::Application;
+use interview::config::Config;
+use serde_json::json;
+
+use cdp::{Browser, Page};
+
+struct Server {
+    base: String,
+    data_dir: tempfile::TempDir,
+}
+
+/// Serves the application on a free port with a fresh data folder.
+async fn start_server() -> Server {
+    let data_dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let vars = HashMap::from([
+        ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+        ("BIND_ADDRESS".to_owned(), address.to_string()),
+        ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
+    ]);
+    let app = Application::build(Config::from_map(&vars).unwrap())
+        .await
+        .unwrap();
+    let router = app.router();
+    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
+    Server {
+        base: format!("http://{address}"),
+        data_dir,
+    }
+}
+
+/// A one-page PDF with the given lines in Helvetica, with a correct xref table.
+fn resume_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 72 720 Td 16 TL\n");
+    for line in lines {
+        content.push_str(&format!(
+            "({}) Tj T*\n",
+            line.replace('(', "\\(").replace(')', "\\)")
+        ));
+    }
+    content.push_str("ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+/// Where screenshots go: beside the build, for a person to look at.
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+async fn fill(page: &Page<'_>, id: &str, value: &str) {
+    page.eval(&format!(
+        "(() => {{ const el = document.getElementById({id}); el.value = {value}; \
+         el.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
+        id = json!(id),
+        value = json!(value),
+    ))
+    .await;
+}
+
+/// Picks tomorrow at 10:30 AM in the browser's own calendar.
+async fn pick_tomorrow(page: &Page<'_>) {
+    page.eval(
+        "(() => { const d = new Date(Date.now() + 24 * 3600 * 1000); \
+         document.getElementById('date').value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; \
+         document.getElementById('hour').value = '10'; document.getElementById('minute').value = '30'; \
+         document.getElementById('ampm').value = 'AM'; return true; })()",
+    )
+    .await;
+}
+
+fn outbox_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir.join("outbox"))
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_candidate_books_an_interview_and_opens_the_link() {
+    let server = start_server().await;
+    let resume = server.data_dir.path().join("resume.pdf");
+    std::fs::write(
+        &resume,
+        resume_pdf(&["Jane Doe", "Senior Rust engineer, 7 years"]),
+    )
+    .unwrap();
+
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    page.goto(&format!("{}/apply", server.base)).await;
+    page.screenshot(&screenshot_path("apply-desktop.png")).await;
+
+    fill(&page, "name", "Jane O'Doe-Smith").await;
+    fill(&page, "email", "jane@example.com").await;
+    fill(&page, "phone", "(555) 123-4567").await;
+    page.set_file("#resume", &resume).await;
+    pick_tomorrow(&page).await;
+    page.eval("document.getElementById('submit').click()").await;
+
+    let link = page
+        .wait_for("!document.getElementById('success').hidden && document.getElementById('interview-link').href")
+        .await;
+    let link = link.as_str().unwrap().to_owned();
+    page.screenshot(&screenshot_path("apply-success.png")).await;
+    assert!(
+        link.starts_with(&format!("{}/interview/", server.base)),
+        "{link}"
+    );
+    let email_status = page
+        .eval("document.getElementById('email-status').textContent")
+        .await;
+    assert!(
+        email_status.as_str().unwrap().contains("jane@example.com"),
+        "{email_status}"
+    );
+    let warning = page
+        .eval("document.getElementById('extraction-warning').textContent")
+        .await;
+    assert_eq!(warning, "", "the resume's text was read");
+
+    // The invitation is in the outbox and carries the same link.
+    let files = outbox_files(server.data_dir.path());
+    assert_eq!(files.len(), 1);
+    let eml = String::from_utf8_lossy(&std::fs::read(&files[0]).unwrap()).replace("=\r\n", "");
+    assert!(eml.contains(&link), "the e-mail has the link");
+
+    // Tomorrow's interview has not started yet.
+    page.goto(&link).await;
+    let heading = page.eval("document.querySelector('h1').textContent").await;
+    assert_eq!(heading, "Your interview has not started yet");
+    page.screenshot(&screenshot_path("interview-too-early.png"))
+        .await;
+}
+
+#[tokio::test]
+async fn a_wrong_phone_number_is_shown_next_to_its_field() {
+    let server = start_server().await;
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    page.viewport(390, 844).await;
+    page.goto(&format!("{}/apply", server.base)).await;
+
+    fill(&page, "name", "Jane Doe").await;
+    fill(&page, "email", "jane@example.com").await;
+    fill(&page, "phone", "555-1234").await;
+    pick_tomorrow(&page).await;
+    page.eval("document.getElementById('submit').click()").await;
+
+    let error = page
+        .wait_for("document.getElementById('phone-error').textContent")
+        .await;
+    assert_eq!(
+        error,
+        "Phone number must have exactly 10 digits (it has 7)."
+    );
+    assert_eq!(
+        page.eval("document.getElementById('phone').getAttribute('aria-invalid')")
+            .await,
+        "true"
+    );
+    // The phone field got the focus, so a keyboard user lands on what to fix.
+    assert_eq!(page.eval("document.activeElement.id").await, "phone");
+    page.screenshot(&screenshot_path("apply-phone-error-mobile.png"))
+        .await;
+    assert!(outbox_files(server.data_dir.path()).is_empty());
+}

@@ -14,6 +14,7 @@
 //! |---|---|---|
 //! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run |
 //! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server |
+//! | `supabase` | no | [`supabase::SupabaseBookingStore`] over PostgREST and [`supabase::SupabaseResumeStore`] in Supabase Storage, sharing one [`supabase::SupabaseClient`] |
 //! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
 //!
 //! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
@@ -53,10 +54,12 @@ pub mod fs;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "supabase")]
+pub mod supabase;
 
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "supabase"))]
 mod record;
-#[cfg(feature = "fs")]
+#[cfg(any(feature = "fs", feature = "supabase"))]
 mod resume_key;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;

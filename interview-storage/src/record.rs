@@ -85,6 +85,8 @@ pub(crate) fn transcript_entry(
 }
 
 /// Parses a stored evaluation document.
+// Evaluations as JSON text: the SQL stores; Supabase sends a JSON value.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn parse_evaluation(
     json: &str,
 ) -> Result<interview_core::interview::Evaluation, StoreError> {
@@ -92,6 +94,8 @@ pub(crate) fn parse_evaluation(
 }
 
 /// Serializes an evaluation for storage.
+// Evaluations as JSON text: the SQL stores; Supabase sends a JSON value.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn evaluation_json(
     evaluation: &interview_core::interview::Evaluation,
 ) -> Result<String, StoreError> {
@@ -107,14 +111,14 @@ pub(crate) fn to_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
 /// A timestamp as text: RFC 3339 in UTC with exactly six fractional digits, so that
 /// stored values have one width and sort as text in time order.
 // Text timestamps: SQLite columns and PostgREST JSON; PostgreSQL binds them natively.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "supabase")), allow(dead_code))]
 pub(crate) fn format_timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// Parses a stored RFC 3339 timestamp (any offset) into UTC.
 // Text timestamps: SQLite columns and PostgREST JSON; PostgreSQL binds them natively.
-#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "sqlite", feature = "supabase")), allow(dead_code))]
 pub(crate) fn parse_timestamp(column: &str, stored: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(stored)
         .map(|at| at.with_timezone(&Utc))

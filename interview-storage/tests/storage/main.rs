@@ -3,6 +3,8 @@
 
 // Helpers outside `#[test]` functions fail loudly too; that is what tests are for.
 #![allow(clippy::unwrap_used)]
+// The fake PostgREST answers `Err(response)` for refusals; its size does not matter.
+#![allow(clippy::result_large_err)]
 
 mod conformance;
 #[cfg(feature = "fs")]
@@ -12,3 +14,5 @@ mod in_memory;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "supabase")]
+mod supabase;

@@ -1,0 +1,66 @@
+-- Supabase set-up for interview-storage's `supabase` feature. Run once in the
+-- project's SQL editor (or `psql`). Safe to run again.
+--
+-- The tables are the same as the PostgreSQL backend's migration
+-- (interview-storage/migrations/postgres), so either backend can use this database.
+-- Row level security is on with NO policies: the anon and authenticated roles can
+-- neither read nor write; only the service role (which bypasses RLS, and whose key
+-- stays on the server) does.
+
+CREATE TABLE IF NOT EXISTS public.interview_bookings (
+    token        text PRIMARY KEY,
+    name         text NOT NULL,
+    email        text NOT NULL,
+    phone        text NOT NULL,
+    scheduled_at timestamptz NOT NULL,
+    resume_text  text,
+    resume_url   text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    status       text NOT NULL DEFAULT 'scheduled',
+    time_zone    text
+);
+-- A project that already has the original application's table gains the new columns.
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'scheduled';
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS time_zone text;
+
+CREATE TABLE IF NOT EXISTS public.interview_transcript_entries (
+    token     text NOT NULL REFERENCES public.interview_bookings (token) ON DELETE CASCADE,
+    seq       integer NOT NULL,
+    speaker   text NOT NULL,
+    text      text NOT NULL,
+    spoken_at timestamptz NOT NULL,
+    PRIMARY KEY (token, seq)
+);
+
+CREATE TABLE IF NOT EXISTS public.interview_evaluations (
+    token      text PRIMARY KEY REFERENCES public.interview_bookings (token) ON DELETE CASCADE,
+    evaluation jsonb NOT NULL
+);
+
+ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;
+
+-- No grants beyond Supabase's defaults and no policies: with RLS on, anon sees no rows.
+REVOKE ALL ON public.interview_bookings FROM anon, authenticated;
+REVOKE ALL ON public.interview_transcript_entries FROM anon, authenticated;
+REVOKE ALL ON public.interview_evaluations FROM anon, authenticated;
+
+-- The resume bucket. It is public, as in the original: the URL the application
+-- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random
+-- bits. Uploads (storage.objects) have RLS on and no policy for anon, so only the
+-- service role can write. Set `public = false` to serve files only through the
+-- application (the store's `get` uses the authenticated download endpoint).
+INSERT INTO storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
+VALUES (
+    'resumes',
+    'resumes',
+    true,
+    5242880,
+    ARRAY[
+        'application/pdf',
+        'application/msword',
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+    ]
+)
+ON CONFLICT (id) DO NOTHING;

@@ -1,0 +1,340 @@
+//! [`BookingStore`] over PostgREST (`/rest/v1/{table}`).
+
+use async_trait::async_trait;
+use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::store::{BookingStore, StoreError};
+use interview_core::{Booking, BookingStatus, BookingToken};
+use reqwest::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{SupabaseClient, SupabaseError, postgrest_error, send};
+use crate::record::{self, BookingRecord};
+
+const BOOKINGS: &str = "/rest/v1/interview_bookings";
+const TRANSCRIPTS: &str = "/rest/v1/interview_transcript_entries";
+const EVALUATIONS: &str = "/rest/v1/interview_evaluations";
+/// Concurrent appends to one transcript race for the next line number; the loser of
+/// a race (a `23505`) reads again and retries. Each round lets at least one writer in.
+const APPEND_ATTEMPTS: usize = 10;
+
+/// A [`BookingStore`] on a Supabase project, through PostgREST with the service-role
+/// key (row level security stays on, with no policy for the anonymous role).
+#[derive(Debug, Clone)]
+pub struct SupabaseBookingStore {
+    client: SupabaseClient,
+}
+
+/// A row of `interview_bookings` as PostgREST sends and receives it.
+#[derive(Debug, Serialize, Deserialize)]
+struct BookingRow {
+    token: String,
+    name: String,
+    email: String,
+    phone: String,
+    scheduled_at: String,
+    time_zone: Option<String>,
+    resume_text: Option<String>,
+    resume_url: Option<String>,
+    status: String,
+    created_at: String,
+}
+
+impl BookingRow {
+    fn from_booking(booking: &Booking) -> Self {
+        let time = |at| record::format_timestamp(record::to_stored_precision(at));
+        Self {
+            token: booking.token.to_string(),
+            name: booking.name.to_string(),
+            email: booking.email.to_string(),
+            phone: booking.phone.to_string(),
+            scheduled_at: time(booking.scheduled_at),
+            time_zone: booking.time_zone.map(|zone| zone.name().to_owned()),
+            resume_text: booking.resume_text.clone(),
+            resume_url: booking.resume_url.clone(),
+            status: booking.status.as_str().to_owned(),
+            created_at: time(booking.created_at),
+        }
+    }
+
+    fn into_booking(self) -> Result<Booking, StoreError> {
+        BookingRecord {
+            scheduled_at: record::parse_timestamp("scheduled_at", &self.scheduled_at)?,
+            created_at: record::parse_timestamp("created_at", &self.created_at)?,
+            token: self.token,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            time_zone: self.time_zone,
+            resume_text: self.resume_text,
+            resume_url: self.resume_url,
+            status: self.status,
+        }
+        .into_booking()
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TranscriptRow {
+    token: String,
+    seq: i64,
+    speaker: String,
+    text: String,
+    spoken_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SeqRow {
+    seq: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EvaluationRow {
+    token: String,
+    evaluation: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenRow {
+    #[allow(dead_code)]
+    token: String,
+}
+
+fn store_error(error: SupabaseError) -> StoreError {
+    if let SupabaseError::PostgRest { status, code, .. } = &error {
+        match code.as_deref() {
+            Some("23503") => return StoreError::NotFound,
+            Some("23505") => return StoreError::Conflict,
+            _ if *status == 409 => return StoreError::Conflict,
+            _ => {}
+        }
+    }
+    if error.is_transient() {
+        StoreError::Unavailable(Box::new(error))
+    } else {
+        StoreError::Backend(Box::new(error))
+    }
+}
+
+/// `eq.{token}`: PostgREST's equality filter.
+fn eq(token: &BookingToken) -> String {
+    format!("eq.{token}")
+}
+
+impl SupabaseBookingStore {
+    /// A store on the project `client` talks to.
+    pub fn new(client: SupabaseClient) -> Self {
+        Self { client }
+    }
+
+    /// The client this store uses.
+    pub fn client(&self) -> &SupabaseClient {
+        &self.client
+    }
+
+    fn read(&self, path: &str) -> RequestBuilder {
+        self.client
+            .request(Method::GET, path)
+            .header("Accept-Profile", "public")
+    }
+
+    fn write(&self, method: Method, path: &str, prefer: &str) -> RequestBuilder {
+        self.client
+            .request(method, path)
+            .header("Content-Profile", "public")
+            .header("Prefer", prefer)
+    }
+
+    /// Sends and parses a JSON array of rows; an error body becomes a typed error, a
+    /// success body of another shape is [`StoreError::Corrupt`] (without its content).
+    async fn rows<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<Vec<T>, StoreError> {
+        let (status, body) = send(request).await.map_err(store_error)?;
+        if !status.is_success() {
+            return Err(store_error(postgrest_error(status, &body)));
+        }
+        serde_json::from_slice(&body)
+            .map_err(|_| StoreError::Corrupt("PostgREST sent rows of an unexpected shape".into()))
+    }
+
+    async fn exists(&self, token: &BookingToken) -> Result<bool, StoreError> {
+        let rows: Vec<TokenRow> = self
+            .rows(
+                self.read(BOOKINGS)
+                    .query(&[("select", "token"), ("token", &eq(token))]),
+            )
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
+    async fn last_seq(&self, token: &BookingToken) -> Result<i64, StoreError> {
+        let rows: Vec<SeqRow> = self
+            .rows(self.read(TRANSCRIPTS).query(&[
+                ("select", "seq"),
+                ("token", &eq(token)),
+                ("order", "seq.desc"),
+                ("limit", "1"),
+            ]))
+            .await?;
+        Ok(rows.first().map_or(0, |row| row.seq))
+    }
+}
+
+#[async_trait]
+impl BookingStore for SupabaseBookingStore {
+    async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
+        let request = self
+            .write(Method::POST, BOOKINGS, "return=representation")
+            .json(&BookingRow::from_booking(booking));
+        let created: Vec<TokenRow> = self.rows(request).await?;
+        if created.len() != 1 {
+            return Err(StoreError::Backend(Box::new(
+                SupabaseError::UnexpectedResponse { status: 201 },
+            )));
+        }
+        Ok(())
+    }
+
+    async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
+        let rows: Vec<BookingRow> = self
+            .rows(
+                self.read(BOOKINGS)
+                    .query(&[("select", "*"), ("token", &eq(token))]),
+            )
+            .await?;
+        rows.into_iter()
+            .next()
+            .map(BookingRow::into_booking)
+            .transpose()
+    }
+
+    async fn set_status(
+        &self,
+        token: &BookingToken,
+        status: BookingStatus,
+    ) -> Result<(), StoreError> {
+        let request = self
+            .write(Method::PATCH, BOOKINGS, "return=representation")
+            .query(&[("token", eq(token).as_str()), ("select", "token")])
+            .json(&serde_json::json!({ "status": status.as_str() }));
+        let updated: Vec<TokenRow> = self.rows(request).await?;
+        if updated.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[TranscriptEntry],
+    ) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return if self.exists(token).await? {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            };
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = self.last_seq(token).await?;
+            let rows: Vec<TranscriptRow> = (last + 1..)
+                .zip(entries)
+                .map(|(seq, entry)| TranscriptRow {
+                    token: token.to_string(),
+                    seq,
+                    speaker: entry.speaker.as_str().to_owned(),
+                    text: entry.text.clone(),
+                    spoken_at: record::format_timestamp(record::to_stored_precision(entry.at)),
+                })
+                .collect();
+            // One request is one statement: the lines go in together or not at all.
+            let request = self
+                .write(Method::POST, TRANSCRIPTS, "return=minimal")
+                .json(&rows);
+            let (status, body) = send(request).await.map_err(store_error)?;
+            if status.is_success() {
+                return Ok(());
+            }
+            match store_error(postgrest_error(status, &body)) {
+                StoreError::Conflict if attempt < APPEND_ATTEMPTS => {
+                    tracing::debug!(attempt, "transcript line numbers taken; retrying");
+                }
+                StoreError::Conflict => {
+                    return Err(StoreError::Unavailable(
+                        "too many concurrent transcript appends".into(),
+                    ));
+                }
+                other => return Err(other),
+            }
+        }
+    }
+
+    async fn transcript(&self, token: &BookingToken) -> Result<Vec<TranscriptEntry>, StoreError> {
+        let rows: Vec<TranscriptRow> = self
+            .rows(self.read(TRANSCRIPTS).query(&[
+                ("select", "*"),
+                ("token", &eq(token)),
+                ("order", "seq.asc"),
+            ]))
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let at = record::parse_timestamp("spoken_at", &row.spoken_at)?;
+                record::transcript_entry(&row.speaker, row.text, at)
+            })
+            .collect()
+    }
+
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError> {
+        let row = EvaluationRow {
+            token: token.to_string(),
+            evaluation: serde_json::to_value(evaluation)
+                .map_err(|e| StoreError::Backend(Box::new(e)))?,
+        };
+        let request = self
+            .write(
+                Method::POST,
+                EVALUATIONS,
+                "return=representation,resolution=merge-duplicates",
+            )
+            .query(&[("on_conflict", "token"), ("select", "token")])
+            .json(&row);
+        let _: Vec<TokenRow> = self.rows(request).await?;
+        Ok(())
+    }
+
+    async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {
+        let rows: Vec<EvaluationRow> = self
+            .rows(
+                self.read(EVALUATIONS)
+                    .query(&[("select", "*"), ("token", &eq(token))]),
+            )
+            .await?;
+        rows.into_iter()
+            .next()
+            .map(|row| {
+                serde_json::from_value(row.evaluation)
+                    .map_err(|_| record::corrupt("evaluation", "not an evaluation document"))
+            })
+            .transpose()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let _: Vec<TokenRow> = self
+            .rows(
+                self.read(BOOKINGS)
+                    .query(&[("select", "token"), ("limit", "1")]),
+            )
+            .await?;
+        Ok(())
+    }
+}

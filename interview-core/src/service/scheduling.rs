@@ -88,12 +88,24 @@ mod tests {
     fn links_keep_the_base_path() {
         let token = BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap();
         for (base, expected) in [
-            ("https://jobs.example.com", "https://jobs.example.com/interview/"),
-            ("https://example.com/careers", "https://example.com/careers/interview/"),
-            ("https://example.com/careers/?x=1#y", "https://example.com/careers/interview/"),
+            (
+                "https://jobs.example.com",
+                "https://jobs.example.com/interview/",
+            ),
+            (
+                "https://example.com/careers",
+                "https://example.com/careers/interview/",
+            ),
+            (
+                "https://example.com/careers/?x=1#y",
+                "https://example.com/careers/interview/",
+            ),
         ] {
             let settings = SchedulingSettings::new(&Url::parse(base).unwrap());
-            assert_eq!(settings.interview_url(&token).as_str(), format!("{expected}{token}"));
+            assert_eq!(
+                settings.interview_url(&token).as_str(),
+                format!("{expected}{token}")
+            );
         }
         let settings = SchedulingSettings::new(&Url::parse("https://example.com/careers").unwrap());
         assert_eq!(

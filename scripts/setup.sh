@@ -4,10 +4,17 @@
 #
 #   scripts/setup.sh          what `cargo run --example full_stack` needs
 #   scripts/setup.sh --test   also what the tests need (a running PostgreSQL)
+#   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
 
 want_test=false
-[[ "${1:-}" == "--test" ]] && want_test=true
+want_bench=false
+for arg in "$@"; do
+    case "$arg" in
+        --test) want_test=true ;;
+        --bench) want_bench=true ;;
+    esac
+done
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -66,4 +73,9 @@ ensure_postgres() {
 
 if [[ $want_test == true ]]; then
     ensure_postgres
+fi
+
+# benches/extraction.rs measures our PDF extraction against pdftotext.
+if [[ $want_bench == true ]]; then
+    apt_install poppler-utils
 fi

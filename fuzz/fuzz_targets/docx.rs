@@ -1,0 +1,14 @@
+//! Any bytes, read as a DOCX archive: the zip layer, the zip-bomb guard and the
+//! XML depth gauge in front of docx-rs.
+#![no_main]
+
+use interview_core::resume::DocumentExtractor;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // The sniffer wants a ZIP that names `word/` parts.
+    let mut file = b"PK\x03\x04".to_vec();
+    file.extend_from_slice(data);
+    file.extend_from_slice(b"word/");
+    let _ = DocumentExtractor::default().extract_blocking(&file);
+});

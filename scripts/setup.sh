@@ -3,7 +3,7 @@
 # checks first and does nothing when the machine already has it.
 #
 #   scripts/setup.sh          what `cargo run --example full_stack` needs
-#   scripts/setup.sh --test   also what the tests need (a running PostgreSQL)
+#   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium)
 #   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
 
@@ -73,6 +73,9 @@ ensure_postgres() {
 
 if [[ $want_test == true ]]; then
     ensure_postgres
+    # The browser tests drive Debian's Chromium over the DevTools protocol; a font
+    # package keeps text rendering (and screenshots) readable.
+    apt_install chromium fonts-dejavu-core
 fi
 
 # benches/extraction.rs measures our PDF extraction against pdftotext.

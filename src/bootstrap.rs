@@ -63,12 +63,7 @@ impl Application {
             source,
         })?;
         let bookings = booking_store(&config).await?;
-        let resumes: Arc<dyn ResumeStore> = match &config.supabase {
-            Some(_) => return Err(not_in_build("Supabase Storage")),
-            None => Arc::new(
-                LocalResumeStore::new(config.data_dir.join("resumes")).with_clock(clock.clone()),
-            ),
-        };
+        let resumes = resume_store(&config, clock.clone())?;
         let notifier = notifier(&config)?;
         let scheduling = SchedulingService::new(
             bookings,
@@ -97,15 +92,57 @@ impl Application {
     }
 }
 
+#[cfg_attr(
+    all(
+        feature = "supabase",
+        feature = "postgres",
+        feature = "smtp",
+        feature = "livekit"
+    ),
+    allow(dead_code)
+)]
 fn not_in_build(what: &str) -> BootstrapError {
     BootstrapError::NotInThisBuild(format!(
         "the configuration asks for {what}, which this build of the application does not include"
     ))
 }
 
+#[cfg(feature = "supabase")]
+fn supabase_client(
+    config: &interview_core::config::SupabaseConfig,
+) -> Result<interview_storage::supabase::SupabaseClient, BootstrapError> {
+    interview_storage::supabase::SupabaseClient::from_config(config)
+        .map_err(|e| BootstrapError::Store(StoreError::Backend(Box::new(e))))
+}
+
+fn resume_store(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Arc<dyn ResumeStore>, BootstrapError> {
+    match &config.supabase {
+        #[cfg(feature = "supabase")]
+        Some(supabase) => Ok(Arc::new(
+            interview_storage::supabase::SupabaseResumeStore::new(supabase_client(supabase)?)
+                .with_clock(clock),
+        )),
+        #[cfg(not(feature = "supabase"))]
+        Some(_) => Err(not_in_build("Supabase Storage (feature `supabase`)")),
+        None => Ok(Arc::new(
+            LocalResumeStore::new(config.data_dir.join("resumes")).with_clock(clock),
+        )),
+    }
+}
+
 async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
+    #[cfg(feature = "supabase")]
+    if let Some(supabase) = &config.supabase {
+        return Ok(Arc::new(
+            interview_storage::supabase::SupabaseBookingStore::new(supabase_client(supabase)?),
+        ));
+    }
+    #[cfg(not(feature = "supabase"))]
     if config.supabase.is_some() {
-        return Err(not_in_build("Supabase bookings"));
+        return Err(not_in_build("Supabase bookings (feature `supabase`)"));
     }
     match config.database_url.as_ref().map(|url| url.expose()) {
         #[cfg(feature = "postgres")]

@@ -20,7 +20,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `sqlite` | yes | bookings in a SQLite file |
-//! | `postgres` | no | bookings on a PostgreSQL server |
+//! | `postgres` | yes | bookings on a PostgreSQL server |
+//! | `supabase` | yes | bookings and resume files on Supabase |
 //! | `fs` | yes | resume files in a local folder |
 //! | `pdf`, `docx`, `doc` | yes | resume text extraction for each format |
 //! | `web` | yes | the axum router, pages and notifiers |

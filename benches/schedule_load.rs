@@ -1,0 +1,186 @@
+//! Load on `POST /api/schedule-interview` with the embedded defaults (SQLite, outbox),
+//! against the booking store's own create throughput, in the same run.
+//!
+//! `cargo bench --bench schedule_load` (add `-- --quick` for a short run).
+//! Prints requests per second and p50 / p99 latency at 1 and 64 concurrent clients.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, Utc};
+use interview::bootstrap::Application;
+use interview::config::Config;
+use interview::store::BookingStore;
+use interview::{Booking, BookingToken, NewBooking, ScheduleRequest, SchedulingRules};
+use interview_storage::sqlite::SqliteBookingStore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+struct Stats {
+    ops_per_sec: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+fn stats(mut latencies: Vec<Duration>, elapsed: Duration) -> Stats {
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    Stats {
+        ops_per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn request_json() -> String {
+    serde_json::json!({
+        "name": "Jane Doe",
+        "email": "jane@example.com",
+        "phone": "5551234567",
+        "datetime": (Utc::now() + TimeDelta::days(1)).to_rfc3339(),
+        "timeZone": "Europe/Paris",
+        "resumeUrl": "/resumes/1_abc.pdf",
+        "resumeText": "Rust engineer with seven years of experience in distributed systems.",
+    })
+    .to_string()
+}
+
+/// One keep-alive HTTP/1.1 connection posting bookings.
+async fn client(address: std::net::SocketAddr, requests: usize) -> Vec<Duration> {
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let body = request_json();
+    let request = format!(
+        "POST /api/schedule-interview HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut latencies = Vec::with_capacity(requests);
+    let mut buffer = Vec::with_capacity(4096);
+    for _ in 0..requests {
+        let started = Instant::now();
+        stream.write_all(request.as_bytes()).await.expect("write");
+        buffer.clear();
+        // Read the head, then exactly Content-Length bytes of body.
+        let (head_end, length) = loop {
+            let mut chunk = [0_u8; 4096];
+            let n = stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "server closed the connection");
+            buffer.extend_from_slice(&chunk[..n]);
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .expect("content-length");
+                break (end + 4, length);
+            }
+        };
+        while buffer.len() < head_end + length {
+            let mut chunk = [0_u8; 4096];
+            let n = stream.read(&mut chunk).await.expect("read body");
+            buffer.extend_from_slice(&chunk[..n]);
+        }
+        latencies.push(started.elapsed());
+    }
+    latencies
+}
+
+async fn http_load(address: std::net::SocketAddr, clients: usize, total: usize) -> Stats {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| tokio::spawn(client(address, total / clients)))
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("client"));
+    }
+    stats(latencies, started.elapsed())
+}
+
+async fn store_load(store: Arc<SqliteBookingStore>, clients: usize, total: usize) -> Stats {
+    let request: ScheduleRequest = serde_json::from_str(&request_json()).expect("request");
+    let new = NewBooking::parse(&request, Utc::now(), &SchedulingRules::default()).expect("valid");
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let store = store.clone();
+            let new = new.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for _ in 0..total / clients {
+                    let booking = Booking::new(
+                        BookingToken::generate().expect("token"),
+                        new.clone(),
+                        Utc::now(),
+                    );
+                    let t = Instant::now();
+                    store.create(&booking).await.expect("create");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.expect("task"));
+    }
+    stats(latencies, started.elapsed())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let total = if quick { 640 } else { 6400 };
+
+    let data = tempfile::tempdir().expect("tempdir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let vars = HashMap::from([
+        ("DATA_DIR".to_owned(), data.path().display().to_string()),
+        ("BIND_ADDRESS".to_owned(), address.to_string()),
+    ]);
+    let app = Application::build(Config::from_map(&vars).expect("config"))
+        .await
+        .expect("app");
+    let router = app.router();
+    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
+
+    let store_dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(
+        SqliteBookingStore::open(store_dir.path().join("bench.db"))
+            .await
+            .expect("store"),
+    );
+
+    println!(
+        "| clients | schedule-interview req/s | p50 | p99 | store create ops/s | p50 | p99 | HTTP / store |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for clients in [1, 64] {
+        // Warm up both paths.
+        let _ = http_load(address, clients.min(8), 64).await;
+        let _ = store_load(store.clone(), clients.min(8), 64).await;
+        let http = http_load(address, clients, total).await;
+        let direct = store_load(store.clone(), clients, total).await;
+        println!(
+            "| {clients} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2} |",
+            http.ops_per_sec,
+            ms(http.p50),
+            ms(http.p99),
+            direct.ops_per_sec,
+            ms(direct.p50),
+            ms(direct.p99),
+            http.ops_per_sec / direct.ops_per_sec,
+        );
+    }
+}

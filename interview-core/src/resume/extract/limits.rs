@@ -33,7 +33,7 @@ pub struct ExtractLimits {
     /// The most pages a PDF may have (default 50).
     pub max_pages: usize,
     /// The most characters of text a document may yield after clean-up
-    /// (default 200,000, about 60 dense pages).
+    /// (default 200,000: about 40 pages of dense text, ten times a long resume).
     pub max_text_chars: usize,
     /// How long one extraction may take, waiting for a free worker included
     /// (default 15 s). Past it the caller gets [`ExtractError::TimedOut`].

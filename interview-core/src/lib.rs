@@ -16,6 +16,7 @@
 //! | [`service`] | [`SchedulingService`](service::SchedulingService): upload, schedule, admit |
 //! | [`config`] | [`Config`](config::Config) from environment variables |
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
+//! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
 //!
 //! ## Features
 //!
@@ -57,6 +58,7 @@ pub mod service;
 pub mod store;
 #[cfg(feature = "test-utils")]
 pub mod testing;
+pub mod transport;
 
 pub use domain::*;
 pub use secret::Secret;

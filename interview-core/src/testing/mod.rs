@@ -7,11 +7,13 @@
 mod engines;
 mod extractor;
 mod notifier;
+mod room;
 mod stores;
 
 pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
 pub use notifier::RecordingNotifier;
+pub use room::{InMemoryRoom, in_memory_room};
 pub use stores::{InMemoryBookingStore, InMemoryResumeStore};
 
 use std::sync::{Mutex, MutexGuard};

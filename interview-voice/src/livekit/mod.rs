@@ -1,0 +1,1 @@
+//! The LiveKit agent worker: registration, dispatch and job status.

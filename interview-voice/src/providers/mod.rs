@@ -1,0 +1,1 @@
+//! Vendor engines, each behind the feature named after the vendor.

@@ -15,7 +15,8 @@ scripts/setup.sh --test
 # Tests that need PostgreSQL create (and drop) their own database on this server.
 export INTERVIEW_TEST_POSTGRES_URL="${INTERVIEW_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
-features="test-utils"
+# Everything but livekit-rtc (its build downloads libwebrtc; it is type-checked below).
+features="test-utils,openai,deepgram,elevenlabs,tavus,livekit-agent"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

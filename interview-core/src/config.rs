@@ -75,6 +75,9 @@ pub struct SmtpConfig {
     pub credentials: Option<(String, Secret)>,
     /// `SMTP_FROM` (default `SMTP_USER` when that is an address).
     pub from: EmailAddress,
+    /// `SMTP_CA_CERT`: a PEM file of an extra certificate authority to trust, for a
+    /// relay with a private certificate. The public roots are trusted either way.
+    pub ca_certificate: Option<PathBuf>,
 }
 
 /// A LiveKit server or cloud project.
@@ -527,12 +530,19 @@ fn smtp_config(env: &mut Env<'_>) -> Option<SmtpConfig> {
             user_address
         }
     };
+    let ca_certificate = env.get("SMTP_CA_CERT").map(PathBuf::from);
+    if let Some(path) = &ca_certificate
+        && !path.is_file()
+    {
+        env.error("SMTP_CA_CERT", format!("{} is not a readable file", path.display()));
+    }
     Some(SmtpConfig {
         host,
         port,
         security,
         credentials,
         from: from?,
+        ca_certificate,
     })
 }
 
@@ -872,6 +882,11 @@ mod tests {
         assert_eq!(smtp(&base).port, 587);
         assert_eq!(smtp(&base).security, SmtpSecurity::StartTls);
         assert!(smtp(&base).credentials.is_none());
+        assert!(smtp(&base).ca_certificate.is_none());
+        assert_eq!(
+            problems(&[base[0], base[1], ("SMTP_CA_CERT", "/nonexistent/ca.pem")])[0].0,
+            "SMTP_CA_CERT"
+        );
         let local = [
             base[0],
             base[1],

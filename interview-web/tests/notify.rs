@@ -78,8 +78,8 @@ fn smtp_server() -> (u16, Arc<Mutex<Vec<Received>>>) {
     (port, inbox)
 }
 
-/// The test server speaks plain SMTP without AUTH (mailin only offers AUTH over
-/// TLS), so only the unreachable-server test carries credentials.
+/// A plain SMTP server without AUTH (mailin offers AUTH only over TLS; the
+/// STARTTLS tests below log in).
 fn smtp_config(port: u16) -> SmtpConfig {
     SmtpConfig {
         host: "127.0.0.1".to_owned(),
@@ -87,6 +87,99 @@ fn smtp_config(port: u16) -> SmtpConfig {
         security: SmtpSecurity::None,
         credentials: None,
         from: EmailAddress::parse("hr@example.com").unwrap(),
+        ca_certificate: None,
+    }
+}
+
+/// A certificate authority and a server certificate for `localhost`, written to `dir`.
+/// Returns (CA pem path, server cert path, server key path).
+fn certificates(dir: &std::path::Path) -> (std::path::PathBuf, String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "interview test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+    let ca_path = dir.join("ca.pem");
+    let cert_path = dir.join("server.pem");
+    let key_path = dir.join("server.key");
+    std::fs::write(&ca_path, ca.pem()).unwrap();
+    std::fs::write(&cert_path, server.pem()).unwrap();
+    std::fs::write(&key_path, server_key.serialize_pem()).unwrap();
+    (
+        ca_path,
+        cert_path.display().to_string(),
+        key_path.display().to_string(),
+    )
+}
+
+/// Accepts `hr@example.com` / `smtp-password-secret` over AUTH PLAIN.
+#[derive(Clone, Default)]
+struct AuthRecorder {
+    inner: Recorder,
+}
+
+impl Handler for AuthRecorder {
+    fn rcpt(&mut self, to: &str) -> Response {
+        self.inner.rcpt(to)
+    }
+    fn data_start(&mut self, domain: &str, from: &str, is8bit: bool, to: &[String]) -> Response {
+        self.inner.data_start(domain, from, is8bit, to)
+    }
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.inner.data(buf)
+    }
+    fn data_end(&mut self) -> Response {
+        self.inner.data_end()
+    }
+    fn auth_plain(&mut self, _authorization_id: &str, user: &str, password: &str) -> Response {
+        if user == "hr@example.com" && password == "smtp-password-secret" {
+            mailin_embedded::response::AUTH_OK
+        } else {
+            mailin_embedded::response::INVALID_CREDENTIALS
+        }
+    }
+}
+
+/// A real SMTP server that offers STARTTLS with a certificate from a test CA and
+/// requires AUTH PLAIN (which it only offers once TLS is on).
+fn starttls_server(dir: &std::path::Path) -> (u16, std::path::PathBuf, Arc<Mutex<Vec<Received>>>) {
+    let (ca, cert_path, key_path) = certificates(dir);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handler = AuthRecorder::default();
+    let inbox = handler.inner.inbox.clone();
+    let mut server = Server::new(handler);
+    server
+        .with_name("localhost")
+        .with_ssl(SslConfig::SelfSigned {
+            cert_path,
+            key_path,
+        })
+        .unwrap()
+        .with_auth(mailin_embedded::AuthMechanism::Plain)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, ca, inbox)
+}
+
+fn starttls_config(port: u16, ca: Option<std::path::PathBuf>, password: &str) -> SmtpConfig {
+    SmtpConfig {
+        host: "localhost".to_owned(),
+        port,
+        security: SmtpSecurity::StartTls,
+        credentials: Some(("hr@example.com".to_owned(), password.into())),
+        from: EmailAddress::parse("hr@example.com").unwrap(),
+        ca_certificate: ca,
     }
 }
 
@@ -184,6 +277,51 @@ async fn smtp_delivers_text_html_and_the_ics_to_a_real_server() {
     assert!(ics.contains("UID:0123456789abcdef0123456789abcdef@jobs.example.com\r\n"));
     assert!(ics.contains("DTSTART:20300302T090000Z\r\n"));
     assert!(ics.replace("\r\n ", "").contains(&format!("URL:{link}")));
+}
+
+#[tokio::test]
+async fn starttls_with_a_private_ca_and_login_delivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, ca, inbox) = starttls_server(dir.path());
+    let notifier =
+        SmtpNotifier::new(&starttls_config(port, Some(ca), "smtp-password-secret")).unwrap();
+    notifier
+        .send_invitation(&invitation("zoe@example.com"))
+        .await
+        .unwrap();
+    let received = inbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["zoe@example.com"]);
+}
+
+#[tokio::test]
+async fn starttls_refuses_a_certificate_it_cannot_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, _ca, inbox) = starttls_server(dir.path());
+    let notifier = SmtpNotifier::new(&starttls_config(port, None, "smtp-password-secret")).unwrap();
+    let err = notifier
+        .send_invitation(&invitation("zoe@example.com"))
+        .await
+        .unwrap_err();
+    assert!(!matches!(err, NotifyError::Rejected(_)), "{err:?}");
+    assert!(
+        inbox.lock().unwrap().is_empty(),
+        "nothing is sent over an unverified connection"
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_refused_by_the_server_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (port, ca, inbox) = starttls_server(dir.path());
+    let notifier = SmtpNotifier::new(&starttls_config(port, Some(ca), "wrong-password")).unwrap();
+    let err = notifier
+        .send_invitation(&invitation("zoe@example.com"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, NotifyError::Rejected(_)), "{err:?}");
+    assert!(!format!("{err} {err:?}").contains("wrong-password"));
+    assert!(inbox.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

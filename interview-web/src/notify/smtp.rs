@@ -7,6 +7,7 @@ use interview_core::config::{SmtpConfig, SmtpSecurity};
 use interview_core::notify::{Notifier, NotifyError, OutgoingEmail};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::build_message;
@@ -34,21 +35,15 @@ impl std::fmt::Debug for SmtpNotifier {
 impl SmtpNotifier {
     /// A notifier for the server in `config`.
     pub fn new(config: &SmtpConfig) -> Result<Self, NotifyError> {
-        let backend = |e: lettre::transport::smtp::Error| NotifyError::Backend(Box::new(e));
-        let mut builder = match config.security {
-            SmtpSecurity::Tls => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host).map_err(backend)?
-            }
-            SmtpSecurity::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
-                    .map_err(backend)?
-            }
-            SmtpSecurity::None => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-            }
-        }
-        .port(config.port)
-        .timeout(Some(SMTP_TIMEOUT));
+        let tls = match config.security {
+            SmtpSecurity::None => Tls::None,
+            SmtpSecurity::Tls => Tls::Wrapper(tls_parameters(config)?),
+            SmtpSecurity::StartTls => Tls::Required(tls_parameters(config)?),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(config.port)
+            .tls(tls)
+            .timeout(Some(SMTP_TIMEOUT));
         if let Some((user, password)) = &config.credentials {
             builder =
                 builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
@@ -64,6 +59,19 @@ impl SmtpNotifier {
             server: format!("{}:{}", config.host, config.port),
         })
     }
+}
+
+/// TLS for `config.host`: the public roots, plus `SMTP_CA_CERT` when given.
+fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
+    let backend = |e: lettre::transport::smtp::Error| NotifyError::Backend(Box::new(e));
+    let mut parameters = TlsParameters::builder(config.host.clone());
+    if let Some(path) = &config.ca_certificate {
+        let pem = std::fs::read(path).map_err(|e| {
+            NotifyError::Backend(format!("cannot read SMTP_CA_CERT {}: {e}", path.display()).into())
+        })?;
+        parameters = parameters.add_root_certificate(Certificate::from_pem(&pem).map_err(backend)?);
+    }
+    parameters.build_rustls().map_err(backend)
 }
 
 #[async_trait]

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use futures_core::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
+use crate::Booking;
 use crate::audio::{AudioFormat, AudioFrame};
 use crate::error::BoxError;
 
@@ -108,5 +109,28 @@ impl std::fmt::Debug for RoomIo {
             .field("info", &self.info)
             .field("output_format", &self.output.output_format())
             .finish_non_exhaustive()
+    }
+}
+
+/// Holds an interview in a joined room: what a transport hands a room to once the
+/// candidate is in (the local WebSocket transport, a LiveKit job).
+///
+/// `interview-voice` implements it with its interview session; the web layer only
+/// knows this trait, so it does not depend on the voice crate.
+#[async_trait]
+pub trait InterviewRunner: Send + Sync {
+    /// Runs the interview for `booking` in `room` until it ends.
+    async fn run(&self, room: RoomIo, booking: Booking);
+
+    /// What the candidate should know about the engines in use, shown on the page
+    /// (for example that an offline voice is used), if anything.
+    fn description(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether the interviewer listens to speech; when false the page asks for typed
+    /// answers.
+    fn hears_speech(&self) -> bool {
+        true
     }
 }

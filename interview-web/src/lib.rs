@@ -12,6 +12,7 @@
 //! | `GET /interview/{token}` | not started yet / expired / unknown / the interview room |
 //! | `POST /api/connection-details` | `{room_config, token}` -> `{serverUrl, roomName, participantName, participantToken}` |
 //! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |
+//! | `GET /ws/interview/{token}` | the local interview transport (see [`live`]) |
 //! | `GET /healthz` | 200 when the booking store answers, else 503 |
 //! | `GET /assets/{file}` | the pages' stylesheet and scripts |
 //!
@@ -38,6 +39,7 @@
 mod api;
 mod assets;
 pub mod error;
+pub mod live;
 #[cfg(feature = "livekit")]
 pub mod livekit;
 pub mod notify;
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/apply", get(pages::apply_page))
         .route("/interview/{token}", get(pages::interview_page))
+        .route("/ws/interview/{token}", get(live::interview_socket))
         .route("/resumes/{key}", get(resumes::resume_file))
         .route("/assets/{name}", get(assets::asset))
         .with_state(state);

@@ -2,15 +2,23 @@
 
 use std::sync::Arc;
 
+use interview_core::audio::AudioFormat;
 use interview_core::service::SchedulingService;
+use interview_core::transport::InterviewRunner;
+
+use crate::live::LiveSessions;
 
 #[cfg(feature = "livekit")]
 use crate::livekit::LiveKitRooms;
 
-/// The router's shared state: the scheduling service and, when configured, LiveKit.
-#[derive(Clone, Debug)]
+/// The router's shared state: the scheduling service, LiveKit when configured, and the
+/// in-process interviewer for the local transport.
+#[derive(Clone)]
 pub struct AppState {
     pub(crate) scheduling: Arc<SchedulingService>,
+    pub(crate) runner: Option<Arc<dyn InterviewRunner>>,
+    pub(crate) live: LiveSessions,
+    pub(crate) local_output_format: AudioFormat,
     #[cfg(feature = "livekit")]
     pub(crate) livekit: Option<Arc<LiveKitRooms>>,
 }
@@ -20,9 +28,29 @@ impl AppState {
     pub fn new(scheduling: Arc<SchedulingService>) -> Self {
         Self {
             scheduling,
+            runner: None,
+            live: LiveSessions::default(),
+            local_output_format: AudioFormat::PCM_24K,
             #[cfg(feature = "livekit")]
             livekit: None,
         }
+    }
+
+    /// Holds interviews in-process over the local WebSocket transport with `runner`,
+    /// sending the interviewer's speech to the page as `output_format`.
+    pub fn with_interview_runner(
+        mut self,
+        runner: Arc<dyn InterviewRunner>,
+        output_format: AudioFormat,
+    ) -> Self {
+        self.runner = Some(runner);
+        self.local_output_format = output_format;
+        self
+    }
+
+    /// Whether interviews can run in-process over the local transport.
+    pub fn local_interviews_enabled(&self) -> bool {
+        self.runner.is_some()
     }
 
     /// Serves LiveKit connection details from `rooms`.
@@ -47,5 +75,15 @@ impl AppState {
         {
             false
         }
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("scheduling", &self.scheduling)
+            .field("livekit", &self.livekit_enabled())
+            .field("local_interviews", &self.runner.is_some())
+            .finish()
     }
 }

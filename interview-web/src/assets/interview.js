@@ -1,40 +1,172 @@
-// The interview room: asks the server for connection details when the candidate
-// presses Join, and says plainly what happens next.
+// The interview room. With the local transport it streams the microphone to the
+// server over a WebSocket, plays the interviewer's speech without gaps, shows a live
+// transcript and the interviewer's state, and lets the candidate answer by typing.
 "use strict";
 
 (function () {
   const room = document.getElementById("room");
   if (!room) return;
-  const join = document.getElementById("join");
-  const status = document.getElementById("room-status");
+  const $ = (id) => document.getElementById(id);
+  const token = room.dataset.token;
+  const transport = room.dataset.transport;
+  const join = $("join");
+  const status = $("room-status");
 
-  join.addEventListener("click", async () => {
+  // Counters the browser tests read: what was sent and what was played.
+  const stats = { sentSamples: 0, playedChunks: 0, playedSamples: 0, transcript: [] };
+  window.__interview = stats;
+
+  const STATES = {
+    connecting: "Connecting…",
+    listening: "Listening",
+    thinking: "Thinking…",
+    speaking: "Speaking",
+    ended: "The interview has ended. Thank you!",
+  };
+  function setState(state) {
+    const el = $("agent-state");
+    el.dataset.state = state;
+    el.textContent = STATES[state] || state;
+  }
+
+  function addLine(speaker, text) {
+    const item = document.createElement("li");
+    item.className = speaker === "candidate" ? "line candidate" : "line interviewer";
+    const who = document.createElement("span");
+    who.className = "speaker";
+    who.textContent = speaker === "candidate" ? "You" : "Interviewer";
+    const what = document.createElement("span");
+    what.className = "text";
+    what.textContent = text;
+    item.append(who, what);
+    $("transcript").append(item);
+    item.scrollIntoView({ block: "nearest" });
+    stats.transcript.push({ speaker, text });
+  }
+
+  join.addEventListener("click", () => {
     join.disabled = true;
-    status.textContent = "Preparing your interview room…";
-    let response, body = null;
-    try {
-      response = await fetch("/api/connection-details", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ token: room.dataset.token }),
-      });
-      body = await response.json().catch(() => null);
-    } catch (_) {
-      status.textContent = "We could not reach the server. Please check your connection and try again.";
-      join.disabled = false;
-      return;
-    }
-    if (!response.ok) {
-      const error = body && body.error;
-      if (error && error.code === "livekit_not_configured") {
-        status.textContent = "This server does not have live interviews configured yet. Please contact the recruiter.";
-      } else {
-        status.textContent = (error && error.message) || "Something went wrong. Please try again.";
+    if (transport === "local") {
+      startLocal().catch((error) => {
+        status.textContent = `Could not start the interview: ${error.message || error}`;
         join.disabled = false;
-      }
-      return;
+      });
+    } else if (transport === "livekit") {
+      status.textContent = "Live interviews over LiveKit are not available in this version of the page yet.";
+    } else {
+      status.textContent = "Live interviews are not configured on this server. Please contact the recruiter.";
     }
-    room.dataset.room = body.roomName;
-    status.textContent = `Your room is ready (${body.roomName}). The in-browser voice client is not part of this version yet.`;
   });
+
+  async function startLocal() {
+    status.textContent = "Connecting…";
+    const context = new AudioContext();
+    await context.resume();
+    let outputRate = 24000;
+    let nextStart = 0;
+    const playing = new Set();
+
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/interview/${token}`);
+    socket.binaryType = "arraybuffer";
+
+    function play(buffer) {
+      const pcm = new Int16Array(buffer);
+      if (pcm.length === 0) return;
+      const samples = new Float32Array(pcm.length);
+      for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 0x8000;
+      const audio = context.createBuffer(1, samples.length, outputRate);
+      audio.copyToChannel(samples, 0);
+      const source = context.createBufferSource();
+      source.buffer = audio;
+      source.connect(context.destination);
+      // Chunks are queued back to back: each starts where the previous one ends.
+      const start = Math.max(context.currentTime + 0.05, nextStart);
+      source.start(start);
+      nextStart = start + audio.duration;
+      playing.add(source);
+      source.onended = () => playing.delete(source);
+      stats.playedChunks += 1;
+      stats.playedSamples += pcm.length;
+    }
+
+    function clearPlayback() {
+      for (const source of playing) {
+        try { source.stop(); } catch (_) { /* already stopped */ }
+      }
+      playing.clear();
+      nextStart = 0;
+    }
+
+    socket.addEventListener("message", (event) => {
+      if (typeof event.data !== "string") {
+        play(event.data);
+        return;
+      }
+      let message;
+      try { message = JSON.parse(event.data); } catch (_) { return; }
+      if (message.type === "ready") {
+        outputRate = message.outputSampleRate || outputRate;
+        $("live").hidden = false;
+        join.hidden = true;
+        status.textContent = "";
+        setState("listening");
+        startMicrophone(context, socket, message.inputSampleRate || 16000);
+      } else if (message.type === "clear") {
+        clearPlayback();
+      } else if (message.type === "agent_state") {
+        setState(String(message.data));
+      } else if (message.type === "transcript") {
+        let line = message.data;
+        try { line = JSON.parse(message.data); } catch (_) { /* plain text */ }
+        if (line && typeof line === "object") addLine(line.speaker, line.text);
+        else addLine("interviewer", String(line));
+      }
+    });
+
+    socket.addEventListener("close", () => {
+      setState("ended");
+      $("answer").disabled = true;
+    });
+    socket.addEventListener("error", () => {
+      status.textContent = "The connection to the interview was lost.";
+    });
+
+    $("answer-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = $("answer").value.trim();
+      if (!text || socket.readyState !== WebSocket.OPEN) return;
+      socket.send(JSON.stringify({ type: "text", text }));
+      $("answer").value = "";
+    });
+    $("leave").addEventListener("click", () => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave" }));
+      socket.close();
+    });
+  }
+
+  async function startMicrophone(context, socket, inputRate) {
+    if (room.dataset.hearsSpeech === "false") return;
+    try {
+      const media = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+      await context.audioWorklet.addModule("/assets/mic-worklet.js");
+      const source = context.createMediaStreamSource(media);
+      const capture = new AudioWorkletNode(context, "mic-capture", { processorOptions: { targetRate: inputRate } });
+      capture.port.onmessage = (event) => {
+        if (socket.readyState === WebSocket.OPEN) {
+          socket.send(event.data);
+          stats.sentSamples += event.data.byteLength / 2;
+        }
+      };
+      // The node must be pulled by the graph to run; a silent gain keeps it from
+      // playing the candidate back to themselves.
+      const mute = context.createGain();
+      mute.gain.value = 0;
+      source.connect(capture).connect(mute).connect(context.destination);
+    } catch (error) {
+      status.textContent = "The microphone is not available, so please answer by typing.";
+    }
+  }
 })();

@@ -87,24 +87,53 @@ fn too_early(booking: &Booking, opens_at: DateTime<Utc>, now: DateTime<Utc>) -> 
 }
 
 fn room(state: &AppState, booking: &Booking, closes_at: DateTime<Utc>) -> Response {
-    let transport = if state.livekit_enabled() {
-        "livekit"
+    let (transport, mode) = if state.livekit_enabled() {
+        ("livekit", "Live audio over LiveKit.".to_owned())
+    } else if let Some(runner) = &state.runner {
+        let mut mode = "Live audio with this server.".to_owned();
+        if let Some(description) = runner.description() {
+            mode.push(' ');
+            mode.push_str(&description);
+        }
+        if !runner.hears_speech() {
+            mode.push_str(" Answer by typing: spoken answers are not understood on this server.");
+        }
+        ("local", mode)
     } else {
-        "local"
+        (
+            "none",
+            "Live interviews are not configured on this server.".to_owned(),
+        )
     };
+    let hears = state.runner.as_ref().is_none_or(|r| r.hears_speech());
     let main = format!(
         r#"<h1>Your interview</h1>
 <p>Hello {name}. Your interview is open until <time datetime="{closes_iso}">{closes}</time>.</p>
 <p>Find a quiet place, allow microphone access when your browser asks, and press <strong>Join</strong> when you are ready.</p>
-<div id="room" data-token="{token}" data-transport="{transport}">
+<div id="room" data-token="{token}" data-transport="{transport}" data-hears-speech="{hears}">
+  <p class="hint" id="mode">{mode}</p>
   <button type="button" id="join" class="primary">Join interview</button>
   <p id="room-status" role="status" aria-live="polite"></p>
+  <section id="live" hidden aria-label="Interview">
+    <p class="agent-state" id="agent-state" data-state="connecting">Connecting…</p>
+    <h2 class="visually-hidden" id="transcript-title">Transcript</h2>
+    <ol id="transcript" class="transcript" aria-labelledby="transcript-title" aria-live="polite"></ol>
+    <form id="answer-form" class="answer">
+      <label for="answer">Type your answer</label>
+      <textarea id="answer" name="answer" rows="3" maxlength="4000"></textarea>
+      <div class="actions">
+        <button type="submit" class="primary">Send answer</button>
+        <button type="button" id="leave" class="secondary">Leave interview</button>
+      </div>
+    </form>
+  </section>
 </div>
 <script src="/assets/interview.js" defer></script>"#,
         name = escape_html(booking.name.as_str()),
         closes_iso = closes_at.to_rfc3339(),
         closes = escape_html(&format_instant(closes_at, booking.time_zone)),
         token = booking.token,
+        mode = escape_html(&mode),
     );
     page(StatusCode::OK, "Your interview", &main, "")
 }

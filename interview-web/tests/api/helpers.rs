@@ -36,6 +36,7 @@ pub(crate) struct Options {
     pub(crate) extractor: ScriptedExtractor,
     pub(crate) livekit: bool,
     pub(crate) max_resume_bytes: usize,
+    pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
 }
 
 impl Default for Options {
@@ -44,6 +45,7 @@ impl Default for Options {
             extractor: ScriptedExtractor::text("Jane Doe\nRust engineer, 7 years"),
             livekit: false,
             max_resume_bytes: 5 * 1024 * 1024,
+            runner: None,
         }
     }
 }
@@ -68,6 +70,9 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         settings,
     );
     let mut state = AppState::new(Arc::new(scheduling));
+    if let Some(runner) = options.runner {
+        state = state.with_interview_runner(runner, interview_core::audio::AudioFormat::PCM_24K);
+    }
     if options.livekit {
         let config = interview_core::config::LiveKitConfig {
             url: Url::parse("wss://test.livekit.cloud").unwrap(),

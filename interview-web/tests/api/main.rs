@@ -4,6 +4,7 @@
 
 mod connection;
 mod helpers;
+mod live;
 mod pages;
 mod schedule;
 mod upload;

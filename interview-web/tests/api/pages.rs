@@ -94,7 +94,10 @@ async fn the_interview_page_follows_the_window() {
     let html = open.text();
     assert!(html.contains("id=\"join\""), "{html}");
     assert!(html.contains(&format!("data-token=\"{token}\"")));
-    assert!(html.contains("data-transport=\"local\""));
+    assert!(
+        html.contains("data-transport=\"none\""),
+        "no LiveKit and no in-process interviewer"
+    );
 
     app.clock
         .set(start + TimeDelta::minutes(60) + TimeDelta::seconds(1));

@@ -1,0 +1,281 @@
+//! The local interview transport over a real WebSocket.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::{SinkExt, StreamExt};
+use interview_core::Booking;
+use interview_core::audio::{AudioFormat, AudioFrame};
+use interview_core::transport::{InterviewRunner, RoomEvent, RoomIo};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{Options, TestApp, spawn_app_with};
+
+/// A stand-in interviewer: greets with text and a 100 ms tone, echoes typed answers,
+/// counts the microphone samples it hears, and stops when the candidate leaves.
+#[derive(Default)]
+struct EchoRunner {
+    heard_samples: Mutex<usize>,
+    events: Mutex<Vec<RoomEvent>>,
+    finished: tokio::sync::Notify,
+}
+
+#[async_trait]
+impl InterviewRunner for EchoRunner {
+    async fn run(&self, room: RoomIo, booking: Booking) {
+        let RoomIo {
+            mut audio_in,
+            mut events,
+            output,
+            ..
+        } = room;
+        output
+            .send_text(
+                "transcript",
+                &json!({"speaker": "interviewer", "text": format!("Hello {}", booking.name)})
+                    .to_string(),
+            )
+            .await
+            .unwrap();
+        let tone = AudioFrame::new(vec![1000; 2400], AudioFormat::PCM_24K).unwrap();
+        output.play(tone).await.unwrap();
+        loop {
+            tokio::select! {
+                frame = audio_in.next() => match frame {
+                    Some(frame) => *self.heard_samples.lock().unwrap() += frame.samples().len(),
+                    // The microphone ended: what remains are the closing events.
+                    None => {
+                        while let Some(event) = events.next().await {
+                            self.events.lock().unwrap().push(event);
+                        }
+                        break;
+                    }
+                },
+                event = events.next() => match event {
+                    Some(event) => {
+                        self.events.lock().unwrap().push(event.clone());
+                        match event {
+                            RoomEvent::Text { text, .. } => {
+                                output.send_text("transcript", &json!({"speaker": "candidate", "text": text}).to_string()).await.unwrap();
+                                output.clear().await.unwrap();
+                            }
+                            RoomEvent::Disconnected { .. } => break,
+                            _ => {}
+                        }
+                    }
+                    None => break,
+                },
+            }
+        }
+        output.close().await;
+        self.finished.notify_one();
+    }
+
+    fn description(&self) -> Option<String> {
+        Some("Offline test voice.".to_owned())
+    }
+}
+
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("127.0.0.1:{}", address.port())
+}
+
+fn app_with_runner(runner: Arc<EchoRunner>) -> TestApp {
+    spawn_app_with(Options {
+        runner: Some(runner),
+        ..Options::default()
+    })
+}
+
+async fn next_json(
+    socket: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .unwrap();
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+async fn open_booking(app: &TestApp) -> String {
+    let token = app.book("2030-03-02T14:30").await;
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap());
+    token
+}
+
+#[tokio::test]
+async fn audio_and_text_flow_both_ways_and_leaving_ends_the_interview() {
+    let runner = Arc::new(EchoRunner::default());
+    let app = app_with_runner(runner.clone());
+    let token = open_booking(&app).await;
+    let page = app.get(&format!("/interview/{token}")).await.text();
+    assert!(page.contains("data-transport=\"local\""), "{page}");
+    assert!(page.contains("Offline test voice."));
+
+    let host = serve(&app).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
+            .await
+            .unwrap();
+    let ready = next_json(&mut socket).await;
+    assert_eq!(
+        ready,
+        json!({"type": "ready", "inputSampleRate": 16000, "outputSampleRate": 24000})
+    );
+    let greeting = next_json(&mut socket).await;
+    assert_eq!(greeting["type"], "transcript");
+    assert!(greeting["data"].as_str().unwrap().contains("Hello Jos"));
+    // The greeting's tone arrives as 2,400 samples of 16-bit PCM.
+    let audio = loop {
+        if let Message::Binary(bytes) = socket.next().await.unwrap().unwrap() {
+            break bytes;
+        }
+    };
+    assert_eq!(audio.len(), 4800);
+    assert_eq!(i16::from_le_bytes([audio[0], audio[1]]), 1000);
+
+    // 10 frames of 20 ms of microphone audio reach the interviewer.
+    for _ in 0..10 {
+        socket
+            .send(Message::Binary(vec![0_u8; 640].into()))
+            .await
+            .unwrap();
+    }
+    socket
+        .send(Message::Text(
+            json!({"type": "text", "text": "  I build compilers.  "})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let echoed = next_json(&mut socket).await;
+    assert!(
+        echoed["data"]
+            .as_str()
+            .unwrap()
+            .contains("I build compilers."),
+        "{echoed}"
+    );
+    assert_eq!(next_json(&mut socket).await, json!({"type": "clear"}));
+    assert_eq!(*runner.heard_samples.lock().unwrap(), 3200);
+
+    socket
+        .send(Message::Text(json!({"type": "leave"}).to_string().into()))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
+        .await
+        .expect("the interview ends when the candidate leaves");
+    let events = runner.events.lock().unwrap().clone();
+    assert!(
+        matches!(events[0], RoomEvent::ParticipantJoined { .. }),
+        "{events:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RoomEvent::ParticipantLeft { .. }))
+    );
+}
+
+#[tokio::test]
+async fn one_live_connection_per_booking() {
+    let runner = Arc::new(EchoRunner::default());
+    let app = app_with_runner(runner.clone());
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let url = format!("ws://{host}/ws/interview/{token}");
+    let (mut first, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut first).await["type"], "ready");
+    let second = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap_err();
+    assert!(second.to_string().contains("409"), "{second}");
+
+    // Once the first leaves, the booking can connect again.
+    first.close(None).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio_tungstenite::connect_async(url.as_str()).await {
+            Ok(_) => break,
+            Err(error) => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "never reconnected: {error}"
+                );
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn malformed_microphone_audio_closes_the_connection() {
+    let runner = Arc::new(EchoRunner::default());
+    let app = app_with_runner(runner.clone());
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    for bad in [vec![0_u8; 641], vec![0_u8; 40_000]] {
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
+                .await
+                .unwrap();
+        assert_eq!(next_json(&mut socket).await["type"], "ready");
+        let _ = socket.send(Message::Binary(bad.into())).await;
+        tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
+            .await
+            .expect("the interview ends on bad audio");
+        let events = runner.events.lock().unwrap().clone();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, RoomEvent::Disconnected { .. })),
+            "{events:?}"
+        );
+        runner.events.lock().unwrap().clear();
+    }
+}
+
+#[tokio::test]
+async fn the_window_and_configuration_are_checked_before_upgrading() {
+    let runner = Arc::new(EchoRunner::default());
+    let app = app_with_runner(runner);
+    let token = app.book("2030-03-02T14:30").await;
+    let host = serve(&app).await;
+    let early = tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
+        .await
+        .unwrap_err();
+    assert!(early.to_string().contains("409"), "{early}");
+    let unknown = tokio_tungstenite::connect_async(format!(
+        "ws://{host}/ws/interview/0123456789abcdef0123456789abcdef"
+    ))
+    .await
+    .unwrap_err();
+    assert!(unknown.to_string().contains("404"), "{unknown}");
+
+    let without_runner = spawn_app_with(Options::default());
+    let token = open_booking(&without_runner).await;
+    let host = serve(&without_runner).await;
+    let refused = tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("503"), "{refused}");
+}

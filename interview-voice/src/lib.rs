@@ -17,4 +17,5 @@
 
 #[cfg(feature = "livekit")]
 pub mod livekit;
+pub mod offline;
 pub mod providers;

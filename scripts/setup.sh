@@ -2,7 +2,7 @@
 # Installs what the project needs beyond the Rust toolchain, idempotently: each step
 # checks first and does nothing when the machine already has it.
 #
-#   scripts/setup.sh          what `cargo run --example full_stack` needs
+#   scripts/setup.sh          what `cargo run --example full_stack` needs (espeak-ng)
 #   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium)
 #   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
@@ -70,6 +70,9 @@ ensure_postgres() {
     log "PostgreSQL did not become ready on 127.0.0.1:5432"
     return 1
 }
+
+# The offline voice of the zero-configuration interviewer.
+apt_install espeak-ng
 
 if [[ $want_test == true ]]; then
     ensure_postgres

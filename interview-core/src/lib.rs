@@ -17,6 +17,7 @@
 //! | [`config`] | [`Config`](config::Config) from environment variables |
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
 //! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
+//! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate) |
 //!
 //! ## Features
 //!

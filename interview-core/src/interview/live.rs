@@ -1,0 +1,134 @@
+//! What the interviewer tells the room while the interview runs: transcript lines
+//! and its state, as JSON text messages on two topics. The room page shows them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::transcript::Speaker;
+
+/// The topic of [`TranscriptMessage`]s.
+pub const TRANSCRIPT_TOPIC: &str = "transcript";
+/// The topic of [`AgentStateMessage`]s.
+pub const AGENT_STATE_TOPIC: &str = "agent_state";
+
+/// What the interviewer is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    /// Waiting for the candidate.
+    Listening,
+    /// Working on an answer.
+    Thinking,
+    /// Speaking.
+    Speaking,
+    /// The interview is over.
+    Ended,
+}
+
+impl AgentState {
+    /// `"listening"`, `"thinking"`, `"speaking"` or `"ended"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Listening => "listening",
+            Self::Thinking => "thinking",
+            Self::Speaking => "speaking",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// `{"state": "speaking"}` on the [`AGENT_STATE_TOPIC`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStateMessage {
+    /// The state.
+    pub state: AgentState,
+}
+
+/// One transcript line on the [`TRANSCRIPT_TOPIC`]:
+/// `{"speaker": "interviewer", "text": "...", "at": "2030-01-01T10:00:00Z", "interrupted": false}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptMessage {
+    /// Who spoke.
+    pub speaker: Speaker,
+    /// What they said (for an interrupted line, what was spoken before the cut).
+    pub text: String,
+    /// When they started.
+    pub at: DateTime<Utc>,
+    /// Whether the interviewer was cut off by the candidate (barge-in mode).
+    #[serde(default)]
+    pub interrupted: bool,
+}
+
+impl TranscriptMessage {
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, an enum and a timestamp cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl AgentStateMessage {
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The room metadata the web layer writes: `{"resume_text": ..., "booking_token": ...}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomMetadata {
+    /// The candidate's resume text.
+    #[serde(default)]
+    pub resume_text: Option<String>,
+    /// The booking's token.
+    #[serde(default)]
+    pub booking_token: Option<String>,
+}
+
+impl RoomMetadata {
+    /// Parses room metadata; anything that is not the expected JSON gives empty
+    /// metadata (the interview goes on without a resume).
+    pub fn parse(metadata: Option<&str>) -> Self {
+        metadata
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn messages_serialise_as_documented() {
+        let at = Utc.with_ymd_and_hms(2030, 1, 1, 10, 0, 0).unwrap();
+        let line = TranscriptMessage {
+            speaker: Speaker::Interviewer,
+            text: "Hi".into(),
+            at,
+            interrupted: false,
+        };
+        assert_eq!(
+            line.to_json(),
+            r#"{"speaker":"interviewer","text":"Hi","at":"2030-01-01T10:00:00Z","interrupted":false}"#
+        );
+        let state = AgentStateMessage {
+            state: AgentState::Thinking,
+        };
+        assert_eq!(state.to_json(), r#"{"state":"thinking"}"#);
+    }
+
+    #[test]
+    fn metadata_parses_leniently() {
+        let meta = RoomMetadata::parse(Some(r#"{"resume_text":"cv","booking_token":"ab"}"#));
+        assert_eq!(meta.resume_text.as_deref(), Some("cv"));
+        assert_eq!(meta.booking_token.as_deref(), Some("ab"));
+        assert_eq!(
+            RoomMetadata::parse(Some("not json")),
+            RoomMetadata::default()
+        );
+        assert_eq!(RoomMetadata::parse(None), RoomMetadata::default());
+    }
+}

@@ -1,0 +1,376 @@
+//! The structured interview: stages in order, each with a time budget, and the
+//! resume items its questions start from.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A stage of the interview, in the order they are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The interviewer introduces itself and the format.
+    Introduction,
+    /// The candidate's background and experience, from the resume.
+    Background,
+    /// Technical depth in what the candidate has worked on.
+    Technical,
+    /// Past behaviour: teamwork, conflict, ownership, failure.
+    Behavioural,
+    /// The candidate's own questions.
+    CandidateQuestions,
+    /// Thanks, next steps, goodbye.
+    WrapUp,
+}
+
+impl Stage {
+    /// A human name for prompts and logs.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Introduction => "Introduction",
+            Self::Background => "Background",
+            Self::Technical => "Technical",
+            Self::Behavioural => "Behavioural",
+            Self::CandidateQuestions => "Candidate's questions",
+            Self::WrapUp => "Wrap-up",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title())
+    }
+}
+
+/// One stage of a plan: what to cover and how long to spend on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanStage {
+    /// Which stage.
+    pub stage: Stage,
+    /// The time it should take.
+    pub budget: Duration,
+    /// What the interviewer should do in it, for the model.
+    pub goal: String,
+    /// Which of the plan's [`InterviewPlan::highlights`] (0-based) to ask about here.
+    pub highlights: Vec<usize>,
+}
+
+/// Where an interview stands against its plan at some elapsed time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanPosition {
+    /// The index of the current stage in [`InterviewPlan::stages`].
+    pub index: usize,
+    /// The current stage.
+    pub stage: Stage,
+    /// Time left in the current stage's budget.
+    pub stage_remaining: Duration,
+    /// Whether the whole plan's time is used up.
+    pub overrun: bool,
+}
+
+/// The interview's stages with their budgets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterviewPlan {
+    /// The stages, in order.
+    pub stages: Vec<PlanStage>,
+    /// Resume lines the questions start from. They are resume text, so untrusted:
+    /// [`system_prompt`](super::system_prompt) quotes them inside the resume fence and
+    /// the plan refers to them by number only.
+    pub highlights: Vec<String>,
+}
+
+/// At most this many resume items ground the questions.
+const MAX_HIGHLIGHTS: usize = 6;
+
+impl InterviewPlan {
+    /// The standard six-stage plan for about `total` minutes, with questions
+    /// grounded in `resume` (already truncated) when there is one.
+    ///
+    /// Budgets are shares of `total`: introduction 5%, background 20%, technical 35%,
+    /// behavioural 20%, candidate's questions 12%, wrap-up 8%.
+    pub fn standard(total: Duration, resume: Option<&str>) -> Self {
+        let highlights = resume.map(resume_highlights).unwrap_or_default();
+        let share = |percent: u32| total * percent / 100;
+        // The first half of the highlights ground the background questions, the rest
+        // (or all, when there are few) the technical ones.
+        let split = highlights.len().div_ceil(2);
+        let background: Vec<usize> = (0..split).collect();
+        let technical: Vec<usize> = if highlights.len() > 1 {
+            (split..highlights.len()).collect()
+        } else {
+            background.clone()
+        };
+        let stages = vec![
+            PlanStage {
+                stage: Stage::Introduction,
+                budget: share(5),
+                goal: "Greet the candidate, introduce yourself and the format of the \
+                       interview, and put them at ease."
+                    .to_owned(),
+                highlights: Vec::new(),
+            },
+            PlanStage {
+                stage: Stage::Background,
+                budget: share(20),
+                goal: "Understand the candidate's background: recent roles, what they owned, \
+                       and why they are interested in this position. Ask about specific items \
+                       from their resume."
+                    .to_owned(),
+                highlights: background,
+            },
+            PlanStage {
+                stage: Stage::Technical,
+                budget: share(35),
+                goal: "Probe technical depth in what the candidate has actually worked on: \
+                       design decisions, trade-offs, debugging, how they would extend it. One \
+                       question at a time; follow up on vague answers."
+                    .to_owned(),
+                highlights: technical,
+            },
+            PlanStage {
+                stage: Stage::Behavioural,
+                budget: share(20),
+                goal: "Ask for concrete past situations: teamwork, disagreement, ownership, a \
+                       failure and what they learned. Ask for specifics (situation, action, \
+                       result)."
+                    .to_owned(),
+                highlights: Vec::new(),
+            },
+            PlanStage {
+                stage: Stage::CandidateQuestions,
+                budget: share(12),
+                goal: "Invite the candidate's questions about the role, the team and the \
+                       company, and answer briefly and honestly; say so when you do not know."
+                    .to_owned(),
+                highlights: Vec::new(),
+            },
+            PlanStage {
+                stage: Stage::WrapUp,
+                budget: share(8),
+                goal: "Thank the candidate, explain that the team will follow up about next \
+                       steps, and say goodbye."
+                    .to_owned(),
+                highlights: Vec::new(),
+            },
+        ];
+        Self { stages, highlights }
+    }
+
+    /// The sum of the stage budgets.
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|s| s.budget).sum()
+    }
+
+    /// Where the interview stands after `elapsed`. Past the last budget, the
+    /// position stays on the last stage with `overrun` set.
+    pub fn position(&self, elapsed: Duration) -> Option<PlanPosition> {
+        let mut start = Duration::ZERO;
+        for (index, stage) in self.stages.iter().enumerate() {
+            let end = start + stage.budget;
+            if elapsed < end {
+                return Some(PlanPosition {
+                    index,
+                    stage: stage.stage,
+                    stage_remaining: end - elapsed,
+                    overrun: false,
+                });
+            }
+            start = end;
+        }
+        self.stages.last().map(|last| PlanPosition {
+            index: self.stages.len() - 1,
+            stage: last.stage,
+            stage_remaining: Duration::ZERO,
+            overrun: true,
+        })
+    }
+
+    /// The plan as instructions for the model.
+    pub fn describe(&self) -> String {
+        let mut text = String::new();
+        for (i, stage) in self.stages.iter().enumerate() {
+            text.push_str(&format!(
+                "{}. {} (about {}): {}\n",
+                i + 1,
+                stage.stage,
+                minutes(stage.budget),
+                stage.goal
+            ));
+            if !stage.highlights.is_empty() {
+                let numbers: Vec<String> = stage
+                    .highlights
+                    .iter()
+                    .map(|i| (i + 1).to_string())
+                    .collect();
+                text.push_str(&format!(
+                    "   Ground your questions in resume highlights {} (listed after the resume).\n",
+                    numbers.join(", ")
+                ));
+            }
+        }
+        text
+    }
+
+    /// A short note for the model about where the interview stands now.
+    pub fn progress_note(&self, elapsed: Duration) -> String {
+        let Some(position) = self.position(elapsed) else {
+            return String::new();
+        };
+        if position.overrun {
+            return format!(
+                "Interview status: {} elapsed; the planned time is used up. Wrap up now: thank \
+                 the candidate, say the team will follow up, say goodbye, and end your message \
+                 with {END_MARKER}.",
+                minutes(elapsed)
+            );
+        }
+        let next = self
+            .stages
+            .get(position.index + 1)
+            .map(|s| format!(" Next stage: {}.", s.stage))
+            .unwrap_or_default();
+        format!(
+            "Interview status: {} elapsed. Current stage: {} (about {} left in it).{next} \
+             Move on when its time is up.",
+            minutes(elapsed),
+            position.stage,
+            minutes(position.stage_remaining),
+        )
+    }
+}
+
+/// What the model writes at the very end of its last message, once the wrap-up is
+/// done; the session ends the interview when it sees it (and never speaks it).
+pub const END_MARKER: &str = "[[END_INTERVIEW]]";
+
+fn minutes(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs < 90 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", (secs + 30) / 60)
+    }
+}
+
+/// Resume lines worth asking about: bullet points and lines naming projects,
+/// roles or technologies, shortened, most informative first (in resume order).
+pub fn resume_highlights(resume: &str) -> Vec<String> {
+    const SIGNALS: [&str; 16] = [
+        "built",
+        "designed",
+        "led",
+        "developed",
+        "implemented",
+        "migrated",
+        "launched",
+        "improved",
+        "reduced",
+        "created",
+        "architected",
+        "project",
+        "engineer",
+        "developer",
+        "managed",
+        "optimized",
+    ];
+    let mut picked = Vec::new();
+    for line in resume.lines() {
+        let trimmed = line
+            .trim()
+            .trim_start_matches(['-', '*', '•', '·', '–', '—', '>', ' '])
+            .trim();
+        let words = trimmed.split_whitespace().count();
+        if !(4..=40).contains(&words) {
+            continue;
+        }
+        let lower = trimmed.to_lowercase();
+        let bullet = line.trim_start().starts_with(['-', '*', '•', '·', '–']);
+        if bullet || SIGNALS.iter().any(|s| lower.contains(s)) {
+            let short: String = trimmed
+                .chars()
+                .filter(|c| !c.is_control() && *c != '"')
+                .take(120)
+                .collect();
+            if !picked.contains(&short) {
+                picked.push(short);
+            }
+        }
+        if picked.len() == MAX_HIGHLIGHTS {
+            break;
+        }
+    }
+    picked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESUME: &str = "Jane Doe\nSenior Engineer at Acme\n\
+        - Built a payment ledger in Rust handling 2k TPS\n\
+        - Migrated the monolith to Kubernetes over six months\n\
+        Skills: Rust, Go\n\
+        - Led a team of four on the search relevance project\n";
+
+    #[test]
+    fn standard_plan_has_six_stages_within_the_total() {
+        let plan = InterviewPlan::standard(Duration::from_secs(30 * 60), None);
+        let stages: Vec<Stage> = plan.stages.iter().map(|s| s.stage).collect();
+        assert_eq!(
+            stages,
+            [
+                Stage::Introduction,
+                Stage::Background,
+                Stage::Technical,
+                Stage::Behavioural,
+                Stage::CandidateQuestions,
+                Stage::WrapUp
+            ]
+        );
+        assert_eq!(plan.total(), Duration::from_secs(30 * 60));
+        assert!(plan.stages.iter().all(|s| s.budget > Duration::ZERO));
+    }
+
+    #[test]
+    fn questions_are_grounded_in_the_resume() {
+        let plan = InterviewPlan::standard(Duration::from_secs(1800), Some(RESUME));
+        assert!(
+            plan.highlights
+                .iter()
+                .any(|h| h.contains("payment ledger in Rust"))
+        );
+        assert!(
+            plan.highlights
+                .iter()
+                .any(|h| h.contains("search relevance project"))
+        );
+        assert!(!plan.stages[1].highlights.is_empty());
+        assert!(!plan.stages[2].highlights.is_empty());
+        // The plan names highlights by number only: resume text stays in the fence.
+        let described = plan.describe();
+        assert!(described.contains("resume highlights 1, 2"));
+        assert!(!described.contains("ledger"));
+    }
+
+    #[test]
+    fn position_follows_the_budgets() {
+        let plan = InterviewPlan::standard(Duration::from_secs(1000), None);
+        let at = |s| plan.position(Duration::from_secs(s)).unwrap();
+        assert_eq!(at(0).stage, Stage::Introduction);
+        assert_eq!(at(60).stage, Stage::Background);
+        assert_eq!(at(300).stage, Stage::Technical);
+        assert_eq!(at(990).stage, Stage::WrapUp);
+        assert!(!at(990).overrun);
+        assert!(at(1000).overrun);
+        assert!(
+            plan.progress_note(Duration::from_secs(1200))
+                .contains(END_MARKER)
+        );
+        assert!(
+            plan.progress_note(Duration::from_secs(300))
+                .contains("Current stage: Technical")
+        );
+    }
+}

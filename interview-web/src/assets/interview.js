@@ -46,13 +46,12 @@
 
   join.addEventListener("click", () => {
     join.disabled = true;
-    if (transport === "local") {
-      startLocal().catch((error) => {
+    const start = transport === "local" ? startLocal : transport === "livekit" ? startLiveKit : null;
+    if (start) {
+      start().catch((error) => {
         status.textContent = `Could not start the interview: ${error.message || error}`;
         join.disabled = false;
       });
-    } else if (transport === "livekit") {
-      status.textContent = "Live interviews over LiveKit are not available in this version of the page yet.";
     } else {
       status.textContent = "Live interviews are not configured on this server. Please contact the recruiter.";
     }
@@ -114,13 +113,8 @@
         startMicrophone(context, socket, message.inputSampleRate || 16000);
       } else if (message.type === "clear") {
         clearPlayback();
-      } else if (message.type === "agent_state") {
-        setState(String(message.data));
-      } else if (message.type === "transcript") {
-        let line = message.data;
-        try { line = JSON.parse(message.data); } catch (_) { /* plain text */ }
-        if (line && typeof line === "object") addLine(line.speaker, line.text);
-        else addLine("interviewer", String(line));
+      } else {
+        handleMessage(message.type, message.data);
       }
     });
 
@@ -143,6 +137,89 @@
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave" }));
       socket.close();
     });
+  }
+
+  // The transcript and state messages are the same on both transports.
+  function handleMessage(type, data) {
+    if (type === "agent_state") {
+      setState(String(data));
+    } else if (type === "transcript") {
+      let line = data;
+      try { line = JSON.parse(data); } catch (_) { /* plain text */ }
+      if (line && typeof line === "object") addLine(line.speaker, line.text);
+      else addLine("interviewer", String(line));
+    }
+  }
+
+  // The LiveKit browser SDK, pinned: the browser refuses the file if its hash differs.
+  const LIVEKIT_SDK = {
+    url: "https://cdn.jsdelivr.net/npm/livekit-client@2.23.0/dist/livekit-client.umd.js",
+    integrity: "sha384-HkA7rQNo8H04l1p4zoXX1Cy+h9YoYp8LvKt4vfMFhv4KFk07UkrNwIUnyBum8Pw6",
+  };
+
+  function loadLiveKit() {
+    if (window.LivekitClient) return Promise.resolve(window.LivekitClient);
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = LIVEKIT_SDK.url;
+      script.integrity = LIVEKIT_SDK.integrity;
+      script.crossOrigin = "anonymous";
+      script.onload = () => resolve(window.LivekitClient);
+      script.onerror = () => reject(new Error("the LiveKit client could not be loaded"));
+      document.head.append(script);
+    });
+  }
+
+  async function startLiveKit() {
+    status.textContent = "Preparing your interview room…";
+    const response = await fetch("/api/connection-details", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new Error((body && body.error && body.error.message) || "the room could not be prepared");
+    }
+    const LK = await loadLiveKit();
+    const livekitRoom = new LK.Room({ adaptiveStream: true, dynacast: true });
+    const decoder = new TextDecoder();
+    livekitRoom.on(LK.RoomEvent.TrackSubscribed, (track) => {
+      if (track.kind === "audio") {
+        const element = track.attach();
+        element.dataset.remoteAudio = "";
+        document.body.append(element);
+        stats.playedChunks += 1;
+      }
+    });
+    livekitRoom.on(LK.RoomEvent.DataReceived, (payload, _participant, _kind, topic) => {
+      handleMessage(topic, decoder.decode(payload));
+    });
+    livekitRoom.on(LK.RoomEvent.Disconnected, () => {
+      setState("ended");
+      $("answer").disabled = true;
+    });
+    await livekitRoom.connect(body.serverUrl, body.participantToken);
+    $("live").hidden = false;
+    join.hidden = true;
+    status.textContent = "";
+    setState("listening");
+    if (room.dataset.hearsSpeech !== "false") {
+      try {
+        await livekitRoom.localParticipant.setMicrophoneEnabled(true);
+      } catch (_) {
+        status.textContent = "The microphone is not available, so please answer by typing.";
+      }
+    }
+    $("answer-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = $("answer").value.trim();
+      if (!text) return;
+      const message = new TextEncoder().encode(JSON.stringify({ type: "text", text }));
+      await livekitRoom.localParticipant.publishData(message, { reliable: true, topic: "answer" });
+      $("answer").value = "";
+    });
+    $("leave").addEventListener("click", () => livekitRoom.disconnect());
   }
 
   async function startMicrophone(context, socket, inputRate) {

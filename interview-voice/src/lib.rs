@@ -19,3 +19,6 @@
 pub mod livekit;
 pub mod offline;
 pub mod providers;
+
+#[cfg(feature = "http-client")]
+pub mod http;

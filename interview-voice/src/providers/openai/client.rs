@@ -1,0 +1,107 @@
+//! The OpenAI client the three engines share.
+
+use std::time::Duration;
+
+use interview_core::Secret;
+use interview_core::config::{DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
+use interview_core::engine::VendorError;
+use reqwest::header::HeaderValue;
+use url::Url;
+
+use super::{OpenAiLlm, OpenAiStt, OpenAiTts};
+use crate::http::{HttpClient, RetryPolicy, Timeouts, join_url, json_error, secret_header};
+
+/// An OpenAI (or OpenAI-compatible) account: key, base URL, timeouts and retries.
+/// Cheap to clone; make engines with [`stt`](Self::stt), [`llm`](Self::llm) and
+/// [`tts`](Self::tts).
+#[derive(Debug, Clone)]
+pub struct OpenAi {
+    pub(super) http: HttpClient,
+    pub(super) base_url: Url,
+}
+
+impl OpenAi {
+    /// A client for `api.openai.com` with `api_key`.
+    pub fn new(api_key: impl Into<Secret>) -> Self {
+        Self::with_vendor("openai", api_key.into())
+    }
+
+    /// A client from the `OPENAI_*` configuration.
+    pub fn from_config(config: &OpenAiConfig) -> Self {
+        Self::new(config.api_key.clone()).with_base_url(config.base_url.clone())
+    }
+
+    /// A client whose engines and errors are named `name` ("ollama", "vllm"), for
+    /// OpenAI-compatible servers.
+    pub fn with_vendor(name: &'static str, api_key: Secret) -> Self {
+        let base_url =
+            Url::parse(DEFAULT_OPENAI_BASE_URL).expect("the default OpenAI base URL is valid");
+        Self {
+            http: HttpClient::new(name, api_key, parse_error_message),
+            base_url,
+        }
+    }
+
+    /// Sends requests to `base_url` (the part before `/chat/completions`, e.g.
+    /// `http://localhost:11434/v1` for Ollama).
+    pub fn with_base_url(mut self, base_url: Url) -> Self {
+        self.base_url = base_url;
+        self
+    }
+
+    /// Gives up on a call (retries and streamed answer included) after `total`.
+    pub fn with_timeout(mut self, total: Duration) -> Self {
+        let timeouts = Timeouts {
+            total,
+            ..self.http.timeouts()
+        };
+        self.http.set_timeouts(timeouts);
+        self
+    }
+
+    /// Sets every timeout.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.http.set_timeouts(timeouts);
+        self
+    }
+
+    /// Sets the retry policy for 429, 5xx and failed connections.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.http.set_retry(retry);
+        self
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// Speech-to-text through `/audio/transcriptions`.
+    pub fn stt(&self) -> OpenAiStt {
+        OpenAiStt::new(self.clone())
+    }
+
+    /// Streamed chat through `/chat/completions`.
+    pub fn llm(&self) -> OpenAiLlm {
+        OpenAiLlm::new(self.clone())
+    }
+
+    /// Streamed speech through `/audio/speech`.
+    pub fn tts(&self) -> OpenAiTts {
+        OpenAiTts::new(self.clone())
+    }
+
+    pub(super) fn url(&self, path: &str) -> Url {
+        join_url(&self.base_url, path)
+    }
+
+    pub(super) fn auth(&self) -> Result<HeaderValue, VendorError> {
+        secret_header(self.http.vendor(), "Bearer ", self.http.api_key())
+    }
+}
+
+/// `{"error": {"message": ..., "type": ..., "param": ..., "code": ...}}`.
+fn parse_error_message(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    json_error(&value)
+}

@@ -1,0 +1,7 @@
+#![allow(clippy::unwrap_used)]
+//! The vendor engines against mock servers that answer as each vendor documents.
+
+mod support;
+
+#[cfg(feature = "openai")]
+mod openai;

@@ -164,7 +164,9 @@ impl Reader {
                     Ok(status) if status.success() => Some(Err(TtsError::Synthesizer(
                         "espeak-ng produced no audio".to_owned(),
                     ))),
-                    Ok(status) => Some(Err(TtsError::Synthesizer(format!("espeak-ng failed ({status})")))),
+                    Ok(status) => Some(Err(TtsError::Synthesizer(format!(
+                        "espeak-ng failed ({status})"
+                    )))),
                     Err(e) => Some(Err(TtsError::Synthesizer(format!("espeak-ng failed: {e}")))),
                 };
             }
@@ -183,7 +185,9 @@ impl Reader {
                             format
                         }
                         Ok(None) if self.header.len() < 4096 => continue,
-                        Ok(None) => return self.fail("espeak-ng's WAV header is too long".to_owned()),
+                        Ok(None) => {
+                            return self.fail("espeak-ng's WAV header is too long".to_owned());
+                        }
                         Err(why) => return self.fail(why),
                     }
                 }
@@ -285,10 +289,7 @@ mod tests {
     fn parses_a_streaming_header_and_waits_for_more_bytes() {
         let h = header(22_050);
         assert_eq!(h.len(), 44);
-        assert_eq!(
-            parse_wav_header(&h).unwrap(),
-            Some((ESPEAK_FORMAT, 44))
-        );
+        assert_eq!(parse_wav_header(&h).unwrap(), Some((ESPEAK_FORMAT, 44)));
         for cut in 0..44 {
             assert_eq!(parse_wav_header(&h[..cut]).unwrap(), None, "cut at {cut}");
         }

@@ -1,5 +1,8 @@
-//! Engines that need no account and no network, for the zero-configuration default.
+//! Engines that need no account and no network, for the zero-configuration default:
+//! a local voice (espeak-ng) and a deterministic interviewer.
 
 mod espeak;
+mod interviewer;
 
 pub use espeak::EspeakTts;
+pub use interviewer::OfflineInterviewer;

@@ -241,6 +241,11 @@ pub(crate) struct BodyStream {
 }
 
 impl BodyStream {
+    /// The response headers.
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        self.response.headers()
+    }
+
     /// The next piece of the body, `None` at its end.
     pub(crate) async fn next_chunk(&mut self) -> Result<Option<Bytes>, VendorError> {
         let until = self.deadline.min(Instant::now() + self.idle);

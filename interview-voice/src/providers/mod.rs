@@ -10,5 +10,8 @@
 #[cfg(feature = "openai")]
 pub mod openai;
 
+#[cfg(feature = "elevenlabs")]
+pub mod elevenlabs;
+
 #[cfg(feature = "http-client")]
 pub mod pcm;

@@ -5,3 +5,6 @@ mod support;
 
 #[cfg(feature = "openai")]
 mod openai;
+
+#[cfg(feature = "elevenlabs")]
+mod elevenlabs;

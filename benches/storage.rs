@@ -115,7 +115,11 @@ async fn sqlite(total: usize) {
                 let store = store.clone();
                 async move {
                     store.create(&booking).await.expect("create");
-                    store.get(&booking.token).await.expect("get").expect("found");
+                    store
+                        .get(&booking.token)
+                        .await
+                        .expect("get")
+                        .expect("found");
                 }
             }
         })
@@ -155,8 +159,13 @@ async fn sqlite(total: usize) {
 async fn postgres(total: usize) {
     let server = std::env::var("INTERVIEW_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let admin = sqlx::PgPool::connect(&server).await.expect("postgres server");
-    let name = format!("bench_{}", &BookingToken::generate().expect("token").as_str()[..12]);
+    let admin = sqlx::PgPool::connect(&server)
+        .await
+        .expect("postgres server");
+    let name = format!(
+        "bench_{}",
+        &BookingToken::generate().expect("token").as_str()[..12]
+    );
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&admin)
         .await
@@ -174,7 +183,11 @@ async fn postgres(total: usize) {
                 let store = store.clone();
                 async move {
                     store.create(&booking).await.expect("create");
-                    store.get(&booking.token).await.expect("get").expect("found");
+                    store
+                        .get(&booking.token)
+                        .await
+                        .expect("get")
+                        .expect("found");
                 }
             }
         })
@@ -210,10 +223,12 @@ async fn postgres(total: usize) {
         row("PostgreSQL", tasks, &ours, &raw);
     }
     store.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .expect("drop database");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .expect("drop database");
 }
 
 #[tokio::main]
@@ -221,7 +236,9 @@ async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let total = if quick { 320 } else { 3200 };
     println!("{total} create+get per row; ratio = our store / raw sqlx on the same pool");
-    println!("| backend | tasks | store ops/s | p50 | p99 | raw sqlx ops/s | p50 | p99 | store / raw |");
+    println!(
+        "| backend | tasks | store ops/s | p50 | p99 | raw sqlx ops/s | p50 | p99 | store / raw |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     sqlite(total).await;
     postgres(total).await;

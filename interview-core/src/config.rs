@@ -534,7 +534,10 @@ fn smtp_config(env: &mut Env<'_>) -> Option<SmtpConfig> {
     if let Some(path) = &ca_certificate
         && !path.is_file()
     {
-        env.error("SMTP_CA_CERT", format!("{} is not a readable file", path.display()));
+        env.error(
+            "SMTP_CA_CERT",
+            format!("{} is not a readable file", path.display()),
+        );
     }
     Some(SmtpConfig {
         host,

@@ -10,7 +10,10 @@ use interview_voice::offline::EspeakTts;
 #[tokio::test]
 async fn speaks_a_sentence_as_a_stream_of_22khz_frames() {
     let tts = EspeakTts::new();
-    assert!(tts.is_available().await, "espeak-ng is missing: run scripts/setup.sh --test");
+    assert!(
+        tts.is_available().await,
+        "espeak-ng is missing: run scripts/setup.sh --test"
+    );
     let mut stream = tts
         .synthesize("Hello, I am Arjun. Could you tell me about the last system you built?")
         .await
@@ -25,9 +28,15 @@ async fn speaks_a_sentence_as_a_stream_of_22khz_frames() {
     }
     let seconds = samples.len() as f64 / 22_050.0;
     assert!((2.0..15.0).contains(&seconds), "{seconds} s of speech");
-    assert!(frames > 10, "delivered in pieces while speaking, not as one clip ({frames})");
+    assert!(
+        frames > 10,
+        "delivered in pieces while speaking, not as one clip ({frames})"
+    );
     let loud = samples.iter().filter(|s| s.unsigned_abs() > 1000).count();
-    assert!(loud > samples.len() / 10, "the audio is speech, not silence");
+    assert!(
+        loud > samples.len() / 10,
+        "the audio is speech, not silence"
+    );
 }
 
 #[tokio::test]
@@ -49,7 +58,10 @@ async fn a_missing_program_and_empty_text_are_clear_errors() {
     let Err(TtsError::Synthesizer(message)) = missing.synthesize("Hello").await else {
         panic!("expected a synthesizer error");
     };
-    assert!(message.contains("install the Debian package espeak-ng"), "{message}");
+    assert!(
+        message.contains("install the Debian package espeak-ng"),
+        "{message}"
+    );
     assert!(matches!(
         EspeakTts::new().synthesize("   ").await,
         Err(TtsError::InvalidText(_))

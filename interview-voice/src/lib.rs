@@ -12,8 +12,8 @@
 //! | `deepgram` | no | Deepgram speech-to-text |
 //! | `elevenlabs` | no | ElevenLabs streaming text-to-speech |
 //! | `tavus` | no | Tavus video avatar |
-//! | `livekit` | no | the LiveKit agent worker protocol |
-//! | `livekit-rtc` | no | the LiveKit room media transport (needs libwebrtc) |
+//! | `livekit` | no | `livekit::Worker`: registers with LiveKit as an agent worker, takes dispatched jobs, reports load, reconnects, drains |
+//! | `livekit-rtc` | no | `livekit::rtc`: joins a job's room as a [`interview_core::transport::RoomIo`] with the official `livekit` crate (its build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
 
 #[cfg(feature = "livekit")]
 pub mod livekit;

@@ -46,6 +46,7 @@ pub mod notify;
 mod pages;
 mod resumes;
 mod state;
+mod webhook;
 
 /// The axum version the router is built with, for serving it.
 pub use axum;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/interview/{token}", get(live::interview_socket))
         .route("/resumes/{key}", get(resumes::resume_file))
         .route("/assets/{name}", get(assets::asset))
+        .merge(webhook::routes())
         .with_state(state);
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(

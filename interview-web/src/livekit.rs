@@ -88,6 +88,16 @@ impl LiveKitRooms {
         &self.agent_name
     }
 
+    /// The API key tokens are issued under (and webhooks must be signed by).
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// The API secret, for verifying webhooks.
+    pub(crate) fn api_secret(&self) -> &Secret {
+        &self.api_secret
+    }
+
     /// The server URL browsers connect to.
     pub fn server_url(&self) -> &str {
         &self.server_url

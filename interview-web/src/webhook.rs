@@ -1,0 +1,126 @@
+//! `POST /api/livekit/webhook`: LiveKit's webhooks, verified, recording when an
+//! interview's room started and finished.
+//!
+//! LiveKit signs each webhook: the `Authorization` header is a JWT (HS256, signed
+//! with the API secret, issued by the API key) whose `sha256` claim is the
+//! base64 SHA-256 digest of the exact body. Anything unsigned, signed with
+//! another key, expired (beyond 60 s of leeway) or altered is refused with 401.
+//! `room_started` moves the room's booking (named by the room metadata's
+//! `booking_token`) to in progress, `room_finished` to completed. Events that
+//! name no known booking are acknowledged and logged, so LiveKit does not retry
+//! them; a store that is down answers 503, so it does.
+
+use axum::Router;
+#[cfg(feature = "livekit")]
+use axum::http::{HeaderMap, StatusCode, header};
+
+use crate::AppState;
+
+/// The path LiveKit is configured to call.
+#[cfg(feature = "livekit")]
+pub(crate) const WEBHOOK_PATH: &str = "/api/livekit/webhook";
+
+/// The webhook route (none without the `livekit` feature).
+pub(crate) fn routes() -> Router<AppState> {
+    #[cfg(feature = "livekit")]
+    {
+        Router::new().route(WEBHOOK_PATH, axum::routing::post(livekit_webhook))
+    }
+    #[cfg(not(feature = "livekit"))]
+    {
+        Router::new()
+    }
+}
+
+#[cfg(feature = "livekit")]
+async fn livekit_webhook(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> Result<StatusCode, crate::AppError> {
+    use interview_core::BookingStatus;
+    use interview_core::store::StoreError;
+    use livekit_api::access_token::TokenVerifier;
+    use livekit_api::webhooks::{WebhookError, WebhookReceiver};
+
+    use crate::AppError;
+
+    let Some(rooms) = state.livekit.as_ref() else {
+        return Err(AppError::not_found(
+            "LiveKit is not configured on this server.",
+        ));
+    };
+    let unauthorized = || {
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "The webhook signature is missing or invalid.",
+        )
+    };
+    let Some(authorization) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+    else {
+        tracing::warn!("refused a LiveKit webhook without an Authorization header");
+        return Err(unauthorized());
+    };
+    // LiveKit sends the bare JWT; accept a `Bearer ` prefix too.
+    let jwt = authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
+        .trim();
+    let receiver = WebhookReceiver::new(TokenVerifier::with_api_key(
+        rooms.api_key(),
+        rooms.api_secret().expose(),
+    ));
+    // A body that is not UTF-8 changes here and so fails the digest check.
+    let event = match receiver.receive(&String::from_utf8_lossy(&body), jwt) {
+        Ok(event) => event,
+        Err(WebhookError::InvalidData(error)) => {
+            tracing::warn!(%error, "a signed LiveKit webhook whose body is not an event");
+            return Err(AppError::bad_request(
+                "The body is not a LiveKit webhook event.",
+            ));
+        }
+        Err(error) => {
+            tracing::warn!(%error, "refused a LiveKit webhook");
+            return Err(unauthorized());
+        }
+    };
+
+    let status = match event.event.as_str() {
+        "room_started" => BookingStatus::InProgress,
+        "room_finished" => BookingStatus::Completed,
+        other => {
+            tracing::debug!(event = other, "LiveKit webhook ignored");
+            return Ok(StatusCode::OK);
+        }
+    };
+    let room = event.room.unwrap_or_default();
+    let Some(token) = booking_token(&room.metadata) else {
+        tracing::info!(
+            event = event.event,
+            room = room.name,
+            "LiveKit webhook for a room without a booking token: ignored"
+        );
+        return Ok(StatusCode::OK);
+    };
+    match state.scheduling.bookings().set_status(&token, status).await {
+        Ok(()) => {
+            tracing::info!(event = event.event, room = room.name, booking = ?token, ?status, "interview status recorded");
+            Ok(StatusCode::OK)
+        }
+        Err(StoreError::NotFound) => {
+            tracing::warn!(event = event.event, room = room.name, booking = ?token, "LiveKit webhook for an unknown booking: ignored");
+            Ok(StatusCode::OK)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The booking token in room metadata (`{"booking_token": ...}`), if well formed.
+#[cfg(feature = "livekit")]
+fn booking_token(metadata: &str) -> Option<interview_core::BookingToken> {
+    let value: serde_json::Value = serde_json::from_str(metadata).ok()?;
+    interview_core::BookingToken::parse(value.get("booking_token")?.as_str()?).ok()
+}

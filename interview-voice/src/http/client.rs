@@ -1,5 +1,16 @@
 //! The HTTP client every vendor engine wraps.
 
+// Which helpers are used depends on the vendor features turned on.
+#![cfg_attr(
+    not(all(
+        feature = "openai",
+        feature = "deepgram",
+        feature = "elevenlabs",
+        feature = "tavus"
+    )),
+    allow(dead_code)
+)]
+
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -60,6 +71,10 @@ impl HttpClient {
 
     pub(crate) fn api_key(&self) -> &Secret {
         &self.api_key
+    }
+
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 
     pub(crate) fn timeouts(&self) -> Timeouts {

@@ -11,6 +11,8 @@ mod retry;
 
 pub use retry::{RetryPolicy, Timeouts};
 
+// Which helpers are used depends on the vendor features turned on.
+#[allow(unused_imports)]
 pub(crate) use client::{
-    BodyStream, HttpClient, join_url, json_error, read_json, secret_header, truncate,
+    BodyStream, HttpClient, join_url, json_error, read_json, retry_after, secret_header, truncate,
 };

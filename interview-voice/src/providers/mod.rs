@@ -10,6 +10,9 @@
 #[cfg(feature = "openai")]
 pub mod openai;
 
+#[cfg(feature = "deepgram")]
+pub mod deepgram;
+
 #[cfg(feature = "elevenlabs")]
 pub mod elevenlabs;
 

@@ -1,9 +1,6 @@
 //! Raw 16-bit PCM on the wire: streamed bytes into frames, frames into WAV files.
 
 use interview_core::audio::{AudioError, AudioFormat, AudioFrame};
-use interview_core::engine::{AudioStream, TtsError, VendorError, VendorErrorKind};
-
-use crate::http::BodyStream;
 
 /// Turns a byte stream of little-endian 16-bit PCM into [`AudioFrame`]s as the bytes
 /// arrive, whatever the network cut: a sample (or a multi-channel frame) split
@@ -74,11 +71,14 @@ impl PcmChunker {
 
 /// Frames of a streamed PCM body, each yielded as soon as its bytes arrived. A
 /// failure ends the stream after its error.
+#[cfg(any(feature = "openai", feature = "elevenlabs"))]
 pub(crate) fn audio_stream(
-    body: BodyStream,
+    body: crate::http::BodyStream,
     vendor: &'static str,
     format: AudioFormat,
-) -> AudioStream {
+) -> interview_core::engine::AudioStream {
+    use interview_core::engine::{TtsError, VendorError, VendorErrorKind};
+
     let state = Some((body, PcmChunker::new(format)));
     Box::pin(futures_util::stream::unfold(
         state,

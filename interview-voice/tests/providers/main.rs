@@ -8,3 +8,6 @@ mod openai;
 
 #[cfg(feature = "elevenlabs")]
 mod elevenlabs;
+
+#[cfg(feature = "deepgram")]
+mod deepgram;

@@ -22,6 +22,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --features "$features" --locked -- -D warnings
+echo "== livekit-rtc (type-checked only: its build downloads libwebrtc, which DOCS_RS=1 skips)"
+DOCS_RS=1 cargo check -p interview-voice --features livekit-rtc --locked
+DOCS_RS=1 cargo clippy -p interview-voice --features livekit-rtc --locked -- -D warnings
 echo "== cargo test"
 # Benches are compiled by clippy above; running them is a separate, manual step.
 cargo test --workspace --lib --bins --tests --examples --features "$features" --locked

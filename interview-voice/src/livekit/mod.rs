@@ -37,6 +37,8 @@ mod backoff;
 mod job;
 mod options;
 mod protocol;
+#[cfg(feature = "livekit-rtc")]
+pub mod rtc;
 mod worker;
 
 pub use backoff::Backoff;

@@ -16,5 +16,8 @@ pub mod deepgram;
 #[cfg(feature = "elevenlabs")]
 pub mod elevenlabs;
 
+#[cfg(feature = "tavus")]
+pub mod tavus;
+
 #[cfg(feature = "http-client")]
 pub mod pcm;

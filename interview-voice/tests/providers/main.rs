@@ -11,3 +11,6 @@ mod elevenlabs;
 
 #[cfg(feature = "deepgram")]
 mod deepgram;
+
+#[cfg(feature = "tavus")]
+mod tavus;

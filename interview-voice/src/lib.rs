@@ -20,5 +20,6 @@ pub mod livekit;
 pub mod offline;
 pub mod providers;
 
+pub mod fallback;
 #[cfg(feature = "http-client")]
 pub mod http;

@@ -14,3 +14,5 @@ mod deepgram;
 
 #[cfg(feature = "tavus")]
 mod tavus;
+
+mod fallback;

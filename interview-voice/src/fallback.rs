@@ -1,0 +1,309 @@
+//! Engines that hand over to the next one when one fails: [`FallbackStt`],
+//! [`FallbackLlm`] and [`FallbackTts`] implement the same traits as the engines
+//! they wrap, so a session holds one `Arc<dyn Trait>` either way.
+//!
+//! The next engine takes over when one fails, or gives no output within the
+//! attempt timeout, **before any output reached the caller**. Once a chat answer
+//! or synthesized speech has started, a failure ends the stream with its error: the
+//! listener has already heard part of one answer, and a second, different answer
+//! would be worse than an error the session can handle. Every switch is logged
+//! with `tracing` at `warn`. Errors about the input (empty audio, empty text, an
+//! invalid chat request) are returned at once: another engine would refuse them too.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::{StreamExt, stream};
+use interview_core::audio::{AudioFormat, AudioFrame};
+use interview_core::engine::{
+    AudioStream, ChatRequest, LlmEngine, LlmError, LlmStream, SttEngine, SttError, SttOptions,
+    SttStream, Transcription, TtsEngine, TtsError, VendorError, VendorErrorKind,
+};
+
+const NAME: &str = "fallback";
+
+/// How long an engine may take to give its first output (a transcript, the first
+/// piece of an answer, the first audio frame) before the next one is tried.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn no_engines() -> VendorError {
+    VendorError::new(
+        NAME,
+        VendorErrorKind::Protocol,
+        "no engines to fall back on",
+    )
+}
+
+fn timed_out(engine: &str, timeout: Duration) -> VendorError {
+    VendorError::new(
+        NAME,
+        VendorErrorKind::Timeout,
+        format!("{engine} gave no output within {timeout:?}"),
+    )
+}
+
+fn log_switch(role: &str, from: &str, to: Option<&str>, error: &dyn std::fmt::Display) {
+    match to {
+        Some(to) => {
+            tracing::warn!(role, from, to, error = %error, "engine failed before its first output; falling back")
+        }
+        None => {
+            tracing::warn!(role, from, error = %error, "engine failed before its first output; no engine left")
+        }
+    }
+}
+
+/// Runs `attempt` on each engine in turn until one succeeds or fails for a reason
+/// no other engine would avoid.
+async fn first_success<E, T, Err, F, Fut>(
+    role: &str,
+    engines: &[Arc<E>],
+    timeout: Duration,
+    name: impl Fn(&E) -> &str,
+    attempt: F,
+    moves_on: impl Fn(&Err) -> bool,
+) -> Result<T, Err>
+where
+    E: ?Sized,
+    Err: From<VendorError> + std::fmt::Display,
+    F: Fn(Arc<E>) -> Fut,
+    Fut: Future<Output = Result<T, Err>>,
+{
+    let mut last: Option<Err> = None;
+    for (index, engine) in engines.iter().enumerate() {
+        let error = match tokio::time::timeout(timeout, attempt(engine.clone())).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) if !moves_on(&error) => return Err(error),
+            Ok(Err(error)) => error,
+            Err(_) => timed_out(name(engine), timeout).into(),
+        };
+        let next = engines.get(index + 1).map(|next| name(next));
+        log_switch(role, name(engine), next, &error);
+        last = Some(error);
+    }
+    Err(last.unwrap_or_else(|| no_engines().into()))
+}
+
+/// Speech-to-text over several engines, in order.
+///
+/// [`transcribe`](SttEngine::transcribe) falls back on failure or timeout;
+/// [`stream`](SttEngine::stream) falls back only while opening the session (an
+/// engine without live recognition is skipped), since audio already sent to a
+/// live session cannot be replayed to another.
+#[derive(Clone)]
+pub struct FallbackStt {
+    engines: Vec<Arc<dyn SttEngine>>,
+    timeout: Duration,
+}
+
+impl FallbackStt {
+    /// Tries `engines` in order.
+    pub fn new(engines: Vec<Arc<dyn SttEngine>>) -> Self {
+        Self {
+            engines,
+            timeout: DEFAULT_ATTEMPT_TIMEOUT,
+        }
+    }
+
+    /// How long one engine may take before the next is tried.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl std::fmt::Debug for FallbackStt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.engines.iter().map(|e| e.name()).collect();
+        f.debug_struct("FallbackStt")
+            .field("engines", &names)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+fn stt_moves_on(error: &SttError) -> bool {
+    !matches!(error, SttError::InvalidAudio(_))
+}
+
+#[async_trait]
+impl SttEngine for FallbackStt {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn transcribe(
+        &self,
+        audio: &AudioFrame,
+        options: &SttOptions,
+    ) -> Result<Transcription, SttError> {
+        first_success(
+            "speech-to-text",
+            &self.engines,
+            self.timeout,
+            |e| e.name(),
+            |engine| async move { engine.transcribe(audio, options).await },
+            stt_moves_on,
+        )
+        .await
+    }
+
+    async fn stream(
+        &self,
+        format: AudioFormat,
+        options: &SttOptions,
+    ) -> Result<SttStream, SttError> {
+        first_success(
+            "live speech-to-text",
+            &self.engines,
+            self.timeout,
+            |e| e.name(),
+            |engine| async move { engine.stream(format, options).await },
+            stt_moves_on,
+        )
+        .await
+    }
+}
+
+/// Chat over several engines, in order; the next takes over only until the first
+/// event of an answer has been received.
+#[derive(Clone)]
+pub struct FallbackLlm {
+    engines: Vec<Arc<dyn LlmEngine>>,
+    timeout: Duration,
+}
+
+impl FallbackLlm {
+    /// Tries `engines` in order.
+    pub fn new(engines: Vec<Arc<dyn LlmEngine>>) -> Self {
+        Self {
+            engines,
+            timeout: DEFAULT_ATTEMPT_TIMEOUT,
+        }
+    }
+
+    /// How long one engine may take to its first event before the next is tried.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl std::fmt::Debug for FallbackLlm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.engines.iter().map(|e| e.name()).collect();
+        f.debug_struct("FallbackLlm")
+            .field("engines", &names)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl LlmEngine for FallbackLlm {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn chat(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {
+        let request = &request;
+        first_success(
+            "chat",
+            &self.engines,
+            self.timeout,
+            |e| e.name(),
+            |engine| async move {
+                let mut answer = engine.chat(request.clone()).await?;
+                // Wait for the first event: until then the next engine may still
+                // take over; after it, the answer belongs to this engine.
+                match answer.next().await {
+                    Some(Ok(first)) => {
+                        let stream: LlmStream =
+                            Box::pin(stream::once(async move { Ok(first) }).chain(answer));
+                        Ok(stream)
+                    }
+                    Some(Err(error)) => Err(error),
+                    None => Ok(Box::pin(stream::empty()) as LlmStream),
+                }
+            },
+            |error| !matches!(error, LlmError::InvalidRequest(_)),
+        )
+        .await
+    }
+}
+
+/// Speech synthesis over several engines, in order; the next takes over only
+/// until the first audio frame has been received.
+///
+/// [`output_format`](TtsEngine::output_format) is the first engine's; frames from
+/// a fallback engine carry their own format in [`AudioFrame::format`], which the
+/// audio output must honour (resample) when the engines differ.
+#[derive(Clone)]
+pub struct FallbackTts {
+    engines: Vec<Arc<dyn TtsEngine>>,
+    timeout: Duration,
+}
+
+impl FallbackTts {
+    /// Tries `engines` in order.
+    pub fn new(engines: Vec<Arc<dyn TtsEngine>>) -> Self {
+        Self {
+            engines,
+            timeout: DEFAULT_ATTEMPT_TIMEOUT,
+        }
+    }
+
+    /// How long one engine may take to its first frame before the next is tried.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl std::fmt::Debug for FallbackTts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.engines.iter().map(|e| e.name()).collect();
+        f.debug_struct("FallbackTts")
+            .field("engines", &names)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl TtsEngine for FallbackTts {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn output_format(&self) -> AudioFormat {
+        self.engines
+            .first()
+            .map_or(AudioFormat::PCM_24K, |engine| engine.output_format())
+    }
+
+    async fn synthesize(&self, text: &str) -> Result<AudioStream, TtsError> {
+        first_success(
+            "text-to-speech",
+            &self.engines,
+            self.timeout,
+            |e| e.name(),
+            |engine| async move {
+                let mut audio = engine.synthesize(text).await?;
+                match audio.next().await {
+                    Some(Ok(first)) => {
+                        let stream: AudioStream =
+                            Box::pin(stream::once(async move { Ok(first) }).chain(audio));
+                        Ok(stream)
+                    }
+                    Some(Err(error)) => Err(error),
+                    None => Ok(Box::pin(stream::empty()) as AudioStream),
+                }
+            },
+            |error| !matches!(error, TtsError::InvalidText(_)),
+        )
+        .await
+    }
+}

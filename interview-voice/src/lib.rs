@@ -2,7 +2,9 @@
 //!
 //! The voice side of an interview: vendor engines implementing the engine traits of
 //! [`interview_core::engine`], fallbacks between them, and the LiveKit agent worker
-//! that receives interview jobs.
+//! that receives interview jobs; and [`session`], the interviewer itself: audio in,
+//! VAD (earshot) and end of turn, STT, the streamed LLM answer cut into sentences,
+//! TTS, audio out, the transcript and the evaluation (always built, no feature).
 //!
 //! ## Features
 //!
@@ -19,6 +21,7 @@
 pub mod livekit;
 pub mod offline;
 pub mod providers;
+pub mod session;
 
 pub mod fallback;
 #[cfg(feature = "http-client")]

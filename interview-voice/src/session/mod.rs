@@ -1,0 +1,300 @@
+//! The interview session: the agent that holds the interview in a room.
+//!
+//! ```text
+//! room audio ─► resample to 16 kHz mono ─► VAD (earshot) ─► end of turn ─► STT
+//!                                                                          │
+//! room audio ◄─ resample ◄─ TTS per sentence ◄─ sentences ◄─ LLM (streamed) ◄┘
+//! ```
+//!
+//! - **Greeting first**: the persona's greeting is spoken before anything else.
+//! - **Time to first audio** is the model's first *sentence* plus the synthesizer's
+//!   first frame: sentences are cut from the model's stream as they end, each is
+//!   synthesized while the previous one plays, and frames are played as they come.
+//! - **No interruptions by default** ([`Interruptions::Never`], as the original
+//!   agent's `allow_interruptions=False`): while the interviewer speaks, the
+//!   candidate's audio does not stop it. The candidate is still heard: each
+//!   utterance is detected and transcribed as usual and queued; when the
+//!   interviewer finishes (and the candidate is not mid-sentence), everything queued
+//!   is answered **once**, as one turn, and recorded in the transcript after the
+//!   interviewer's line. Nothing is dropped silently: at the end of the interview,
+//!   queued turns that were never answered are still written to the transcript.
+//! - **Barge-in** ([`Interruptions::BargeIn`], opt in): speech lasting
+//!   [`TurnConfig::barge_in_min_speech`] stops the interviewer
+//!   ([`RoomOutput::clear`](interview_core::transport::RoomOutput::clear)); what it
+//!   had said is recorded with `interrupted: true`, and the candidate's utterance
+//!   becomes the next turn. If the interviewer had not started speaking yet, its
+//!   pending answer is dropped and the candidate's earlier words are answered
+//!   together with the new ones.
+//! - **Typed answers** ([`RoomEvent::Text`](interview_core::transport::RoomEvent::Text))
+//!   are candidate turns too, the only kind when there is no speech-to-text engine.
+//! - **To the room**: every transcript line as JSON on the `"transcript"` topic and
+//!   the interviewer's state on `"agent_state"`
+//!   ([`TranscriptMessage`](interview_core::interview::TranscriptMessage),
+//!   [`AgentStateMessage`](interview_core::interview::AgentStateMessage)); every line is
+//!   also appended to the [`BookingStore`] with a timestamp from the [`Clock`].
+//! - **The end**: the candidate leaves (participant left, disconnected, audio ended),
+//!   the time limit passes (a polite closing line is spoken first), or the model
+//!   finishes the plan's wrap-up (it ends its last message with
+//!   [`END_MARKER`](interview_core::interview::END_MARKER)). Then the transcript is
+//!   evaluated by the model, validated (one repair round), stored with
+//!   [`BookingStore::save_evaluation`], and the booking is marked completed.
+//! - **Engine failures**: a failed STT, LLM or TTS call gets one spoken apology and
+//!   one retry; a second failure in a row ends the interview with a spoken (or, if
+//!   speech itself fails, written) closing line, recorded in the report.
+//! - **Metrics** per turn ([`TurnMetrics`]), logged with `tracing` (target
+//!   `interview_voice::session`) and summarised in [`SessionReport::metrics`].
+//!
+//! ```no_run
+//! # async fn demo(
+//! #     room: interview_core::transport::RoomIo,
+//! #     engines: interview_voice::session::Engines,
+//! #     store: std::sync::Arc<dyn interview_core::store::BookingStore>,
+//! #     token: interview_core::BookingToken,
+//! # ) {
+//! use std::sync::Arc;
+//! use interview_core::clock::SystemClock;
+//! use interview_core::interview::Persona;
+//! use interview_voice::session::{InterviewSession, SessionConfig};
+//!
+//! let config = SessionConfig {
+//!     persona: Persona::new("Acme", "Backend Engineer"),
+//!     ..SessionConfig::default()
+//! };
+//! let report = InterviewSession::new(config, engines, store, Arc::new(SystemClock))
+//!     .run(room, Some(token), None)
+//!     .await;
+//! println!("{:?}: {} lines", report.end, report.transcript.len());
+//! # }
+//! ```
+
+mod metrics;
+mod resample;
+mod respond;
+mod run;
+mod sentences;
+mod turn;
+mod vad;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use interview_core::BookingToken;
+use interview_core::clock::Clock;
+use interview_core::config::InterviewConfig;
+use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
+use interview_core::interview::{
+    DEFAULT_COMPETENCIES, Evaluation, InterviewPlan, Persona, TranscriptEntry,
+};
+use interview_core::store::BookingStore;
+use interview_core::transport::RoomIo;
+
+pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
+pub use turn::{TurnConfig, looks_unfinished};
+pub use vad::{VAD_FRAME, VAD_FRAME_SAMPLES, VadConfig};
+
+/// What candidate speech does while the interviewer speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interruptions {
+    /// The interviewer is never cut off; what the candidate says meanwhile is
+    /// queued and answered once afterwards (the original agent's behaviour).
+    #[default]
+    Never,
+    /// Candidate speech stops the interviewer's audio.
+    BargeIn,
+}
+
+/// How a session runs.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Who the interviewer is.
+    pub persona: Persona,
+    /// The plan; `None` builds the standard plan over `plan_duration`, grounded in
+    /// the resume.
+    pub plan: Option<InterviewPlan>,
+    /// The length of the standard plan.
+    pub plan_duration: Duration,
+    /// The hard limit: at this age the interviewer closes politely and ends.
+    pub max_duration: Duration,
+    /// `MAX_RESUME_LENGTH`: the most resume characters the model sees.
+    pub max_resume_length: usize,
+    /// Whether the candidate can cut the interviewer off.
+    pub interruptions: Interruptions,
+    /// Voice activity detection.
+    pub vad: VadConfig,
+    /// End of turn.
+    pub turn: TurnConfig,
+    /// Hints for speech-to-text.
+    pub stt_options: SttOptions,
+    /// The competencies the evaluation scores.
+    pub competencies: Vec<String>,
+    /// Sampling temperature of the interviewer's answers.
+    pub temperature: Option<f32>,
+    /// The longest answer, in tokens.
+    pub max_tokens: Option<u32>,
+    /// How often the time limit is checked when nothing else happens.
+    pub check_interval: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            persona: Persona::default(),
+            plan: None,
+            plan_duration: Duration::from_secs(30 * 60),
+            max_duration: Duration::from_secs(45 * 60),
+            max_resume_length: 8000,
+            interruptions: Interruptions::Never,
+            vad: VadConfig::default(),
+            turn: TurnConfig::default(),
+            stt_options: SttOptions {
+                language: Some("en".to_owned()),
+                prompt: None,
+            },
+            competencies: DEFAULT_COMPETENCIES
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            temperature: Some(0.7),
+            max_tokens: Some(300),
+            check_interval: Duration::from_millis(250),
+        }
+    }
+}
+
+impl SessionConfig {
+    /// The defaults, with the company and `MAX_RESUME_LENGTH` from `config`.
+    pub fn from_interview_config(config: &InterviewConfig) -> Self {
+        let mut session = Self::default();
+        session.persona.company = config.company.clone();
+        session.max_resume_length = config.max_resume_length;
+        session
+    }
+}
+
+/// The engines an interview runs on.
+#[derive(Clone)]
+pub struct Engines {
+    /// Speech-to-text; without one, only typed answers are heard.
+    pub stt: Option<Arc<dyn SttEngine>>,
+    /// The language model.
+    pub llm: Arc<dyn LlmEngine>,
+    /// Text-to-speech.
+    pub tts: Arc<dyn TtsEngine>,
+}
+
+impl std::fmt::Debug for Engines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engines")
+            .field("stt", &self.stt.as_ref().map(|e| e.name().to_owned()))
+            .field("llm", &self.llm.name())
+            .field("tts", &self.tts.name())
+            .finish()
+    }
+}
+
+/// Why an interview ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// The candidate left the room.
+    CandidateLeft,
+    /// The connection to the room ended.
+    Disconnected,
+    /// The candidate's audio stream ended.
+    AudioEnded,
+    /// The maximum duration passed; the interviewer closed politely.
+    TimeLimit,
+    /// The interviewer finished the plan and said goodbye.
+    PlanComplete,
+    /// Engines failed twice in a row; the interviewer closed with an apology.
+    EngineFailure,
+}
+
+/// An engine failure during the interview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineFailure {
+    /// `"stt"`, `"llm"`, `"tts"` or `"room"`.
+    pub engine: &'static str,
+    /// The error, as displayed.
+    pub message: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// What happened in an interview.
+#[derive(Debug, Clone)]
+pub struct SessionReport {
+    /// Why it ended.
+    pub end: SessionEnd,
+    /// Both sides, in order (also appended to the store as it happened).
+    pub transcript: Vec<TranscriptEntry>,
+    /// The evaluation, when the model produced a valid one.
+    pub evaluation: Option<Evaluation>,
+    /// Why there is no evaluation (no answers from the candidate, model failure,
+    /// invalid answer).
+    pub evaluation_error: Option<String>,
+    /// Per answered candidate turn.
+    pub turns: Vec<TurnMetrics>,
+    /// The turns' latencies summarised.
+    pub metrics: MetricsSummary,
+    /// Engine failures, in order.
+    pub engine_failures: Vec<EngineFailure>,
+    /// How often the candidate cut the interviewer off (barge-in mode).
+    pub interruptions: usize,
+    /// Store writes that failed (transcript, evaluation, status).
+    pub store_failures: usize,
+    /// From the start to the end of the conversation, by the session's clock.
+    pub duration: Duration,
+}
+
+/// An interview to run in one room.
+pub struct InterviewSession {
+    config: SessionConfig,
+    engines: Engines,
+    store: Arc<dyn BookingStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for InterviewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InterviewSession")
+            .field("config", &self.config)
+            .field("engines", &self.engines)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InterviewSession {
+    /// A session with its engines, where transcripts and the evaluation are kept,
+    /// and the clock that timestamps them and enforces the time limit.
+    pub fn new(
+        config: SessionConfig,
+        engines: Engines,
+        store: Arc<dyn BookingStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            config,
+            engines,
+            store,
+            clock,
+        }
+    }
+
+    /// Holds the interview in `room` until it ends, then evaluates it.
+    ///
+    /// `booking` is the interview's booking: its status, transcript and evaluation
+    /// are written to the store (without one nothing is stored, and the report is
+    /// the only record). The resume is `resume_text`, else the booking's, else the
+    /// room metadata's `resume_text`; the booking token likewise falls back to the
+    /// metadata's `booking_token`.
+    pub async fn run(
+        self,
+        room: RoomIo,
+        booking: Option<BookingToken>,
+        resume_text: Option<String>,
+    ) -> SessionReport {
+        run::run(self, room, booking, resume_text).await
+    }
+}

@@ -1,0 +1,217 @@
+//! Speaking an answer: the model's text streams in, is cut into sentences, and each
+//! sentence is synthesized and played while the next is still being written (and
+//! the next sentence's synthesis starts while the current one plays).
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use interview_core::engine::{AudioStream, ChatRequest, LlmEngine, LlmEvent, TtsEngine};
+use interview_core::interview::END_MARKER;
+use interview_core::transport::RoomOutput;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::resample::Resampler;
+use super::sentences::SentenceSplitter;
+
+/// What to say.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// The model's answer to this request.
+    Llm(ChatRequest),
+    /// Fixed text (the greeting, an apology, a closing line).
+    Fixed(String),
+}
+
+/// Which part of the pipeline failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailedPart {
+    Llm,
+    Tts,
+    Room,
+}
+
+/// A response that could not be completed.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    pub(crate) part: FailedPart,
+    pub(crate) message: String,
+}
+
+/// A response spoken to the end.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spoken {
+    /// The whole text, without the end marker.
+    pub(crate) text: String,
+    /// The model asked to end the interview.
+    pub(crate) end_requested: bool,
+}
+
+/// Progress of a response, tagged with the response's id by [`spawn`].
+#[derive(Debug)]
+pub(crate) enum Progress {
+    FirstToken,
+    FirstAudio,
+    /// A sentence began to play.
+    SentenceStarted(String),
+    Finished(Result<Spoken, Failure>),
+}
+
+/// The engines and the room a response needs.
+#[derive(Clone)]
+pub(crate) struct Voice {
+    pub(crate) llm: Arc<dyn LlmEngine>,
+    pub(crate) tts: Arc<dyn TtsEngine>,
+    pub(crate) output: Arc<dyn RoomOutput>,
+}
+
+/// Speaks `source` in a task of its own; abort the handle to stop it (barge-in).
+pub(crate) fn spawn(
+    id: u64,
+    source: Source,
+    voice: Voice,
+    progress: mpsc::UnboundedSender<(u64, Progress)>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let report = |p: Progress| {
+            // The session stopped listening: nothing left to tell.
+            let _ = progress.send((id, p));
+        };
+        let result = speak(source, &voice, &report).await;
+        report(Progress::Finished(result));
+    })
+}
+
+async fn speak(
+    source: Source,
+    voice: &Voice,
+    report: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<Spoken, Failure> {
+    let (sentence_tx, mut sentence_rx) = mpsc::unbounded_channel::<String>();
+    // One synthesized sentence may wait while the previous one plays.
+    let (audio_tx, mut audio_rx) = mpsc::channel::<(String, AudioStream)>(1);
+
+    let write = async move {
+        let mut full = String::new();
+        let mut splitter = SentenceSplitter::new();
+        match source {
+            Source::Fixed(text) => {
+                for sentence in splitter.push(&text).into_iter().chain(splitter.finish()) {
+                    let _ = sentence_tx.send(sentence);
+                }
+                full = text;
+            }
+            Source::Llm(request) => {
+                let mut stream = voice.llm.chat(request).await.map_err(|e| Failure {
+                    part: FailedPart::Llm,
+                    message: e.to_string(),
+                })?;
+                let mut first = true;
+                while let Some(event) = stream.next().await {
+                    let event = event.map_err(|e| Failure {
+                        part: FailedPart::Llm,
+                        message: e.to_string(),
+                    })?;
+                    if let LlmEvent::Text(piece) = event {
+                        if first && !piece.is_empty() {
+                            first = false;
+                            report(Progress::FirstToken);
+                        }
+                        full.push_str(&piece);
+                        for sentence in splitter.push(&piece) {
+                            let _ = sentence_tx.send(sentence);
+                        }
+                    }
+                }
+                if let Some(rest) = splitter.finish() {
+                    let _ = sentence_tx.send(rest);
+                }
+            }
+        }
+        let (text, end_requested) = strip_marker(&full);
+        if text.trim().is_empty() && !end_requested {
+            return Err(Failure {
+                part: FailedPart::Llm,
+                message: "the model answered with no text".to_owned(),
+            });
+        }
+        Ok(Spoken {
+            text: text.trim().to_owned(),
+            end_requested,
+        })
+    };
+
+    let synthesize = async move {
+        while let Some(sentence) = sentence_rx.recv().await {
+            let (clean, _) = strip_marker(&sentence);
+            let clean = clean.replace(['*', '#', '`'], "");
+            let clean = clean.trim();
+            if clean.is_empty() {
+                continue;
+            }
+            let audio = voice.tts.synthesize(clean).await.map_err(|e| Failure {
+                part: FailedPart::Tts,
+                message: e.to_string(),
+            })?;
+            if audio_tx.send((clean.to_owned(), audio)).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), Failure>(())
+    };
+
+    let play = async move {
+        let target = voice.output.output_format();
+        let mut resampler: Option<Resampler> = None;
+        let mut first = true;
+        while let Some((sentence, mut audio)) = audio_rx.recv().await {
+            let mut started = false;
+            while let Some(frame) = audio.next().await {
+                let frame = frame.map_err(|e| Failure {
+                    part: FailedPart::Tts,
+                    message: e.to_string(),
+                })?;
+                if frame.is_empty() {
+                    continue;
+                }
+                let frame = if frame.format() == target {
+                    frame
+                } else {
+                    let converter = match &mut resampler {
+                        Some(r) if r.from() == frame.format() => r,
+                        _ => resampler.insert(Resampler::new(frame.format(), target)),
+                    };
+                    match converter.convert(&frame) {
+                        Some(converted) if !converted.is_empty() => converted,
+                        _ => continue,
+                    }
+                };
+                if !started {
+                    started = true;
+                    report(Progress::SentenceStarted(sentence.clone()));
+                }
+                voice.output.play(frame).await.map_err(|e| Failure {
+                    part: FailedPart::Room,
+                    message: e.to_string(),
+                })?;
+                if first {
+                    first = false;
+                    report(Progress::FirstAudio);
+                }
+            }
+        }
+        Ok::<(), Failure>(())
+    };
+
+    let (spoken, (), ()) = tokio::try_join!(write, synthesize, play)?;
+    Ok(spoken)
+}
+
+/// The text without the end marker, and whether it was there.
+pub(crate) fn strip_marker(text: &str) -> (String, bool) {
+    if text.contains(END_MARKER) {
+        (text.replace(END_MARKER, ""), true)
+    } else {
+        (text.to_owned(), false)
+    }
+}

@@ -10,10 +10,10 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `openai` | no | OpenAI (and compatible) speech-to-text, chat and text-to-speech |
-//! | `deepgram` | no | Deepgram speech-to-text |
-//! | `elevenlabs` | no | ElevenLabs streaming text-to-speech |
-//! | `tavus` | no | Tavus video avatar |
+//! | `openai` | no | `providers::openai`: OpenAI (and compatible: Ollama, vLLM, llama.cpp) transcription, streamed chat, streamed 24 kHz PCM speech |
+//! | `deepgram` | no | `providers::deepgram`: Deepgram speech-to-text, pre-recorded and live over WebSocket |
+//! | `elevenlabs` | no | `providers::elevenlabs`: ElevenLabs streaming text-to-speech (16 or 24 kHz PCM) |
+//! | `tavus` | no | `providers::tavus`: Tavus video avatar joining the LiveKit room |
 //! | `livekit` | no | `livekit::Worker`: registers with LiveKit as an agent worker, takes dispatched jobs, reports load, reconnects, drains |
 //! | `livekit-rtc` | no | `livekit::rtc`: joins a job's room as a [`interview_core::transport::RoomIo`] with the official `livekit` crate (its build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
 

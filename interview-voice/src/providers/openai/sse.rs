@@ -24,6 +24,9 @@ pub struct SseParser {
     /// Received bytes not yet parsed into lines, from `pos` on.
     buf: Vec<u8>,
     pos: usize,
+    /// Bytes before this index hold no line ending past `pos`: a line arriving a
+    /// byte at a time is scanned once, not once per byte.
+    scanned: usize,
     /// The last line ended in `\r` at the very end of the input so far, so a `\n`
     /// starting the next piece belongs to that line ending.
     skip_lf: bool,
@@ -53,8 +56,10 @@ impl SseParser {
         if self.pos == self.buf.len() {
             self.buf.clear();
             self.pos = 0;
+            self.scanned = 0;
         } else if self.pos >= COMPACT_AFTER {
             self.buf.drain(..self.pos);
+            self.scanned = self.scanned.saturating_sub(self.pos);
             self.pos = 0;
         }
         self.buf.extend_from_slice(chunk);
@@ -63,8 +68,16 @@ impl SseParser {
     /// The next complete event, or `None` until more bytes are pushed.
     pub fn next_event(&mut self) -> Option<SseEvent> {
         loop {
+            let search_from = self.scanned.max(self.pos);
+            let Some(offset) = self.buf[search_from..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+            else {
+                self.scanned = self.buf.len();
+                return None;
+            };
+            let end = search_from - self.pos + offset;
             let rest = &self.buf[self.pos..];
-            let end = rest.iter().position(|&b| b == b'\n' || b == b'\r')?;
             let mut consumed = end + 1;
             if rest[end] == b'\r' {
                 match rest.get(end + 1) {

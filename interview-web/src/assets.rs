@@ -20,6 +20,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("assets/interview.js"),
     ),
+    (
+        "mic-worklet.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/mic-worklet.js"),
+    ),
 ];
 
 /// `GET /assets/{name}`.

@@ -36,6 +36,11 @@ impl Browser {
     /// Starts Chromium with the flags that work on these machines (no network
     /// chatter, no sandbox as root) and connects to its DevTools endpoint.
     pub(crate) async fn launch() -> Self {
+        Self::launch_with(&[]).await
+    }
+
+    /// [`Browser::launch`] with extra command-line flags (a fake microphone, ...).
+    pub(crate) async fn launch_with(extra: &[String]) -> Self {
         let profile = tempfile::tempdir().unwrap();
         let child = tokio::process::Command::new(chromium_path())
             .args([
@@ -52,6 +57,7 @@ impl Browser {
                 "--window-size=1280,900",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
             .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -142,6 +148,16 @@ impl Browser {
             panic!("{method} failed: {error}");
         }
         response["result"].clone()
+    }
+
+    /// Lets pages from `origin` use the microphone without asking.
+    pub(crate) async fn grant_microphone(&self, origin: &str) {
+        self.call(
+            None,
+            "Browser.grantPermissions",
+            json!({ "origin": origin, "permissions": ["audioCapture"] }),
+        )
+        .await;
     }
 
     /// Opens a new tab.

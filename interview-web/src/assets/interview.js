@@ -13,7 +13,7 @@
   const status = $("room-status");
 
   // Counters the browser tests read: what was sent and what was played.
-  const stats = { sentSamples: 0, playedChunks: 0, playedSamples: 0, transcript: [] };
+  const stats = { sentSamples: 0, playedChunks: 0, playedSamples: 0, transcript: [], log: [] };
   window.__interview = stats;
 
   const STATES = {
@@ -97,7 +97,9 @@
       nextStart = 0;
     }
 
+    socket.addEventListener("open", () => stats.log.push("open"));
     socket.addEventListener("message", (event) => {
+      stats.log.push(typeof event.data === "string" ? event.data.slice(0, 60) : `binary ${event.data.byteLength}`);
       if (typeof event.data !== "string") {
         play(event.data);
         return;
@@ -118,7 +120,8 @@
       }
     });
 
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
+      stats.log.push(`close ${event.code}`);
       setState("ended");
       $("answer").disabled = true;
     });
@@ -225,10 +228,13 @@
   async function startMicrophone(context, socket, inputRate) {
     if (room.dataset.hearsSpeech === "false") return;
     try {
+      stats.log.push("microphone: asking");
       const media = await navigator.mediaDevices.getUserMedia({
         audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
       });
+      stats.log.push("microphone: granted");
       await context.audioWorklet.addModule("/assets/mic-worklet.js");
+      stats.log.push("microphone: capturing");
       const source = context.createMediaStreamSource(media);
       const capture = new AudioWorkletNode(context, "mic-capture", { processorOptions: { targetRate: inputRate } });
       capture.port.onmessage = (event) => {
@@ -243,6 +249,7 @@
       mute.gain.value = 0;
       source.connect(capture).connect(mute).connect(context.destination);
     } catch (error) {
+      stats.log.push(`microphone: ${error.name || error}`);
       status.textContent = "The microphone is not available, so please answer by typing.";
     }
   }

@@ -30,6 +30,7 @@ async fn assets_are_served_and_unknown_ones_are_404() {
         ("style.css", "text/css"),
         ("apply.js", "text/javascript"),
         ("interview.js", "text/javascript"),
+        ("mic-worklet.js", "text/javascript"),
     ] {
         let asset = app.get(&format!("/assets/{name}")).await;
         assert_eq!(asset.status, StatusCode::OK, "{name}");

@@ -21,6 +21,7 @@
 pub mod livekit;
 pub mod offline;
 pub mod providers;
+pub mod runner;
 pub mod session;
 
 pub mod fallback;

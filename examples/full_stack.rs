@@ -25,20 +25,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Roles this version serves, then the ones still to come (shown so a missing
-    // variable is visible now, but never presented as working).
-    const BUILT: [&str; 3] = ["bookings", "resumes", "e-mail"];
-    let (built, planned): (Vec<_>, Vec<_>) = config
-        .selections()
-        .into_iter()
-        .partition(|selection| BUILT.contains(&selection.role));
     println!("Each role, and the variable that decided it:");
-    for selection in built {
-        println!("  {selection}");
-    }
-    println!("Not built yet (what the configuration would select):");
-    for selection in planned {
-        println!("  {selection}");
+    for selection in config.selections() {
+        // The video avatar is not wired into the interview session yet.
+        let note = if selection.role == "avatar" && config.tavus.is_some() {
+            " [not used by the interview session yet]"
+        } else {
+            ""
+        };
+        println!("  {selection}{note}");
     }
 
     let app = match Application::build(config).await {

@@ -58,6 +58,33 @@ impl Application {
         config: Config,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, BootstrapError> {
+        #[cfg(feature = "voice")]
+        let engines = interview_voice::runner::engines_from_config(&config);
+        Self::assemble(
+            config,
+            clock,
+            #[cfg(feature = "voice")]
+            engines,
+        )
+        .await
+    }
+
+    /// [`Application::build_with_clock`] with the interview's engines given instead of
+    /// chosen from the configuration (tests, or an integrator's own engines).
+    #[cfg(feature = "voice")]
+    pub async fn build_with_engines(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        engines: interview_voice::session::Engines,
+    ) -> Result<Self, BootstrapError> {
+        Self::assemble(config, clock, engines).await
+    }
+
+    async fn assemble(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        #[cfg(feature = "voice")] engines: interview_voice::session::Engines,
+    ) -> Result<Self, BootstrapError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| BootstrapError::DataDir {
             path: config.data_dir.clone(),
             source,
@@ -66,15 +93,31 @@ impl Application {
         let resumes = resume_store(&config, clock.clone())?;
         let notifier = notifier(&config)?;
         let scheduling = SchedulingService::new(
-            bookings,
+            bookings.clone(),
             resumes,
             extractor(&config),
             notifier,
-            clock,
+            clock.clone(),
             config.scheduling_settings(),
         );
         #[allow(unused_mut)]
         let mut state = AppState::new(Arc::new(scheduling));
+        // Interviews in the browser over the local transport, held in-process.
+        #[cfg(feature = "voice")]
+        {
+            let runner = interview_voice::runner::SessionRunner::new(
+                interview_voice::session::SessionConfig::from_interview_config(&config.interview),
+                engines,
+                bookings,
+                clock,
+            );
+            state = state.with_interview_runner(
+                Arc::new(runner),
+                interview_core::audio::AudioFormat::PCM_24K,
+            );
+        }
+        #[cfg(not(feature = "voice"))]
+        let _ = (bookings, clock);
         #[cfg(feature = "livekit")]
         if let Some(livekit) = &config.livekit {
             state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(livekit));

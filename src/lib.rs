@@ -13,7 +13,7 @@
 //! |---|---|---|---|
 //! | `interview-core` | the crate root (`interview::PersonName`, `interview::service`, ...) | always | yes |
 //! | `interview-storage` | [`storage`] | `storage` | yes |
-//! | `interview-voice` | [`voice`] | `voice` | no |
+//! | `interview-voice` | [`voice`] | `voice` | yes |
 //! | `interview-web` | [`web`] | `web` | yes |
 //! | test doubles | `interview::testing` | `test-utils` | no |
 //!
@@ -27,7 +27,9 @@
 //! | `web` | yes | the axum router, pages and notifiers |
 //! | `smtp` | yes | invitations over SMTP |
 //! | `livekit` | yes | LiveKit connection details |
-//! | `voice` | no | the voice side (engines, pipeline, transports; not built yet) |
+//! | `voice` | yes | the interview session, offline engines, fallbacks (`interview::voice`) |
+//! | `openai`, `deepgram`, `elevenlabs`, `tavus` | yes | vendor engines, used when their keys are configured |
+//! | `livekit-agent` | no | the LiveKit agent worker (`examples/agent_worker.rs`) |
 //! | `test-utils` | no | test doubles |
 //!
 //! [`bootstrap::Application`] builds the whole application from a

@@ -5,6 +5,7 @@
 
 mod cdp;
 mod local_interview;
+mod typed_interview;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -124,6 +124,7 @@
       stats.log.push(`close ${event.code}`);
       setState("ended");
       $("answer").disabled = true;
+      $("answer-form").hidden = true;
     });
     socket.addEventListener("error", () => {
       status.textContent = "The connection to the interview was lost.";

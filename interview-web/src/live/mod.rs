@@ -101,9 +101,11 @@ pub(crate) async fn interview_socket(
         .on_upgrade(move |socket| async move {
             let _guard = guard;
             let name = booking.name.to_string();
-            let room = socket::room(socket, &booking.token, &name, output_format);
+            let (room, output) = socket::room(socket, &booking.token, &name, output_format);
             tracing::info!(token = ?booking.token, "local interview connected");
             runner.run(room, *booking).await;
+            // The interview is over, whoever ended it: close the page's connection.
+            output.close().await;
         })
         .into_response())
 }

@@ -88,13 +88,15 @@ impl SocketOutput {
     }
 }
 
-/// Turns an upgraded socket into a room for the interview of `token`.
+/// Turns an upgraded socket into a room for the interview of `token`. The output is
+/// returned beside the room so the caller can close the socket when the interview
+/// ends.
 pub(crate) fn room(
     socket: WebSocket,
     token: &BookingToken,
     candidate_name: &str,
     output_format: AudioFormat,
-) -> RoomIo {
+) -> (RoomIo, Arc<dyn RoomOutput>) {
     let (mut sink, mut stream) = socket.split();
     let (outgoing, mut queue) = mpsc::channel::<Outgoing>(64);
     let output = Arc::new(SocketOutput {
@@ -214,7 +216,7 @@ pub(crate) fn room(
         reader_output.close().await;
     });
 
-    RoomIo {
+    let room = RoomIo {
         info: RoomInfo {
             name: format!("local_{}", &token.as_str()[..8]),
             metadata: None,
@@ -228,6 +230,7 @@ pub(crate) fn room(
             events_in,
             |mut rx| async move { rx.recv().await.map(|event| (event, rx)) },
         )),
-        output,
-    }
+        output: output.clone(),
+    };
+    (room, output)
 }

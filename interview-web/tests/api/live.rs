@@ -279,3 +279,35 @@ async fn the_window_and_configuration_are_checked_before_upgrading() {
         .unwrap_err();
     assert!(refused.to_string().contains("503"), "{refused}");
 }
+
+/// Ends the interview at once, without closing anything itself.
+struct QuickRunner;
+
+#[async_trait]
+impl InterviewRunner for QuickRunner {
+    async fn run(&self, _room: RoomIo, _booking: Booking) {}
+}
+
+#[tokio::test]
+async fn the_connection_closes_when_the_interview_ends() {
+    let app = spawn_app_with(Options {
+        runner: Some(Arc::new(QuickRunner)),
+        ..Options::default()
+    });
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
+            .await
+            .unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(message)) = socket.next().await {
+            if matches!(message, Message::Close(_)) {
+                return true;
+            }
+        }
+        true
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the page is told the interview is over");
+}

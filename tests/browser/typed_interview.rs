@@ -1,0 +1,176 @@
+//! A whole interview by typing, with the offline engines the zero-configuration
+//! application uses (no speech-to-text, the offline interviewer, espeak-ng).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use interview::ScheduleRequest;
+use interview::bootstrap::Application;
+use interview::config::Config;
+use interview::voice::offline::{EspeakTts, OfflineInterviewer};
+use interview::voice::session::Engines;
+
+use crate::cdp::Browser;
+use crate::screenshot_path;
+
+#[tokio::test]
+async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let vars = HashMap::from([
+        ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+        ("BIND_ADDRESS".to_owned(), address.to_string()),
+        ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
+    ]);
+    // The offline engines, with espeak-ng speaking fast so the test is quick.
+    let engines = Engines {
+        stt: None,
+        llm: Arc::new(OfflineInterviewer::new()),
+        tts: Arc::new(EspeakTts::new().with_words_per_minute(450)),
+    };
+    let app = Application::build_with_engines(
+        Config::from_map(&vars).unwrap(),
+        Arc::new(interview::clock::SystemClock),
+        engines,
+    )
+    .await
+    .unwrap();
+    let router = app.router();
+    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
+
+    let request = ScheduleRequest {
+        name: Some("Jane Doe".into()),
+        email: Some("jane@example.com".into()),
+        phone: Some("5551234567".into()),
+        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::minutes(2)).to_rfc3339()),
+        time_zone: Some("UTC".into()),
+        resume_url: None,
+        resume_text: Some(
+            "Jane Doe\n- Built a distributed job scheduler in Rust for 10k jobs a second\n- Led the billing migration from PHP to Go with zero downtime\n".into(),
+        ),
+    };
+    let booked = app.state.scheduling().schedule(&request).await.unwrap();
+
+    let browser =
+        Browser::launch_with(&["--autoplay-policy=no-user-gesture-required".to_owned()]).await;
+    let page = browser.new_page().await;
+    page.goto(booked.interview_url.as_str()).await;
+    let mode = page
+        .eval("document.getElementById('mode').textContent")
+        .await;
+    let mode = mode.as_str().unwrap();
+    assert!(
+        mode.contains("scripted offline"),
+        "offline engines are labelled: {mode}"
+    );
+    assert!(mode.contains("Answer by typing"), "{mode}");
+    page.eval("document.getElementById('join').click()").await;
+
+    // The greeting comes first.
+    page.wait_for("window.__interview.transcript.length >= 1")
+        .await;
+    let first = page.eval("window.__interview.transcript[0]").await;
+    assert_eq!(first["speaker"], "interviewer");
+
+    let answers = [
+        "I have been a backend engineer for seven years, mostly in Rust.",
+        "I designed the scheduler's sharding and wrote most of the worker code.",
+        "We ran the old and new billing side by side and compared every invoice.",
+        "I disagreed about a rewrite once; we agreed on a small prototype first.",
+        "How does the team decide what to build next?",
+        "Thank you.",
+    ];
+    let mut sent = 0;
+    loop {
+        let ended = page
+            .eval("document.getElementById('agent-state').dataset.state === 'ended'")
+            .await;
+        if ended == true {
+            break;
+        }
+        assert!(sent < answers.len(), "no wrap-up after {sent} answers");
+        // Answer once the interviewer has asked the next question.
+        let interviewer_lines = 1 + sent;
+        page.wait_for(&format!(
+            "document.getElementById('agent-state').dataset.state === 'ended' || \
+             window.__interview.transcript.filter(l => l.speaker === 'interviewer').length >= {interviewer_lines}"
+        ))
+        .await;
+        if page
+            .eval("document.getElementById('agent-state').dataset.state === 'ended'")
+            .await
+            == true
+        {
+            break;
+        }
+        page.eval(&format!(
+            "(() => {{ document.getElementById('answer').value = {}; \
+             document.getElementById('answer-form').requestSubmit(); return true; }})()",
+            serde_json::json!(answers[sent])
+        ))
+        .await;
+        sent += 1;
+        page.wait_for(&format!(
+            "window.__interview.transcript.filter(l => l.speaker === 'candidate').length >= {sent}"
+        ))
+        .await;
+    }
+    page.screenshot(&screenshot_path("interview-typed-wrap-up.png"))
+        .await;
+
+    let transcript: Vec<serde_json::Value> =
+        serde_json::from_value(page.eval("window.__interview.transcript").await).unwrap();
+    let last = transcript
+        .iter()
+        .rev()
+        .find(|l| l["speaker"] == "interviewer")
+        .unwrap();
+    assert!(
+        last["text"]
+            .as_str()
+            .unwrap()
+            .contains("end of our interview"),
+        "{last}"
+    );
+    assert!(
+        !last["text"].as_str().unwrap().contains("[[END"),
+        "the end marker is never shown"
+    );
+    assert!(
+        transcript
+            .iter()
+            .any(|l| l["text"].as_str().unwrap().contains("job scheduler")),
+        "questions come from the resume"
+    );
+    assert!(
+        page.eval("window.__interview.playedSamples > 0").await == true,
+        "the interviewer spoke"
+    );
+
+    // The store has the same conversation, in order, and the booking is completed.
+    let bookings = app.state.scheduling().bookings();
+    let deadline = std::time::Instant::now() + crate::cdp::DEADLINE;
+    loop {
+        let booking = bookings.get(&booked.booking.token).await.unwrap().unwrap();
+        if booking.status == interview::BookingStatus::Completed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "booking never completed: {:?}",
+            booking.status
+        );
+        tokio::task::yield_now().await;
+    }
+    let stored = bookings.transcript(&booked.booking.token).await.unwrap();
+    let candidate_lines = stored
+        .iter()
+        .filter(|e| e.speaker == interview::interview::Speaker::Candidate)
+        .count();
+    assert_eq!(candidate_lines, sent);
+    assert!(
+        stored.windows(2).all(|w| w[0].at <= w[1].at),
+        "ordered by time"
+    );
+}

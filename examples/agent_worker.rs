@@ -8,36 +8,21 @@
 //! stops at once. Start as many as you like, on as many machines: LiveKit spreads
 //! jobs among them by the load each reports. See docs/livekit.md.
 //!
-//! What a job does in this build: nothing yet. The interviewer session is not
-//! built, and joining a room's media needs the `livekit-rtc` feature (libwebrtc),
-//! so each job is logged and reported to LiveKit as failed, with the reason.
+//! Each job joins the room and holds the interview with the engines the
+//! configuration selects (see docs/configuration.md), recording the transcript and
+//! the evaluation in the booking store `DATABASE_URL` / `SUPABASE_URL` name (the same
+//! one the web application uses). Joining a room's audio needs the `livekit-rtc`
+//! feature (its build downloads libwebrtc); built without it, the worker says so at
+//! start and reports each job to LiveKit as failed, with the reason.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use interview::clock::SystemClock;
 use interview::config::Config;
-use interview::voice::livekit::{JobContext, JobError, JobHandler, Worker, WorkerOptions};
-
-/// The job handler of this build: says plainly that it cannot interview yet.
-struct NotYetAnInterviewer;
-
-#[async_trait::async_trait]
-impl JobHandler for NotYetAnInterviewer {
-    async fn run(&self, ctx: JobContext) -> Result<(), JobError> {
-        tracing::warn!(
-            job_id = ctx.job_id(),
-            room = ctx.room_name(),
-            has_resume = ctx.resume_text().is_some(),
-            has_booking = ctx.booking_token().is_some(),
-            "job received, but this build cannot run it: no interviewer session yet, and no \
-             room media without the livekit-rtc feature; reporting it as failed"
-        );
-        Err(JobError::Unsupported(
-            "this worker build cannot join room media (built without livekit-rtc) and has no \
-             interviewer session yet"
-                .to_owned(),
-        ))
-    }
-}
+use interview::voice::livekit::{Worker, WorkerOptions};
+use interview::voice::runner::{InterviewJobHandler, engines_from_config};
+use interview::voice::session::SessionConfig;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -54,18 +39,33 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(livekit) = config.livekit else {
+    let Some(livekit) = config.livekit.clone() else {
         eprintln!(
             "LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set: a worker \
              registers with a LiveKit server. See docs/livekit.md."
         );
         return ExitCode::from(2);
     };
-    tracing::warn!(
-        "this build accepts jobs but cannot interview yet (no interviewer session, no \
-         livekit-rtc media); each job will be reported as failed"
+    if !InterviewJobHandler::can_join_rooms() {
+        tracing::warn!(
+            "built without the livekit-rtc feature: jobs cannot join room audio and will be \
+             reported as failed (see docs/livekit.md)"
+        );
+    }
+    let store = match interview::bootstrap::booking_store(&config).await {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let handler = InterviewJobHandler::new(
+        SessionConfig::from_interview_config(&config.interview),
+        engines_from_config(&config),
+        store,
+        Arc::new(SystemClock),
     );
-    let worker = match Worker::start(WorkerOptions::new(&livekit), NotYetAnInterviewer) {
+    let worker = match Worker::start(WorkerOptions::new(&livekit), handler) {
         Ok(worker) => worker,
         Err(error) => {
             eprintln!("cannot start the worker: {error}");

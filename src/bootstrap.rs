@@ -176,7 +176,10 @@ fn resume_store(
     }
 }
 
-async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
+/// The booking store `config` selects (Supabase, PostgreSQL, a SQLite URL, or the
+/// SQLite file in the data folder), opened with its migrations applied. Agent
+/// workers use it to record transcripts where the web application reads them.
+pub async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
     #[cfg(feature = "supabase")]
     if let Some(supabase) = &config.supabase {
         return Ok(Arc::new(

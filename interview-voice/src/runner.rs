@@ -161,6 +161,87 @@ impl InterviewRunner for SessionRunner {
     }
 }
 
+/// Runs an interview for each LiveKit job: joins the job's room with the
+/// `livekit-rtc` transport and holds the interview there until it ends or the job
+/// is terminated. Built without `livekit-rtc`, it cannot join room media and reports
+/// each job as failed, saying why.
+#[cfg(feature = "livekit")]
+pub struct InterviewJobHandler {
+    config: SessionConfig,
+    engines: Engines,
+    store: Arc<dyn BookingStore>,
+    clock: Arc<dyn Clock>,
+}
+
+#[cfg(feature = "livekit")]
+impl InterviewJobHandler {
+    /// Interviews with `engines`, recorded in `store`, timed by `clock`.
+    pub fn new(
+        config: SessionConfig,
+        engines: Engines,
+        store: Arc<dyn BookingStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            config,
+            engines,
+            store,
+            clock,
+        }
+    }
+
+    /// Whether this build can join room media (the `livekit-rtc` feature).
+    pub fn can_join_rooms() -> bool {
+        cfg!(feature = "livekit-rtc")
+    }
+}
+
+#[cfg(feature = "livekit")]
+#[async_trait]
+impl crate::livekit::JobHandler for InterviewJobHandler {
+    async fn run(&self, ctx: crate::livekit::JobContext) -> Result<(), crate::livekit::JobError> {
+        #[cfg(feature = "livekit-rtc")]
+        {
+            let room =
+                crate::livekit::rtc::join_room(&ctx, crate::livekit::rtc::RtcOptions::default())
+                    .await?;
+            let session = InterviewSession::new(
+                self.config.clone(),
+                self.engines.clone(),
+                self.store.clone(),
+                self.clock.clone(),
+            );
+            let booking = ctx.booking_token().cloned();
+            let resume = ctx.resume_text().map(str::to_owned);
+            tokio::select! {
+                report = session.run(room, booking, resume) => {
+                    tracing::info!(job_id = ctx.job_id(), end = ?report.end, lines = report.transcript.len(), "interview job finished");
+                    Ok(())
+                }
+                () = ctx.cancelled() => {
+                    tracing::info!(job_id = ctx.job_id(), "interview job terminated");
+                    Ok(())
+                }
+            }
+        }
+        #[cfg(not(feature = "livekit-rtc"))]
+        {
+            let _ = (&self.config, &self.engines, &self.store, &self.clock);
+            tracing::warn!(
+                job_id = ctx.job_id(),
+                room = ctx.room_name(),
+                "job received, but this worker was built without the livekit-rtc feature and \
+                 cannot join the room's media; reporting it as failed"
+            );
+            Err(crate::livekit::JobError::Unsupported(
+                "this worker was built without the livekit-rtc feature, so it cannot join the \
+                 room's audio"
+                    .to_owned(),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

@@ -141,6 +141,8 @@ pub struct InterviewConfig {
     /// `INTERVIEW_COMPANY`: who is interviewing, as named in invitations and by the
     /// interviewer.
     pub company: String,
+    /// `INTERVIEW_POSITION`: the position the interviews are for.
+    pub position: String,
 }
 
 /// The whole configuration.
@@ -301,6 +303,9 @@ impl Config {
         let company = env
             .get("INTERVIEW_COMPANY")
             .unwrap_or_else(|| "the hiring team".to_owned());
+        let position = env
+            .get("INTERVIEW_POSITION")
+            .unwrap_or_else(|| "Software Engineer".to_owned());
 
         match (env.errors.is_empty(), public_base_url, bind_address) {
             (true, Some(public_base_url), Some(bind_address)) => Ok(Self {
@@ -320,6 +325,7 @@ impl Config {
                     max_upload_bytes,
                     max_resume_length,
                     company,
+                    position,
                 },
             }),
             _ => Err(ConfigErrors(env.errors)),

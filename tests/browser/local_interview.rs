@@ -1,117 +1,97 @@
 //! The interview page over the local WebSocket transport, with Chromium's fake
 //! microphone playing a WAV file the test writes.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
-use async_trait::async_trait;
-use futures_util::StreamExt;
-use interview::audio::{AudioFormat, AudioFrame};
-use interview::transport::{InterviewRunner, RoomEvent, RoomIo};
-use interview::{Booking, ScheduleRequest};
-use serde_json::json;
+use interview::ScheduleRequest;
+use interview::audio::AudioFormat;
+use interview::bootstrap::Application;
+use interview::config::Config;
+use interview::testing::{ScriptedStt, ScriptedTts};
+use interview::voice::offline::OfflineInterviewer;
+use interview::voice::session::Engines;
 
 use crate::cdp::Browser;
-use crate::{Server, screenshot_path, start_server_with};
+use crate::screenshot_path;
 
-/// 48 kHz mono 16-bit: one second of a speech-like tone burst, one second of silence.
-fn write_microphone_wav(path: &Path) {
-    let rate = 48_000_u32;
-    let mut samples = Vec::new();
-    for i in 0..rate {
-        let t = f64::from(i) / f64::from(rate);
-        let envelope = (std::f64::consts::PI * t).sin();
-        let value = envelope
-            * 8000.0
-            * ((2.0 * std::f64::consts::PI * 220.0 * t).sin()
-                + 0.5 * (2.0 * std::f64::consts::PI * 660.0 * t).sin());
-        samples.push(value as i16);
-    }
-    samples.extend(std::iter::repeat_n(0_i16, rate as usize));
-    let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
-    let mut wav = Vec::new();
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16_u32.to_le_bytes());
-    wav.extend_from_slice(&1_u16.to_le_bytes());
-    wav.extend_from_slice(&1_u16.to_le_bytes());
-    wav.extend_from_slice(&rate.to_le_bytes());
-    wav.extend_from_slice(&(rate * 2).to_le_bytes());
-    wav.extend_from_slice(&2_u16.to_le_bytes());
-    wav.extend_from_slice(&16_u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    wav.extend_from_slice(&data);
-    std::fs::write(path, wav).unwrap();
-}
-
-/// Greets with a line and half a second of speech, then after hearing a second of
-/// microphone audio answers with a line for each side and more speech.
-#[derive(Default)]
-struct ListeningRunner {
-    heard: Mutex<usize>,
-}
-
-#[async_trait]
-impl InterviewRunner for ListeningRunner {
-    async fn run(&self, room: RoomIo, booking: Booking) {
-        let RoomIo {
-            mut audio_in,
-            mut events,
-            output,
-            ..
-        } = room;
-        let speech = || AudioFrame::new(vec![3000; 12_000], AudioFormat::PCM_24K).unwrap();
-        let line =
-            |speaker: &str, text: String| json!({"speaker": speaker, "text": text}).to_string();
-        let _ = output
-            .send_text(
-                "transcript",
-                &line(
-                    "interviewer",
-                    format!("Hello {}, I am Arjun.", booking.name),
-                ),
-            )
-            .await;
-        let _ = output.send_text("agent_state", "speaking").await;
-        let _ = output.play(speech()).await;
-        let _ = output.send_text("agent_state", "listening").await;
-        let mut answered = false;
-        loop {
-            tokio::select! {
-                frame = audio_in.next() => {
-                    let Some(frame) = frame else { break };
-                    let heard = {
-                        let mut heard = self.heard.lock().unwrap();
-                        *heard += frame.samples().len();
-                        *heard
-                    };
-                    if heard >= 16_000 && !answered {
-                        answered = true;
-                        let _ = output.send_text("transcript", &line("candidate", format!("({heard} samples heard)"))).await;
-                        let _ = output.send_text("transcript", &line("interviewer", "Thank you. Tell me more.".to_owned())).await;
-                        let _ = output.play(speech()).await;
-                    }
-                }
-                event = events.next() => {
-                    if matches!(event, None | Some(RoomEvent::Disconnected { .. })) { break; }
-                }
-            }
-        }
-    }
-
-    fn description(&self) -> Option<String> {
-        Some("Test interviewer.".to_owned())
-    }
+/// Real speech for the fake microphone: espeak-ng says `text`, followed by
+/// `silence_secs` of silence (the file loops, so each loop is one utterance). Returns
+/// how long the speech lasts.
+fn write_microphone_wav(path: &Path, text: &str, silence_secs: u32) -> std::time::Duration {
+    let spoken = path.with_extension("speech.wav");
+    let status = std::process::Command::new("espeak-ng")
+        .args(["-v", "en-us", "-w"])
+        .arg(&spoken)
+        .arg(text)
+        .status()
+        .expect("espeak-ng runs (scripts/setup.sh installs it)");
+    assert!(status.success());
+    let wav = std::fs::read(&spoken).unwrap();
+    let rate = u32::from_le_bytes([wav[24], wav[25], wav[26], wav[27]]);
+    let data_at = wav.windows(4).position(|w| w == b"data").unwrap() + 8;
+    let mut data = wav[data_at..].to_vec();
+    let speech = std::time::Duration::from_secs_f64(data.len() as f64 / 2.0 / f64::from(rate));
+    data.extend(std::iter::repeat_n(
+        0_u8,
+        (rate * 2 * silence_secs) as usize,
+    ));
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16_u32.to_le_bytes());
+    out.extend_from_slice(&1_u16.to_le_bytes());
+    out.extend_from_slice(&1_u16.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2_u16.to_le_bytes());
+    out.extend_from_slice(&16_u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(&data);
+    std::fs::write(path, out).unwrap();
+    speech
 }
 
 #[tokio::test]
-async fn the_page_streams_the_microphone_and_plays_the_interviewer() {
-    let runner = Arc::new(ListeningRunner::default());
-    let server: Server = start_server_with(Some(runner.clone())).await;
-    let wav = server.data_dir.path().join("microphone.wav");
-    write_microphone_wav(&wav);
+async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let wav = data_dir.path().join("microphone.wav");
+    let speech = write_microphone_wav(&wav, "I built a job scheduler in Rust for my last team.", 4);
+
+    // The real session, with a test speech-to-text engine that records what it hears.
+    let stt = Arc::new(ScriptedStt::new([
+        "I built a job scheduler in Rust.",
+        "It ran ten thousand jobs a second.",
+        "We sharded it by tenant.",
+        "I am still talking about it.",
+    ]));
+    let engines = Engines {
+        stt: Some(stt.clone()),
+        llm: Arc::new(OfflineInterviewer::new()),
+        tts: Arc::new(ScriptedTts::new(
+            AudioFormat::PCM_24K,
+            Duration::from_millis(5),
+        )),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let vars = HashMap::from([
+        ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+        ("BIND_ADDRESS".to_owned(), address.to_string()),
+    ]);
+    let app = Application::build_with_engines(
+        Config::from_map(&vars).unwrap(),
+        Arc::new(interview::clock::SystemClock),
+        engines,
+    )
+    .await
+    .unwrap();
+    let router = app.router();
+    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
 
     // An interview two minutes from now: its window is already open.
     let request = ScheduleRequest {
@@ -123,7 +103,7 @@ async fn the_page_streams_the_microphone_and_plays_the_interviewer() {
         resume_url: None,
         resume_text: Some("Rust engineer".into()),
     };
-    let booked = server.state.scheduling().schedule(&request).await.unwrap();
+    let booked = app.state.scheduling().schedule(&request).await.unwrap();
 
     let browser = Browser::launch_with(&[
         "--use-fake-ui-for-media-stream".to_owned(),
@@ -132,7 +112,7 @@ async fn the_page_streams_the_microphone_and_plays_the_interviewer() {
         "--autoplay-policy=no-user-gesture-required".to_owned(),
     ])
     .await;
-    browser.grant_microphone(&server.base).await;
+    browser.grant_microphone(&format!("http://{address}")).await;
     let page = browser.new_page().await;
     page.goto(booked.interview_url.as_str()).await;
     assert_eq!(
@@ -140,33 +120,33 @@ async fn the_page_streams_the_microphone_and_plays_the_interviewer() {
             .await,
         "local"
     );
-    assert!(
-        page.eval("document.getElementById('mode').textContent")
-            .await
-            .as_str()
-            .unwrap()
-            .contains("Test interviewer.")
-    );
     page.eval("document.getElementById('join').click()").await;
 
-    // The microphone reaches the server as 16 kHz PCM...
-    page.wait_for("window.__interview.sentSamples >= 16000")
-        .await;
-    // ...the interviewer's speech is played, and the transcript shows both sides.
-    page.wait_for("window.__interview.transcript.some(l => l.speaker === 'candidate')")
-        .await;
-    page.wait_for("window.__interview.playedSamples >= 24000")
-        .await;
-    assert!(*runner.heard.lock().unwrap() >= 16_000);
-    let lines = page
-        .eval("[...document.querySelectorAll('#transcript .line')].map(li => li.className)")
-        .await;
-    let lines: Vec<String> = serde_json::from_value(lines).unwrap();
+    // The microphone reaches the session's speech-to-text as one utterance about as
+    // long as the spoken sentence (voice activity detection trims and pads it).
+    let deadline = std::time::Instant::now() + crate::cdp::DEADLINE;
+    let heard = loop {
+        if let Some(first) = stt.heard().first() {
+            break first.duration();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no utterance reached speech-to-text"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(
-        lines.iter().any(|c| c.contains("candidate"))
-            && lines.iter().any(|c| c.contains("interviewer")),
-        "{lines:?}"
+        heard >= speech.mul_f64(0.6) && heard <= speech + Duration::from_secs(2),
+        "heard {heard:?} of a {speech:?} sentence"
     );
+    // The answer's speech is played by the page, and the transcript shows both sides.
+    page.wait_for("window.__interview.transcript.some(l => l.speaker === 'candidate' && l.text.includes('job scheduler'))").await;
+    page.wait_for(
+        "window.__interview.transcript.filter(l => l.speaker === 'interviewer').length >= 2",
+    )
+    .await;
+    page.wait_for("window.__interview.playedSamples > 24000")
+        .await;
     page.screenshot(&screenshot_path("interview-local.png"))
         .await;
 

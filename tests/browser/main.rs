@@ -19,18 +19,10 @@ use cdp::{Browser, Page};
 struct Server {
     base: String,
     data_dir: tempfile::TempDir,
-    state: interview::web::AppState,
 }
 
 /// Serves the application on a free port with a fresh data folder.
 async fn start_server() -> Server {
-    start_server_with(None).await
-}
-
-/// [`start_server`] with an in-process interviewer for the local transport.
-async fn start_server_with(
-    runner: Option<std::sync::Arc<dyn interview::transport::InterviewRunner>>,
-) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -39,20 +31,14 @@ async fn start_server_with(
         ("BIND_ADDRESS".to_owned(), address.to_string()),
         ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
     ]);
-    let mut app = Application::build(Config::from_map(&vars).unwrap())
+    let app = Application::build(Config::from_map(&vars).unwrap())
         .await
         .unwrap();
-    if let Some(runner) = runner {
-        app.state = app
-            .state
-            .with_interview_runner(runner, interview::audio::AudioFormat::PCM_24K);
-    }
     let router = app.router();
     tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
     Server {
         base: format!("http://{address}"),
         data_dir,
-        state: app.state,
     }
 }
 

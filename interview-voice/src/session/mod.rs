@@ -163,10 +163,11 @@ impl Default for SessionConfig {
 }
 
 impl SessionConfig {
-    /// The defaults, with the company and `MAX_RESUME_LENGTH` from `config`.
+    /// The defaults, with the company, position and `MAX_RESUME_LENGTH` from `config`.
     pub fn from_interview_config(config: &InterviewConfig) -> Self {
         let mut session = Self::default();
         session.persona.company = config.company.clone();
+        session.persona.position = config.position.clone();
         session.max_resume_length = config.max_resume_length;
         session
     }

@@ -146,7 +146,13 @@
   // The transcript and state messages are the same on both transports.
   function handleMessage(type, data) {
     if (type === "agent_state") {
-      setState(String(data));
+      // {"state":"listening"}, or a bare state name.
+      let state = data;
+      try {
+        const parsed = JSON.parse(data);
+        if (parsed && typeof parsed === "object" && parsed.state) state = parsed.state;
+      } catch (_) { /* a bare name */ }
+      setState(String(state));
     } else if (type === "transcript") {
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }

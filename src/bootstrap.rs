@@ -118,6 +118,9 @@ impl Application {
         }
         #[cfg(not(feature = "voice"))]
         let _ = (bookings, clock);
+        if let Some(token) = &config.admin_api_token {
+            state = state.with_admin_token(token.clone());
+        }
         #[cfg(feature = "livekit")]
         if let Some(livekit) = &config.livekit {
             state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(livekit));

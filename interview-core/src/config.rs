@@ -172,6 +172,9 @@ pub struct Config {
     pub tavus: Option<TavusConfig>,
     /// Interview rules and limits.
     pub interview: InterviewConfig,
+    /// `ADMIN_API_TOKEN`: the bearer token of the read-only admin API (bookings,
+    /// transcripts, evaluations); the API is off when unset.
+    pub admin_api_token: Option<Secret>,
 }
 
 /// The provider chosen for one role, and the reason.
@@ -307,6 +310,14 @@ impl Config {
             .get("INTERVIEW_POSITION")
             .unwrap_or_else(|| "Software Engineer".to_owned());
 
+        let admin_api_token = env.get("ADMIN_API_TOKEN").map(Secret::new);
+        if admin_api_token
+            .as_ref()
+            .is_some_and(|token| token.expose().chars().count() < 24)
+        {
+            env.error("ADMIN_API_TOKEN", "must be at least 24 characters long");
+        }
+
         match (env.errors.is_empty(), public_base_url, bind_address) {
             (true, Some(public_base_url), Some(bind_address)) => Ok(Self {
                 public_base_url,
@@ -327,6 +338,7 @@ impl Config {
                     company,
                     position,
                 },
+                admin_api_token,
             }),
             _ => Err(ConfigErrors(env.errors)),
         }
@@ -722,6 +734,7 @@ mod tests {
                 "DATABASE_URL",
                 "postgres://app:db-secret@localhost/interviews",
             ),
+            ("ADMIN_API_TOKEN", "admin-secret-0123456789abcdef"),
         ])
         .unwrap();
         let smtp = config.smtp.as_ref().unwrap();
@@ -751,6 +764,7 @@ mod tests {
             "dg-secret",
             "tavus-secret",
             "db-secret",
+            "admin-secret",
         ] {
             assert!(!debug.contains(secret), "{secret} leaked into Debug");
         }
@@ -842,6 +856,7 @@ mod tests {
             ("MAX_UPLOAD_BYTES", "0"),
             ("DATABASE_URL", "mysql://x"),
             ("BIND_ADDRESS", "localhost"),
+            ("ADMIN_API_TOKEN", "short"),
         ]);
         let variables: Vec<&str> = found.iter().map(|(v, _)| v.as_str()).collect();
         for expected in [
@@ -853,6 +868,7 @@ mod tests {
             "MAX_UPLOAD_BYTES",
             "DATABASE_URL",
             "BIND_ADDRESS",
+            "ADMIN_API_TOKEN",
         ] {
             assert!(
                 variables.contains(&expected),

@@ -14,6 +14,8 @@
 //! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |
 //! | `GET /ws/interview/{token}` | the local interview transport (see [`live`]) |
 //! | `GET /healthz` | 200 when the booking store answers, else 503 |
+//! | `GET /api/admin/interviews/{token}` | a booking, its transcript and evaluation (bearer `ADMIN_API_TOKEN`) |
+//! | `POST /api/livekit/webhook` | LiveKit's signed room events: interview started / finished |
 //! | `GET /assets/{file}` | the pages' stylesheet and scripts |
 //!
 //! Errors are JSON: `{"error": {"code", "message", "field"?}}`; 5xx bodies never

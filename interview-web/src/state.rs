@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use interview_core::Secret;
 use interview_core::audio::AudioFormat;
 use interview_core::service::SchedulingService;
 use interview_core::transport::InterviewRunner;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub(crate) runner: Option<Arc<dyn InterviewRunner>>,
     pub(crate) live: LiveSessions,
     pub(crate) local_output_format: AudioFormat,
+    pub(crate) admin_token: Option<Secret>,
     #[cfg(feature = "livekit")]
     pub(crate) livekit: Option<Arc<LiveKitRooms>>,
 }
@@ -31,6 +33,7 @@ impl AppState {
             runner: None,
             live: LiveSessions::default(),
             local_output_format: AudioFormat::PCM_24K,
+            admin_token: None,
             #[cfg(feature = "livekit")]
             livekit: None,
         }
@@ -45,6 +48,13 @@ impl AppState {
     ) -> Self {
         self.runner = Some(runner);
         self.local_output_format = output_format;
+        self
+    }
+
+    /// Serves the read-only admin API (`/api/admin/interviews/{token}`) to requests
+    /// bearing `token`.
+    pub fn with_admin_token(mut self, token: Secret) -> Self {
+        self.admin_token = Some(token);
         self
     }
 

@@ -1,5 +1,6 @@
 //! The JSON API, with the original's paths and shapes.
 
+mod admin;
 mod connection;
 mod health;
 mod schedule;
@@ -32,4 +33,8 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             post(connection::connection_details).layer(DefaultBodyLimit::max(64 * 1024)),
         )
         .route("/healthz", get(health::healthz))
+        .route(
+            "/api/admin/interviews/{token}",
+            get(admin::interview_record),
+        )
 }

@@ -37,6 +37,7 @@ pub(crate) struct Options {
     pub(crate) livekit: bool,
     pub(crate) max_resume_bytes: usize,
     pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
+    pub(crate) admin_token: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -46,6 +47,7 @@ impl Default for Options {
             livekit: false,
             max_resume_bytes: 5 * 1024 * 1024,
             runner: None,
+            admin_token: None,
         }
     }
 }
@@ -70,6 +72,9 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         settings,
     );
     let mut state = AppState::new(Arc::new(scheduling));
+    if let Some(token) = options.admin_token {
+        state = state.with_admin_token(token.into());
+    }
     if let Some(runner) = options.runner {
         state = state.with_interview_runner(runner, interview_core::audio::AudioFormat::PCM_24K);
     }

@@ -2,6 +2,7 @@
 //! every error, over the core's test doubles.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod admin;
 mod connection;
 mod helpers;
 mod live;

@@ -65,6 +65,26 @@ async fn main() -> ExitCode {
             app.config.data_dir.join("outbox").display()
         );
     }
+    // With LiveKit configured, interviews run in LiveKit rooms: this process also
+    // serves as an agent worker (more can run elsewhere: examples/agent_worker.rs).
+    #[cfg(feature = "livekit-agent")]
+    let worker = match app.start_agent_worker() {
+        None => None,
+        Some(Ok(worker)) => {
+            println!("An interviewer agent worker is registering with LiveKit.");
+            if !interview::voice::runner::InterviewJobHandler::can_join_rooms() {
+                println!(
+                    "This build has no livekit-rtc feature, so it cannot join room audio; run \
+                     agent workers built with it (see docs/livekit.md)."
+                );
+            }
+            Some(worker)
+        }
+        Some(Err(error)) => {
+            eprintln!("error: the LiveKit agent worker cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("Press Ctrl-C to stop.");
 
     let served = interview::web::axum::serve(listener, app.router())
@@ -72,6 +92,18 @@ async fn main() -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;
+    #[cfg(feature = "livekit-agent")]
+    if let Some(worker) = worker {
+        println!("Letting running LiveKit interviews finish; Ctrl-C again stops at once.");
+        tokio::select! {
+            result = worker.drain(None) => {
+                if let Err(error) = result {
+                    eprintln!("error: the agent worker stopped with an error: {error}");
+                }
+            }
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

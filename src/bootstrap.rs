@@ -38,12 +38,28 @@ pub enum BootstrapError {
 }
 
 /// The parts of a running application.
-#[derive(Debug)]
 pub struct Application {
     /// The router's state.
     pub state: AppState,
     /// The configuration it was built from.
     pub config: Config,
+    // Kept for the agent worker, which shares them with the local transport.
+    #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
+    bookings: Arc<dyn BookingStore>,
+    #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
+    clock: Arc<dyn Clock>,
+    #[cfg(feature = "voice")]
+    #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
+    engines: interview_voice::session::Engines,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("state", &self.state)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Application {
@@ -107,17 +123,16 @@ impl Application {
         {
             let runner = interview_voice::runner::SessionRunner::new(
                 interview_voice::session::SessionConfig::from_interview_config(&config.interview),
-                engines,
-                bookings,
-                clock,
+                engines.clone(),
+                bookings.clone(),
+                clock.clone(),
             );
             state = state.with_interview_runner(
                 Arc::new(runner),
                 interview_core::audio::AudioFormat::PCM_24K,
             );
         }
-        #[cfg(not(feature = "voice"))]
-        let _ = (bookings, clock);
+
         if let Some(token) = &config.admin_api_token {
             state = state.with_admin_token(token.clone());
         }
@@ -129,7 +144,36 @@ impl Application {
         if config.livekit.is_some() {
             return Err(not_in_build("LiveKit (feature `livekit`)"));
         }
-        Ok(Self { state, config })
+        Ok(Self {
+            state,
+            config,
+            bookings,
+            clock,
+            #[cfg(feature = "voice")]
+            engines,
+        })
+    }
+
+    /// Starts a LiveKit agent worker in this process when LiveKit is configured
+    /// (`None` otherwise): it registers under `LIVEKIT_AGENT_NAME` and holds the
+    /// interviews LiveKit dispatches with the same engines and booking store as the
+    /// local transport. Drain it on shutdown.
+    #[cfg(feature = "livekit-agent")]
+    pub fn start_agent_worker(
+        &self,
+    ) -> Option<Result<interview_voice::livekit::Worker, interview_voice::livekit::WorkerError>>
+    {
+        let livekit = self.config.livekit.as_ref()?;
+        let handler = interview_voice::runner::InterviewJobHandler::new(
+            interview_voice::session::SessionConfig::from_interview_config(&self.config.interview),
+            self.engines.clone(),
+            self.bookings.clone(),
+            self.clock.clone(),
+        );
+        Some(interview_voice::livekit::Worker::start(
+            interview_voice::livekit::WorkerOptions::new(livekit),
+            handler,
+        ))
     }
 
     /// The router to serve.

@@ -29,7 +29,7 @@
 //! | `livekit` | yes | LiveKit connection details |
 //! | `voice` | yes | the interview session, offline engines, fallbacks (`interview::voice`) |
 //! | `openai`, `deepgram`, `elevenlabs`, `tavus` | yes | vendor engines, used when their keys are configured |
-//! | `livekit-agent` | no | the LiveKit agent worker (`examples/agent_worker.rs`) |
+//! | `livekit-agent` | yes | the LiveKit agent worker (`examples/agent_worker.rs`, and in `full_stack` when LiveKit is configured) |
 //! | `test-utils` | no | test doubles |
 //!
 //! [`bootstrap::Application`] builds the whole application from a

@@ -38,6 +38,20 @@ async fn livekit_is_served_when_configured() {
     .await
     .unwrap();
     assert!(app.state.livekit_enabled());
+    // The same process can serve as an agent worker; it starts (and keeps retrying
+    // the unreachable server in the background) and stops when dropped.
+    let worker = app.start_agent_worker().expect("LiveKit is configured");
+    assert!(worker.is_ok());
+}
+
+#[tokio::test]
+async fn without_livekit_there_is_no_agent_worker_and_interviews_run_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Application::build(config(&[("DATA_DIR", dir.path().display().to_string())]))
+        .await
+        .unwrap();
+    assert!(app.start_agent_worker().is_none());
+    assert!(app.state.local_interviews_enabled());
 }
 
 #[tokio::test]

@@ -67,11 +67,14 @@
 //! # }
 //! ```
 
+mod finish;
+mod listen;
 mod metrics;
 mod resample;
 mod respond;
 mod run;
 mod sentences;
+mod speak;
 mod turn;
 mod vad;
 

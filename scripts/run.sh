@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec cargo run --release --example full_stack -- "$@"
+exec cargo run --example full_stack -- "$@"

@@ -36,6 +36,19 @@ async fn main() -> ExitCode {
         println!("  {selection}{note}");
     }
 
+    // The offline voice is a Debian package; without it (and without a vendor voice)
+    // interviews cannot speak.
+    #[cfg(feature = "voice")]
+    if config.elevenlabs.is_none()
+        && config.openai.is_none()
+        && !interview::voice::offline::EspeakTts::new().is_available().await
+    {
+        eprintln!(
+            "warning: espeak-ng is not installed, so the offline interviewer cannot speak; \
+             run scripts/setup.sh (or apt-get install espeak-ng)."
+        );
+    }
+
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(error) => {

@@ -41,7 +41,9 @@ async fn main() -> ExitCode {
     #[cfg(feature = "voice")]
     if config.elevenlabs.is_none()
         && config.openai.is_none()
-        && !interview::voice::offline::EspeakTts::new().is_available().await
+        && !interview::voice::offline::EspeakTts::new()
+            .is_available()
+            .await
     {
         eprintln!(
             "warning: espeak-ng is not installed, so the offline interviewer cannot speak; \

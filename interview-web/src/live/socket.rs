@@ -38,11 +38,19 @@ enum Incoming {
     Leave,
 }
 
+/// What the output and the writer task share. The writer holds only this, not the
+/// sender: once every [`SocketOutput`] is gone (the interview ended, or its task
+/// panicked), the queue closes and the writer closes the socket.
+#[derive(Default)]
+struct Shared {
+    generation: AtomicU64,
+    closed: AtomicBool,
+}
+
 struct SocketOutput {
     format: AudioFormat,
     outgoing: mpsc::Sender<Outgoing>,
-    generation: AtomicU64,
-    closed: AtomicBool,
+    shared: Arc<Shared>,
 }
 
 #[async_trait]
@@ -55,12 +63,12 @@ impl RoomOutput for SocketOutput {
         if frame.format() != self.format {
             return Err(TransportError::UnsupportedFormat(frame.format()));
         }
-        let generation = self.generation.load(Ordering::SeqCst);
+        let generation = self.shared.generation.load(Ordering::SeqCst);
         self.send(Outgoing::Audio { generation, frame }).await
     }
 
     async fn clear(&self) -> Result<(), TransportError> {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
         self.send(Outgoing::Clear).await
     }
 
@@ -70,7 +78,7 @@ impl RoomOutput for SocketOutput {
     }
 
     async fn close(&self) {
-        if !self.closed.swap(true, Ordering::SeqCst) {
+        if !self.shared.closed.swap(true, Ordering::SeqCst) {
             let _ = self.outgoing.send(Outgoing::Close).await;
         }
     }
@@ -78,7 +86,7 @@ impl RoomOutput for SocketOutput {
 
 impl SocketOutput {
     async fn send(&self, message: Outgoing) -> Result<(), TransportError> {
-        if self.closed.load(Ordering::SeqCst) {
+        if self.shared.closed.load(Ordering::SeqCst) {
             return Err(TransportError::Closed);
         }
         self.outgoing
@@ -102,12 +110,11 @@ pub(crate) fn room(
     let output = Arc::new(SocketOutput {
         format: output_format,
         outgoing,
-        generation: AtomicU64::new(0),
-        closed: AtomicBool::new(false),
+        shared: Arc::default(),
     });
 
     // Writer: paces speech to real time plus a small lead, drops cleared speech.
-    let writer_output = output.clone();
+    let shared = output.shared.clone();
     tokio::spawn(async move {
         let ready = serde_json::json!({
             "type": "ready",
@@ -125,7 +132,7 @@ pub(crate) fn room(
         while let Some(message) = queue.recv().await {
             let sent = match message {
                 Outgoing::Audio { generation, frame } => {
-                    if generation != writer_output.generation.load(Ordering::SeqCst) {
+                    if generation != shared.generation.load(Ordering::SeqCst) {
                         continue;
                     }
                     let now = Instant::now();
@@ -140,16 +147,16 @@ pub(crate) fn room(
                     sink.send(Message::Text(r#"{"type":"clear"}"#.into())).await
                 }
                 Outgoing::Text(text) => sink.send(Message::Text(text.into())).await,
-                Outgoing::Close => {
-                    let _ = sink.send(Message::Close(None)).await;
-                    break;
-                }
+                Outgoing::Close => break,
             };
             if sent.is_err() {
                 break;
             }
         }
-        writer_output.closed.store(true, Ordering::SeqCst);
+        // The queue ended (every output is gone) or a Close was asked for: either
+        // way the page is told the interview is over.
+        shared.closed.store(true, Ordering::SeqCst);
+        let _ = sink.send(Message::Close(None)).await;
     });
 
     // Reader: microphone frames and typed answers in; the end of the socket ends both.
@@ -160,7 +167,8 @@ pub(crate) fn room(
         identity: identity.clone(),
         name: candidate_name.to_owned(),
     });
-    let reader_output = output.clone();
+    // Weak: the reader must not keep the output (and so the writer) alive.
+    let reader_output = Arc::downgrade(&output);
     tokio::spawn(async move {
         let mut dropped = 0_u64;
         let reason = loop {
@@ -213,7 +221,9 @@ pub(crate) fn room(
             identity: identity.clone(),
         });
         let _ = events.send(RoomEvent::Disconnected { reason });
-        reader_output.close().await;
+        if let Some(output) = reader_output.upgrade() {
+            output.close().await;
+        }
     });
 
     let room = RoomIo {

@@ -311,3 +311,49 @@ async fn the_connection_closes_when_the_interview_ends() {
     .await;
     assert_eq!(closed, Ok(true), "the page is told the interview is over");
 }
+
+/// An interviewer that fails badly.
+struct PanickingRunner;
+
+#[async_trait]
+impl InterviewRunner for PanickingRunner {
+    async fn run(&self, _room: RoomIo, _booking: Booking) {
+        panic!("the interviewer crashed");
+    }
+}
+
+#[tokio::test]
+async fn a_crashed_interviewer_still_closes_the_connection_and_frees_the_booking() {
+    let app = spawn_app_with(Options {
+        runner: Some(Arc::new(PanickingRunner)),
+        ..Options::default()
+    });
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let url = format!("ws://{host}/ws/interview/{token}");
+    let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(message)) = socket.next().await {
+            if matches!(message, Message::Close(_)) {
+                return true;
+            }
+        }
+        true
+    })
+    .await;
+    assert_eq!(closed, Ok(true));
+    // The booking is not left marked as connected.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the booking stayed locked"
+        );
+        tokio::task::yield_now().await;
+    }
+}

@@ -165,12 +165,18 @@ impl InterviewRunner for SessionRunner {
 /// `livekit-rtc` transport and holds the interview there until it ends or the job
 /// is terminated. Built without `livekit-rtc`, it cannot join room media and reports
 /// each job as failed, saying why.
+///
+/// With an avatar ([`InterviewJobHandler::with_avatar`]), each job starts it after
+/// joining and the interviewer's speech goes to it; if it does not start (or never
+/// shows its video), the interview goes on with the agent's own audio track. The
+/// avatar is stopped when the job ends.
 #[cfg(feature = "livekit")]
 pub struct InterviewJobHandler {
     config: SessionConfig,
     engines: Engines,
     store: Arc<dyn BookingStore>,
     clock: Arc<dyn Clock>,
+    avatar: Option<crate::livekit::avatar::AvatarSetup>,
 }
 
 #[cfg(feature = "livekit")]
@@ -187,12 +193,61 @@ impl InterviewJobHandler {
             engines,
             store,
             clock,
+            avatar: None,
         }
+    }
+
+    /// Puts a video avatar in each job's room (Tavus), its token signed with
+    /// `livekit`'s key and secret.
+    pub fn with_avatar(
+        mut self,
+        provider: Arc<dyn interview_core::engine::AvatarProvider>,
+        livekit: interview_core::config::LiveKitConfig,
+    ) -> Self {
+        self.avatar = Some(crate::livekit::avatar::AvatarSetup::new(provider, livekit));
+        self
+    }
+
+    /// Sets how the avatar joins and how long the agent waits for its video
+    /// (no effect without [`InterviewJobHandler::with_avatar`]).
+    pub fn with_avatar_options(mut self, options: crate::livekit::avatar::AvatarOptions) -> Self {
+        if let Some(avatar) = &mut self.avatar {
+            avatar.options = options;
+        }
+        self
+    }
+
+    /// The avatar's provider name, when an avatar is set.
+    pub fn avatar(&self) -> Option<&str> {
+        self.avatar.as_ref().map(|avatar| avatar.provider.name())
     }
 
     /// Whether this build can join room media (the `livekit-rtc` feature).
     pub fn can_join_rooms() -> bool {
         cfg!(feature = "livekit-rtc")
+    }
+}
+
+#[cfg(feature = "livekit-rtc")]
+impl InterviewJobHandler {
+    /// Holds the interview in `room` until it ends or the job is cancelled.
+    async fn interview(&self, ctx: &crate::livekit::JobContext, room: RoomIo) {
+        let session = InterviewSession::new(
+            self.config.clone(),
+            self.engines.clone(),
+            self.store.clone(),
+            self.clock.clone(),
+        );
+        let booking = ctx.booking_token().cloned();
+        let resume = ctx.resume_text().map(str::to_owned);
+        tokio::select! {
+            report = session.run(room, booking, resume) => {
+                tracing::info!(job_id = ctx.job_id(), end = ?report.end, lines = report.transcript.len(), "interview job finished");
+            }
+            () = ctx.cancelled() => {
+                tracing::info!(job_id = ctx.job_id(), "interview job terminated");
+            }
+        }
     }
 }
 
@@ -202,31 +257,53 @@ impl crate::livekit::JobHandler for InterviewJobHandler {
     async fn run(&self, ctx: crate::livekit::JobContext) -> Result<(), crate::livekit::JobError> {
         #[cfg(feature = "livekit-rtc")]
         {
-            let room =
-                crate::livekit::rtc::join_room(&ctx, crate::livekit::rtc::RtcOptions::default())
-                    .await?;
-            let session = InterviewSession::new(
-                self.config.clone(),
-                self.engines.clone(),
-                self.store.clone(),
-                self.clock.clone(),
-            );
-            let booking = ctx.booking_token().cloned();
-            let resume = ctx.resume_text().map(str::to_owned);
-            tokio::select! {
-                report = session.run(room, booking, resume) => {
-                    tracing::info!(job_id = ctx.job_id(), end = ?report.end, lines = report.transcript.len(), "interview job finished");
-                    Ok(())
+            use crate::livekit::avatar::{AvatarStart, run_with_avatar};
+            use crate::livekit::rtc_avatar::AvatarOutput;
+
+            let (mut room, rtc_room) = crate::livekit::rtc::join_room_with_handle(
+                &ctx,
+                crate::livekit::rtc::RtcOptions::default(),
+            )
+            .await?;
+            let Some(avatar) = &self.avatar else {
+                self.interview(&ctx, room).await;
+                return Ok(());
+            };
+            let avatar_room = avatar
+                .room(ctx.url(), ctx.room_name(), &room.info.local_identity)
+                .map_err(|error| {
+                    tracing::warn!(%error, "no token for the avatar");
+                    error
+                });
+            run_with_avatar(avatar.provider.as_ref(), avatar_room, |start| async move {
+                if let AvatarStart::Started(_) = start {
+                    match AvatarOutput::new(
+                        rtc_room,
+                        room.output.clone(),
+                        avatar.options.identity.clone(),
+                        avatar.options.video_timeout,
+                    ) {
+                        Ok(output) => room.output = Arc::new(output),
+                        Err(error) => tracing::warn!(
+                            %error,
+                            "the avatar cannot take this audio: the interviewer speaks on its own track"
+                        ),
+                    }
                 }
-                () = ctx.cancelled() => {
-                    tracing::info!(job_id = ctx.job_id(), "interview job terminated");
-                    Ok(())
-                }
-            }
+                self.interview(&ctx, room).await;
+            })
+            .await;
+            Ok(())
         }
         #[cfg(not(feature = "livekit-rtc"))]
         {
-            let _ = (&self.config, &self.engines, &self.store, &self.clock);
+            let _ = (
+                &self.config,
+                &self.engines,
+                &self.store,
+                &self.clock,
+                &self.avatar,
+            );
             tracing::warn!(
                 job_id = ctx.job_id(),
                 room = ctx.room_name(),

@@ -11,7 +11,8 @@
 //! LiveKit balances jobs among them by the load they report.
 //!
 //! With the `livekit-rtc` feature, the `rtc` module joins a job's room as a
-//! [`interview_core::transport::RoomIo`].
+//! [`interview_core::transport::RoomIo`], and `rtc_avatar` sends the agent's
+//! audio to a video avatar ([`avatar`]) in that room.
 //!
 //! ```no_run
 //! # use interview_voice::livekit::{JobContext, JobError, JobHandler, Worker, WorkerOptions};
@@ -33,12 +34,15 @@
 //! # Ok(()) }
 //! ```
 
+pub mod avatar;
 mod backoff;
 mod job;
 mod options;
 mod protocol;
 #[cfg(feature = "livekit-rtc")]
 pub mod rtc;
+#[cfg(feature = "livekit-rtc")]
+pub mod rtc_avatar;
 mod worker;
 
 pub use backoff::Backoff;

@@ -61,6 +61,15 @@ pub const INPUT_FORMAT: AudioFormat = AudioFormat::SPEECH;
 /// Joins the job's room and returns it as a [`RoomIo`]: the candidate's
 /// microphone (16 kHz mono), the room's events, and the agent's published track.
 pub async fn join_room(ctx: &JobContext, options: RtcOptions) -> Result<RoomIo, TransportError> {
+    join_room_with_handle(ctx, options).await.map(|(io, _)| io)
+}
+
+/// [`join_room`], also returning the LiveKit room itself (to send the agent's
+/// audio to an avatar with [`super::rtc_avatar::AvatarOutput`]).
+pub async fn join_room_with_handle(
+    ctx: &JobContext,
+    options: RtcOptions,
+) -> Result<(RoomIo, Arc<Room>), TransportError> {
     let (room, mut room_events) =
         Room::connect(ctx.url(), ctx.token().expose(), RoomOptions::default())
             .await
@@ -111,7 +120,7 @@ pub async fn join_room(ctx: &JobContext, options: RtcOptions) -> Result<RoomIo, 
         metadata,
         local_identity: room.local_participant().identity().to_string(),
     };
-    Ok(RoomIo {
+    let io = RoomIo {
         info,
         audio_in: Box::pin(futures_util::stream::unfold(
             audio_rx,
@@ -122,12 +131,13 @@ pub async fn join_room(ctx: &JobContext, options: RtcOptions) -> Result<RoomIo, 
             |mut rx| async move { rx.recv().await.map(|event| (event, rx)) },
         )),
         output: Arc::new(LiveKitOutput {
-            room,
+            room: room.clone(),
             source,
             format,
             closed: AtomicBool::new(false),
         }),
-    })
+    };
+    Ok((io, room))
 }
 
 fn joined(participant: &RemoteParticipant) -> RoomEvent {

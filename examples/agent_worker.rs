@@ -13,7 +13,10 @@
 //! the evaluation in the booking store `DATABASE_URL` / `SUPABASE_URL` name (the same
 //! one the web application uses). Joining a room's audio needs the `livekit-rtc`
 //! feature (its build downloads libwebrtc); built without it, the worker says so at
-//! start and reports each job to LiveKit as failed, with the reason.
+//! start and reports each job to LiveKit as failed, with the reason. With
+//! `TAVUS_API_KEY` and `TAVUS_PERSONA_ID` set (feature `tavus`), each job also puts
+//! the Tavus video avatar in the room; if it does not start, the interview goes on
+//! with plain TTS audio.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -59,12 +62,29 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let handler = InterviewJobHandler::new(
+    #[cfg_attr(not(feature = "tavus"), allow(unused_mut))]
+    let mut handler = InterviewJobHandler::new(
         SessionConfig::from_interview_config(&config.interview),
         engines_from_config(&config),
         store,
         Arc::new(SystemClock),
     );
+    // The Tavus avatar speaks for the interviewer; if it does not start, the
+    // interview goes on with plain TTS audio.
+    if let Some(tavus) = &config.tavus {
+        #[cfg(feature = "tavus")]
+        {
+            use interview::voice::providers::tavus::TavusAvatar;
+            handler =
+                handler.with_avatar(Arc::new(TavusAvatar::from_config(tavus)), livekit.clone());
+            tracing::info!("each job puts the Tavus avatar in its room");
+        }
+        #[cfg(not(feature = "tavus"))]
+        {
+            let _ = tavus;
+            tracing::warn!("TAVUS_API_KEY is set but this build has no `tavus` feature: no avatar");
+        }
+    }
     let worker = match Worker::start(WorkerOptions::new(&livekit), handler) {
         Ok(worker) => worker,
         Err(error) => {

@@ -27,9 +27,14 @@ async fn main() -> ExitCode {
     };
     println!("Each role, and the variable that decided it:");
     for selection in config.selections() {
-        // The video avatar is not wired into the interview session yet.
-        let note = if selection.role == "avatar" && config.tavus.is_some() {
-            " [not used by the interview session yet]"
+        // The video avatar speaks in LiveKit rooms, through this process's agent
+        // worker (it falls back to plain TTS audio when it does not start).
+        let note = if selection.role == "avatar"
+            && config.tavus.is_some()
+            && config.livekit.is_some()
+            && !cfg!(all(feature = "livekit-agent", feature = "tavus"))
+        {
+            " [not in this build: needs the livekit-agent and tavus features]"
         } else {
             ""
         };

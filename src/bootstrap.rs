@@ -157,19 +157,40 @@ impl Application {
     /// Starts a LiveKit agent worker in this process when LiveKit is configured
     /// (`None` otherwise): it registers under `LIVEKIT_AGENT_NAME` and holds the
     /// interviews LiveKit dispatches with the same engines and booking store as the
-    /// local transport. Drain it on shutdown.
+    /// local transport. With Tavus configured (feature `tavus`), each job puts the
+    /// Tavus avatar in the room, falling back to plain TTS audio when it does not
+    /// start. Drain it on shutdown.
     #[cfg(feature = "livekit-agent")]
     pub fn start_agent_worker(
         &self,
     ) -> Option<Result<interview_voice::livekit::Worker, interview_voice::livekit::WorkerError>>
     {
         let livekit = self.config.livekit.as_ref()?;
-        let handler = interview_voice::runner::InterviewJobHandler::new(
+        #[cfg_attr(not(feature = "tavus"), allow(unused_mut))]
+        let mut handler = interview_voice::runner::InterviewJobHandler::new(
             interview_voice::session::SessionConfig::from_interview_config(&self.config.interview),
             self.engines.clone(),
             self.bookings.clone(),
             self.clock.clone(),
         );
+        if let Some(tavus) = &self.config.tavus {
+            #[cfg(feature = "tavus")]
+            {
+                handler = handler.with_avatar(
+                    Arc::new(interview_voice::providers::tavus::TavusAvatar::from_config(
+                        tavus,
+                    )),
+                    livekit.clone(),
+                );
+            }
+            #[cfg(not(feature = "tavus"))]
+            {
+                let _ = tavus;
+                tracing::warn!(
+                    "TAVUS_API_KEY is set but this build has no `tavus` feature: no avatar"
+                );
+            }
+        }
         Some(interview_voice::livekit::Worker::start(
             interview_voice::livekit::WorkerOptions::new(livekit),
             handler,

@@ -297,10 +297,30 @@ fn notifier(config: &Config) -> Result<Arc<dyn Notifier>, BootstrapError> {
     }
 }
 
+#[cfg(any(feature = "pdf", feature = "docx", feature = "doc"))]
 fn extractor(config: &Config) -> Arc<dyn ResumeExtractor> {
     let limits = interview_core::resume::ExtractLimits {
         max_input_bytes: config.interview.max_upload_bytes as u64,
         ..Default::default()
     };
     Arc::new(interview_core::resume::DocumentExtractor::new(limits))
+}
+
+/// Built without any document reader: uploads are stored, and their text is
+/// reported as unreadable with a reason the candidate can act on.
+#[cfg(not(any(feature = "pdf", feature = "docx", feature = "doc")))]
+fn extractor(_config: &Config) -> Arc<dyn ResumeExtractor> {
+    struct NoReader;
+
+    #[async_trait::async_trait]
+    impl ResumeExtractor for NoReader {
+        async fn extract(
+            &self,
+            _bytes: bytes::Bytes,
+            kind: interview_core::resume::DocumentKind,
+        ) -> Result<String, interview_core::resume::ExtractError> {
+            Err(interview_core::resume::ExtractError::KindNotSupported(kind))
+        }
+    }
+    Arc::new(NoReader)
 }

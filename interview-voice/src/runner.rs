@@ -84,20 +84,10 @@ pub fn engines_from_config(config: &Config) -> Engines {
     }
 }
 
-/// Holds each interview it is handed with an [`InterviewSession`].
+/// Holds each interview it is handed with a copy of one [`InterviewSession`].
+#[derive(Debug)]
 pub struct SessionRunner {
-    config: SessionConfig,
-    engines: Engines,
-    store: Arc<dyn BookingStore>,
-    clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for SessionRunner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionRunner")
-            .field("engines", &self.engines)
-            .finish_non_exhaustive()
-    }
+    session: InterviewSession,
 }
 
 impl SessionRunner {
@@ -109,30 +99,23 @@ impl SessionRunner {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            config,
-            engines,
-            store,
-            clock,
+            session: InterviewSession::new(config, engines, store, clock),
         }
     }
 
     /// The engines in use.
     pub fn engines(&self) -> &Engines {
-        &self.engines
+        self.session.engines()
     }
 }
 
 #[async_trait]
 impl InterviewRunner for SessionRunner {
     async fn run(&self, room: RoomIo, booking: Booking) {
-        let session = InterviewSession::new(
-            self.config.clone(),
-            self.engines.clone(),
-            self.store.clone(),
-            self.clock.clone(),
-        );
         let token = booking.token.clone();
-        let report = session
+        let report = self
+            .session
+            .clone()
             .run(room, Some(booking.token), booking.resume_text)
             .await;
         tracing::info!(
@@ -146,18 +129,19 @@ impl InterviewRunner for SessionRunner {
     }
 
     fn description(&self) -> Option<String> {
+        let engines = self.engines();
         let mut notes = Vec::new();
-        if self.engines.llm.name() == "offline-interviewer" {
+        if engines.llm.name() == "offline-interviewer" {
             notes.push("The interviewer is a scripted offline one (no AI model is configured).");
         }
-        if self.engines.tts.name() == "espeak-ng" {
+        if engines.tts.name() == "espeak-ng" {
             notes.push("The voice is the offline espeak-ng synthesizer.");
         }
         (!notes.is_empty()).then(|| notes.join(" "))
     }
 
     fn hears_speech(&self) -> bool {
-        self.engines.stt.is_some()
+        self.engines().stt.is_some()
     }
 }
 
@@ -172,10 +156,7 @@ impl InterviewRunner for SessionRunner {
 /// avatar is stopped when the job ends.
 #[cfg(feature = "livekit")]
 pub struct InterviewJobHandler {
-    config: SessionConfig,
-    engines: Engines,
-    store: Arc<dyn BookingStore>,
-    clock: Arc<dyn Clock>,
+    session: InterviewSession,
     avatar: Option<crate::livekit::avatar::AvatarSetup>,
 }
 
@@ -189,10 +170,7 @@ impl InterviewJobHandler {
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
-            config,
-            engines,
-            store,
-            clock,
+            session: InterviewSession::new(config, engines, store, clock),
             avatar: None,
         }
     }
@@ -232,12 +210,7 @@ impl InterviewJobHandler {
 impl InterviewJobHandler {
     /// Holds the interview in `room` until it ends or the job is cancelled.
     async fn interview(&self, ctx: &crate::livekit::JobContext, room: RoomIo) {
-        let session = InterviewSession::new(
-            self.config.clone(),
-            self.engines.clone(),
-            self.store.clone(),
-            self.clock.clone(),
-        );
+        let session = self.session.clone();
         let booking = ctx.booking_token().cloned();
         let resume = ctx.resume_text().map(str::to_owned);
         tokio::select! {
@@ -297,13 +270,7 @@ impl crate::livekit::JobHandler for InterviewJobHandler {
         }
         #[cfg(not(feature = "livekit-rtc"))]
         {
-            let _ = (
-                &self.config,
-                &self.engines,
-                &self.store,
-                &self.clock,
-                &self.avatar,
-            );
+            let _ = (&self.session, &self.avatar);
             tracing::warn!(
                 job_id = ctx.job_id(),
                 room = ctx.room_name(),

@@ -252,7 +252,9 @@ pub struct SessionReport {
     pub duration: Duration,
 }
 
-/// An interview to run in one room.
+/// An interview to run in one room. Cloning is cheap (the engines and the store are
+/// shared): a transport keeps one as a template and clones it per room.
+#[derive(Clone)]
 pub struct InterviewSession {
     config: SessionConfig,
     engines: Engines,
@@ -270,6 +272,11 @@ impl std::fmt::Debug for InterviewSession {
 }
 
 impl InterviewSession {
+    /// The engines it runs on.
+    pub fn engines(&self) -> &Engines {
+        &self.engines
+    }
+
     /// A session with its engines, where transcripts and the evaluation are kept,
     /// and the clock that timestamps them and enforces the time limit.
     pub fn new(

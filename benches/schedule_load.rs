@@ -17,21 +17,10 @@ use interview_storage::sqlite::SqliteBookingStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-struct Stats {
-    ops_per_sec: f64,
-    p50: Duration,
-    p99: Duration,
-}
+#[path = "support/latency.rs"]
+mod latency;
 
-fn stats(mut latencies: Vec<Duration>, elapsed: Duration) -> Stats {
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    Stats {
-        ops_per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-    }
-}
+use latency::{Stats, ms, stats};
 
 fn request_json() -> String {
     serde_json::json!({
@@ -129,10 +118,6 @@ async fn store_load(store: Arc<SqliteBookingStore>, clients: usize, total: usize
         latencies.extend(task.await.expect("task"));
     }
     stats(latencies, started.elapsed())
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 #[tokio::main]

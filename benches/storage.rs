@@ -6,7 +6,7 @@
 //! Add `-- --quick` for a short run.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{TimeDelta, Utc};
 use interview::store::BookingStore;
@@ -15,21 +15,10 @@ use interview_storage::postgres::PostgresBookingStore;
 use interview_storage::sqlite::SqliteBookingStore;
 use interview_storage::sqlx;
 
-struct Stats {
-    ops_per_sec: f64,
-    p50: Duration,
-    p99: Duration,
-}
+#[path = "support/latency.rs"]
+mod latency;
 
-fn stats(mut latencies: Vec<Duration>, elapsed: Duration) -> Stats {
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
-    Stats {
-        ops_per_sec: latencies.len() as f64 / elapsed.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-    }
-}
+use latency::{Stats, ms, stats};
 
 fn new_booking() -> Booking {
     let request = ScheduleRequest {
@@ -79,10 +68,6 @@ where
     stats(latencies, started.elapsed())
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 fn row(backend: &str, tasks: usize, ours: &Stats, raw: &Stats) {
     println!(
         "| {backend} | {tasks} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2} |",
@@ -96,18 +81,46 @@ fn row(backend: &str, tasks: usize, ours: &Stats, raw: &Stats) {
     );
 }
 
-const SQLITE_INSERT: &str = "INSERT INTO interview_bookings (token, name, email, phone, scheduled_at, resume_text, resume_url, created_at, status, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const SQLITE_SELECT: &str = "SELECT token, name, email, phone, scheduled_at, resume_text, resume_url, created_at, status, time_zone FROM interview_bookings WHERE token = ?";
-const PG_INSERT: &str = "INSERT INTO interview_bookings (token, name, email, phone, scheduled_at, resume_text, resume_url, created_at, status, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-const PG_SELECT: &str = "SELECT token, name, email, phone, scheduled_at, resume_text, resume_url, created_at, status, time_zone FROM interview_bookings WHERE token = $1";
+/// The same INSERT + SELECT our stores run, written directly with sqlx; the SQL
+/// and the pool differ per backend.
+macro_rules! raw_create_get {
+    ($pool:expr, $insert:expr, $select:expr) => {{
+        let pool = $pool;
+        move |b: Booking| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query($insert)
+                    .bind(b.token.as_str())
+                    .bind(b.name.as_str())
+                    .bind(b.email.as_str())
+                    .bind(b.phone.as_str())
+                    .bind(b.scheduled_at)
+                    .bind(b.resume_text.as_deref())
+                    .bind(b.resume_url.as_deref())
+                    .bind(b.created_at)
+                    .bind(b.status.as_str())
+                    .bind(b.time_zone.map(|z| z.name()))
+                    .execute(&pool)
+                    .await
+                    .expect("insert");
+                sqlx::query($select)
+                    .bind(b.token.as_str())
+                    .fetch_one(&pool)
+                    .await
+                    .expect("select");
+            }
+        }
+    }};
+}
 
-async fn sqlite(total: usize) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(
-        SqliteBookingStore::open(dir.path().join("bench.db"))
-            .await
-            .expect("sqlite"),
-    );
+const COLUMNS: &str = "token, name, email, phone, scheduled_at, resume_text, resume_url, created_at, status, time_zone";
+
+/// One table row per task count: `store` against `raw` on the same pool.
+async fn compare<F, Fut>(backend: &str, store: Arc<dyn BookingStore>, total: usize, raw: F)
+where
+    F: Fn(Booking) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     for tasks in [1, 16, 64] {
         let ours = run(tasks, total, {
             let store = store.clone();
@@ -124,36 +137,26 @@ async fn sqlite(total: usize) {
             }
         })
         .await;
-        let raw = run(tasks, total, {
-            let pool = store.pool().clone();
-            move |b: Booking| {
-                let pool = pool.clone();
-                async move {
-                    sqlx::query(SQLITE_INSERT)
-                        .bind(b.token.as_str())
-                        .bind(b.name.as_str())
-                        .bind(b.email.as_str())
-                        .bind(b.phone.as_str())
-                        .bind(b.scheduled_at)
-                        .bind(b.resume_text.as_deref())
-                        .bind(b.resume_url.as_deref())
-                        .bind(b.created_at)
-                        .bind(b.status.as_str())
-                        .bind(b.time_zone.map(|z| z.name()))
-                        .execute(&pool)
-                        .await
-                        .expect("insert");
-                    sqlx::query(SQLITE_SELECT)
-                        .bind(b.token.as_str())
-                        .fetch_one(&pool)
-                        .await
-                        .expect("select");
-                }
-            }
-        })
-        .await;
-        row("SQLite", tasks, &ours, &raw);
+        let direct = run(tasks, total, raw.clone()).await;
+        row(backend, tasks, &ours, &direct);
     }
+}
+
+async fn sqlite(total: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(
+        SqliteBookingStore::open(dir.path().join("bench.db"))
+            .await
+            .expect("sqlite"),
+    );
+    let insert =
+        format!("INSERT INTO interview_bookings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    let select = format!("SELECT {COLUMNS} FROM interview_bookings WHERE token = ?");
+    // The queries move into spawned tasks, so they must be 'static: leak two strings
+    // once per run.
+    let (insert, select): (&'static str, &'static str) = (insert.leak(), select.leak());
+    let raw = raw_create_get!(store.pool().clone(), insert, select);
+    compare("SQLite", store, total, raw).await;
 }
 
 async fn postgres(total: usize) {
@@ -176,52 +179,13 @@ async fn postgres(total: usize) {
             .await
             .expect("postgres store"),
     );
-    for tasks in [1, 16, 64] {
-        let ours = run(tasks, total, {
-            let store = store.clone();
-            move |booking: Booking| {
-                let store = store.clone();
-                async move {
-                    store.create(&booking).await.expect("create");
-                    store
-                        .get(&booking.token)
-                        .await
-                        .expect("get")
-                        .expect("found");
-                }
-            }
-        })
-        .await;
-        let raw = run(tasks, total, {
-            let pool = store.pool().clone();
-            move |b: Booking| {
-                let pool = pool.clone();
-                async move {
-                    sqlx::query(PG_INSERT)
-                        .bind(b.token.as_str())
-                        .bind(b.name.as_str())
-                        .bind(b.email.as_str())
-                        .bind(b.phone.as_str())
-                        .bind(b.scheduled_at)
-                        .bind(b.resume_text.as_deref())
-                        .bind(b.resume_url.as_deref())
-                        .bind(b.created_at)
-                        .bind(b.status.as_str())
-                        .bind(b.time_zone.map(|z| z.name()))
-                        .execute(&pool)
-                        .await
-                        .expect("insert");
-                    sqlx::query(PG_SELECT)
-                        .bind(b.token.as_str())
-                        .fetch_one(&pool)
-                        .await
-                        .expect("select");
-                }
-            }
-        })
-        .await;
-        row("PostgreSQL", tasks, &ours, &raw);
-    }
+    let insert = format!(
+        "INSERT INTO interview_bookings ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    );
+    let select = format!("SELECT {COLUMNS} FROM interview_bookings WHERE token = $1");
+    let (insert, select): (&'static str, &'static str) = (insert.leak(), select.leak());
+    let raw = raw_create_get!(store.pool().clone(), insert, select);
+    compare("PostgreSQL", store.clone(), total, raw).await;
     store.close().await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

@@ -288,12 +288,17 @@ async fn typed_answers_work_without_speech_to_text() {
     silence(&h.room, MS(2000), AudioFormat::SPEECH);
     h.room.send_event(RoomEvent::Text {
         identity: "candidate".into(),
-        text: "My microphone is broken.".into(),
+        // The scripted evaluation quotes this sentence, and quotes must be the
+        // candidate's own words.
+        text: "My microphone is broken. I built a ledger in Rust.".into(),
     });
     h.wait_lines(3).await;
     assert_eq!(
         h.lines()[1],
-        ("candidate".into(), "My microphone is broken.".into())
+        (
+            "candidate".into(),
+            "My microphone is broken. I built a ledger in Rust.".into()
+        )
     );
     h.room.send_event(RoomEvent::Disconnected {
         reason: "done".into(),

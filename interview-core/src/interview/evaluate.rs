@@ -58,6 +58,16 @@ pub enum EvaluationError {
     /// A competency's score has no quoted evidence.
     #[error("the competency \"{0}\" has no quoted evidence")]
     MissingEvidence(String),
+    /// A quote of evidence that the candidate never said.
+    #[error(
+        "the evidence \"{quote}\" for \"{competency}\" is not in the candidate's words; quote the transcript exactly"
+    )]
+    UnsupportedEvidence {
+        /// The competency.
+        competency: String,
+        /// The quote.
+        quote: String,
+    },
     /// A recommendation not in the schema.
     #[error("\"{0}\" is not a recommendation (strong_hire, hire, no_hire, strong_no_hire)")]
     UnknownRecommendation(String),
@@ -268,16 +278,59 @@ pub fn parse_evaluation(
     })
 }
 
-/// Asks `llm` for the evaluation; an invalid answer gets one repair round (the model
-/// is shown its answer and the fault). Model failures are not retried here.
+/// Checks that every quote of evidence is something the candidate said: it must
+/// appear in their transcript lines, ignoring case, punctuation and spacing (models
+/// tidy quotes that much), but not invented or taken from the interviewer.
+pub fn check_evidence(
+    evaluation: &Evaluation,
+    transcript: &[TranscriptEntry],
+) -> Result<(), EvaluationError> {
+    let said = transcript
+        .iter()
+        .filter(|entry| entry.speaker == Speaker::Candidate)
+        .map(|entry| normalize_words(&entry.text))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for score in &evaluation.competencies {
+        for quote in &score.evidence {
+            let words = normalize_words(quote);
+            if words.is_empty() || !said.contains(&words) {
+                return Err(EvaluationError::UnsupportedEvidence {
+                    competency: score.competency.clone(),
+                    quote: quote.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lower-case words separated by single spaces, without punctuation.
+fn normalize_words(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Asks `llm` for the evaluation of `transcript`; an invalid answer (including
+/// evidence the candidate never said) gets one repair round (the model is shown its
+/// answer and the fault). Model failures are not retried here.
 pub async fn evaluate(
     llm: &dyn LlmEngine,
     request: ChatRequest,
     required: &[String],
+    transcript: &[TranscriptEntry],
     created_at: DateTime<Utc>,
 ) -> Result<Evaluation, EvaluateError> {
+    let checked = |answer: &str| {
+        let evaluation = parse_evaluation(answer, required, created_at)?;
+        check_evidence(&evaluation, transcript)?;
+        Ok::<_, EvaluationError>(evaluation)
+    };
     let answer = llm.complete(request.clone()).await?;
-    let error = match parse_evaluation(&answer, required, created_at) {
+    let error = match checked(&answer) {
         Ok(evaluation) => return Ok(evaluation),
         Err(error) => error,
     };
@@ -285,8 +338,7 @@ pub async fn evaluate(
     let repaired = llm
         .complete(repair_request(&request, &answer, &error))
         .await?;
-    parse_evaluation(&repaired, required, created_at)
-        .map_err(|error| EvaluateError::Invalid { error, attempts: 2 })
+    checked(&repaired).map_err(|error| EvaluateError::Invalid { error, attempts: 2 })
 }
 
 #[cfg(test)]
@@ -312,6 +364,46 @@ mod tests {
  "strengths": ["clear", ""], "concerns": ["little testing"],
  "recommendation": "hire", "summary": "Solid."}
 ```"#;
+
+    fn line(speaker: Speaker, text: &str) -> TranscriptEntry {
+        TranscriptEntry {
+            speaker,
+            text: text.to_owned(),
+            at: now(),
+        }
+    }
+
+    #[test]
+    fn evidence_must_be_the_candidates_own_words() {
+        let evaluation = parse_evaluation(VALID, &required(), now()).unwrap();
+        let said = [
+            line(Speaker::Interviewer, "Tell me about Kafka."),
+            line(
+                Speaker::Candidate,
+                "Well, I LED the migration; and, um, we used Kafka!",
+            ),
+        ];
+        // Case, punctuation and spacing do not matter.
+        assert_eq!(check_evidence(&evaluation, &said), Ok(()));
+
+        let interviewer_only = [
+            line(Speaker::Interviewer, "I led the migration, we used Kafka"),
+            line(Speaker::Candidate, "Yes."),
+        ];
+        let error = check_evidence(&evaluation, &interviewer_only).unwrap_err();
+        assert_eq!(
+            error,
+            EvaluationError::UnsupportedEvidence {
+                competency: "Communication".to_owned(),
+                quote: "I led the migration".to_owned(),
+            }
+        );
+        let invented = [line(Speaker::Candidate, "I led the migration")];
+        assert!(matches!(
+            check_evidence(&evaluation, &invented),
+            Err(EvaluationError::UnsupportedEvidence { quote, .. }) if quote == "we used Kafka"
+        ));
+    }
 
     #[test]
     fn a_valid_answer_parses() {
@@ -395,8 +487,12 @@ mod tests {
         let bad = VALID.replace("\"score\": 4", "\"score\": 9");
 
         use crate::testing::ScriptedLlm;
+        let said = [line(
+            Speaker::Candidate,
+            "I led the migration, and we used Kafka.",
+        )];
         let llm = ScriptedLlm::new([bad.clone(), VALID.to_owned()]);
-        let evaluation = evaluate(&llm, request.clone(), &required(), now())
+        let evaluation = evaluate(&llm, request.clone(), &required(), &said, now())
             .await
             .unwrap();
         assert_eq!(evaluation.competencies[0].score.get(), 4);
@@ -410,7 +506,7 @@ mod tests {
         );
 
         let llm = ScriptedLlm::new([bad.clone(), bad]);
-        let error = evaluate(&llm, request, &required(), now())
+        let error = evaluate(&llm, request.clone(), &required(), &said, now())
             .await
             .unwrap_err();
         assert!(matches!(
@@ -420,5 +516,27 @@ mod tests {
                 attempts: 2
             }
         ));
+
+        // Invented evidence is refused like any other fault, after one repair round.
+        let llm = ScriptedLlm::new([VALID.to_owned(), VALID.to_owned()]);
+        let nothing_said = [line(Speaker::Candidate, "No comment.")];
+        let error = evaluate(&llm, request, &required(), &nothing_said, now())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            EvaluateError::Invalid {
+                error: EvaluationError::UnsupportedEvidence { .. },
+                attempts: 2
+            }
+        ));
+        assert!(
+            llm.requests()[1]
+                .messages
+                .last()
+                .unwrap()
+                .content
+                .contains("not in the candidate's words")
+        );
     }
 }

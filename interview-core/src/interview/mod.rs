@@ -10,8 +10,8 @@ mod prompt;
 mod transcript;
 
 pub use evaluate::{
-    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, evaluate,
-    evaluation_request, parse_evaluation, repair_request,
+    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
+    evaluate, evaluation_request, parse_evaluation, repair_request,
 };
 pub use evaluation::{CompetencyScore, Evaluation, InvalidScore, Recommendation, Score};
 pub use live::{

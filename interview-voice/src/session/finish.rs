@@ -52,6 +52,7 @@ impl Run {
                 self.session.engines.llm.as_ref(),
                 request,
                 &self.config.competencies,
+                &self.transcript,
                 created_at,
             )
             .await

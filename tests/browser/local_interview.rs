@@ -1,21 +1,17 @@
 //! The interview page over the local WebSocket transport, with Chromium's fake
 //! microphone playing a WAV file the test writes.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use interview::ScheduleRequest;
 use interview::audio::AudioFormat;
-use interview::bootstrap::Application;
-use interview::config::Config;
 use interview::testing::{ScriptedStt, ScriptedTts};
 use interview::voice::offline::OfflineInterviewer;
 use interview::voice::session::Engines;
 
 use crate::cdp::Browser;
-use crate::screenshot_path;
+use crate::{book_open_interview, screenshot_path, start_server_with};
 
 /// Real speech for the fake microphone: espeak-ng says `text`, followed by
 /// `silence_secs` of silence (the file loops, so each loop is one utterance). Returns
@@ -58,10 +54,6 @@ fn write_microphone_wav(path: &Path, text: &str, silence_secs: u32) -> std::time
 
 #[tokio::test]
 async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let wav = data_dir.path().join("microphone.wav");
-    let speech = write_microphone_wav(&wav, "I built a job scheduler in Rust for my last team.", 4);
-
     // The real session, with a test speech-to-text engine that records what it hears.
     let stt = Arc::new(ScriptedStt::new([
         "I built a job scheduler in Rust.",
@@ -77,33 +69,10 @@ async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
             Duration::from_millis(5),
         )),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let vars = HashMap::from([
-        ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
-        ("BIND_ADDRESS".to_owned(), address.to_string()),
-    ]);
-    let app = Application::build_with_engines(
-        Config::from_map(&vars).unwrap(),
-        Arc::new(interview::clock::SystemClock),
-        engines,
-    )
-    .await
-    .unwrap();
-    let router = app.router();
-    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
-
-    // An interview two minutes from now: its window is already open.
-    let request = ScheduleRequest {
-        name: Some("Jane Doe".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("5551234567".into()),
-        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::minutes(2)).to_rfc3339()),
-        time_zone: Some("UTC".into()),
-        resume_url: None,
-        resume_text: Some("Rust engineer".into()),
-    };
-    let booked = app.state.scheduling().schedule(&request).await.unwrap();
+    let server = start_server_with(Some(engines)).await;
+    let booked = book_open_interview(&server, "Rust engineer").await;
+    let wav = server.data_dir.path().join("microphone.wav");
+    let speech = write_microphone_wav(&wav, "I built a job scheduler in Rust for my last team.", 4);
 
     let browser = Browser::launch_with(&[
         "--use-fake-ui-for-media-stream".to_owned(),
@@ -112,7 +81,7 @@ async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
         "--autoplay-policy=no-user-gesture-required".to_owned(),
     ])
     .await;
-    browser.grant_microphone(&format!("http://{address}")).await;
+    browser.grant_microphone(&server.base).await;
     let page = browser.new_page().await;
     page.goto(booked.interview_url.as_str()).await;
     assert_eq!(

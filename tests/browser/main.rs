@@ -19,10 +19,18 @@ use cdp::{Browser, Page};
 struct Server {
     base: String,
     data_dir: tempfile::TempDir,
+    state: interview::web::AppState,
 }
 
-/// Serves the application on a free port with a fresh data folder.
+/// Serves the application as `full_stack` builds it, on a free port with a fresh data
+/// folder.
 async fn start_server() -> Server {
+    start_server_with(None).await
+}
+
+/// [`start_server`], with the interview's engines given instead of chosen from the
+/// (empty) configuration.
+async fn start_server_with(engines: Option<interview::voice::session::Engines>) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -31,15 +39,41 @@ async fn start_server() -> Server {
         ("BIND_ADDRESS".to_owned(), address.to_string()),
         ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
     ]);
-    let app = Application::build(Config::from_map(&vars).unwrap())
+    let config = Config::from_map(&vars).unwrap();
+    let app = match engines {
+        Some(engines) => Application::build_with_engines(
+            config,
+            std::sync::Arc::new(interview::clock::SystemClock),
+            engines,
+        )
         .await
-        .unwrap();
+        .unwrap(),
+        None => Application::build(config).await.unwrap(),
+    };
     let router = app.router();
     tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
     Server {
         base: format!("http://{address}"),
         data_dir,
+        state: app.state,
     }
+}
+
+/// Books an interview two minutes from now, so its window is already open.
+async fn book_open_interview(
+    server: &Server,
+    resume_text: &str,
+) -> interview::service::ScheduledInterview {
+    let request = interview::ScheduleRequest {
+        name: Some("Jane Doe".into()),
+        email: Some("jane@example.com".into()),
+        phone: Some("5551234567".into()),
+        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::minutes(2)).to_rfc3339()),
+        time_zone: Some("UTC".into()),
+        resume_url: None,
+        resume_text: Some(resume_text.to_owned()),
+    };
+    server.state.scheduling().schedule(&request).await.unwrap()
 }
 
 /// A one-page PDF with the given lines in Helvetica, with a correct xref table.

@@ -1,56 +1,28 @@
 //! A whole interview by typing, with the offline engines the zero-configuration
 //! application uses (no speech-to-text, the offline interviewer, espeak-ng).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use interview::ScheduleRequest;
-use interview::bootstrap::Application;
-use interview::config::Config;
 use interview::voice::offline::{EspeakTts, OfflineInterviewer};
 use interview::voice::session::Engines;
 
 use crate::cdp::Browser;
-use crate::screenshot_path;
+use crate::{book_open_interview, screenshot_path, start_server_with};
 
 #[tokio::test]
 async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let vars = HashMap::from([
-        ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
-        ("BIND_ADDRESS".to_owned(), address.to_string()),
-        ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
-    ]);
     // The offline engines, with espeak-ng speaking fast so the test is quick.
     let engines = Engines {
         stt: None,
         llm: Arc::new(OfflineInterviewer::new()),
         tts: Arc::new(EspeakTts::new().with_words_per_minute(450)),
     };
-    let app = Application::build_with_engines(
-        Config::from_map(&vars).unwrap(),
-        Arc::new(interview::clock::SystemClock),
-        engines,
+    let server = start_server_with(Some(engines)).await;
+    let booked = book_open_interview(
+        &server,
+        "Jane Doe\n- Built a distributed job scheduler in Rust for 10k jobs a second\n- Led the billing migration from PHP to Go with zero downtime\n",
     )
-    .await
-    .unwrap();
-    let router = app.router();
-    tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
-
-    let request = ScheduleRequest {
-        name: Some("Jane Doe".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("5551234567".into()),
-        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::minutes(2)).to_rfc3339()),
-        time_zone: Some("UTC".into()),
-        resume_url: None,
-        resume_text: Some(
-            "Jane Doe\n- Built a distributed job scheduler in Rust for 10k jobs a second\n- Led the billing migration from PHP to Go with zero downtime\n".into(),
-        ),
-    };
-    let booked = app.state.scheduling().schedule(&request).await.unwrap();
+    .await;
 
     let browser =
         Browser::launch_with(&["--autoplay-policy=no-user-gesture-required".to_owned()]).await;
@@ -149,7 +121,7 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
     );
 
     // The store has the same conversation, in order, and the booking is completed.
-    let bookings = app.state.scheduling().bookings();
+    let bookings = server.state.scheduling().bookings();
     let deadline = std::time::Instant::now() + crate::cdp::DEADLINE;
     loop {
         let booking = bookings.get(&booked.booking.token).await.unwrap().unwrap();

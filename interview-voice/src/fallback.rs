@@ -214,20 +214,7 @@ impl LlmEngine for FallbackLlm {
             &self.engines,
             self.timeout,
             |e| e.name(),
-            |engine| async move {
-                let mut answer = engine.chat(request.clone()).await?;
-                // Wait for the first event: until then the next engine may still
-                // take over; after it, the answer belongs to this engine.
-                match answer.next().await {
-                    Some(Ok(first)) => {
-                        let stream: LlmStream =
-                            Box::pin(stream::once(async move { Ok(first) }).chain(answer));
-                        Ok(stream)
-                    }
-                    Some(Err(error)) => Err(error),
-                    None => Ok(Box::pin(stream::empty()) as LlmStream),
-                }
-            },
+            |engine| async move { first_item(engine.chat(request.clone()).await?).await },
             |error| !matches!(error, LlmError::InvalidRequest(_)),
         )
         .await
@@ -290,20 +277,24 @@ impl TtsEngine for FallbackTts {
             &self.engines,
             self.timeout,
             |e| e.name(),
-            |engine| async move {
-                let mut audio = engine.synthesize(text).await?;
-                match audio.next().await {
-                    Some(Ok(first)) => {
-                        let stream: AudioStream =
-                            Box::pin(stream::once(async move { Ok(first) }).chain(audio));
-                        Ok(stream)
-                    }
-                    Some(Err(error)) => Err(error),
-                    None => Ok(Box::pin(stream::empty()) as AudioStream),
-                }
-            },
+            |engine| async move { first_item(engine.synthesize(text).await?).await },
             |error| !matches!(error, TtsError::InvalidText(_)),
         )
         .await
+    }
+}
+
+/// Waits for a stream's first item: until then the next engine may still take
+/// over (its error is returned); after it, the stream belongs to this engine and is
+/// handed on whole, the first item included.
+async fn first_item<T: Send + 'static, E: Send + 'static>(
+    mut stream: futures_core::stream::BoxStream<'static, Result<T, E>>,
+) -> Result<futures_core::stream::BoxStream<'static, Result<T, E>>, E> {
+    match stream.next().await {
+        Some(Ok(first)) => Ok(Box::pin(
+            stream::once(async move { Ok(first) }).chain(stream),
+        )),
+        Some(Err(error)) => Err(error),
+        None => Ok(Box::pin(stream::empty())),
     }
 }

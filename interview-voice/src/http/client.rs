@@ -85,6 +85,14 @@ impl HttpClient {
         self.retry = retry;
     }
 
+    /// Changes only the overall limit of a call, keeping the other timeouts.
+    pub(crate) fn set_total_timeout(&mut self, total: std::time::Duration) {
+        self.set_timeouts(Timeouts {
+            total,
+            ..self.timeouts
+        });
+    }
+
     pub(crate) fn set_timeouts(&mut self, timeouts: Timeouts) {
         if timeouts.connect != self.timeouts.connect {
             self.client = Arc::default();

@@ -114,11 +114,7 @@ impl DeepgramStt {
     /// Gives up on a pre-recorded call after `total`; live sessions use it to
     /// bound the wait for the last results after the audio ends.
     pub fn with_timeout(mut self, total: Duration) -> Self {
-        let timeouts = Timeouts {
-            total,
-            ..self.http.timeouts()
-        };
-        self.http.set_timeouts(timeouts);
+        self.http.set_total_timeout(total);
         self
     }
 

@@ -139,11 +139,7 @@ impl ElevenLabsTts {
 
     /// Gives up on a call (retries and streamed audio included) after `total`.
     pub fn with_timeout(mut self, total: Duration) -> Self {
-        let timeouts = Timeouts {
-            total,
-            ..self.http.timeouts()
-        };
-        self.http.set_timeouts(timeouts);
+        self.http.set_total_timeout(total);
         self
     }
 

@@ -136,11 +136,7 @@ impl TavusAvatar {
 
     /// Gives up on a call (retries included) after `total`.
     pub fn with_timeout(mut self, total: Duration) -> Self {
-        let timeouts = Timeouts {
-            total,
-            ..self.http.timeouts()
-        };
-        self.http.set_timeouts(timeouts);
+        self.http.set_total_timeout(total);
         self
     }
 

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use interview::clock::SystemClock;
 use interview::config::Config;
-use interview::voice::livekit::{Worker, WorkerOptions};
+use interview::livekit::{Worker, WorkerOptions};
 use interview::voice::runner::{InterviewJobHandler, engines_from_config};
 use interview::voice::session::SessionConfig;
 
@@ -75,8 +75,7 @@ async fn main() -> ExitCode {
         #[cfg(feature = "tavus")]
         {
             use interview::voice::providers::tavus::TavusAvatar;
-            handler =
-                handler.with_avatar(Arc::new(TavusAvatar::from_config(tavus)), livekit.clone());
+            handler = handler.with_avatar(Arc::new(TavusAvatar::from_config(tavus)), &livekit);
             tracing::info!("each job puts the Tavus avatar in its room");
         }
         #[cfg(not(feature = "tavus"))]

@@ -138,7 +138,7 @@ impl Application {
         }
         #[cfg(feature = "livekit")]
         if let Some(livekit) = &config.livekit {
-            state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(livekit));
+            state = state.with_livekit(interview_livekit::LiveKitRooms::new(livekit));
         }
         #[cfg(not(feature = "livekit"))]
         if config.livekit.is_some() {
@@ -163,8 +163,7 @@ impl Application {
     #[cfg(feature = "livekit-agent")]
     pub fn start_agent_worker(
         &self,
-    ) -> Option<Result<interview_voice::livekit::Worker, interview_voice::livekit::WorkerError>>
-    {
+    ) -> Option<Result<interview_livekit::Worker, interview_livekit::WorkerError>> {
         let livekit = self.config.livekit.as_ref()?;
         #[cfg_attr(not(feature = "tavus"), allow(unused_mut))]
         let mut handler = interview_voice::runner::InterviewJobHandler::new(
@@ -180,7 +179,7 @@ impl Application {
                     Arc::new(interview_voice::providers::tavus::TavusAvatar::from_config(
                         tavus,
                     )),
-                    livekit.clone(),
+                    livekit,
                 );
             }
             #[cfg(not(feature = "tavus"))]
@@ -191,8 +190,8 @@ impl Application {
                 );
             }
         }
-        Some(interview_voice::livekit::Worker::start(
-            interview_voice::livekit::WorkerOptions::new(livekit),
+        Some(interview_livekit::Worker::start(
+            interview_livekit::WorkerOptions::new(livekit),
             handler,
         ))
     }

@@ -12,6 +12,7 @@
 //! | crate | re-exported as | feature | default |
 //! |---|---|---|---|
 //! | `interview-core` | the crate root (`interview::PersonName`, `interview::service`, ...) | always | yes |
+//! | `interview-livekit` | [`livekit`] | `livekit` or `livekit-agent` | yes |
 //! | `interview-storage` | [`storage`] | `storage` | yes |
 //! | `interview-voice` | [`voice`] | `voice` | yes |
 //! | `interview-web` | [`web`] | `web` | yes |
@@ -26,7 +27,7 @@
 //! | `pdf`, `docx`, `doc` | yes | resume text extraction for each format |
 //! | `web` | yes | the axum router, pages and notifiers |
 //! | `smtp` | yes | invitations over SMTP |
-//! | `livekit` | yes | LiveKit connection details |
+//! | `livekit` | yes | LiveKit connection details and webhooks (`interview::livekit`) |
 //! | `voice` | yes | the interview session, offline engines, fallbacks (`interview::voice`) |
 //! | `openai`, `deepgram`, `elevenlabs`, `tavus` | yes | vendor engines, used when their keys are configured |
 //! | `livekit-agent` | yes | the LiveKit agent worker (`examples/agent_worker.rs`, and in `full_stack` when LiveKit is configured) |
@@ -40,6 +41,10 @@
 
 #[doc(inline)]
 pub use interview_core::*;
+
+#[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+#[doc(inline)]
+pub use interview_livekit as livekit;
 
 #[cfg(feature = "storage")]
 #[doc(inline)]

@@ -16,6 +16,8 @@
 //! | [`service`] | [`SchedulingService`](service::SchedulingService): upload, schedule, admit |
 //! | [`config`] | [`Config`](config::Config) from environment variables |
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
+//! | [`random`] | randomness from the operating system: tokens, names, jitter |
+//! | [`backoff`] | [`Backoff`](backoff::Backoff): capped exponential delays with jitter, for every retry |
 //! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
 //! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate) |
 //!
@@ -46,6 +48,7 @@
 //! ```
 
 pub mod audio;
+pub mod backoff;
 pub mod clock;
 pub mod config;
 mod domain;
@@ -53,6 +56,7 @@ pub mod engine;
 pub mod error;
 pub mod interview;
 pub mod notify;
+pub mod random;
 pub mod resume;
 mod secret;
 pub mod service;
@@ -62,4 +66,5 @@ pub mod testing;
 pub mod transport;
 
 pub use domain::*;
+pub use random::RandomnessError;
 pub use secret::Secret;

@@ -14,7 +14,7 @@ pub(crate) fn new_key(
     now: DateTime<Utc>,
     kind: DocumentKind,
 ) -> Result<String, interview_core::RandomnessError> {
-    let random = BookingToken::generate()?;
+    let random = interview_core::random::hex_string(16)?;
     // Times before 1970 do not happen on a working clock; 0 keeps the shape valid.
     let seconds = now.timestamp().max(0);
     Ok(format!("{seconds}_{random}.{}", kind.extension()))

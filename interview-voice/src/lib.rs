@@ -1,8 +1,8 @@
 //! # interview-voice
 //!
 //! The voice side of an interview: vendor engines implementing the engine traits of
-//! [`interview_core::engine`], fallbacks between them, and the LiveKit agent worker
-//! that receives interview jobs; and [`session`], the interviewer itself: audio in,
+//! [`interview_core::engine`], fallbacks between them, the handler that holds the
+//! interview jobs LiveKit dispatches; and [`session`], the interviewer itself: audio in,
 //! VAD (earshot) and end of turn, STT, the streamed LLM answer cut into sentences,
 //! TTS, audio out, the transcript and the evaluation (always built, no feature).
 //!
@@ -14,11 +14,9 @@
 //! | `deepgram` | no | `providers::deepgram`: Deepgram speech-to-text, pre-recorded and live over WebSocket |
 //! | `elevenlabs` | no | `providers::elevenlabs`: ElevenLabs streaming text-to-speech (16 or 24 kHz PCM) |
 //! | `tavus` | no | `providers::tavus`: Tavus video avatar joining the LiveKit room |
-//! | `livekit` | no | `livekit::Worker`: registers with LiveKit as an agent worker, takes dispatched jobs, reports load, reconnects, drains |
-//! | `livekit-rtc` | no | `livekit::rtc`: joins a job's room as a [`interview_core::transport::RoomIo`] with the official `livekit` crate (its build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
+//! | `livekit` | no | `runner::InterviewJobHandler`: the interview for each job of an `interview_livekit::Worker` |
+//! | `livekit-rtc` | no | the job handler joins its room's media (`interview_livekit::rtc`, whose build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
 
-#[cfg(feature = "livekit")]
-pub mod livekit;
 pub mod offline;
 pub mod providers;
 pub mod runner;

@@ -157,7 +157,7 @@ impl InterviewRunner for SessionRunner {
 #[cfg(feature = "livekit")]
 pub struct InterviewJobHandler {
     session: InterviewSession,
-    avatar: Option<crate::livekit::avatar::AvatarSetup>,
+    avatar: Option<interview_livekit::avatar::AvatarSetup>,
 }
 
 #[cfg(feature = "livekit")]
@@ -180,15 +180,20 @@ impl InterviewJobHandler {
     pub fn with_avatar(
         mut self,
         provider: Arc<dyn interview_core::engine::AvatarProvider>,
-        livekit: interview_core::config::LiveKitConfig,
+        livekit: &interview_core::config::LiveKitConfig,
     ) -> Self {
-        self.avatar = Some(crate::livekit::avatar::AvatarSetup::new(provider, livekit));
+        self.avatar = Some(interview_livekit::avatar::AvatarSetup::new(
+            provider, livekit,
+        ));
         self
     }
 
     /// Sets how the avatar joins and how long the agent waits for its video
     /// (no effect without [`InterviewJobHandler::with_avatar`]).
-    pub fn with_avatar_options(mut self, options: crate::livekit::avatar::AvatarOptions) -> Self {
+    pub fn with_avatar_options(
+        mut self,
+        options: interview_livekit::avatar::AvatarOptions,
+    ) -> Self {
         if let Some(avatar) = &mut self.avatar {
             avatar.options = options;
         }
@@ -209,7 +214,7 @@ impl InterviewJobHandler {
 #[cfg(feature = "livekit-rtc")]
 impl InterviewJobHandler {
     /// Holds the interview in `room` until it ends or the job is cancelled.
-    async fn interview(&self, ctx: &crate::livekit::JobContext, room: RoomIo) {
+    async fn interview(&self, ctx: &interview_livekit::JobContext, room: RoomIo) {
         let session = self.session.clone();
         let booking = ctx.booking_token().cloned();
         let resume = ctx.resume_text().map(str::to_owned);
@@ -226,16 +231,19 @@ impl InterviewJobHandler {
 
 #[cfg(feature = "livekit")]
 #[async_trait]
-impl crate::livekit::JobHandler for InterviewJobHandler {
-    async fn run(&self, ctx: crate::livekit::JobContext) -> Result<(), crate::livekit::JobError> {
+impl interview_livekit::JobHandler for InterviewJobHandler {
+    async fn run(
+        &self,
+        ctx: interview_livekit::JobContext,
+    ) -> Result<(), interview_livekit::JobError> {
         #[cfg(feature = "livekit-rtc")]
         {
-            use crate::livekit::avatar::{AvatarStart, run_with_avatar};
-            use crate::livekit::rtc_avatar::AvatarOutput;
+            use interview_livekit::avatar::{AvatarStart, run_with_avatar};
+            use interview_livekit::rtc::avatar::AvatarOutput;
 
-            let (mut room, rtc_room) = crate::livekit::rtc::join_room_with_handle(
+            let (mut room, rtc_room) = interview_livekit::rtc::join_room_with_handle(
                 &ctx,
-                crate::livekit::rtc::RtcOptions::default(),
+                interview_livekit::rtc::RtcOptions::default(),
             )
             .await?;
             let Some(avatar) = &self.avatar else {
@@ -277,7 +285,7 @@ impl crate::livekit::JobHandler for InterviewJobHandler {
                 "job received, but this worker was built without the livekit-rtc feature and \
                  cannot join the room's media; reporting it as failed"
             );
-            Err(crate::livekit::JobError::Unsupported(
+            Err(interview_livekit::JobError::Unsupported(
                 "this worker was built without the livekit-rtc feature, so it cannot join the \
                  room's audio"
                     .to_owned(),

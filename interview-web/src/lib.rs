@@ -26,7 +26,7 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `smtp` | yes | [`notify::SmtpNotifier`]: invitations over SMTP with TLS or STARTTLS |
-//! | `livekit` | yes | [`livekit::LiveKitRooms`]: participant tokens that dispatch the interviewer agent |
+//! | `livekit` | yes | LiveKit rooms ([`AppState::with_livekit`] with an `interview_livekit::LiveKitRooms`): participant tokens that dispatch the interviewer agent, and LiveKit's webhooks |
 //!
 //! [`notify::OutboxNotifier`] (invitations as `.eml` files) is always available.
 //!
@@ -42,8 +42,6 @@ mod api;
 mod assets;
 pub mod error;
 pub mod live;
-#[cfg(feature = "livekit")]
-pub mod livekit;
 pub mod notify;
 mod pages;
 mod resumes;
@@ -91,11 +89,4 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     app
-}
-
-/// `bytes` random bytes from the OS as lowercase hex, or `None` if the OS fails.
-pub(crate) fn random_hex(bytes: usize) -> Option<String> {
-    let mut buffer = vec![0_u8; bytes];
-    getrandom::fill(&mut buffer).ok()?;
-    Some(buffer.iter().map(|b| format!("{b:02x}")).collect())
 }

@@ -10,7 +10,7 @@ use interview_core::transport::InterviewRunner;
 use crate::live::LiveSessions;
 
 #[cfg(feature = "livekit")]
-use crate::livekit::LiveKitRooms;
+use interview_livekit::LiveKitRooms;
 
 /// The router's shared state: the scheduling service, LiveKit when configured, and the
 /// in-process interviewer for the local transport.

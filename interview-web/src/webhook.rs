@@ -1,10 +1,9 @@
 //! `POST /api/livekit/webhook`: LiveKit's webhooks, verified, recording when an
 //! interview's room started and finished.
 //!
-//! LiveKit signs each webhook: the `Authorization` header is a JWT (HS256, signed
-//! with the API secret, issued by the API key) whose `sha256` claim is the
-//! base64 SHA-256 digest of the exact body. Anything unsigned, signed with
-//! another key, expired (beyond 60 s of leeway) or altered is refused with 401.
+//! The signature is checked by `interview_livekit::WebhookVerifier`: anything
+//! unsigned, signed with another key, expired or altered is refused with 401, a
+//! signed body that is no event with 400.
 //! `room_started` moves the room's booking (named by the room metadata's
 //! `booking_token`) to in progress, `room_finished` to completed. Events that
 //! name no known booking are acknowledged and logged, so LiveKit does not retry
@@ -40,8 +39,7 @@ async fn livekit_webhook(
 ) -> Result<StatusCode, crate::AppError> {
     use interview_core::BookingStatus;
     use interview_core::store::StoreError;
-    use livekit_api::access_token::TokenVerifier;
-    use livekit_api::webhooks::{WebhookError, WebhookReceiver};
+    use interview_livekit::{WebhookError, WebhookVerifier};
 
     use crate::AppError;
 
@@ -64,19 +62,9 @@ async fn livekit_webhook(
         tracing::warn!("refused a LiveKit webhook without an Authorization header");
         return Err(unauthorized());
     };
-    // LiveKit sends the bare JWT; accept a `Bearer ` prefix too.
-    let jwt = authorization
-        .strip_prefix("Bearer ")
-        .unwrap_or(authorization)
-        .trim();
-    let receiver = WebhookReceiver::new(TokenVerifier::with_api_key(
-        rooms.api_key(),
-        rooms.api_secret().expose(),
-    ));
-    // A body that is not UTF-8 changes here and so fails the digest check.
-    let event = match receiver.receive(&String::from_utf8_lossy(&body), jwt) {
+    let event = match WebhookVerifier::new(rooms.api_key().clone()).verify(&body, authorization) {
         Ok(event) => event,
-        Err(WebhookError::InvalidData(error)) => {
+        Err(error @ WebhookError::NotAnEvent(_)) => {
             tracing::warn!(%error, "a signed LiveKit webhook whose body is not an event");
             return Err(AppError::bad_request(
                 "The body is not a LiveKit webhook event.",
@@ -96,31 +84,24 @@ async fn livekit_webhook(
             return Ok(StatusCode::OK);
         }
     };
-    let room = event.room.unwrap_or_default();
-    let Some(token) = booking_token(&room.metadata) else {
+    let Some(token) = event.metadata.booking_token else {
         tracing::info!(
             event = event.event,
-            room = room.name,
+            room = event.room_name,
             "LiveKit webhook for a room without a booking token: ignored"
         );
         return Ok(StatusCode::OK);
     };
+    let room = event.room_name;
     match state.scheduling.bookings().set_status(&token, status).await {
         Ok(()) => {
-            tracing::info!(event = event.event, room = room.name, booking = ?token, ?status, "interview status recorded");
+            tracing::info!(event = event.event, room, booking = ?token, ?status, "interview status recorded");
             Ok(StatusCode::OK)
         }
         Err(StoreError::NotFound) => {
-            tracing::warn!(event = event.event, room = room.name, booking = ?token, "LiveKit webhook for an unknown booking: ignored");
+            tracing::warn!(event = event.event, room, booking = ?token, "LiveKit webhook for an unknown booking: ignored");
             Ok(StatusCode::OK)
         }
         Err(error) => Err(error.into()),
     }
-}
-
-/// The booking token in room metadata (`{"booking_token": ...}`), if well formed.
-#[cfg(feature = "livekit")]
-fn booking_token(metadata: &str) -> Option<interview_core::BookingToken> {
-    let value: serde_json::Value = serde_json::from_str(metadata).ok()?;
-    interview_core::BookingToken::parse(value.get("booking_token")?.as_str()?).ok()
 }

@@ -19,8 +19,8 @@ use interview_core::service::{SchedulingService, SchedulingSettings};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
+use interview_livekit::LiveKitRooms;
 use interview_web::AppState;
-use interview_web::livekit::LiveKitRooms;
 use livekit_api::access_token::AccessToken;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;

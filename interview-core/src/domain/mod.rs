@@ -17,7 +17,7 @@ pub use email::{EmailAddress, MAX_EMAIL_CHARS};
 pub use name::{MAX_NAME_CHARS, PersonName};
 pub use phone::{PHONE_DIGITS, PhoneNumber};
 pub use schedule::{ScheduledTime, SchedulingRules, parse_zone};
-pub use token::{BookingToken, RandomnessError, TOKEN_LEN};
+pub use token::{BookingToken, TOKEN_LEN};
 
 pub use validation::{Field, FieldError, ValidationErrors};
 pub use window::{InterviewWindow, InvalidWindow, WindowStatus};

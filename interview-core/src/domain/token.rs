@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Serialize, Serializer};
 
 use super::{Field, FieldError};
+use crate::random::{self, RandomnessError};
 
 /// The number of random bytes behind a token.
 const TOKEN_BYTES: usize = 16;
@@ -20,17 +21,10 @@ pub const TOKEN_LEN: usize = TOKEN_BYTES * 2;
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BookingToken(String);
 
-/// The operating system could not supply random bytes.
-#[derive(Debug, thiserror::Error)]
-#[error("the operating system's random number generator failed: {0}")]
-pub struct RandomnessError(getrandom::Error);
-
 impl BookingToken {
     /// A new token from 16 bytes of OS randomness.
     pub fn generate() -> Result<Self, RandomnessError> {
-        let mut bytes = [0_u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes).map_err(RandomnessError)?;
-        Ok(Self(hex(&bytes)))
+        random::hex_string(TOKEN_BYTES).map(Self)
     }
 
     /// Parses a token: exactly 32 characters of `0-9a-f`. Anything else is refused
@@ -54,17 +48,6 @@ impl BookingToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 impl fmt::Debug for BookingToken {
@@ -152,10 +135,5 @@ mod tests {
         let token = BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap();
         assert_eq!(format!("{token:?}"), "BookingToken(012345…)");
         assert_eq!(token.to_string(), "0123456789abcdef0123456789abcdef");
-    }
-
-    #[test]
-    fn hex_encodes_bytes() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 }

@@ -1,27 +1,24 @@
 //! Retry and timeout settings.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
+use interview_core::backoff::Backoff;
 use interview_core::engine::{VendorError, VendorErrorKind};
 
 /// How often and how patiently a request is retried after a 429, a 5xx or a failed
 /// connection.
 ///
-/// The wait before retry `n` is a random time between half and all of
-/// `initial_backoff * 2^(n-1)` (capped at `max_backoff`), unless the vendor said how
-/// long to wait with `Retry-After` (or OpenAI's `retry-after-ms`): then that wait is
-/// used as given. A vendor asking for more than `max_retry_after` is not retried at
+/// The wait before retry `n` is what [`RetryPolicy::backoff`] gives for attempt
+/// `n - 1` (by default a random time between half and all of `250 ms * 2^(n-1)`),
+/// unless the vendor said how long to wait with `Retry-After` (or OpenAI's
+/// `retry-after-ms`): then that wait is used as given. A vendor asking for more than `max_retry_after` is not retried at
 /// all: in a live interview a fallback engine is a better answer than a long wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// How many times a request is sent again after its first attempt.
     pub max_retries: u32,
-    /// The backoff before the first retry.
-    pub initial_backoff: Duration,
-    /// The longest backoff between two attempts.
-    pub max_backoff: Duration,
+    /// The waits between attempts when the vendor does not say.
+    pub backoff: Backoff,
     /// The longest `Retry-After` that is still waited for.
     pub max_retry_after: Duration,
 }
@@ -31,8 +28,11 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: 2,
-            initial_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(4),
+            backoff: Backoff {
+                initial: Duration::from_millis(250),
+                max: Duration::from_secs(4),
+                jitter: 0.5,
+            },
             max_retry_after: Duration::from_secs(10),
         }
     }
@@ -43,8 +43,11 @@ impl RetryPolicy {
     pub const fn none() -> Self {
         Self {
             max_retries: 0,
-            initial_backoff: Duration::ZERO,
-            max_backoff: Duration::ZERO,
+            backoff: Backoff {
+                initial: Duration::ZERO,
+                max: Duration::ZERO,
+                jitter: 0.0,
+            },
             max_retry_after: Duration::ZERO,
         }
     }
@@ -57,8 +60,8 @@ impl RetryPolicy {
 
     /// Sets the first and the longest backoff.
     pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = initial;
-        self.max_backoff = max.max(initial);
+        self.backoff.initial = initial;
+        self.backoff.max = max.max(initial);
         self
     }
 
@@ -80,25 +83,8 @@ impl RetryPolicy {
         {
             return (after <= self.max_retry_after).then_some(after);
         }
-        let exponent = (retry - 1).min(16);
-        let backoff = self
-            .initial_backoff
-            .saturating_mul(1 << exponent)
-            .min(self.max_backoff);
-        Some(jitter(backoff))
+        Some(self.backoff.next_delay(retry - 1))
     }
-}
-
-/// A random duration in `[backoff / 2, backoff]`, so that clients that failed
-/// together do not retry together.
-fn jitter(backoff: Duration) -> Duration {
-    let half = backoff / 2;
-    let span = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    if span == 0 {
-        return backoff;
-    }
-    let random = RandomState::new().build_hasher().finish();
-    half + Duration::from_nanos(random % (span + 1))
 }
 
 /// How long an engine waits.

@@ -9,7 +9,6 @@ use lettre::message::Mailbox;
 use tokio::io::AsyncWriteExt;
 
 use super::build_message;
-use crate::random_hex;
 
 /// Writes each e-mail to `{folder}/{timestamp}_{random}.eml` and logs the path.
 #[derive(Debug, Clone)]
@@ -41,9 +40,8 @@ impl Notifier for OutboxNotifier {
         tokio::fs::create_dir_all(&self.folder)
             .await
             .map_err(unavailable)?;
-        let random = random_hex(4).ok_or_else(|| {
-            NotifyError::Backend("the operating system's random number generator failed".into())
-        })?;
+        let random =
+            interview_core::random::hex_string(4).map_err(|e| NotifyError::Backend(Box::new(e)))?;
         let name = format!(
             "{}_{random}.eml",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")

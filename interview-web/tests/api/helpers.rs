@@ -85,7 +85,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
             api_secret: LIVEKIT_SECRET.into(),
             agent_name: "my-interviewer".to_owned(),
         };
-        state = state.with_livekit(interview_web::livekit::LiveKitRooms::new(&config));
+        state = state.with_livekit(interview_livekit::LiveKitRooms::new(&config));
     }
     TestApp {
         router: interview_web::router(state),

@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use interview_core::error::BoxError;
 use interview_core::transport::TransportError;
 use interview_core::{BookingToken, Secret};
-use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
+
+use crate::metadata::RoomMetadata;
 
 /// Runs one job: joins the room with [`JobContext::url`] and [`JobContext::token`]
 /// and holds the interview until it ends or [`JobContext::cancelled`] fires.
@@ -34,61 +35,6 @@ pub enum JobError {
     /// Any other failure.
     #[error("{0}")]
     Failed(#[source] BoxError),
-}
-
-/// What the web layer puts in an interview room's metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RoomMetadata {
-    /// The candidate's resume as text, if they gave one.
-    pub resume_text: Option<String>,
-    /// The token of the booking the room is for.
-    pub booking_token: Option<BookingToken>,
-}
-
-#[derive(Deserialize)]
-struct RawMetadata {
-    #[serde(default)]
-    resume_text: Option<String>,
-    #[serde(default)]
-    booking_token: Option<String>,
-}
-
-impl RoomMetadata {
-    /// Reads `{"resume_text": ..., "booking_token": ...}`. Missing or malformed
-    /// metadata, or a malformed booking token, gives empty fields and a log line:
-    /// the interview then runs without that context instead of failing.
-    pub fn parse(metadata: Option<&str>) -> Self {
-        let Some(text) = metadata.filter(|m| !m.trim().is_empty()) else {
-            tracing::info!("the room has no metadata: the interview runs without a resume");
-            return Self::default();
-        };
-        let raw: RawMetadata = match serde_json::from_str(text) {
-            Ok(raw) => raw,
-            Err(error) => {
-                tracing::warn!(%error, "the room metadata is not the expected JSON: ignored");
-                return Self::default();
-            }
-        };
-        let booking_token = raw.booking_token.and_then(|token| {
-            BookingToken::parse(&token)
-                .inspect_err(|_| tracing::warn!("the room metadata's booking_token is malformed"))
-                .ok()
-        });
-        let resume_text = raw.resume_text.filter(|t| !t.trim().is_empty());
-        if resume_text.is_none() {
-            tracing::info!("the room metadata has no resume text");
-        }
-        Self {
-            resume_text,
-            booking_token,
-        }
-    }
-}
-
-/// The booking token in agent dispatch metadata (`{"booking_token": ...}`), quietly.
-pub(crate) fn booking_token_in(metadata: &str) -> Option<BookingToken> {
-    let raw: RawMetadata = serde_json::from_str(metadata).ok()?;
-    BookingToken::parse(&raw.booking_token?).ok()
 }
 
 /// The participant a job is about, for jobs dispatched per participant (a room
@@ -163,6 +109,12 @@ impl JobContext {
         self.room_metadata.as_deref()
     }
 
+    /// What the web layer put in the room's metadata (the booking's token falling
+    /// back to the agent dispatch's metadata).
+    pub fn metadata(&self) -> &RoomMetadata {
+        &self.metadata
+    }
+
     /// The candidate's resume text from the room metadata.
     pub fn resume_text(&self) -> Option<&str> {
         self.metadata.resume_text.as_deref()
@@ -230,39 +182,6 @@ impl JobContext {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
-
-    #[test]
-    fn metadata_from_the_web_layer_is_read() {
-        let parsed = RoomMetadata::parse(Some(&format!(
-            r#"{{"resume_text":"Rust, 5 years","booking_token":"{TOKEN}"}}"#
-        )));
-        assert_eq!(parsed.resume_text.as_deref(), Some("Rust, 5 years"));
-        assert_eq!(parsed.booking_token.unwrap().as_str(), TOKEN);
-    }
-
-    #[test]
-    fn missing_or_malformed_metadata_gives_empty_fields() {
-        for metadata in [
-            None,
-            Some(""),
-            Some("not json"),
-            Some("[1, 2]"),
-            Some(r#"{"resume_text": 5}"#),
-            Some(r#"{"resume_text": null, "booking_token": null}"#),
-            Some(r#"{"resume_text": "  ", "booking_token": "not-a-token"}"#),
-        ] {
-            assert_eq!(
-                RoomMetadata::parse(metadata),
-                RoomMetadata::default(),
-                "{metadata:?}"
-            );
-        }
-        let only_resume = RoomMetadata::parse(Some(r#"{"resume_text":"cv","extra":1}"#));
-        assert_eq!(only_resume.resume_text.as_deref(), Some("cv"));
-        assert!(only_resume.booking_token.is_none());
-    }
 
     #[test]
     fn a_context_never_prints_its_token() {

@@ -7,10 +7,6 @@
 //! `agent: true`. Every frame is one binary protobuf message: `WorkerMessage` from
 //! the worker, `ServerMessage` from the server.
 
-use std::time::Duration;
-
-use interview_core::Secret;
-use livekit_api::access_token::{AccessToken, VideoGrants};
 use livekit_protocol as proto;
 use prost::Message as _;
 use url::Url;
@@ -39,22 +35,6 @@ pub fn agent_url(server: &Url) -> Result<Url, WorkerError> {
     Ok(url)
 }
 
-/// A token that lets its bearer register as an agent worker.
-pub(crate) fn worker_token(
-    api_key: &str,
-    api_secret: &Secret,
-    ttl: Duration,
-) -> Result<String, WorkerError> {
-    AccessToken::with_api_key(api_key, api_secret.expose())
-        .with_grants(VideoGrants {
-            agent: true,
-            ..Default::default()
-        })
-        .with_ttl(ttl)
-        .to_jwt()
-        .map_err(|e| WorkerError::Token(e.to_string()))
-}
-
 /// A worker message as one binary frame.
 pub(crate) fn encode(message: proto::worker_message::Message) -> Vec<u8> {
     proto::WorkerMessage {
@@ -69,6 +49,18 @@ pub(crate) fn decode(frame: &[u8]) -> Result<proto::server_message::Message, Wor
         .map_err(|e| WorkerError::Protocol(format!("undecodable server message: {e}")))?
         .message
         .ok_or_else(|| WorkerError::Protocol("an empty server message".to_owned()))
+}
+
+/// A server message's name, for logs and errors.
+pub(crate) fn message_name(message: &proto::server_message::Message) -> &'static str {
+    match message {
+        proto::server_message::Message::Register(_) => "register",
+        proto::server_message::Message::Availability(_) => "availability",
+        proto::server_message::Message::Assignment(_) => "assignment",
+        proto::server_message::Message::Termination(_) => "termination",
+        proto::server_message::Message::Pong(_) => "pong",
+        proto::server_message::Message::GoAway(_) => "go_away",
+    }
 }
 
 #[cfg(test)]

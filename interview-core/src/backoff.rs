@@ -1,10 +1,14 @@
-//! How long to wait before reconnecting: capped exponential backoff with jitter, so
-//! that many workers cut off at once do not all knock on the server together.
+//! How long to wait before trying again: capped exponential backoff with jitter, so
+//! that many clients that failed together do not all come back together.
+//!
+//! The one backoff policy of the workspace: vendor engines' retries and LiveKit
+//! workers' reconnections both wait as a [`Backoff`] says, with jitter from
+//! [`random::fraction`](crate::random::fraction).
 
 use std::time::Duration;
 
-/// Reconnection delays: `initial`, doubling per failed attempt up to `max`, each
-/// shortened by a random fraction of at most `jitter`.
+/// Delays between attempts: `initial`, doubling per failed attempt up to `max`,
+/// each shortened by a random fraction of at most `jitter`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backoff {
     /// The delay after the first failure.
@@ -38,19 +42,9 @@ impl Backoff {
     }
 
     /// The delay before attempt `attempt`, with randomness from the operating system.
-    pub(crate) fn next_delay(&self, attempt: u32) -> Duration {
-        self.delay(attempt, random_fraction())
+    pub fn next_delay(&self, attempt: u32) -> Duration {
+        self.delay(attempt, crate::random::fraction())
     }
-}
-
-/// A number in `[0, 1)` from the OS; 0.5 if the OS has no randomness to give.
-fn random_fraction() -> f64 {
-    let mut bytes = [0_u8; 8];
-    if getrandom::fill(&mut bytes).is_err() {
-        return 0.5;
-    }
-    // 53 random bits fill an f64's mantissa exactly.
-    (u64::from_le_bytes(bytes) >> 11) as f64 / (1_u64 << 53) as f64
 }
 
 #[cfg(test)]

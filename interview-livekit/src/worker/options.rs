@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use interview_core::Secret;
+use interview_core::backoff::Backoff;
 use interview_core::config::LiveKitConfig;
 use url::Url;
 
-use super::backoff::Backoff;
+use crate::tokens::ApiKey;
 
 /// What a worker knows of its own load when it reports it or answers a job offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +29,7 @@ type LoadFn = Arc<dyn Fn(WorkerLoad) -> f32 + Send + Sync>;
 #[derive(Clone)]
 pub struct WorkerOptions {
     pub(crate) server_url: Url,
-    pub(crate) api_key: String,
-    pub(crate) api_secret: Secret,
+    pub(crate) api_key: ApiKey,
     pub(crate) agent_name: String,
     pub(crate) version: String,
     pub(crate) participant_name: String,
@@ -51,7 +51,6 @@ impl fmt::Debug for WorkerOptions {
         f.debug_struct("WorkerOptions")
             .field("server_url", &self.server_url.as_str())
             .field("api_key", &self.api_key)
-            .field("api_secret", &self.api_secret)
             .field("agent_name", &self.agent_name)
             .field("max_jobs", &self.max_jobs)
             .field("load_threshold", &self.load_threshold)
@@ -88,8 +87,7 @@ impl WorkerOptions {
     ) -> Self {
         Self {
             server_url,
-            api_key: api_key.to_owned(),
-            api_secret,
+            api_key: ApiKey::new(api_key, api_secret),
             agent_name: agent_name.to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             participant_name: "Interviewer".to_owned(),

@@ -1,23 +1,22 @@
 //! The agent worker against an in-test LiveKit agent server.
-#![cfg(feature = "livekit")]
 #![allow(clippy::unwrap_used)]
 
-mod livekit;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use interview_core::Secret;
-use interview_voice::livekit::{
-    AGENT_NAME_ATTRIBUTE, Backoff, JobContext, JobError, JobHandler, Worker, WorkerError,
-    WorkerOptions,
+use interview_core::backoff::Backoff;
+use interview_livekit::{
+    AGENT_NAME_ATTRIBUTE, JobContext, JobError, JobHandler, Worker, WorkerError, WorkerOptions,
 };
-use livekit::{AgentServer, Connection, DEADLINE, room_job};
 use livekit_api::access_token::TokenVerifier;
 use livekit_protocol as proto;
 use proto::server_message::Message as ServerMessage;
 use proto::worker_message::Message as WorkerMessage;
+use support::agent_server::{AgentServer, Connection, DEADLINE, room_job};
 use tokio::sync::{mpsc, watch};
 
 const API_KEY: &str = "APItestkey";

@@ -8,9 +8,13 @@
 //! [`RoomEvent`]s. Everything above this module (VAD, turn detection, engines)
 //! works on the [`RoomIo`] and never sees LiveKit types.
 //!
+//! [`avatar`] sends the agent's speech to a video avatar in the room.
+//!
 //! The `livekit` crate links libwebrtc, which its build script downloads; where
 //! that is impossible, this module is only type-checked (`DOCS_RS=1 cargo check
-//! --features livekit-rtc`).
+//! --features rtc`).
+
+pub mod avatar;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -31,7 +35,7 @@ use livekit::webrtc::audio_source::{AudioSourceOptions, RtcAudioSource};
 use livekit::webrtc::audio_stream::native::NativeAudioStream;
 use tokio::sync::mpsc;
 
-use super::job::JobContext;
+use crate::JobContext;
 
 /// How the agent's side of the room is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +69,7 @@ pub async fn join_room(ctx: &JobContext, options: RtcOptions) -> Result<RoomIo, 
 }
 
 /// [`join_room`], also returning the LiveKit room itself (to send the agent's
-/// audio to an avatar with [`super::rtc_avatar::AvatarOutput`]).
+/// audio to an avatar with [`avatar::AvatarOutput`]).
 pub async fn join_room_with_handle(
     ctx: &JobContext,
     options: RtcOptions,

@@ -378,11 +378,8 @@ fn watch_avatar(room: &Room, identity: String, timeout: Duration) -> watch::Rece
     receiver
 }
 
-/// A short random id for a segment's name (`AUDIO_<id>`).
+/// A short random id for a segment's name (`AUDIO_<id>`); a fixed one when the
+/// operating system has no randomness (names only need to differ within a room).
 fn short_id() -> String {
-    let mut bytes = [0_u8; 6];
-    if getrandom::fill(&mut bytes).is_err() {
-        return "0".to_owned();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    interview_core::random::hex_string(6).unwrap_or_else(|_| "0".to_owned())
 }

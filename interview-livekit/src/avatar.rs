@@ -1,34 +1,30 @@
 //! A video avatar in a LiveKit interview job (Tavus), and the fallback to plain
 //! text-to-speech audio when it does not start.
 //!
-//! The avatar joins the job's room as its own participant, with a token this
-//! module mints the way LiveKit's Tavus plugin does ([`avatar_token`]): identity
-//! and name `tavus-avatar-agent`, kind `agent`, allowed to join only that room,
-//! and publishing on behalf of the interviewer (`lk.publish_on_behalf`).
+//! The avatar joins the job's room as its own participant, with a token minted the
+//! way LiveKit's Tavus plugin does ([`avatar_token`](crate::tokens::avatar_token)):
+//! identity and name `tavus-avatar-agent`, kind `agent`, allowed to join only that
+//! room, and publishing on behalf of the interviewer (`lk.publish_on_behalf`).
 //! [`start_avatar`] asks the [`AvatarProvider`] to start it and never fails: a
 //! provider error gives [`AvatarStart::FellBack`], and the interview goes on with
 //! the agent's published audio track. [`run_with_avatar`] wraps a job's interview:
 //! it starts the avatar, runs the interview, and stops the avatar at the end.
 //!
 //! Sending the agent's audio to the avatar (byte streams and RPCs inside the room)
-//! needs the room media transport: see `rtc_avatar` (feature `livekit-rtc`).
+//! needs the room media transport: see `rtc::avatar` (feature `rtc`).
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use interview_core::Secret;
 use interview_core::config::LiveKitConfig;
 use interview_core::engine::{AvatarError, AvatarProvider, AvatarRoom, AvatarSession};
-use livekit_api::access_token::{AccessToken, VideoGrants};
+
+use crate::tokens::{ApiKey, avatar_token};
 
 /// The identity (and name) the avatar joins the room under, as LiveKit's Tavus
 /// plugin names it.
 pub const AVATAR_IDENTITY: &str = "tavus-avatar-agent";
-/// The participant kind of the avatar's token.
-pub const AVATAR_KIND: &str = "agent";
-/// The token attribute naming the participant the avatar publishes for.
-pub const PUBLISH_ON_BEHALF_ATTRIBUTE: &str = "lk.publish_on_behalf";
 /// How long to wait, by default, for the avatar to publish its video before
 /// speaking on the agent's own audio track instead.
 pub const DEFAULT_VIDEO_TIMEOUT: Duration = Duration::from_secs(20);
@@ -57,13 +53,13 @@ impl Default for AvatarOptions {
     }
 }
 
-/// An avatar provider and the LiveKit project whose key signs its tokens.
+/// An avatar provider and the LiveKit project key that signs its tokens.
 #[derive(Clone)]
 pub struct AvatarSetup {
     /// Starts and stops the avatar.
     pub provider: Arc<dyn AvatarProvider>,
-    /// The LiveKit project (its key and secret sign the avatar's token).
-    pub livekit: LiveKitConfig,
+    /// The LiveKit project's key (it signs the avatar's token).
+    pub api_key: ApiKey,
     /// Identity and timeouts.
     pub options: AvatarOptions,
 }
@@ -72,7 +68,7 @@ impl std::fmt::Debug for AvatarSetup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AvatarSetup")
             .field("provider", &self.provider.name())
-            .field("livekit_url", &self.livekit.url.as_str())
+            .field("api_key", &self.api_key)
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -80,10 +76,10 @@ impl std::fmt::Debug for AvatarSetup {
 
 impl AvatarSetup {
     /// `provider`, with tokens signed by `livekit`'s key and the default options.
-    pub fn new(provider: Arc<dyn AvatarProvider>, livekit: LiveKitConfig) -> Self {
+    pub fn new(provider: Arc<dyn AvatarProvider>, livekit: &LiveKitConfig) -> Self {
         Self {
             provider,
-            livekit,
+            api_key: ApiKey::new(livekit.api_key.clone(), livekit.api_secret.clone()),
             options: AvatarOptions::default(),
         }
     }
@@ -96,41 +92,20 @@ impl AvatarSetup {
         room_name: &str,
         agent_identity: &str,
     ) -> Result<AvatarRoom, AvatarError> {
+        let token = avatar_token(
+            &self.api_key,
+            room_name,
+            &self.options.identity,
+            agent_identity,
+            self.options.token_ttl,
+        )
+        .map_err(|e| AvatarError::NotConfigured(format!("no token for the avatar: {e}")))?;
         Ok(AvatarRoom {
             livekit_url: websocket_url(livekit_url),
             room_name: room_name.to_owned(),
-            token: avatar_token(&self.livekit, room_name, agent_identity, &self.options)?,
+            token,
         })
     }
-}
-
-/// The avatar's participant token for `room_name`, signed with `livekit`'s key and
-/// secret: identity and name `options.identity`, kind `agent`, grants `roomJoin`
-/// and `room`, and the attribute `lk.publish_on_behalf` = `agent_identity`.
-///
-/// An unusable key gives [`AvatarError::NotConfigured`].
-pub fn avatar_token(
-    livekit: &LiveKitConfig,
-    room_name: &str,
-    agent_identity: &str,
-    options: &AvatarOptions,
-) -> Result<Secret, AvatarError> {
-    AccessToken::with_api_key(&livekit.api_key, livekit.api_secret.expose())
-        .with_identity(&options.identity)
-        .with_name(&options.identity)
-        .with_kind(AVATAR_KIND)
-        .with_grants(VideoGrants {
-            room_join: true,
-            room: room_name.to_owned(),
-            ..Default::default()
-        })
-        .with_attributes([(PUBLISH_ON_BEHALF_ATTRIBUTE, agent_identity)])
-        .with_ttl(options.token_ttl)
-        .to_jwt()
-        .map(Secret::new)
-        .map_err(|e| {
-            AvatarError::NotConfigured(format!("could not sign the avatar's LiveKit token: {e}"))
-        })
 }
 
 /// `url` with an `http(s)` scheme turned into `ws(s)` (Tavus wants a WebSocket URL).
@@ -237,6 +212,7 @@ where
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
 
+    use interview_core::Secret;
     use interview_core::testing::ScriptedAvatar;
     use livekit_api::access_token::TokenVerifier;
     use url::Url;
@@ -252,17 +228,17 @@ mod tests {
         }
     }
 
+    fn setup() -> AvatarSetup {
+        AvatarSetup::new(Arc::new(ScriptedAvatar::new()), &livekit())
+    }
+
     #[test]
     fn the_avatar_token_carries_each_claim_of_the_plugin() {
-        let token = avatar_token(
-            &livekit(),
-            "interview-42",
-            "agent-AJ_1",
-            &AvatarOptions::default(),
-        )
-        .unwrap();
+        let room = setup()
+            .room("wss://project.livekit.cloud", "interview-42", "agent-AJ_1")
+            .unwrap();
         let claims = TokenVerifier::with_api_key("APIkey123", livekit().api_secret.expose())
-            .verify(token.expose())
+            .verify(room.token.expose())
             .unwrap();
         assert_eq!(claims.iss, "APIkey123");
         assert_eq!(claims.sub, "tavus-avatar-agent");
@@ -287,10 +263,10 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_secret_does_not_verify() {
-        let token = avatar_token(&livekit(), "r", "agent", &AvatarOptions::default()).unwrap();
+        let room = setup().room("wss://x", "r", "agent").unwrap();
         assert!(
             TokenVerifier::with_api_key("APIkey123", "another-secret-0123456789abcdef")
-                .verify(token.expose())
+                .verify(room.token.expose())
                 .is_err()
         );
     }
@@ -299,13 +275,14 @@ mod tests {
     fn an_empty_key_is_not_configured() {
         let mut config = livekit();
         config.api_key.clear();
-        let error = avatar_token(&config, "r", "agent", &AvatarOptions::default()).unwrap_err();
+        let setup = AvatarSetup::new(Arc::new(ScriptedAvatar::new()), &config);
+        let error = setup.room("wss://x", "r", "agent").unwrap_err();
         assert!(matches!(error, AvatarError::NotConfigured(_)), "{error}");
     }
 
     #[test]
     fn the_avatar_room_uses_a_websocket_url() {
-        let setup = AvatarSetup::new(Arc::new(ScriptedAvatar::new()), livekit());
+        let setup = setup();
         let room = setup
             .room("https://project.livekit.cloud", "r1", "agent-1")
             .unwrap();

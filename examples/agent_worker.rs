@@ -24,7 +24,7 @@ use std::sync::Arc;
 use interview::clock::SystemClock;
 use interview::config::Config;
 use interview::livekit::{Worker, WorkerOptions};
-use interview::voice::runner::{InterviewJobHandler, engines_from_config};
+use interview::voice::runner::InterviewJobHandler;
 use interview::voice::session::SessionConfig;
 
 #[tokio::main]
@@ -62,27 +62,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    #[cfg_attr(not(feature = "tavus"), allow(unused_mut))]
+    let plan = config.engine_plan();
     let mut handler = InterviewJobHandler::new(
         SessionConfig::from_interview_config(&config.interview),
-        engines_from_config(&config),
+        plan.engines(),
         store,
         Arc::new(SystemClock),
     );
-    // The Tavus avatar speaks for the interviewer; if it does not start, the
-    // interview goes on with plain TTS audio.
-    if let Some(tavus) = &config.tavus {
-        #[cfg(feature = "tavus")]
-        {
-            use interview::voice::providers::tavus::TavusAvatar;
-            handler = handler.with_avatar(Arc::new(TavusAvatar::from_config(tavus)), &livekit);
-            tracing::info!("each job puts the Tavus avatar in its room");
-        }
-        #[cfg(not(feature = "tavus"))]
-        {
-            let _ = tavus;
-            tracing::warn!("TAVUS_API_KEY is set but this build has no `tavus` feature: no avatar");
-        }
+    // The avatar speaks for the interviewer; if it does not start, the interview
+    // goes on with plain TTS audio.
+    if let Some(avatar) = plan.avatar() {
+        tracing::info!(
+            avatar = avatar.name(),
+            "each job puts the avatar in its room"
+        );
+        handler = handler.with_avatar(avatar, &livekit);
     }
     let worker = match Worker::start(WorkerOptions::new(&livekit), handler) {
         Ok(worker) => worker,

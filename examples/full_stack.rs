@@ -27,25 +27,13 @@ async fn main() -> ExitCode {
     };
     println!("Each role, and the variable that decided it:");
     for selection in config.selections() {
-        // The video avatar speaks in LiveKit rooms, through this process's agent
-        // worker (it falls back to plain TTS audio when it does not start).
-        let note = if selection.role == "avatar"
-            && config.tavus.is_some()
-            && config.livekit.is_some()
-            && !cfg!(all(feature = "livekit-agent", feature = "tavus"))
-        {
-            " [not in this build: needs the livekit-agent and tavus features]"
-        } else {
-            ""
-        };
-        println!("  {selection}{note}");
+        println!("  {selection}");
     }
 
     // The offline voice is a Debian package; without it (and without a vendor voice)
     // interviews cannot speak.
     #[cfg(feature = "voice")]
-    if config.elevenlabs.is_none()
-        && config.openai.is_none()
+    if config.engine_plan().voice_is_offline()
         && !interview::voice::offline::EspeakTts::new()
             .is_available()
             .await

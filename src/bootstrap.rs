@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use interview_core::clock::{Clock, SystemClock};
-use interview_core::config::Config;
-use interview_core::notify::{Notifier, NotifyError};
-use interview_core::resume::{ResumeExtractor, ResumeStore};
+use interview_core::notify::NotifyError;
+use interview_core::resume::ResumeExtractor;
 use interview_core::service::SchedulingService;
 use interview_core::store::{BookingStore, StoreError};
-use interview_storage::fs::LocalResumeStore;
+use interview_storage::config::OpenError;
 use interview_web::AppState;
-use interview_web::notify::{Mailbox, OutboxNotifier};
+
+use crate::config::Config;
 
 /// Why the application could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,15 @@ pub enum BootstrapError {
     /// The configuration asks for something this build does not include.
     #[error("{0}")]
     NotInThisBuild(String),
+}
+
+impl From<OpenError> for BootstrapError {
+    fn from(error: OpenError) -> Self {
+        match error {
+            OpenError::Store(error) => Self::Store(error),
+            other => Self::NotInThisBuild(other.to_string()),
+        }
+    }
 }
 
 /// The parts of a running application.
@@ -75,7 +84,7 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, BootstrapError> {
         #[cfg(feature = "voice")]
-        let engines = interview_voice::runner::engines_from_config(&config);
+        let engines = config.engine_plan().engines();
         Self::assemble(
             config,
             clock,
@@ -106,8 +115,8 @@ impl Application {
             source,
         })?;
         let bookings = booking_store(&config).await?;
-        let resumes = resume_store(&config, clock.clone())?;
-        let notifier = notifier(&config)?;
+        let resumes = config.storage.resumes().open(clock.clone())?;
+        let notifier = config.mail().open()?;
         let scheduling = SchedulingService::new(
             bookings.clone(),
             resumes,
@@ -140,9 +149,13 @@ impl Application {
         if let Some(livekit) = &config.livekit {
             state = state.with_livekit(interview_livekit::LiveKitRooms::new(livekit));
         }
-        #[cfg(not(feature = "livekit"))]
+        #[cfg(all(feature = "livekit-agent", not(feature = "livekit")))]
         if config.livekit.is_some() {
-            return Err(not_in_build("LiveKit (feature `livekit`)"));
+            return Err(BootstrapError::NotInThisBuild(
+                "the configuration asks for LiveKit rooms for candidates, which this build \
+                 does not include (feature `livekit`)"
+                    .to_owned(),
+            ));
         }
         Ok(Self {
             state,
@@ -165,30 +178,14 @@ impl Application {
         &self,
     ) -> Option<Result<interview_livekit::Worker, interview_livekit::WorkerError>> {
         let livekit = self.config.livekit.as_ref()?;
-        #[cfg_attr(not(feature = "tavus"), allow(unused_mut))]
         let mut handler = interview_voice::runner::InterviewJobHandler::new(
             interview_voice::session::SessionConfig::from_interview_config(&self.config.interview),
             self.engines.clone(),
             self.bookings.clone(),
             self.clock.clone(),
         );
-        if let Some(tavus) = &self.config.tavus {
-            #[cfg(feature = "tavus")]
-            {
-                handler = handler.with_avatar(
-                    Arc::new(interview_voice::providers::tavus::TavusAvatar::from_config(
-                        tavus,
-                    )),
-                    livekit,
-                );
-            }
-            #[cfg(not(feature = "tavus"))]
-            {
-                let _ = tavus;
-                tracing::warn!(
-                    "TAVUS_API_KEY is set but this build has no `tavus` feature: no avatar"
-                );
-            }
+        if let Some(avatar) = self.config.engine_plan().avatar() {
+            handler = handler.with_avatar(avatar, livekit);
         }
         Some(interview_livekit::Worker::start(
             interview_livekit::WorkerOptions::new(livekit),
@@ -202,98 +199,11 @@ impl Application {
     }
 }
 
-#[cfg_attr(
-    all(
-        feature = "supabase",
-        feature = "postgres",
-        feature = "smtp",
-        feature = "livekit"
-    ),
-    allow(dead_code)
-)]
-fn not_in_build(what: &str) -> BootstrapError {
-    BootstrapError::NotInThisBuild(format!(
-        "the configuration asks for {what}, which this build of the application does not include"
-    ))
-}
-
-#[cfg(feature = "supabase")]
-fn supabase_client(
-    config: &interview_core::config::SupabaseConfig,
-) -> Result<interview_storage::supabase::SupabaseClient, BootstrapError> {
-    interview_storage::supabase::SupabaseClient::from_config(config)
-        .map_err(|e| BootstrapError::Store(StoreError::Backend(Box::new(e))))
-}
-
-fn resume_store(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> Result<Arc<dyn ResumeStore>, BootstrapError> {
-    match &config.supabase {
-        #[cfg(feature = "supabase")]
-        Some(supabase) => Ok(Arc::new(
-            interview_storage::supabase::SupabaseResumeStore::new(supabase_client(supabase)?)
-                .with_clock(clock),
-        )),
-        #[cfg(not(feature = "supabase"))]
-        Some(_) => Err(not_in_build("Supabase Storage (feature `supabase`)")),
-        None => Ok(Arc::new(
-            LocalResumeStore::new(config.data_dir.join("resumes")).with_clock(clock),
-        )),
-    }
-}
-
 /// The booking store `config` selects (Supabase, PostgreSQL, a SQLite URL, or the
 /// SQLite file in the data folder), opened with its migrations applied. Agent
 /// workers use it to record transcripts where the web application reads them.
 pub async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
-    #[cfg(feature = "supabase")]
-    if let Some(supabase) = &config.supabase {
-        return Ok(Arc::new(
-            interview_storage::supabase::SupabaseBookingStore::new(supabase_client(supabase)?),
-        ));
-    }
-    #[cfg(not(feature = "supabase"))]
-    if config.supabase.is_some() {
-        return Err(not_in_build("Supabase bookings (feature `supabase`)"));
-    }
-    match config.database_url.as_ref().map(|url| url.expose()) {
-        #[cfg(feature = "postgres")]
-        Some(url) if url.starts_with("postgres") => Ok(Arc::new(
-            interview_storage::postgres::PostgresBookingStore::connect(url).await?,
-        )),
-        #[cfg(not(feature = "postgres"))]
-        Some(url) if url.starts_with("postgres") => {
-            Err(not_in_build("PostgreSQL (feature `postgres`)"))
-        }
-        Some(url) => Ok(Arc::new(
-            interview_storage::sqlite::SqliteBookingStore::connect(url).await?,
-        )),
-        None => Ok(Arc::new(
-            interview_storage::sqlite::SqliteBookingStore::open(
-                config.data_dir.join("interviews.db"),
-            )
-            .await?,
-        )),
-    }
-}
-
-fn notifier(config: &Config) -> Result<Arc<dyn Notifier>, BootstrapError> {
-    match &config.smtp {
-        #[cfg(feature = "smtp")]
-        Some(smtp) => Ok(Arc::new(interview_web::notify::SmtpNotifier::new(smtp)?)),
-        #[cfg(not(feature = "smtp"))]
-        Some(_) => Err(not_in_build("SMTP (feature `smtp`)")),
-        None => {
-            let from: Mailbox = "Interviews <no-reply@localhost>"
-                .parse()
-                .map_err(|e| BootstrapError::Notifier(NotifyError::Backend(Box::new(e))))?;
-            Ok(Arc::new(OutboxNotifier::new(
-                config.data_dir.join("outbox"),
-                from,
-            )))
-        }
-    }
+    Ok(config.storage.bookings().open().await?)
 }
 
 #[cfg(any(feature = "pdf", feature = "docx", feature = "doc"))]

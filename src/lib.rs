@@ -33,8 +33,9 @@
 //! | `livekit-agent` | yes | the LiveKit agent worker (`examples/agent_worker.rs`, and in `full_stack` when LiveKit is configured) |
 //! | `test-utils` | no | test doubles |
 //!
-//! [`bootstrap::Application`] builds the whole application from a
-//! [`Config`](config::Config), as `cargo run --example full_stack` does.
+//! [`config::Config`] reads every crate's settings from the environment, and
+//! [`bootstrap::Application`] builds the whole application from it, as
+//! `cargo run --example full_stack` does.
 //!
 //! The architecture is described in `docs/architecture.md`, every environment
 //! variable in `docs/configuration.md`.
@@ -60,3 +61,4 @@ pub use interview_web as web;
 
 #[cfg(all(feature = "web", feature = "sqlite", feature = "fs"))]
 pub mod bootstrap;
+pub mod config;

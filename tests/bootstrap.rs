@@ -85,3 +85,155 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     assert!(matches!(err, BootstrapError::DataDir { .. }), "{err:?}");
     assert!(err.to_string().contains("data folder"));
 }
+
+/// The role table `full_stack` prints, for the configurations people start with:
+/// each line names the provider and the variable that decided it.
+#[test]
+fn the_role_table_names_each_provider_and_the_deciding_variable() {
+    let cases: &[(&[(&str, &str)], &[&str])] = &[
+        (
+            &[],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[("OPENAI_API_KEY", "k")],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  OpenAI-compatible at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
+                "interviewer     OpenAI-compatible LLM at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
+                "text-to-speech  OpenAI (OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[("DEEPGRAM_API_KEY", "k"), ("ELEVENLABS_API_KEY", "e")],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  Deepgram (DEEPGRAM_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  ElevenLabs (ELEVENLABS_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[
+                ("DEEPGRAM_API_KEY", "k"),
+                ("OPENAI_API_KEY", "k"),
+                ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"),
+            ],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  Deepgram (DEEPGRAM_API_KEY is set)",
+                "interviewer     OpenAI-compatible LLM at http://127.0.0.1:11434/v1 (OPENAI_API_KEY is set)",
+                "text-to-speech  OpenAI (OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[("TAVUS_API_KEY", "k"), ("TAVUS_PERSONA_ID", "p")],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (Tavus needs LiveKit, and LIVEKIT_URL is not set)",
+            ],
+        ),
+        (
+            &[
+                ("TAVUS_API_KEY", "k"),
+                ("TAVUS_PERSONA_ID", "p"),
+                ("LIVEKIT_URL", "wss://x.livekit.cloud"),
+                ("LIVEKIT_API_KEY", "k"),
+                ("LIVEKIT_API_SECRET", "s"),
+            ],
+            &[
+                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           LiveKit at wss://x.livekit.cloud/ (LIVEKIT_URL is set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          Tavus (TAVUS_API_KEY is set)",
+            ],
+        ),
+        (
+            &[
+                ("SUPABASE_URL", "https://abc.supabase.co"),
+                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
+                ("SMTP_HOST", "smtp.example.com"),
+                ("SMTP_FROM", "a@b.co"),
+            ],
+            &[
+                "bookings        Supabase at https://abc.supabase.co/ (SUPABASE_URL is set)",
+                "resumes         Supabase Storage (SUPABASE_URL is set)",
+                "e-mail          SMTP smtp.example.com:587 (SMTP_HOST is set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[
+                ("DATABASE_URL", "postgres://u:pw@h/db"),
+                ("DATA_DIR", "/srv/interviews"),
+            ],
+            &[
+                "bookings        PostgreSQL (DATABASE_URL is set)",
+                "resumes         local folder /srv/interviews/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder /srv/interviews/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+        (
+            &[("DATABASE_URL", "sqlite:foo.db")],
+            &[
+                "bookings        SQLite (DATABASE_URL is a sqlite: URL)",
+                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+                "media           WebSocket to this server (LIVEKIT_URL is not set)",
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ],
+        ),
+    ];
+    for (vars, expected) in cases {
+        let vars: Vec<(&str, String)> = vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let shown: Vec<String> = config(&vars)
+            .selections()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, *expected, "{vars:?}");
+    }
+}

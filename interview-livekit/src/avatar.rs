@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use interview_core::config::LiveKitConfig;
+use crate::config::LiveKitConfig;
 use interview_core::engine::{AvatarError, AvatarProvider, AvatarRoom, AvatarSession};
 
 use crate::tokens::{ApiKey, avatar_token};
@@ -79,7 +79,7 @@ impl AvatarSetup {
     pub fn new(provider: Arc<dyn AvatarProvider>, livekit: &LiveKitConfig) -> Self {
         Self {
             provider,
-            api_key: ApiKey::new(livekit.api_key.clone(), livekit.api_secret.clone()),
+            api_key: livekit.api_key(),
             options: AvatarOptions::default(),
         }
     }

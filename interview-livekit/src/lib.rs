@@ -9,6 +9,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`config`] | [`LiveKitConfig`]: `LIVEKIT_URL`, `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET`, `LIVEKIT_AGENT_NAME` |
 //! | [`tokens`] | every access token minted: browsers' participant tokens, the agent worker's token, the avatar's token |
 //! | [`rooms`] | [`LiveKitRooms`]: connection details for a candidate's browser (a room that dispatches the agent, with [`RoomMetadata`]) |
 //! | [`metadata`] | [`RoomMetadata`]: what the web layer tells the agent about a room (`{"resume_text", "booking_token"}`), encoded within LiveKit's 64 KiB |
@@ -40,6 +41,7 @@
 //! ```
 
 pub mod avatar;
+pub mod config;
 pub mod metadata;
 pub mod rooms;
 #[cfg(feature = "rtc")]
@@ -49,6 +51,7 @@ pub mod webhook;
 #[cfg(feature = "worker")]
 pub mod worker;
 
+pub use config::LiveKitConfig;
 pub use metadata::{MAX_ROOM_METADATA_BYTES, RoomMetadata};
 pub use rooms::{ConnectionDetails, LiveKitRooms};
 pub use webhook::{WebhookError, WebhookEvent, WebhookVerifier};

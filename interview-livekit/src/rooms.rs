@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use interview_core::config::LiveKitConfig;
+use crate::config::LiveKitConfig;
 use interview_core::{Booking, RandomnessError, random};
 use livekit_protocol::{RoomAgentDispatch, RoomConfiguration};
 use serde::Serialize;
@@ -66,7 +66,7 @@ impl LiveKitRooms {
     pub fn new(config: &LiveKitConfig) -> Self {
         Self {
             server_url: config.url.as_str().trim_end_matches('/').to_owned(),
-            api_key: ApiKey::new(config.api_key.clone(), config.api_secret.clone()),
+            api_key: config.api_key(),
             agent_name: config.agent_name.clone(),
             token_ttl: DEFAULT_TOKEN_TTL,
         }

@@ -17,6 +17,10 @@
 //! | `supabase` | no | [`supabase::SupabaseBookingStore`] over PostgREST and [`supabase::SupabaseResumeStore`] in Supabase Storage, sharing one [`supabase::SupabaseClient`] |
 //! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
 //!
+//! [`config::StorageConfig`] reads `DATABASE_URL`, `SUPABASE_URL` and
+//! `SUPABASE_SERVICE_ROLE_KEY` and chooses the stores; it is always built, so a
+//! build without a backend can say which feature the configuration needs.
+//!
 //! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
 //! when they are constructed, recording them in their own table
 //! (`_interview_storage_migrations`). For Supabase, run `docs/supabase.sql` once.
@@ -48,6 +52,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod config;
 #[cfg(feature = "fs")]
 pub mod fs;
 #[cfg(feature = "postgres")]

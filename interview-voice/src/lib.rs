@@ -17,6 +17,8 @@
 //! | `livekit` | no | `runner::InterviewJobHandler`: the interview for each job of an `interview_livekit::Worker` |
 //! | `livekit-rtc` | no | the job handler joins its room's media (`interview_livekit::rtc`, whose build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
 
+pub mod config;
+pub mod engines;
 pub mod offline;
 pub mod providers;
 pub mod runner;

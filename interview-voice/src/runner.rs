@@ -1,88 +1,15 @@
-//! Interviews for any transport: engines chosen from the configuration, and an
-//! [`InterviewRunner`] that holds each interview with an [`InterviewSession`].
+//! Interviews for any transport: an [`InterviewRunner`] that holds each interview
+//! with an [`InterviewSession`], and the handler of LiveKit interview jobs.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use interview_core::Booking;
 use interview_core::clock::Clock;
-use interview_core::config::Config;
-use interview_core::engine::{LlmEngine, SttEngine, TtsEngine};
 use interview_core::store::BookingStore;
 use interview_core::transport::{InterviewRunner, RoomIo};
 
-use crate::offline::{EspeakTts, OfflineInterviewer};
 use crate::session::{Engines, InterviewSession, SessionConfig};
-
-/// The engines `config` asks for, with the offline ones as the last resort.
-///
-/// - Speech-to-text: Deepgram, then OpenAI (the next takes over when one fails);
-///   none when neither is configured (the candidate types).
-/// - Interviewer: the OpenAI-compatible model at `OPENAI_BASE_URL`, else the offline
-///   interviewer.
-/// - Voice: ElevenLabs, then OpenAI, then espeak-ng, each taking over from the one
-///   before.
-///
-/// A vendor whose feature is not compiled in is skipped (and logged).
-pub fn engines_from_config(config: &Config) -> Engines {
-    #[cfg_attr(not(any(feature = "deepgram", feature = "openai")), allow(unused_mut))]
-    let mut stt: Vec<Arc<dyn SttEngine>> = Vec::new();
-    #[cfg_attr(not(feature = "openai"), allow(unused_mut))]
-    let mut llm: Option<Arc<dyn LlmEngine>> = None;
-    let mut tts: Vec<Arc<dyn TtsEngine>> = Vec::new();
-
-    if let Some(deepgram) = &config.deepgram {
-        #[cfg(feature = "deepgram")]
-        stt.push(Arc::new(
-            crate::providers::deepgram::DeepgramStt::from_config(deepgram),
-        ));
-        #[cfg(not(feature = "deepgram"))]
-        {
-            let _ = deepgram;
-            tracing::warn!("DEEPGRAM_API_KEY is set but this build has no `deepgram` feature");
-        }
-    }
-    if let Some(elevenlabs) = &config.elevenlabs {
-        #[cfg(feature = "elevenlabs")]
-        tts.push(Arc::new(
-            crate::providers::elevenlabs::ElevenLabsTts::from_config(elevenlabs),
-        ));
-        #[cfg(not(feature = "elevenlabs"))]
-        {
-            let _ = elevenlabs;
-            tracing::warn!("ELEVENLABS_API_KEY is set but this build has no `elevenlabs` feature");
-        }
-    }
-    if let Some(openai) = &config.openai {
-        #[cfg(feature = "openai")]
-        {
-            use crate::providers::openai::{OpenAi, OpenAiLlm, OpenAiStt, OpenAiTts};
-            let client = OpenAi::from_config(openai);
-            stt.push(Arc::new(OpenAiStt::new(client.clone())));
-            llm = Some(Arc::new(OpenAiLlm::new(client.clone())));
-            tts.push(Arc::new(OpenAiTts::new(client)));
-        }
-        #[cfg(not(feature = "openai"))]
-        {
-            let _ = openai;
-            tracing::warn!("OPENAI_API_KEY is set but this build has no `openai` feature");
-        }
-    }
-    tts.push(Arc::new(EspeakTts::new()));
-
-    Engines {
-        stt: match stt.len() {
-            0 => None,
-            1 => stt.pop(),
-            _ => Some(Arc::new(crate::fallback::FallbackStt::new(stt))),
-        },
-        llm: llm.unwrap_or_else(|| Arc::new(OfflineInterviewer::new())),
-        tts: match tts.len() {
-            1 => tts.remove(0),
-            _ => Arc::new(crate::fallback::FallbackTts::new(tts)),
-        },
-    }
-}
 
 /// Holds each interview it is handed with a copy of one [`InterviewSession`].
 #[derive(Debug)]
@@ -180,7 +107,7 @@ impl InterviewJobHandler {
     pub fn with_avatar(
         mut self,
         provider: Arc<dyn interview_core::engine::AvatarProvider>,
-        livekit: &interview_core::config::LiveKitConfig,
+        livekit: &interview_livekit::LiveKitConfig,
     ) -> Self {
         self.avatar = Some(interview_livekit::avatar::AvatarSetup::new(
             provider, livekit,
@@ -291,41 +218,5 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
                     .to_owned(),
             ))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-
-    fn config(vars: &[(&str, &str)]) -> Config {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Config::from_map(&map).unwrap()
-    }
-
-    #[test]
-    fn with_nothing_configured_the_engines_are_offline() {
-        let engines = engines_from_config(&config(&[]));
-        assert!(engines.stt.is_none());
-        assert_eq!(engines.llm.name(), "offline-interviewer");
-        assert_eq!(engines.tts.name(), "espeak-ng");
-    }
-
-    #[cfg(feature = "openai")]
-    #[test]
-    fn openai_replaces_the_offline_engines_and_espeak_stays_as_the_last_voice() {
-        let engines = engines_from_config(&config(&[("OPENAI_API_KEY", "sk-test")]));
-        assert!(engines.stt.is_some());
-        assert_ne!(engines.llm.name(), "offline-interviewer");
-        assert_ne!(
-            engines.tts.name(),
-            "espeak-ng",
-            "a fallback chain, not espeak alone"
-        );
     }
 }

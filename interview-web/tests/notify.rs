@@ -6,10 +6,10 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use chrono::{TimeDelta, TimeZone, Utc};
-use interview_core::config::{SmtpConfig, SmtpSecurity};
 use interview_core::notify::{Invitation, Notifier, NotifyError};
 use interview_core::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 use interview_web::notify::{OutboxNotifier, SmtpNotifier};
+use interview_web::notify::{SmtpConfig, SmtpSecurity};
 use mailin_embedded::response::{NO_MAILBOX, OK};
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 use url::Url;

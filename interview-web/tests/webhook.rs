@@ -14,11 +14,11 @@ use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
 use interview_core::BookingStatus;
 use interview_core::clock::ManualClock;
-use interview_core::config::LiveKitConfig;
 use interview_core::service::{SchedulingService, SchedulingSettings};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
+use interview_livekit::LiveKitConfig;
 use interview_livekit::LiveKitRooms;
 use interview_web::AppState;
 use livekit_api::access_token::AccessToken;

@@ -28,7 +28,7 @@
 //!     }
 //! }
 //!
-//! # async fn run(config: interview_core::config::LiveKitConfig, stop: impl std::future::Future<Output = ()>) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run(config: interview_livekit::LiveKitConfig, stop: impl std::future::Future<Output = ()>) -> Result<(), Box<dyn std::error::Error>> {
 //! let worker = Worker::start(WorkerOptions::new(&config).with_max_jobs(4), Interviewer)?;
 //! stop.await; // Ctrl-C, SIGTERM...
 //! worker.drain(None).await?;

@@ -4,9 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::config::LiveKitConfig;
 use interview_core::Secret;
 use interview_core::backoff::Backoff;
-use interview_core::config::LiveKitConfig;
 use url::Url;
 
 use crate::tokens::ApiKey;

@@ -18,8 +18,8 @@ mod storage;
 use std::fmt;
 use std::time::Duration;
 
+use crate::config::SupabaseConfig;
 use interview_core::Secret;
-use interview_core::config::SupabaseConfig;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Deserialize;

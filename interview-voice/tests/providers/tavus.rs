@@ -1,10 +1,10 @@
 //! Tavus: create and end a conversation that joins the LiveKit room.
 
 use interview_core::Secret;
-use interview_core::config::TavusConfig;
 use interview_core::engine::{
     AvatarError, AvatarProvider, AvatarRoom, AvatarSession, VendorErrorKind,
 };
+use interview_voice::config::TavusConfig;
 use interview_voice::providers::tavus::{TavusAvatar, TavusFieldNames};
 use serde_json::{Value, json};
 use url::Url;

@@ -3,14 +3,13 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use interview_core::config::{SmtpConfig, SmtpSecurity};
 use interview_core::notify::{Notifier, NotifyError, OutgoingEmail};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::build_message;
+use super::{SmtpConfig, SmtpSecurity, build_message};
 
 /// How long one delivery may take, connection included.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(15);

@@ -79,7 +79,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         state = state.with_interview_runner(runner, interview_core::audio::AudioFormat::PCM_24K);
     }
     if options.livekit {
-        let config = interview_core::config::LiveKitConfig {
+        let config = interview_livekit::LiveKitConfig {
             url: Url::parse("wss://test.livekit.cloud").unwrap(),
             api_key: "APItest".to_owned(),
             api_secret: LIVEKIT_SECRET.into(),

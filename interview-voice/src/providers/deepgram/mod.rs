@@ -8,10 +8,10 @@ mod prerecorded;
 
 use std::time::Duration;
 
+use crate::config::DeepgramConfig;
 use async_trait::async_trait;
 use interview_core::Secret;
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::config::DeepgramConfig;
 use interview_core::engine::{SttEngine, SttError, SttOptions, SttStream, Transcription};
 use serde_json::Value;
 use url::Url;

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use crate::config::ElevenLabsConfig;
 use async_trait::async_trait;
 use interview_core::Secret;
 use interview_core::audio::AudioFormat;
-use interview_core::config::ElevenLabsConfig;
 use interview_core::engine::{AudioStream, TtsEngine, TtsError, VendorError, VendorErrorKind};
 use serde_json::{Value, json};
 use url::Url;

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::config::{DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
 use interview_core::Secret;
-use interview_core::config::{DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
 use interview_core::engine::VendorError;
 use reqwest::header::HeaderValue;
 use url::Url;

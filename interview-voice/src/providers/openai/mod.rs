@@ -3,7 +3,7 @@
 //! and streamed text-to-speech (`/audio/speech`, 24 kHz PCM).
 //!
 //! ```no_run
-//! # fn demo(config: &interview_core::config::OpenAiConfig) {
+//! # fn demo(config: &interview_voice::config::OpenAiConfig) {
 //! use interview_voice::providers::openai::OpenAi;
 //!
 //! let openai = OpenAi::from_config(config);

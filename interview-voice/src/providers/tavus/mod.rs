@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
+use crate::config::TavusConfig;
 use async_trait::async_trait;
 use interview_core::Secret;
-use interview_core::config::TavusConfig;
 use interview_core::engine::{AvatarError, AvatarProvider, AvatarRoom, AvatarSession};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};

@@ -1,0 +1,184 @@
+//! Configuration from environment variables.
+//!
+//! [`Env`] is the parser every crate describes its variables with; this module
+//! holds the settings of core's own services, [`InterviewConfig`] (the window,
+//! the limits, who is interviewing for what), and [`Selection`], the way each
+//! crate reports which provider fills a role and why. Vendor and infrastructure
+//! settings live next to the code that uses them (`interview-storage`,
+//! `interview-web`, `interview-livekit`, `interview-voice`), and the application
+//! (the facade's `interview::config::Config`) reads them all together.
+//!
+//! Every variable is documented in `docs/configuration.md`.
+
+mod env;
+
+use std::fmt;
+
+use chrono::TimeDelta;
+use url::Url;
+
+pub use env::{ConfigError, ConfigErrors, Env};
+
+use crate::InterviewWindow;
+use crate::service::{DEFAULT_MAX_RESUME_BYTES, SchedulingSettings};
+
+/// The default `MAX_RESUME_LENGTH`.
+pub const DEFAULT_MAX_RESUME_LENGTH: usize = 8000;
+
+/// Interview rules and limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterviewConfig {
+    /// `INTERVIEW_OPENS_BEFORE_MINUTES` (5) and `INTERVIEW_CLOSES_AFTER_MINUTES` (60).
+    pub window: InterviewWindow,
+    /// `MAX_UPLOAD_BYTES` (5 MiB).
+    pub max_upload_bytes: usize,
+    /// `MAX_RESUME_LENGTH`: the most resume characters given to the interviewer (8000).
+    pub max_resume_length: usize,
+    /// `INTERVIEW_COMPANY`: who is interviewing, as named in invitations and by the
+    /// interviewer.
+    pub company: String,
+    /// `INTERVIEW_POSITION`: the position the interviews are for.
+    pub position: String,
+}
+
+impl Default for InterviewConfig {
+    fn default() -> Self {
+        Self {
+            window: InterviewWindow::DEFAULT,
+            max_upload_bytes: DEFAULT_MAX_RESUME_BYTES,
+            max_resume_length: DEFAULT_MAX_RESUME_LENGTH,
+            company: "the hiring team".to_owned(),
+            position: "Software Engineer".to_owned(),
+        }
+    }
+}
+
+impl InterviewConfig {
+    /// Reads `INTERVIEW_*`, `MAX_UPLOAD_BYTES` and `MAX_RESUME_LENGTH`; unset
+    /// variables keep their defaults.
+    pub fn from_env(env: &mut Env<'_>) -> Self {
+        let defaults = Self::default();
+        let opens = env.minutes("INTERVIEW_OPENS_BEFORE_MINUTES", 5);
+        let closes = env.minutes("INTERVIEW_CLOSES_AFTER_MINUTES", 60);
+        let window = InterviewWindow::new(TimeDelta::minutes(opens), TimeDelta::minutes(closes))
+            .unwrap_or_default();
+        Self {
+            window,
+            max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+            max_resume_length: env.positive("MAX_RESUME_LENGTH", defaults.max_resume_length),
+            company: env.get("INTERVIEW_COMPANY").unwrap_or(defaults.company),
+            position: env.get("INTERVIEW_POSITION").unwrap_or(defaults.position),
+        }
+    }
+
+    /// The scheduling service's settings, with interview links under
+    /// `public_base_url`.
+    pub fn scheduling_settings(&self, public_base_url: &Url) -> SchedulingSettings {
+        let mut settings = SchedulingSettings::new(public_base_url);
+        settings.window = self.window;
+        settings.max_resume_bytes = self.max_upload_bytes;
+        settings.organization = self.company.clone();
+        settings
+    }
+}
+
+/// The provider chosen for one role, and the reason: what `full_stack` prints at
+/// start, so a missing variable is visible at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The role ("bookings", "e-mail", "speech-to-text", ...).
+    pub role: &'static str,
+    /// What fills it.
+    pub provider: String,
+    /// Which variable decided it.
+    pub reason: String,
+}
+
+impl Selection {
+    /// `provider` fills `role` because of `reason`.
+    pub fn new(role: &'static str, provider: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            role,
+            provider: provider.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<15} {} ({})", self.role, self.provider, self.reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn interview(vars: &[(&str, &str)]) -> Result<InterviewConfig, ConfigErrors> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Env::read_map(&map, |env| Some(InterviewConfig::from_env(env)))
+    }
+
+    #[test]
+    fn defaults_need_no_variables() {
+        let config = interview(&[]).unwrap();
+        assert_eq!(config, InterviewConfig::default());
+        assert_eq!(config.window, InterviewWindow::DEFAULT);
+        assert_eq!(config.max_upload_bytes, 5 * 1024 * 1024);
+        assert_eq!(config.max_resume_length, 8000);
+    }
+
+    #[test]
+    fn the_window_limits_and_wording_are_read() {
+        let config = interview(&[
+            ("INTERVIEW_OPENS_BEFORE_MINUTES", "10"),
+            ("INTERVIEW_CLOSES_AFTER_MINUTES", "90"),
+            ("MAX_UPLOAD_BYTES", "1024"),
+            ("MAX_RESUME_LENGTH", "500"),
+            ("INTERVIEW_COMPANY", "Acme"),
+            ("INTERVIEW_POSITION", "Data Engineer"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.window,
+            InterviewWindow::new(TimeDelta::minutes(10), TimeDelta::minutes(90)).unwrap()
+        );
+        assert_eq!(
+            (config.max_upload_bytes, config.max_resume_length),
+            (1024, 500)
+        );
+        assert_eq!(
+            (config.company.as_str(), config.position.as_str()),
+            ("Acme", "Data Engineer")
+        );
+        let settings = config.scheduling_settings(&Url::parse("https://jobs.example.com").unwrap());
+        assert_eq!(settings.window, config.window);
+        assert_eq!(settings.max_resume_bytes, 1024);
+        assert_eq!(settings.organization, "Acme");
+    }
+
+    #[test]
+    fn wrong_values_are_named_and_all_reported() {
+        let errors = interview(&[
+            ("INTERVIEW_OPENS_BEFORE_MINUTES", "-5"),
+            ("INTERVIEW_CLOSES_AFTER_MINUTES", "a week"),
+            ("MAX_UPLOAD_BYTES", "0"),
+        ])
+        .unwrap_err();
+        let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
+        assert_eq!(
+            variables,
+            [
+                "INTERVIEW_OPENS_BEFORE_MINUTES",
+                "INTERVIEW_CLOSES_AFTER_MINUTES",
+                "MAX_UPLOAD_BYTES"
+            ]
+        );
+    }
+}

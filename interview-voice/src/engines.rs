@@ -1,0 +1,430 @@
+//! Which engines an interview runs on: one policy, [`EnginePlan`], that both builds
+//! the engines and reports them, so what an application prints at start is what
+//! its interviews use.
+//!
+//! - Speech-to-text: Deepgram, then OpenAI (the next takes over when one fails);
+//!   none when neither is configured (the candidate types).
+//! - Interviewer: the OpenAI-compatible model at `OPENAI_BASE_URL`, else the offline
+//!   interviewer.
+//! - Voice: ElevenLabs, then OpenAI, then espeak-ng, each taking over from the one
+//!   before.
+//! - Avatar: Tavus, in LiveKit rooms only.
+//!
+//! A vendor whose key is set but whose cargo feature is not compiled in is left
+//! out, and both the report and the log say so.
+
+use std::sync::Arc;
+
+use interview_core::config::Selection;
+use interview_core::engine::{AvatarProvider, LlmEngine, SttEngine, TtsEngine};
+
+use crate::config::VoiceConfig;
+use crate::fallback::{FallbackStt, FallbackTts};
+use crate::offline::{EspeakTts, OfflineInterviewer};
+use crate::session::Engines;
+
+/// A vendor the configuration can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Vendor {
+    Deepgram,
+    OpenAi,
+    ElevenLabs,
+    Tavus,
+}
+
+impl Vendor {
+    /// Whether this build includes the vendor's engines.
+    fn built(self) -> bool {
+        match self {
+            Self::Deepgram => cfg!(feature = "deepgram"),
+            Self::OpenAi => cfg!(feature = "openai"),
+            Self::ElevenLabs => cfg!(feature = "elevenlabs"),
+            // The avatar joins LiveKit rooms, so it needs the job handler too.
+            Self::Tavus => cfg!(all(feature = "tavus", feature = "livekit")),
+        }
+    }
+
+    /// The variable that configures the vendor.
+    fn variable(self) -> &'static str {
+        match self {
+            Self::Deepgram => "DEEPGRAM_API_KEY",
+            Self::OpenAi => "OPENAI_API_KEY",
+            Self::ElevenLabs => "ELEVENLABS_API_KEY",
+            Self::Tavus => "TAVUS_API_KEY",
+        }
+    }
+
+    /// The cargo features that build it.
+    fn features(self) -> &'static str {
+        match self {
+            Self::Deepgram => "`deepgram`",
+            Self::OpenAi => "`openai`",
+            Self::ElevenLabs => "`elevenlabs`",
+            Self::Tavus => "`tavus` and LiveKit agent",
+        }
+    }
+}
+
+/// The engines a configuration selects, for each role in the order they take over.
+#[derive(Debug, Clone)]
+pub struct EnginePlan {
+    config: VoiceConfig,
+    stt: Vec<Vendor>,
+    llm: Option<Vendor>,
+    tts: Vec<Vendor>,
+    avatar: Option<Vendor>,
+    /// Vendors configured but not built, by role.
+    missing: Vec<(&'static str, Vendor)>,
+    livekit: bool,
+}
+
+impl EnginePlan {
+    /// The plan for `config`; `livekit` says whether interviews run in LiveKit
+    /// rooms (the avatar appears only there).
+    pub fn new(config: &VoiceConfig, livekit: bool) -> Self {
+        let mut missing = Vec::new();
+        let mut usable = |role: &'static str, vendor: Vendor, configured: bool| {
+            if configured && !vendor.built() {
+                missing.push((role, vendor));
+            }
+            configured && vendor.built()
+        };
+        let stt = [
+            (Vendor::Deepgram, config.deepgram.is_some()),
+            (Vendor::OpenAi, config.openai.is_some()),
+        ]
+        .into_iter()
+        .filter(|(vendor, configured)| usable("speech-to-text", *vendor, *configured))
+        .map(|(vendor, _)| vendor)
+        .collect();
+        let llm = usable("interviewer", Vendor::OpenAi, config.openai.is_some())
+            .then_some(Vendor::OpenAi);
+        let tts = [
+            (Vendor::ElevenLabs, config.elevenlabs.is_some()),
+            (Vendor::OpenAi, config.openai.is_some()),
+        ]
+        .into_iter()
+        .filter(|(vendor, configured)| usable("text-to-speech", *vendor, *configured))
+        .map(|(vendor, _)| vendor)
+        .collect();
+        let avatar = usable("avatar", Vendor::Tavus, config.tavus.is_some() && livekit)
+            .then_some(Vendor::Tavus);
+        Self {
+            config: config.clone(),
+            stt,
+            llm,
+            tts,
+            avatar,
+            missing,
+            livekit,
+        }
+    }
+
+    /// Each role, what fills it, and the variable that decided it.
+    pub fn selections(&self) -> Vec<Selection> {
+        let openai_base = self
+            .config
+            .openai
+            .as_ref()
+            .map(|openai| openai.base_url.to_string())
+            .unwrap_or_default();
+        let stt = match self.stt.first() {
+            Some(Vendor::OpenAi) => Selection::new(
+                "speech-to-text",
+                format!("OpenAI-compatible at {openai_base}"),
+                "OPENAI_API_KEY is set",
+            ),
+            Some(vendor) => Selection::new("speech-to-text", "Deepgram", set(*vendor)),
+            None => Selection::new(
+                "speech-to-text",
+                "none: the candidate answers by typing",
+                "neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set",
+            ),
+        };
+        let llm = match self.llm {
+            Some(vendor) => Selection::new(
+                "interviewer",
+                format!("OpenAI-compatible LLM at {openai_base}"),
+                set(vendor),
+            ),
+            None => Selection::new(
+                "interviewer",
+                "offline scripted interviewer",
+                "OPENAI_API_KEY is not set",
+            ),
+        };
+        let tts = match self.tts.first() {
+            Some(Vendor::ElevenLabs) => {
+                Selection::new("text-to-speech", "ElevenLabs", set(Vendor::ElevenLabs))
+            }
+            Some(vendor) => Selection::new("text-to-speech", "OpenAI", set(*vendor)),
+            None => Selection::new(
+                "text-to-speech",
+                "offline espeak-ng",
+                "neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set",
+            ),
+        };
+        let avatar = match (self.avatar, &self.config.tavus) {
+            (Some(vendor), _) => Selection::new("avatar", "Tavus", set(vendor)),
+            (None, Some(_)) if !self.livekit => Selection::new(
+                "avatar",
+                "none",
+                "Tavus needs LiveKit, and LIVEKIT_URL is not set",
+            ),
+            (None, _) => Selection::new("avatar", "none", "TAVUS_API_KEY is not set"),
+        };
+        let mut selections = vec![stt, llm, tts, avatar];
+        for selection in &mut selections {
+            for (_, vendor) in self.missing.iter().filter(|(r, _)| *r == selection.role) {
+                selection.provider.push_str(&not_built(*vendor));
+            }
+        }
+        selections
+    }
+
+    /// Builds the engines, with the offline ones as the last resort; logs each
+    /// configured vendor this build leaves out.
+    pub fn engines(&self) -> Engines {
+        self.warn_missing();
+        let stt: Vec<Arc<dyn SttEngine>> = self
+            .stt
+            .iter()
+            .filter_map(|v| self.stt_engine(*v))
+            .collect();
+        let llm = self.llm.and_then(|v| self.llm_engine(v));
+        let mut tts: Vec<Arc<dyn TtsEngine>> = self
+            .tts
+            .iter()
+            .filter_map(|v| self.tts_engine(*v))
+            .collect();
+        tts.push(Arc::new(EspeakTts::new()));
+        Engines {
+            stt: match stt.len() {
+                0 | 1 => stt.into_iter().next(),
+                _ => Some(Arc::new(FallbackStt::new(stt))),
+            },
+            llm: llm.unwrap_or_else(|| Arc::new(OfflineInterviewer::new())),
+            tts: match tts.len() {
+                1 => tts.remove(0),
+                _ => Arc::new(FallbackTts::new(tts)),
+            },
+        }
+    }
+
+    /// Whether the only voice is the offline one (espeak-ng, a system package).
+    pub fn voice_is_offline(&self) -> bool {
+        self.tts.is_empty()
+    }
+
+    /// The video avatar for LiveKit jobs, when configured, in a LiveKit set-up,
+    /// and built.
+    pub fn avatar(&self) -> Option<Arc<dyn AvatarProvider>> {
+        self.avatar?;
+        #[cfg(feature = "tavus")]
+        if let Some(tavus) = &self.config.tavus {
+            return Some(Arc::new(crate::providers::tavus::TavusAvatar::from_config(
+                tavus,
+            )));
+        }
+        None
+    }
+
+    fn warn_missing(&self) {
+        for (role, vendor) in &self.missing {
+            tracing::warn!(
+                role,
+                "{} is set, but this build has no {} feature: left out",
+                vendor.variable(),
+                vendor.features()
+            );
+        }
+    }
+
+    fn stt_engine(&self, vendor: Vendor) -> Option<Arc<dyn SttEngine>> {
+        match vendor {
+            #[cfg(feature = "deepgram")]
+            Vendor::Deepgram => self.config.deepgram.as_ref().map(|deepgram| {
+                Arc::new(crate::providers::deepgram::DeepgramStt::from_config(
+                    deepgram,
+                )) as Arc<dyn SttEngine>
+            }),
+            #[cfg(feature = "openai")]
+            Vendor::OpenAi => self.openai().map(|openai| {
+                Arc::new(crate::providers::openai::OpenAiStt::new(openai)) as Arc<dyn SttEngine>
+            }),
+            _ => None,
+        }
+    }
+
+    fn llm_engine(&self, vendor: Vendor) -> Option<Arc<dyn LlmEngine>> {
+        match vendor {
+            #[cfg(feature = "openai")]
+            Vendor::OpenAi => self.openai().map(|openai| {
+                Arc::new(crate::providers::openai::OpenAiLlm::new(openai)) as Arc<dyn LlmEngine>
+            }),
+            _ => None,
+        }
+    }
+
+    fn tts_engine(&self, vendor: Vendor) -> Option<Arc<dyn TtsEngine>> {
+        match vendor {
+            #[cfg(feature = "elevenlabs")]
+            Vendor::ElevenLabs => self.config.elevenlabs.as_ref().map(|elevenlabs| {
+                Arc::new(crate::providers::elevenlabs::ElevenLabsTts::from_config(
+                    elevenlabs,
+                )) as Arc<dyn TtsEngine>
+            }),
+            #[cfg(feature = "openai")]
+            Vendor::OpenAi => self.openai().map(|openai| {
+                Arc::new(crate::providers::openai::OpenAiTts::new(openai)) as Arc<dyn TtsEngine>
+            }),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "openai")]
+    fn openai(&self) -> Option<crate::providers::openai::OpenAi> {
+        self.config
+            .openai
+            .as_ref()
+            .map(crate::providers::openai::OpenAi::from_config)
+    }
+}
+
+/// "`VARIABLE` is set".
+fn set(vendor: Vendor) -> String {
+    format!("{} is set", vendor.variable())
+}
+
+/// The note on a role whose configured vendor this build leaves out.
+fn not_built(vendor: Vendor) -> String {
+    format!(
+        " [{} is set, but this build has no {} feature]",
+        vendor.variable(),
+        vendor.features()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use interview_core::config::Env;
+
+    use super::*;
+
+    fn plan(vars: &[(&str, &str)], livekit: bool) -> EnginePlan {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let config = Env::read_map(&map, |env| Some(VoiceConfig::from_env(env))).unwrap();
+        EnginePlan::new(&config, livekit)
+    }
+
+    fn shown(plan: &EnginePlan) -> Vec<String> {
+        plan.selections().iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn with_nothing_configured_the_engines_are_offline_and_say_why() {
+        let plan = plan(&[], false);
+        let engines = plan.engines();
+        assert!(engines.stt.is_none());
+        assert_eq!(engines.llm.name(), "offline-interviewer");
+        assert_eq!(engines.tts.name(), "espeak-ng");
+        assert!(plan.avatar().is_none());
+        assert_eq!(
+            shown(&plan),
+            [
+                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+                "avatar          none (TAVUS_API_KEY is not set)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_avatar_needs_livekit() {
+        let tavus = [("TAVUS_API_KEY", "k"), ("TAVUS_PERSONA_ID", "p")];
+        assert_eq!(
+            shown(&plan(&tavus, false))[3],
+            "avatar          none (Tavus needs LiveKit, and LIVEKIT_URL is not set)"
+        );
+        let in_rooms = plan(&tavus, true);
+        if cfg!(all(feature = "tavus", feature = "livekit")) {
+            assert_eq!(
+                shown(&in_rooms)[3],
+                "avatar          Tavus (TAVUS_API_KEY is set)"
+            );
+            assert_eq!(in_rooms.avatar().unwrap().name(), "tavus");
+        } else {
+            assert!(
+                shown(&in_rooms)[3].contains("this build has no `tavus` and LiveKit agent feature")
+            );
+            assert!(in_rooms.avatar().is_none());
+        }
+    }
+
+    #[cfg(all(feature = "openai", feature = "deepgram", feature = "elevenlabs"))]
+    #[test]
+    fn vendors_are_chained_in_order_and_the_first_is_shown() {
+        let plan = plan(
+            &[
+                ("DEEPGRAM_API_KEY", "k"),
+                ("ELEVENLABS_API_KEY", "k"),
+                ("OPENAI_API_KEY", "k"),
+                ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"),
+            ],
+            false,
+        );
+        assert_eq!(
+            &shown(&plan)[..3],
+            [
+                "speech-to-text  Deepgram (DEEPGRAM_API_KEY is set)",
+                "interviewer     OpenAI-compatible LLM at http://127.0.0.1:11434/v1 (OPENAI_API_KEY is set)",
+                "text-to-speech  ElevenLabs (ELEVENLABS_API_KEY is set)",
+            ]
+        );
+        let engines = plan.engines();
+        assert_eq!(engines.stt.as_ref().unwrap().name(), "fallback");
+        assert_ne!(engines.llm.name(), "offline-interviewer");
+        assert_eq!(engines.tts.name(), "fallback");
+    }
+
+    #[cfg(feature = "openai")]
+    #[test]
+    fn openai_alone_fills_every_role_and_espeak_stays_as_the_last_voice() {
+        let plan = plan(&[("OPENAI_API_KEY", "sk-test")], false);
+        assert_eq!(
+            &shown(&plan)[..3],
+            [
+                "speech-to-text  OpenAI-compatible at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
+                "interviewer     OpenAI-compatible LLM at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
+                "text-to-speech  OpenAI (OPENAI_API_KEY is set)",
+            ]
+        );
+        let engines = plan.engines();
+        assert!(engines.stt.is_some());
+        assert_ne!(engines.llm.name(), "offline-interviewer");
+        assert_ne!(
+            engines.tts.name(),
+            "espeak-ng",
+            "a fallback chain, not espeak alone"
+        );
+    }
+
+    #[cfg(not(feature = "deepgram"))]
+    #[test]
+    fn a_key_for_a_vendor_not_built_is_reported_and_left_out() {
+        let plan = plan(&[("DEEPGRAM_API_KEY", "k")], false);
+        assert!(plan.engines().stt.is_none());
+        assert!(
+            shown(&plan)[0]
+                .contains("[DEEPGRAM_API_KEY is set, but this build has no `deepgram` feature]"),
+            "{:?}",
+            shown(&plan)
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! `SMTP_*`: how invitations are delivered, and the choice between an SMTP server
+//! and the outbox folder, made once for both building and reporting it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use interview_core::config::{Env, Selection};
+use interview_core::notify::{Notifier, NotifyError};
+use interview_core::{EmailAddress, Secret};
+
+use super::{Mailbox, OutboxNotifier};
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS (ports 587 and 25).
+    StartTls,
+    /// No encryption: only for a local relay or a test server.
+    None,
+}
+
+/// An SMTP server for invitations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// `SMTP_HOST`.
+    pub host: String,
+    /// `SMTP_PORT` (default 587).
+    pub port: u16,
+    /// `SMTP_SECURITY` (`tls`, `starttls` or `none`; default `tls` on port 465,
+    /// `starttls` otherwise).
+    pub security: SmtpSecurity,
+    /// `SMTP_USER` and `SMTP_PASSWORD`, when the server needs a login.
+    pub credentials: Option<(String, Secret)>,
+    /// `SMTP_FROM` (default `SMTP_USER` when that is an address).
+    pub from: EmailAddress,
+    /// `SMTP_CA_CERT`: a PEM file of an extra certificate authority to trust, for a
+    /// relay with a private certificate. The public roots are trusted either way.
+    pub ca_certificate: Option<PathBuf>,
+}
+
+impl SmtpConfig {
+    /// The variables that configure SMTP.
+    pub const VARIABLES: &[&str] = &[
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_USER",
+        "SMTP_PASSWORD",
+        "SMTP_FROM",
+        "SMTP_SECURITY",
+        "SMTP_CA_CERT",
+    ];
+
+    /// Reads `SMTP_*`; `None` when `SMTP_HOST` is unset (another `SMTP_*` variable
+    /// without it is an error).
+    pub fn from_env(env: &mut Env<'_>) -> Option<Self> {
+        let Some(host) = env.get("SMTP_HOST") else {
+            if let Some(set) = Self::VARIABLES[1..6]
+                .iter()
+                .find(|name| env.get(name).is_some())
+            {
+                env.error("SMTP_HOST", format!("is required when {set} is set"));
+            }
+            return None;
+        };
+        let port = env
+            .parse("SMTP_PORT", "a port number from 1 to 65535", |v| {
+                v.parse::<u16>().ok().filter(|p| *p != 0)
+            })
+            .unwrap_or(587);
+        let security = match env
+            .get("SMTP_SECURITY")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None if port == 465 => SmtpSecurity::Tls,
+            None => SmtpSecurity::StartTls,
+            Some("tls") => SmtpSecurity::Tls,
+            Some("starttls") => SmtpSecurity::StartTls,
+            Some("none") => SmtpSecurity::None,
+            Some(_) => {
+                env.error("SMTP_SECURITY", "must be tls, starttls or none");
+                SmtpSecurity::StartTls
+            }
+        };
+        let credentials = env.group(&["SMTP_USER", "SMTP_PASSWORD"]).and_then(|_| {
+            Some((
+                env.get("SMTP_USER")?,
+                Secret::new(env.get("SMTP_PASSWORD")?),
+            ))
+        });
+        let from = match env.get("SMTP_FROM") {
+            Some(from) => EmailAddress::parse(&from)
+                .map_err(|e| {
+                    env.error(
+                        "SMTP_FROM",
+                        format!("is not an e-mail address ({})", e.message),
+                    )
+                })
+                .ok(),
+            None => {
+                let user_address = credentials
+                    .as_ref()
+                    .and_then(|(user, _)| EmailAddress::parse(user).ok());
+                if user_address.is_none() {
+                    env.error(
+                        "SMTP_FROM",
+                        "is required when SMTP_USER is not an e-mail address",
+                    );
+                }
+                user_address
+            }
+        };
+        let ca_certificate = env.get("SMTP_CA_CERT").map(PathBuf::from);
+        if let Some(path) = &ca_certificate
+            && !path.is_file()
+        {
+            env.error(
+                "SMTP_CA_CERT",
+                format!("{} is not a readable file", path.display()),
+            );
+        }
+        Some(Self {
+            host,
+            port,
+            security,
+            credentials,
+            from: from?,
+            ca_certificate,
+        })
+    }
+}
+
+/// How invitations are delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MailBackend {
+    /// An SMTP server.
+    Smtp(SmtpConfig),
+    /// `.eml` files in this folder.
+    Outbox(PathBuf),
+}
+
+impl MailBackend {
+    /// SMTP when configured, else the `outbox` folder in `data_dir`.
+    pub fn choose(smtp: Option<&SmtpConfig>, data_dir: &Path) -> Self {
+        match smtp {
+            Some(smtp) => Self::Smtp(smtp.clone()),
+            None => Self::Outbox(data_dir.join("outbox")),
+        }
+    }
+
+    /// What fills the "e-mail" role, and the variable that decided it.
+    pub fn selection(&self) -> Selection {
+        match self {
+            Self::Smtp(smtp) => Selection::new(
+                "e-mail",
+                format!("SMTP {}:{}", smtp.host, smtp.port),
+                "SMTP_HOST is set",
+            ),
+            Self::Outbox(folder) => Selection::new(
+                "e-mail",
+                format!("outbox folder {}", folder.display()),
+                "SMTP_HOST is not set",
+            ),
+        }
+    }
+
+    /// The notifier. Without the `smtp` feature, an SMTP configuration is an error.
+    pub fn open(&self) -> Result<Arc<dyn Notifier>, NotifyError> {
+        match self {
+            #[cfg(feature = "smtp")]
+            Self::Smtp(smtp) => Ok(Arc::new(super::SmtpNotifier::new(smtp)?)),
+            #[cfg(not(feature = "smtp"))]
+            Self::Smtp(_) => Err(NotifyError::Backend(
+                "SMTP_HOST is set, but this build does not include SMTP (feature `smtp`)".into(),
+            )),
+            Self::Outbox(folder) => {
+                let from: Mailbox = "Interviews <no-reply@localhost>"
+                    .parse()
+                    .map_err(|e| NotifyError::Backend(Box::new(e)))?;
+                Ok(Arc::new(OutboxNotifier::new(folder.clone(), from)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use interview_core::config::ConfigErrors;
+
+    use super::*;
+
+    fn smtp(vars: &[(&str, &str)]) -> Result<Option<SmtpConfig>, ConfigErrors> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Env::read_map(&map, |env| Some(SmtpConfig::from_env(env)))
+    }
+
+    fn problems(vars: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+        smtp(vars)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| (e.variable, e.problem))
+            .collect()
+    }
+
+    #[test]
+    fn the_original_variables_are_read() {
+        let config = smtp(&[
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_PORT", "465"),
+            ("SMTP_USER", "hr@example.com"),
+            ("SMTP_PASSWORD", "smtp-secret"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!((config.port, config.security), (465, SmtpSecurity::Tls));
+        assert_eq!(config.from.as_str(), "hr@example.com");
+        assert_eq!(
+            config.credentials.as_ref().unwrap().1.expose(),
+            "smtp-secret"
+        );
+        assert!(!format!("{config:?}").contains("smtp-secret"));
+        assert_eq!(smtp(&[("SMTP_HOST", "")]).unwrap(), None);
+    }
+
+    #[test]
+    fn security_follows_the_port_unless_set() {
+        let base = [("SMTP_HOST", "h"), ("SMTP_FROM", "a@b.co")];
+        let config = |extra: &[(&str, &str)]| {
+            let vars: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+            smtp(&vars).unwrap().unwrap()
+        };
+        assert_eq!(config(&[]).port, 587);
+        assert_eq!(config(&[]).security, SmtpSecurity::StartTls);
+        assert!(config(&[]).credentials.is_none() && config(&[]).ca_certificate.is_none());
+        assert_eq!(
+            config(&[("SMTP_PORT", "1025"), ("SMTP_SECURITY", "NONE")]).security,
+            SmtpSecurity::None
+        );
+        assert_eq!(
+            problems(&[base[0], base[1], ("SMTP_SECURITY", "ssl")])[0].0,
+            "SMTP_SECURITY"
+        );
+        assert_eq!(
+            problems(&[base[0], base[1], ("SMTP_CA_CERT", "/nonexistent/ca.pem")])[0].0,
+            "SMTP_CA_CERT"
+        );
+    }
+
+    #[test]
+    fn wrong_values_are_named_and_secrets_never_appear() {
+        assert_eq!(
+            problems(&[("SMTP_PASSWORD", "p")]),
+            [(
+                "SMTP_HOST",
+                "is required when SMTP_PASSWORD is set".to_owned()
+            )]
+        );
+        let found = problems(&[
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_PORT", "abc"),
+            ("SMTP_USER", "hr"),
+            ("SMTP_PASSWORD", "hunter2-secret"),
+        ]);
+        let variables: Vec<&str> = found.iter().map(|(v, _)| *v).collect();
+        assert_eq!(variables, ["SMTP_PORT", "SMTP_FROM"]);
+        assert!(found[0].1.contains("\"abc\""), "{}", found[0].1);
+        assert!(!format!("{found:?}").contains("hunter2-secret"));
+        let text = smtp(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_PORT", "99999"),
+            ("SMTP_FROM", "a@b.co"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(text.contains("SMTP_PORT: expected a port number"), "{text}");
+    }
+
+    #[test]
+    fn the_choice_names_the_deciding_variable() {
+        let outbox = MailBackend::choose(None, Path::new("data")).selection();
+        assert_eq!(
+            outbox.to_string(),
+            "e-mail          outbox folder data/outbox (SMTP_HOST is not set)"
+        );
+        let config = smtp(&[("SMTP_HOST", "smtp.example.com"), ("SMTP_FROM", "a@b.co")])
+            .unwrap()
+            .unwrap();
+        let server = MailBackend::choose(Some(&config), Path::new("data")).selection();
+        assert_eq!(
+            server.to_string(),
+            "e-mail          SMTP smtp.example.com:587 (SMTP_HOST is set)"
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! The whole application's configuration, read from environment variables: each
+//! crate's settings, read together so every problem is reported at once.
+//!
+//! | part | variables | defined in |
+//! |---|---|---|
+//! | the server | `PUBLIC_BASE_URL`, `BIND_ADDRESS`, `DATA_DIR`, `ADMIN_API_TOKEN` | here |
+//! | [`InterviewConfig`] | `INTERVIEW_*`, `MAX_UPLOAD_BYTES`, `MAX_RESUME_LENGTH` | `interview-core` |
+//! | `StorageConfig` | `DATABASE_URL`, `SUPABASE_*` | `interview-storage` (feature `storage`) |
+//! | `SmtpConfig` | `SMTP_*` | `interview-web` (feature `web`) |
+//! | `LiveKitConfig` | `LIVEKIT_*` | `interview-livekit` (features `livekit`, `livekit-agent`) |
+//! | `VoiceConfig` | `OPENAI_*`, `DEEPGRAM_API_KEY`, `ELEVENLABS_*`, `TAVUS_*` | `interview-voice` (feature `voice`) |
+//!
+//! A variable for a part this build leaves out is an error that names the feature.
+//! Every variable is documented in `docs/configuration.md`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use interview_core::config::{
+    ConfigError, ConfigErrors, DEFAULT_MAX_RESUME_LENGTH, Env, InterviewConfig, Selection,
+};
+#[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+pub use interview_livekit::LiveKitConfig;
+#[cfg(feature = "storage")]
+pub use interview_storage::config::{StorageConfig, SupabaseConfig};
+#[cfg(feature = "voice")]
+pub use interview_voice::config::VoiceConfig;
+#[cfg(feature = "web")]
+pub use interview_web::notify::{MailBackend, SmtpConfig, SmtpSecurity};
+
+use interview_core::Secret;
+use url::Url;
+
+/// The default `BIND_ADDRESS`.
+pub const DEFAULT_BIND_ADDRESS: &str = "127.0.0.1:3000";
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `PUBLIC_BASE_URL`: where candidates reach the server (links in e-mails).
+    pub public_base_url: Url,
+    /// `BIND_ADDRESS`: where the server listens.
+    pub bind_address: SocketAddr,
+    /// `DATA_DIR`: the SQLite database, local resumes and the e-mail outbox.
+    pub data_dir: PathBuf,
+    /// `ADMIN_API_TOKEN`: the bearer token of the read-only admin API (bookings,
+    /// transcripts, evaluations); the API is off when unset.
+    pub admin_api_token: Option<Secret>,
+    /// Interview rules and limits.
+    pub interview: InterviewConfig,
+    /// `DATABASE_URL` and `SUPABASE_*`: where bookings and resumes are kept.
+    #[cfg(feature = "storage")]
+    pub storage: StorageConfig,
+    /// `SMTP_*`: the mail server for invitations, if any.
+    #[cfg(feature = "web")]
+    pub smtp: Option<SmtpConfig>,
+    /// `LIVEKIT_*`: the LiveKit project interviews run in, if any.
+    #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+    pub livekit: Option<LiveKitConfig>,
+    /// The vendor engines' keys.
+    #[cfg(feature = "voice")]
+    pub voice: VoiceConfig,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigErrors> {
+        Env::read_process(Self::read)
+    }
+
+    /// Reads variables from a map (tests, or a parsed `.env` file).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigErrors> {
+        Env::read_map(vars, Self::read)
+    }
+
+    /// Reads variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigErrors> {
+        Env::read(lookup, Self::read)
+    }
+
+    /// Reads every part; `None` when a required value could not be made.
+    pub fn read(env: &mut Env<'_>) -> Option<Self> {
+        let bind_address = env
+            .parse("BIND_ADDRESS", "an address such as 127.0.0.1:3000", |v| {
+                v.parse::<SocketAddr>().ok()
+            })
+            .or_else(|| DEFAULT_BIND_ADDRESS.parse().ok());
+        // Links must name a host a browser can reach, not 0.0.0.0.
+        let default_base = bind_address.map(|addr| {
+            if addr.ip().is_unspecified() {
+                format!("http://localhost:{}", addr.port())
+            } else {
+                format!("http://{addr}")
+            }
+        });
+        let public_base_url = env
+            .url("PUBLIC_BASE_URL", &["http", "https"])
+            .or_else(|| default_base.and_then(|base| Url::parse(&base).ok()));
+        let data_dir = env
+            .get("DATA_DIR")
+            .map_or_else(|| PathBuf::from("data"), PathBuf::from);
+        let admin_api_token = env.get("ADMIN_API_TOKEN").map(Secret::new);
+        if admin_api_token
+            .as_ref()
+            .is_some_and(|token| token.expose().chars().count() < 24)
+        {
+            env.error("ADMIN_API_TOKEN", "must be at least 24 characters long");
+        }
+        let interview = InterviewConfig::from_env(env);
+
+        #[cfg(feature = "storage")]
+        let storage = StorageConfig::from_env(env, &data_dir);
+        #[cfg(not(feature = "storage"))]
+        env.not_in_build(
+            &["DATABASE_URL", "SUPABASE_URL"],
+            "a booking store (feature `storage`)",
+        );
+        #[cfg(feature = "web")]
+        let smtp = SmtpConfig::from_env(env);
+        #[cfg(not(feature = "web"))]
+        env.not_in_build(&["SMTP_HOST"], "invitations by e-mail (feature `web`)");
+        #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+        let livekit = LiveKitConfig::from_env(env);
+        #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
+        env.not_in_build(&["LIVEKIT_URL"], "LiveKit (feature `livekit`)");
+        #[cfg(feature = "voice")]
+        let voice = VoiceConfig::from_env(env);
+        #[cfg(not(feature = "voice"))]
+        env.not_in_build(
+            &[
+                "OPENAI_API_KEY",
+                "DEEPGRAM_API_KEY",
+                "ELEVENLABS_API_KEY",
+                "TAVUS_API_KEY",
+            ],
+            "the voice engines (feature `voice`)",
+        );
+
+        Some(Self {
+            public_base_url: public_base_url?,
+            bind_address: bind_address?,
+            data_dir,
+            admin_api_token,
+            interview,
+            #[cfg(feature = "storage")]
+            storage,
+            #[cfg(feature = "web")]
+            smtp,
+            #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+            livekit,
+            #[cfg(feature = "voice")]
+            voice,
+        })
+    }
+
+    /// Whether interviews run in LiveKit rooms (else over the local WebSocket).
+    pub fn livekit_configured(&self) -> bool {
+        #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+        {
+            self.livekit.is_some()
+        }
+        #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
+        {
+            false
+        }
+    }
+
+    /// The engines this configuration selects: the plan the application builds
+    /// them from and reports them by.
+    #[cfg(feature = "voice")]
+    pub fn engine_plan(&self) -> interview_voice::engines::EnginePlan {
+        interview_voice::engines::EnginePlan::new(&self.voice, self.livekit_configured())
+    }
+
+    /// How invitations are delivered.
+    #[cfg(feature = "web")]
+    pub fn mail(&self) -> MailBackend {
+        MailBackend::choose(self.smtp.as_ref(), &self.data_dir)
+    }
+
+    /// Which provider fills each role, and the variable that decided it: what
+    /// `full_stack` prints at start, made by the same choices the application is
+    /// built from.
+    pub fn selections(&self) -> Vec<Selection> {
+        let mut selections = Vec::new();
+        #[cfg(feature = "storage")]
+        {
+            selections.push(self.storage.bookings().selection());
+            selections.push(self.storage.resumes().selection());
+        }
+        #[cfg(feature = "web")]
+        selections.push(self.mail().selection());
+        selections.push(self.media());
+        #[cfg(feature = "voice")]
+        selections.extend(self.engine_plan().selections());
+        selections
+    }
+
+    /// Where interviews' audio goes.
+    fn media(&self) -> Selection {
+        #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
+        if let Some(livekit) = &self.livekit {
+            return Selection::new(
+                "media",
+                format!("LiveKit at {}", livekit.url),
+                "LIVEKIT_URL is set",
+            );
+        }
+        Selection::new(
+            "media",
+            "WebSocket to this server",
+            "LIVEKIT_URL is not set",
+        )
+    }
+
+    /// The scheduling service's settings from this configuration.
+    pub fn scheduling_settings(&self) -> interview_core::service::SchedulingSettings {
+        self.interview.scheduling_settings(&self.public_base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_map(&map)
+    }
+
+    #[test]
+    fn defaults_need_no_variables() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.bind_address.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_base_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(config.data_dir, PathBuf::from("data"));
+        assert_eq!(config.interview, InterviewConfig::default());
+        assert!(config.admin_api_token.is_none());
+        let everywhere = super::Config::from_map(&HashMap::from([(
+            "BIND_ADDRESS".to_owned(),
+            "0.0.0.0:8080".to_owned(),
+        )]))
+        .unwrap();
+        assert_eq!(
+            everywhere.public_base_url.as_str(),
+            "http://localhost:8080/"
+        );
+    }
+
+    #[test]
+    fn every_problem_of_every_part_is_reported_at_once() {
+        let errors = config(&[
+            ("PUBLIC_BASE_URL", "ftp://x.com"),
+            ("BIND_ADDRESS", "localhost"),
+            ("ADMIN_API_TOKEN", "short"),
+            ("INTERVIEW_OPENS_BEFORE_MINUTES", "-5"),
+            ("DATABASE_URL", "mysql://x"),
+            ("SMTP_PASSWORD", "pw"),
+            ("LIVEKIT_URL", "not a url"),
+            ("LIVEKIT_API_KEY", "k"),
+            ("LIVEKIT_API_SECRET", "s"),
+            ("TAVUS_API_KEY", "k"),
+        ])
+        .unwrap_err();
+        let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
+        for expected in [
+            "PUBLIC_BASE_URL",
+            "BIND_ADDRESS",
+            "ADMIN_API_TOKEN",
+            "INTERVIEW_OPENS_BEFORE_MINUTES",
+            "DATABASE_URL",
+            "SMTP_HOST",
+            "LIVEKIT_URL",
+            "TAVUS_PERSONA_ID",
+        ] {
+            assert!(
+                variables.contains(&expected),
+                "{expected} not reported in {variables:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_or_errors() {
+        let config = config(&[
+            ("SUPABASE_URL", "https://abc.supabase.co"),
+            ("SUPABASE_SERVICE_ROLE_KEY", "service-role-secret"),
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_USER", "hr@example.com"),
+            ("SMTP_PASSWORD", "smtp-secret"),
+            ("LIVEKIT_URL", "wss://proj.livekit.cloud"),
+            ("LIVEKIT_API_KEY", "APIabc"),
+            ("LIVEKIT_API_SECRET", "livekit-secret"),
+            ("OPENAI_API_KEY", "sk-openai-secret"),
+            (
+                "DATABASE_URL",
+                "postgres://app:db-secret@localhost/interviews",
+            ),
+            ("ADMIN_API_TOKEN", "admin-secret-0123456789abcdef"),
+        ])
+        .unwrap();
+        let debug = format!("{config:?}");
+        for secret in [
+            "service-role-secret",
+            "smtp-secret",
+            "livekit-secret",
+            "sk-openai-secret",
+            "db-secret",
+            "admin-secret",
+        ] {
+            assert!(!debug.contains(secret), "{secret} leaked into Debug");
+        }
+        let shown: Vec<String> = config
+            .selections()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(!shown.join("\n").contains("secret"), "{shown:?}");
+    }
+}

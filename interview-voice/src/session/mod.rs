@@ -49,24 +49,25 @@
 //! #     room: interview_core::transport::RoomIo,
 //! #     engines: interview_voice::session::Engines,
 //! #     store: std::sync::Arc<dyn interview_core::store::BookingStore>,
-//! #     token: interview_core::BookingToken,
+//! #     booking: interview_core::Booking,
 //! # ) {
 //! use std::sync::Arc;
 //! use interview_core::clock::SystemClock;
 //! use interview_core::interview::Persona;
-//! use interview_voice::session::{InterviewSession, SessionConfig};
+//! use interview_voice::session::{InterviewSession, SessionBooking, SessionConfig};
 //!
 //! let config = SessionConfig {
 //!     persona: Persona::new("Acme", "Backend Engineer"),
 //!     ..SessionConfig::default()
 //! };
 //! let report = InterviewSession::new(config, engines, store, Arc::new(SystemClock))
-//!     .run(room, Some(token), None)
+//!     .run(room, SessionBooking::from(&booking))
 //!     .await;
 //! println!("{:?}: {} lines", report.end, report.transcript.len());
 //! # }
 //! ```
 
+mod booking;
 mod finish;
 mod listen;
 mod metrics;
@@ -82,7 +83,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use interview_core::BookingToken;
 use interview_core::clock::Clock;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
@@ -92,6 +92,7 @@ use interview_core::interview::{
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomIo;
 
+pub use booking::SessionBooking;
 pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
 pub use turn::{TurnConfig, looks_unfinished};
 pub use vad::{VAD_FRAME, VAD_FRAME_SAMPLES, VadConfig};
@@ -293,19 +294,19 @@ impl InterviewSession {
         }
     }
 
+    /// Where the status, transcript lines and evaluation are written.
+    pub fn store(&self) -> &Arc<dyn BookingStore> {
+        &self.store
+    }
+
     /// Holds the interview in `room` until it ends, then evaluates it.
     ///
-    /// `booking` is the interview's booking: its status, transcript and evaluation
-    /// are written to the store (without one nothing is stored, and the report is
-    /// the only record). The resume is `resume_text`, else the booking's, else the
-    /// room metadata's `resume_text`; the booking token likewise falls back to the
-    /// metadata's `booking_token`.
-    pub async fn run(
-        self,
-        room: RoomIo,
-        booking: Option<BookingToken>,
-        resume_text: Option<String>,
-    ) -> SessionReport {
-        run::run(self, room, booking, resume_text).await
+    /// `booking` says who the interview is for, resolved by the caller: its status,
+    /// transcript and evaluation are written to the store under its token (without
+    /// one nothing is stored, and the report is the only record), the greeting uses
+    /// the candidate's first name, and the model sees the resume cut to
+    /// [`SessionConfig::max_resume_length`].
+    pub async fn run(self, room: RoomIo, booking: SessionBooking) -> SessionReport {
+        run::run(self, room, booking).await
     }
 }

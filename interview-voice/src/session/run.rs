@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use interview_core::BookingStatus;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, InterviewPlan, ResumeText, RoomMetadata,
-    Speaker, TRANSCRIPT_TOPIC, TranscriptEntry, TranscriptMessage, system_prompt,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, InterviewPlan, ResumeText, Speaker,
+    TRANSCRIPT_TOPIC, TranscriptEntry, TranscriptMessage, system_prompt,
 };
 use interview_core::transport::{RoomEvent, RoomIo, RoomOutput};
-use interview_core::{BookingStatus, BookingToken};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -28,7 +28,9 @@ use super::respond::{Progress, Source, Voice};
 use super::speak::{Kind, Response};
 use super::turn::TurnDetector;
 use super::vad::Vad;
-use super::{EngineFailure, InterviewSession, SessionConfig, SessionEnd, SessionReport};
+use super::{
+    EngineFailure, InterviewSession, SessionBooking, SessionConfig, SessionEnd, SessionReport,
+};
 
 /// The `tracing` target of everything the session logs.
 pub(super) const LOG: &str = "interview_voice::session";
@@ -71,8 +73,7 @@ pub(super) struct Run {
 pub(super) async fn run(
     session: InterviewSession,
     room: RoomIo,
-    booking: Option<BookingToken>,
-    resume_text: Option<String>,
+    booking: SessionBooking,
 ) -> SessionReport {
     let RoomIo {
         info,
@@ -80,46 +81,25 @@ pub(super) async fn run(
         mut events,
         output,
     } = room;
-    let metadata = RoomMetadata::parse(info.metadata.as_deref());
-    let booking = booking.or_else(|| {
-        metadata
-            .booking_token
-            .as_deref()
-            .and_then(|t| BookingToken::parse(t).ok())
-    });
+    let first_name = booking.first_name().map(str::to_owned);
+    let SessionBooking {
+        token: booking,
+        resume_text,
+        ..
+    } = booking;
     let store = session.store.clone();
     let clock = session.clock.clone();
     let mut store_failures = 0;
 
-    // What the booking knows: the candidate's first name and the resume.
-    let mut first_name = None;
-    let mut booking_resume = None;
-    if let Some(token) = &booking {
-        match store.get(token).await {
-            Ok(Some(found)) => {
-                first_name = found
-                    .name
-                    .as_str()
-                    .split_whitespace()
-                    .next()
-                    .map(str::to_owned);
-                booking_resume = found.resume_text;
-            }
-            Ok(None) => tracing::warn!(target: LOG, "no booking has the session's token"),
-            Err(error) => {
-                store_failures += 1;
-                tracing::warn!(target: LOG, %error, "could not read the booking");
-            }
-        }
-        if let Err(error) = store.set_status(token, BookingStatus::InProgress).await {
-            store_failures += 1;
-            tracing::warn!(target: LOG, %error, "could not mark the booking in progress");
-        }
+    if let Some(token) = &booking
+        && let Err(error) = store.set_status(token, BookingStatus::InProgress).await
+    {
+        store_failures += 1;
+        tracing::warn!(target: LOG, %error, "could not mark the booking in progress");
     }
     let config = session.config.clone();
+    // The one place the resume is cut to length, whoever resolved it.
     let resume = resume_text
-        .or(booking_resume)
-        .or(metadata.resume_text)
         .map(|raw| ResumeText::new(&raw, config.max_resume_length))
         .filter(|r| !r.is_empty());
     let plan = config.plan.clone().unwrap_or_else(|| {

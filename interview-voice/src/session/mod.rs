@@ -43,6 +43,28 @@
 //!   speech itself fails, written) closing line, recorded in the report.
 //! - **Metrics** per turn ([`TurnMetrics`]), logged with `tracing` (target
 //!   `interview_voice::session`) and summarised in [`SessionReport::metrics`].
+//! - **Who it is for** is the caller's business: [`InterviewSession::run`] takes a
+//!   [`SessionBooking`] (token, candidate's name, resume) and reads nothing else
+//!   about the candidate. The resume is cut to
+//!   [`SessionConfig::max_resume_length`] when the session starts, and only there.
+//!
+//! # Where things are
+//!
+//! One task owns the interview's state and runs the event loop; each stage is an
+//! `impl` block on that state in a file of its own, and the stages import the
+//! state and the leaf modules, never each other.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `event_loop.rs` | setting up the state for the booking, the greeting, the loop handing each event to its stage |
+//! | `state.rs` | the state, in parts (setup, hearing, speaking, record, outcome), and what every stage does: record a line, send the agent state, note a failure |
+//! | `hearing.rs` | room audio through VAD and end of turn to speech-to-text; typed answers; committed turns queued |
+//! | `answer.rs` | starting responses, answering the queued turns once, their progress, the apology and retry, the closing line, barge-in |
+//! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio |
+//! | `room.rs` | participants joining and leaving, the connection, the time limit |
+//! | `finish.rs` | the end: the transcript flushed, the evaluation, the booking completed, the report |
+//! | `booking.rs`, `config.rs`, `report.rs` | [`SessionBooking`]; [`SessionConfig`] and [`Engines`]; [`SessionReport`] |
+//! | `vad.rs`, `turn.rs`, `resample.rs`, `sentences.rs`, `metrics.rs` | voice activity, end of turn, sample-rate conversion, sentence splitting, per-turn latency |
 //!
 //! ```no_run
 //! # async fn demo(
@@ -67,17 +89,19 @@
 //! # }
 //! ```
 
+mod answer;
 mod booking;
 mod config;
+mod event_loop;
 mod finish;
-mod listen;
+mod hearing;
 mod metrics;
 mod report;
 mod resample;
-mod respond;
-mod run;
+mod room;
 mod sentences;
-mod speak;
+mod speech;
+mod state;
 mod turn;
 mod vad;
 
@@ -148,6 +172,14 @@ impl InterviewSession {
     /// the candidate's first name, and the model sees the resume cut to
     /// [`SessionConfig::max_resume_length`].
     pub async fn run(self, room: RoomIo, booking: SessionBooking) -> SessionReport {
-        run::run(self, room, booking).await
+        event_loop::run(
+            self.config,
+            self.engines,
+            self.store,
+            self.clock,
+            room,
+            booking,
+        )
+        .await
     }
 }

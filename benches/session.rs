@@ -27,7 +27,9 @@ use interview_core::engine::{
 };
 use interview_core::testing::InMemoryBookingStore;
 use interview_core::transport::{RoomEvent, RoomInfo, RoomIo, RoomOutput, TransportError};
-use interview_voice::session::{Engines, InterviewSession, SessionConfig, SessionReport};
+use interview_voice::session::{
+    Engines, InterviewSession, SessionBooking, SessionConfig, SessionReport,
+};
 use tokio::sync::{Notify, mpsc};
 
 const STT_LATENCY: Duration = Duration::from_millis(150);
@@ -311,7 +313,7 @@ async fn interview(turns: usize, paced: bool, speech: Arc<Vec<i16>>) -> Outcome 
         Arc::new(InMemoryBookingStore::new()),
         Arc::new(SystemClock),
     );
-    let task = tokio::spawn(session.run(io, None, None));
+    let task = tokio::spawn(session.run(io, SessionBooking::none()));
 
     let format = AudioFormat::PCM_48K;
     let frame = format.samples_for(Duration::from_millis(20));

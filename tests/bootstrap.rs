@@ -86,11 +86,14 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     assert!(err.to_string().contains("data folder"));
 }
 
+/// Variables, and the role table they give.
+type RoleTable = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+
 /// The role table `full_stack` prints, for the configurations people start with:
 /// each line names the provider and the variable that decided it.
 #[test]
 fn the_role_table_names_each_provider_and_the_deciding_variable() {
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    let cases: &[RoleTable] = &[
         (
             &[],
             &[

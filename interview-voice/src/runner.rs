@@ -9,7 +9,7 @@ use interview_core::clock::Clock;
 use interview_core::store::BookingStore;
 use interview_core::transport::{InterviewRunner, RoomIo};
 
-use crate::session::{Engines, InterviewSession, SessionConfig};
+use crate::session::{Engines, InterviewSession, SessionBooking, SessionConfig};
 
 /// Holds each interview it is handed with a copy of one [`InterviewSession`].
 #[derive(Debug)]
@@ -39,14 +39,13 @@ impl SessionRunner {
 #[async_trait]
 impl InterviewRunner for SessionRunner {
     async fn run(&self, room: RoomIo, booking: Booking) {
-        let token = booking.token.clone();
         let report = self
             .session
             .clone()
-            .run(room, Some(booking.token), booking.resume_text)
+            .run(room, SessionBooking::from(&booking))
             .await;
         tracing::info!(
-            token = ?token,
+            token = ?booking.token,
             end = ?report.end,
             lines = report.transcript.len(),
             evaluated = report.evaluation.is_some(),
@@ -143,15 +142,65 @@ impl InterviewJobHandler {
     /// Holds the interview in `room` until it ends or the job is cancelled.
     async fn interview(&self, ctx: &interview_livekit::JobContext, room: RoomIo) {
         let session = self.session.clone();
-        let booking = ctx.booking_token().cloned();
-        let resume = ctx.resume_text().map(str::to_owned);
+        let interview = async {
+            let booking = booking_for_job(
+                session.store().as_ref(),
+                ctx.booking_token(),
+                ctx.resume_text(),
+            )
+            .await;
+            session.run(room, booking).await
+        };
         tokio::select! {
-            report = session.run(room, booking, resume) => {
+            report = interview => {
                 tracing::info!(job_id = ctx.job_id(), end = ?report.end, lines = report.transcript.len(), "interview job finished");
             }
             () = ctx.cancelled() => {
                 tracing::info!(job_id = ctx.job_id(), "interview job terminated");
             }
+        }
+    }
+}
+
+/// Who a LiveKit job's interview is for. The room metadata carries the booking's
+/// token and a copy of its resume (cut to fit the metadata); the booking itself is
+/// read from the store, so the interview gets the candidate's name and the whole
+/// resume. When the store does not know the token or cannot be read, the interview
+/// runs on what the metadata says: its token (the store writes still go there) and
+/// its resume.
+#[cfg(feature = "livekit")]
+// Only the livekit-rtc transport starts interviews from jobs.
+#[cfg_attr(not(feature = "livekit-rtc"), allow(dead_code))]
+async fn booking_for_job(
+    store: &dyn BookingStore,
+    token: Option<&interview_core::BookingToken>,
+    metadata_resume: Option<&str>,
+) -> SessionBooking {
+    let from_metadata = || SessionBooking {
+        token: token.cloned(),
+        candidate_name: None,
+        resume_text: metadata_resume.map(str::to_owned),
+    };
+    let Some(token) = token else {
+        return from_metadata();
+    };
+    match store.get(token).await {
+        Ok(Some(booking)) => {
+            let mut resolved = SessionBooking::from(&booking);
+            if resolved.resume_text.is_none() {
+                resolved.resume_text = metadata_resume.map(str::to_owned);
+            }
+            resolved
+        }
+        Ok(None) => {
+            tracing::warn!(
+                "no booking has the room's token: the interview runs on the room metadata"
+            );
+            from_metadata()
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read the room's booking: the interview runs on the room metadata");
+            from_metadata()
         }
     }
 }
@@ -217,6 +266,91 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
                  room's audio"
                     .to_owned(),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(feature = "livekit")]
+    mod booking_for_job {
+        use chrono::{TimeZone, Utc};
+        use interview_core::testing::InMemoryBookingStore;
+        use interview_core::{BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
+
+        use super::super::*;
+
+        const METADATA_RESUME: &str = "Rust engineer (cut to fit the metadata)";
+
+        async fn stored(resume_text: Option<&str>) -> (InMemoryBookingStore, Booking) {
+            let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
+            let booking = Booking {
+                token: BookingToken::generate().unwrap(),
+                name: PersonName::parse("Priya Sharma").unwrap(),
+                email: EmailAddress::parse("priya@example.com").unwrap(),
+                phone: PhoneNumber::parse("5551234567").unwrap(),
+                scheduled_at: at,
+                time_zone: None,
+                resume_text: resume_text.map(str::to_owned),
+                resume_url: None,
+                status: BookingStatus::Scheduled,
+                created_at: at,
+            };
+            let store = InMemoryBookingStore::new();
+            store.create(&booking).await.unwrap();
+            (store, booking)
+        }
+
+        fn from_metadata(token: Option<&BookingToken>) -> SessionBooking {
+            SessionBooking {
+                token: token.cloned(),
+                candidate_name: None,
+                resume_text: Some(METADATA_RESUME.to_owned()),
+            }
+        }
+
+        #[tokio::test]
+        async fn the_stored_booking_gives_the_name_and_the_whole_resume() {
+            let (store, booking) = stored(Some("Rust engineer, the whole resume")).await;
+            let resolved =
+                booking_for_job(&store, Some(&booking.token), Some(METADATA_RESUME)).await;
+            assert_eq!(resolved, SessionBooking::from(&booking));
+            assert_eq!(resolved.first_name(), Some("Priya"));
+        }
+
+        #[tokio::test]
+        async fn a_stored_booking_without_a_resume_takes_the_metadata_s() {
+            let (store, booking) = stored(None).await;
+            let resolved =
+                booking_for_job(&store, Some(&booking.token), Some(METADATA_RESUME)).await;
+            assert_eq!(resolved.first_name(), Some("Priya"));
+            assert_eq!(resolved.resume_text.as_deref(), Some(METADATA_RESUME));
+        }
+
+        #[tokio::test]
+        async fn a_token_the_store_does_not_know_falls_back_to_the_metadata() {
+            let store = InMemoryBookingStore::new();
+            let token = BookingToken::generate().unwrap();
+            let resolved = booking_for_job(&store, Some(&token), Some(METADATA_RESUME)).await;
+            assert_eq!(resolved, from_metadata(Some(&token)));
+        }
+
+        #[tokio::test]
+        async fn a_failing_store_falls_back_to_the_metadata() {
+            let (store, booking) = stored(Some("Rust engineer, the whole resume")).await;
+            store.set_unavailable(true);
+            let resolved =
+                booking_for_job(&store, Some(&booking.token), Some(METADATA_RESUME)).await;
+            assert_eq!(resolved, from_metadata(Some(&booking.token)));
+        }
+
+        #[tokio::test]
+        async fn without_a_token_there_is_only_the_metadata() {
+            let (store, _) = stored(Some("Rust engineer, the whole resume")).await;
+            let resolved = booking_for_job(&store, None, Some(METADATA_RESUME)).await;
+            assert_eq!(resolved, from_metadata(None));
+            let nothing = booking_for_job(&store, None, None).await;
+            assert_eq!(nothing, SessionBooking::none());
         }
     }
 }

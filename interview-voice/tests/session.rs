@@ -7,13 +7,13 @@ mod session_support;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use interview_core::BookingStatus;
 use interview_core::audio::AudioFormat;
 use interview_core::engine::{Role, VendorErrorKind};
 use interview_core::interview::{RESUME_CLOSE, RESUME_OPEN, Speaker};
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomEvent;
-use interview_voice::session::{Interruptions, SessionConfig, SessionEnd};
+use interview_core::{BookingStatus, PersonName};
+use interview_voice::session::{Interruptions, SessionBooking, SessionConfig, SessionEnd};
 use session_support::{EVALUATION, Harness, eventually, say, silence};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
@@ -446,5 +446,66 @@ async fn the_plan_ends_when_the_interviewer_says_goodbye() {
     assert_eq!(
         report.transcript.last().unwrap().text,
         "Thank you for your time, Priya. Goodbye!"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_session_takes_the_booking_it_is_given_and_cuts_the_resume_to_length() {
+    let mut h = Harness::new(AudioFormat::SPEECH).await;
+    h.llm.push_reply("Tell me more.");
+    h.llm.push_reply(EVALUATION);
+    // The store still says "Priya Sharma": the session must not look there.
+    let booking = SessionBooking {
+        candidate_name: Some(PersonName::parse("Maya Patel").unwrap()),
+        ..SessionBooking::from(&h.booking)
+    };
+    let config = SessionConfig {
+        max_resume_length: 20,
+        ..SessionConfig::default()
+    };
+    let session = h.start_for(booking, config, false);
+    h.wait_lines(1).await;
+    assert!(h.lines()[0].1.starts_with("Hello Maya! I'm Arjun"));
+    h.room.send_event(RoomEvent::Text {
+        identity: "candidate".into(),
+        text: "I built a ledger in Rust.".into(),
+    });
+    h.wait_lines(3).await;
+    // The resume's first 20 characters reach the model, and nothing after them.
+    let system = &h.llm.requests()[0].messages[0].content;
+    assert!(system.contains("- Built"), "{system}");
+    assert!(!system.contains("payment ledger"), "{system}");
+
+    h.room.send_event(RoomEvent::Disconnected {
+        reason: "done".into(),
+    });
+    let report = session.await.unwrap();
+    // The store is still written under the booking's token.
+    assert_eq!(
+        h.store.transcript(&h.token).await.unwrap(),
+        report.transcript
+    );
+    assert_eq!(
+        h.store.get(&h.token).await.unwrap().unwrap().status,
+        BookingStatus::Completed
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn without_a_booking_nothing_is_stored_and_no_one_is_named() {
+    let mut h = Harness::new(AudioFormat::SPEECH).await;
+    let session = h.start_for(SessionBooking::none(), SessionConfig::default(), false);
+    h.wait_lines(1).await;
+    assert!(h.lines()[0].1.starts_with("Hello! I'm Arjun"));
+    h.room.send_event(RoomEvent::Disconnected {
+        reason: "done".into(),
+    });
+    let report = session.await.unwrap();
+    assert_eq!(report.transcript.len(), 1);
+    assert_eq!(report.store_failures, 0);
+    assert!(h.store.transcript(&h.token).await.unwrap().is_empty());
+    assert_eq!(
+        h.store.get(&h.token).await.unwrap().unwrap().status,
+        BookingStatus::Scheduled
     );
 }

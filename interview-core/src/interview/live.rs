@@ -74,27 +74,6 @@ impl AgentStateMessage {
     }
 }
 
-/// The room metadata the web layer writes: `{"resume_text": ..., "booking_token": ...}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomMetadata {
-    /// The candidate's resume text.
-    #[serde(default)]
-    pub resume_text: Option<String>,
-    /// The booking's token.
-    #[serde(default)]
-    pub booking_token: Option<String>,
-}
-
-impl RoomMetadata {
-    /// Parses room metadata; anything that is not the expected JSON gives empty
-    /// metadata (the interview goes on without a resume).
-    pub fn parse(metadata: Option<&str>) -> Self {
-        metadata
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -118,17 +97,5 @@ mod tests {
             state: AgentState::Thinking,
         };
         assert_eq!(state.to_json(), r#"{"state":"thinking"}"#);
-    }
-
-    #[test]
-    fn metadata_parses_leniently() {
-        let meta = RoomMetadata::parse(Some(r#"{"resume_text":"cv","booking_token":"ab"}"#));
-        assert_eq!(meta.resume_text.as_deref(), Some("cv"));
-        assert_eq!(meta.booking_token.as_deref(), Some("ab"));
-        assert_eq!(
-            RoomMetadata::parse(Some("not json")),
-            RoomMetadata::default()
-        );
-        assert_eq!(RoomMetadata::parse(None), RoomMetadata::default());
     }
 }

@@ -15,8 +15,7 @@ pub use evaluate::{
 };
 pub use evaluation::{CompetencyScore, Evaluation, InvalidScore, Recommendation, Score};
 pub use live::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, RoomMetadata, TRANSCRIPT_TOPIC,
-    TranscriptMessage,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
 };
 pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};

@@ -3,24 +3,17 @@
 
 use std::time::Duration;
 
+use interview_core::BookingStatus;
 use interview_core::interview::{AgentState, Speaker, evaluate, evaluation_request};
-use interview_core::{BookingStatus, BookingToken};
-use tokio::task::JoinHandle;
 
 use super::metrics::MetricsSummary;
-use super::run::{LOG, Run};
-use super::{SessionEnd, SessionReport};
+use super::report::{SessionEnd, SessionReport};
+use super::state::{LOG, State};
 
-impl Run {
-    pub(super) async fn finish(
-        mut self,
-        end: SessionEnd,
-        booking: Option<BookingToken>,
-        writer_task: Option<JoinHandle<usize>>,
-        mut store_failures: usize,
-    ) -> SessionReport {
+impl State {
+    pub(super) async fn finish(mut self, end: SessionEnd) -> SessionReport {
         self.stop_response(false).await;
-        for turn in std::mem::take(&mut self.pending) {
+        for turn in std::mem::take(&mut self.hearing.pending) {
             if !turn.recorded {
                 self.record(Speaker::Candidate, &turn.text, turn.at, false)
                     .await;
@@ -30,29 +23,35 @@ impl Run {
         let duration = self.elapsed();
 
         // Every line is stored before the evaluation and the status change.
-        self.writer = None;
-        if let Some(task) = writer_task {
-            store_failures += task.await.unwrap_or(1);
+        self.record.writer = None;
+        if let Some(task) = self.record.writer_task.take() {
+            self.outcome.store_failures += task.await.unwrap_or(1);
         }
 
-        let store = self.session.store.clone();
-        let answered = self
+        let State {
+            setup,
+            record,
+            mut outcome,
+            ..
+        } = self;
+        let config = &setup.config;
+        let answered = record
             .transcript
             .iter()
             .any(|e| e.speaker == Speaker::Candidate);
         let (evaluation, evaluation_error) = if answered {
             let request = evaluation_request(
-                &self.config.persona,
-                &self.transcript,
-                self.resume.as_ref(),
-                &self.config.competencies,
+                &config.persona,
+                &record.transcript,
+                record.resume.as_ref(),
+                &config.competencies,
             );
-            let created_at = self.session.clock.now();
+            let created_at = setup.clock.now();
             match evaluate(
-                self.session.engines.llm.as_ref(),
+                setup.engines.llm.as_ref(),
                 request,
-                &self.config.competencies,
-                &self.transcript,
+                &config.competencies,
+                &record.transcript,
                 created_at,
             )
             .await
@@ -66,21 +65,25 @@ impl Run {
         } else {
             (None, Some("the candidate gave no answers".to_owned()))
         };
-        if let Some(token) = &booking {
+        if let Some(token) = &setup.booking {
             if let Some(evaluation) = &evaluation
-                && let Err(error) = store.save_evaluation(token, evaluation).await
+                && let Err(error) = setup.store.save_evaluation(token, evaluation).await
             {
-                store_failures += 1;
+                outcome.store_failures += 1;
                 tracing::warn!(target: LOG, %error, "could not store the evaluation");
             }
-            if let Err(error) = store.set_status(token, BookingStatus::Completed).await {
-                store_failures += 1;
+            if let Err(error) = setup
+                .store
+                .set_status(token, BookingStatus::Completed)
+                .await
+            {
+                outcome.store_failures += 1;
                 tracing::warn!(target: LOG, %error, "could not mark the booking completed");
             }
         }
-        self.output.close().await;
+        setup.output.close().await;
 
-        let metrics = MetricsSummary::of(&self.turns);
+        let metrics = MetricsSummary::of(&outcome.turns);
         let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
         tracing::info!(
             target: LOG,
@@ -90,19 +93,19 @@ impl Run {
             voice_to_voice_p95_ms = ms(metrics.voice_to_voice.p95),
             first_token_p50_ms = ms(metrics.first_token.p50),
             transcript_p50_ms = ms(metrics.transcript.p50),
-            engine_failures = self.engine_failures.len(),
+            engine_failures = outcome.engine_failures.len(),
             "interview summary"
         );
         SessionReport {
             end,
-            transcript: self.transcript,
+            transcript: record.transcript,
             evaluation,
             evaluation_error,
-            turns: self.turns,
+            turns: outcome.turns,
             metrics,
-            engine_failures: self.engine_failures,
-            interruptions: self.interruptions,
-            store_failures,
+            engine_failures: outcome.engine_failures,
+            interruptions: outcome.interruptions,
+            store_failures: outcome.store_failures,
             duration,
         }
     }

@@ -43,214 +43,80 @@
 //!   speech itself fails, written) closing line, recorded in the report.
 //! - **Metrics** per turn ([`TurnMetrics`]), logged with `tracing` (target
 //!   `interview_voice::session`) and summarised in [`SessionReport::metrics`].
+//! - **Who it is for** is the caller's business: [`InterviewSession::run`] takes a
+//!   [`SessionBooking`] (token, candidate's name, resume) and reads nothing else
+//!   about the candidate. The resume is cut to
+//!   [`SessionConfig::max_resume_length`] when the session starts, and only there.
+//!
+//! # Where things are
+//!
+//! One task owns the interview's state and runs the event loop; each stage is an
+//! `impl` block on that state in a file of its own, and the stages import the
+//! state and the leaf modules, never each other.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `event_loop.rs` | setting up the state for the booking, the greeting, the loop handing each event to its stage |
+//! | `state.rs` | the state, in parts (setup, hearing, speaking, record, outcome), and what every stage does: record a line, send the agent state, note a failure |
+//! | `hearing.rs` | room audio through VAD and end of turn to speech-to-text; typed answers; committed turns queued |
+//! | `answer.rs` | starting responses, answering the queued turns once, their progress, the apology and retry, the closing line, barge-in |
+//! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio |
+//! | `room.rs` | participants joining and leaving, the connection, the time limit |
+//! | `finish.rs` | the end: the transcript flushed, the evaluation, the booking completed, the report |
+//! | `booking.rs`, `config.rs`, `report.rs` | [`SessionBooking`]; [`SessionConfig`] and [`Engines`]; [`SessionReport`] |
+//! | `vad.rs`, `turn.rs`, `resample.rs`, `sentences.rs`, `metrics.rs` | voice activity, end of turn, sample-rate conversion, sentence splitting, per-turn latency |
 //!
 //! ```no_run
 //! # async fn demo(
 //! #     room: interview_core::transport::RoomIo,
 //! #     engines: interview_voice::session::Engines,
 //! #     store: std::sync::Arc<dyn interview_core::store::BookingStore>,
-//! #     token: interview_core::BookingToken,
+//! #     booking: interview_core::Booking,
 //! # ) {
 //! use std::sync::Arc;
 //! use interview_core::clock::SystemClock;
 //! use interview_core::interview::Persona;
-//! use interview_voice::session::{InterviewSession, SessionConfig};
+//! use interview_voice::session::{InterviewSession, SessionBooking, SessionConfig};
 //!
 //! let config = SessionConfig {
 //!     persona: Persona::new("Acme", "Backend Engineer"),
 //!     ..SessionConfig::default()
 //! };
 //! let report = InterviewSession::new(config, engines, store, Arc::new(SystemClock))
-//!     .run(room, Some(token), None)
+//!     .run(room, SessionBooking::from(&booking))
 //!     .await;
 //! println!("{:?}: {} lines", report.end, report.transcript.len());
 //! # }
 //! ```
 
+mod answer;
+mod booking;
+mod config;
+mod event_loop;
 mod finish;
-mod listen;
+mod hearing;
 mod metrics;
+mod report;
 mod resample;
-mod respond;
-mod run;
+mod room;
 mod sentences;
-mod speak;
+mod speech;
+mod state;
 mod turn;
 mod vad;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use interview_core::BookingToken;
 use interview_core::clock::Clock;
-use interview_core::config::InterviewConfig;
-use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
-use interview_core::interview::{
-    DEFAULT_COMPETENCIES, Evaluation, InterviewPlan, Persona, TranscriptEntry,
-};
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomIo;
 
+pub use booking::SessionBooking;
+pub use config::{Engines, Interruptions, SessionConfig};
 pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
+pub use report::{EngineFailure, SessionEnd, SessionReport};
 pub use turn::{TurnConfig, looks_unfinished};
 pub use vad::{VAD_FRAME, VAD_FRAME_SAMPLES, VadConfig};
-
-/// What candidate speech does while the interviewer speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Interruptions {
-    /// The interviewer is never cut off; what the candidate says meanwhile is
-    /// queued and answered once afterwards (the original agent's behaviour).
-    #[default]
-    Never,
-    /// Candidate speech stops the interviewer's audio.
-    BargeIn,
-}
-
-/// How a session runs.
-#[derive(Debug, Clone)]
-pub struct SessionConfig {
-    /// Who the interviewer is.
-    pub persona: Persona,
-    /// The plan; `None` builds the standard plan over `plan_duration`, grounded in
-    /// the resume.
-    pub plan: Option<InterviewPlan>,
-    /// The length of the standard plan.
-    pub plan_duration: Duration,
-    /// The hard limit: at this age the interviewer closes politely and ends.
-    pub max_duration: Duration,
-    /// `MAX_RESUME_LENGTH`: the most resume characters the model sees.
-    pub max_resume_length: usize,
-    /// Whether the candidate can cut the interviewer off.
-    pub interruptions: Interruptions,
-    /// Voice activity detection.
-    pub vad: VadConfig,
-    /// End of turn.
-    pub turn: TurnConfig,
-    /// Hints for speech-to-text.
-    pub stt_options: SttOptions,
-    /// The competencies the evaluation scores.
-    pub competencies: Vec<String>,
-    /// Sampling temperature of the interviewer's answers.
-    pub temperature: Option<f32>,
-    /// The longest answer, in tokens.
-    pub max_tokens: Option<u32>,
-    /// How often the time limit is checked when nothing else happens.
-    pub check_interval: Duration,
-}
-
-impl Default for SessionConfig {
-    fn default() -> Self {
-        Self {
-            persona: Persona::default(),
-            plan: None,
-            plan_duration: Duration::from_secs(30 * 60),
-            max_duration: Duration::from_secs(45 * 60),
-            max_resume_length: 8000,
-            interruptions: Interruptions::Never,
-            vad: VadConfig::default(),
-            turn: TurnConfig::default(),
-            stt_options: SttOptions {
-                language: Some("en".to_owned()),
-                prompt: None,
-            },
-            competencies: DEFAULT_COMPETENCIES
-                .iter()
-                .map(|c| (*c).to_owned())
-                .collect(),
-            temperature: Some(0.7),
-            max_tokens: Some(300),
-            check_interval: Duration::from_millis(250),
-        }
-    }
-}
-
-impl SessionConfig {
-    /// The defaults, with the company, position and `MAX_RESUME_LENGTH` from `config`.
-    pub fn from_interview_config(config: &InterviewConfig) -> Self {
-        let mut session = Self::default();
-        session.persona.company = config.company.clone();
-        session.persona.position = config.position.clone();
-        session.max_resume_length = config.max_resume_length;
-        session
-    }
-}
-
-/// The engines an interview runs on.
-#[derive(Clone)]
-pub struct Engines {
-    /// Speech-to-text; without one, only typed answers are heard.
-    pub stt: Option<Arc<dyn SttEngine>>,
-    /// The language model.
-    pub llm: Arc<dyn LlmEngine>,
-    /// Text-to-speech.
-    pub tts: Arc<dyn TtsEngine>,
-}
-
-impl std::fmt::Debug for Engines {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engines")
-            .field("stt", &self.stt.as_ref().map(|e| e.name().to_owned()))
-            .field("llm", &self.llm.name())
-            .field("tts", &self.tts.name())
-            .finish()
-    }
-}
-
-/// Why an interview ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SessionEnd {
-    /// The candidate left the room.
-    CandidateLeft,
-    /// The connection to the room ended.
-    Disconnected,
-    /// The candidate's audio stream ended.
-    AudioEnded,
-    /// The maximum duration passed; the interviewer closed politely.
-    TimeLimit,
-    /// The interviewer finished the plan and said goodbye.
-    PlanComplete,
-    /// Engines failed twice in a row; the interviewer closed with an apology.
-    EngineFailure,
-}
-
-/// An engine failure during the interview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EngineFailure {
-    /// `"stt"`, `"llm"`, `"tts"` or `"room"`.
-    pub engine: &'static str,
-    /// The error, as displayed.
-    pub message: String,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-}
-
-/// What happened in an interview.
-#[derive(Debug, Clone)]
-pub struct SessionReport {
-    /// Why it ended.
-    pub end: SessionEnd,
-    /// Both sides, in order (also appended to the store as it happened).
-    pub transcript: Vec<TranscriptEntry>,
-    /// The evaluation, when the model produced a valid one.
-    pub evaluation: Option<Evaluation>,
-    /// Why there is no evaluation (no answers from the candidate, model failure,
-    /// invalid answer).
-    pub evaluation_error: Option<String>,
-    /// Per answered candidate turn.
-    pub turns: Vec<TurnMetrics>,
-    /// The turns' latencies summarised.
-    pub metrics: MetricsSummary,
-    /// Engine failures, in order.
-    pub engine_failures: Vec<EngineFailure>,
-    /// How often the candidate cut the interviewer off (barge-in mode).
-    pub interruptions: usize,
-    /// Store writes that failed (transcript, evaluation, status).
-    pub store_failures: usize,
-    /// From the start to the end of the conversation, by the session's clock.
-    pub duration: Duration,
-}
 
 /// An interview to run in one room. Cloning is cheap (the engines and the store are
 /// shared): a transport keeps one as a template and clones it per room.
@@ -293,19 +159,27 @@ impl InterviewSession {
         }
     }
 
+    /// Where the status, transcript lines and evaluation are written.
+    pub fn store(&self) -> &Arc<dyn BookingStore> {
+        &self.store
+    }
+
     /// Holds the interview in `room` until it ends, then evaluates it.
     ///
-    /// `booking` is the interview's booking: its status, transcript and evaluation
-    /// are written to the store (without one nothing is stored, and the report is
-    /// the only record). The resume is `resume_text`, else the booking's, else the
-    /// room metadata's `resume_text`; the booking token likewise falls back to the
-    /// metadata's `booking_token`.
-    pub async fn run(
-        self,
-        room: RoomIo,
-        booking: Option<BookingToken>,
-        resume_text: Option<String>,
-    ) -> SessionReport {
-        run::run(self, room, booking, resume_text).await
+    /// `booking` says who the interview is for, resolved by the caller: its status,
+    /// transcript and evaluation are written to the store under its token (without
+    /// one nothing is stored, and the report is the only record), the greeting uses
+    /// the candidate's first name, and the model sees the resume cut to
+    /// [`SessionConfig::max_resume_length`].
+    pub async fn run(self, room: RoomIo, booking: SessionBooking) -> SessionReport {
+        event_loop::run(
+            self.config,
+            self.engines,
+            self.store,
+            self.clock,
+            room,
+            booking,
+        )
+        .await
     }
 }

@@ -17,7 +17,9 @@ use interview_core::testing::{
 };
 use interview_core::transport::{RoomIo, RoomOutput, TransportError};
 use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
-use interview_voice::session::{Engines, InterviewSession, SessionConfig, SessionReport};
+use interview_voice::session::{
+    Engines, InterviewSession, SessionBooking, SessionConfig, SessionReport,
+};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -169,6 +171,8 @@ pub struct Harness {
     pub store: Arc<InMemoryBookingStore>,
     pub clock: Arc<ManualClock>,
     pub token: BookingToken,
+    /// The interview's booking, as the session is given it.
+    pub booking: Booking,
     io: Option<RoomIo>,
 }
 
@@ -213,12 +217,25 @@ impl Harness {
             store,
             clock: Arc::new(ManualClock::new(start_time())),
             token,
+            booking,
             io: Some(io),
         }
     }
 
-    /// Starts the session with `config`; `with_stt` false runs it on typed answers.
+    /// Starts the session for the harness's booking with `config`; `with_stt` false
+    /// runs it on typed answers.
     pub fn start(&mut self, config: SessionConfig, with_stt: bool) -> JoinHandle<SessionReport> {
+        let booking = SessionBooking::from(&self.booking);
+        self.start_for(booking, config, with_stt)
+    }
+
+    /// Starts the session for `booking`, whatever the store holds.
+    pub fn start_for(
+        &mut self,
+        booking: SessionBooking,
+        config: SessionConfig,
+        with_stt: bool,
+    ) -> JoinHandle<SessionReport> {
         let engines = Engines {
             stt: with_stt.then(|| self.stt.clone() as _),
             llm: self.llm.clone(),
@@ -227,8 +244,7 @@ impl Harness {
         let session =
             InterviewSession::new(config, engines, self.store.clone(), self.clock.clone());
         let io = self.io.take().expect("started once");
-        let token = self.token.clone();
-        tokio::spawn(async move { session.run(io, Some(token), None).await })
+        tokio::spawn(async move { session.run(io, booking).await })
     }
 
     /// The JSON messages sent on `topic`.

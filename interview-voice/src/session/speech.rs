@@ -1,6 +1,8 @@
-//! Speaking an answer: the model's text streams in, is cut into sentences, and each
-//! sentence is synthesized and played while the next is still being written (and
-//! the next sentence's synthesis starts while the current one plays).
+//! The speech pipeline: one response, from text to audio in the room. The model's
+//! text streams in, is cut into sentences, and each sentence is synthesized and
+//! played while the next is still being written (and the next sentence's synthesis
+//! starts while the current one plays). It knows nothing of the interview: it
+//! reports its progress, and the `answer` stage decides what it means.
 
 use std::sync::Arc;
 

@@ -1,97 +1,94 @@
-//! Answering: starting the interviewer's responses (the pipeline itself is in
-//! [`respond`](super::respond)), following their progress, recording what was
-//! said, the apology and retry after a failure, the closing line, and barge-in.
+//! Answering: starting the interviewer's responses (the greeting, answers to the
+//! queued candidate turns, apologies, the closing line), following their progress
+//! through the speech pipeline, recording what was said, one apology and retry
+//! after a failure, and barge-in.
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use interview_core::engine::{ChatMessage, ChatRequest};
+use interview_core::engine::{ChatMessage, ChatRequest, Role};
 use interview_core::interview::{AgentState, Speaker};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::listen::CandidateTurn;
+use super::config::Interruptions;
 use super::metrics::TurnClock;
-use super::respond::{self, FailedPart, Failure, Progress, Source, Spoken};
-use super::run::{LOG, Run};
-use super::{Interruptions, SessionEnd};
+use super::report::SessionEnd;
+use super::speech::{self, FailedPart, Failure, Progress, Source, Spoken};
+use super::state::{CandidateTurn, LOG, Response, ResponseKind, Retry, State};
 
-/// What a response is for.
-#[derive(Debug)]
-pub(super) enum Kind {
-    Greeting,
-    Answer,
-    /// An apology, then (maybe) the retry of what failed.
-    Apology(Option<Box<Retry>>),
-    /// The last words; the session ends after them.
-    Close(SessionEnd),
-}
-
-/// What failed, to say again after the apology.
-#[derive(Debug)]
-pub(super) struct Retry {
-    source: Source,
-    kind: Kind,
-    clock: Option<TurnClock>,
-}
-
-/// The response being spoken.
-pub(super) struct Response {
-    id: u64,
-    handle: JoinHandle<()>,
-    kind: Kind,
-    source: Source,
-    clock: Option<TurnClock>,
-    spoken: Vec<String>,
-    started_at: DateTime<Utc>,
-    /// The candidate turns it answers (put back if it is dropped before speaking).
-    answering: Vec<CandidateTurn>,
-}
-
-impl Run {
+impl State {
     pub(super) async fn start_response(
         &mut self,
         source: Source,
-        kind: Kind,
+        kind: ResponseKind,
         clock: Option<TurnClock>,
         answering: Vec<CandidateTurn>,
     ) {
-        self.next_id += 1;
-        let id = self.next_id;
-        let handle = respond::spawn(
+        self.speaking.next_id += 1;
+        let id = self.speaking.next_id;
+        let handle = speech::spawn(
             id,
             source.clone(),
-            self.voice.clone(),
-            self.progress_tx.clone(),
+            self.speaking.voice.clone(),
+            self.speaking.progress_tx.clone(),
         );
-        self.response = Some(Response {
+        self.speaking.response = Some(Response {
             id,
             handle,
             kind,
             source,
             clock,
             spoken: Vec::new(),
-            started_at: self.session.clock.now(),
+            started_at: self.setup.clock.now(),
             answering,
         });
         self.set_state(AgentState::Thinking).await;
     }
 
-    pub(super) fn request(&self) -> ChatRequest {
-        let mut messages = Vec::with_capacity(self.history.len() + 2);
-        messages.push(ChatMessage::system(self.system_prompt.clone()));
-        messages.extend(self.history.iter().cloned());
-        messages.push(ChatMessage::system(self.plan.progress_note(self.elapsed())));
+    /// Answers the queued turns, once, if the interviewer and the candidate are
+    /// both silent.
+    pub(super) async fn answer_pending(&mut self) {
+        if self.hearing.pending.is_empty()
+            || self.speaking.response.is_some()
+            || self.outcome.is_winding_down()
+            || !self.hearing.candidate_is_done()
+        {
+            return;
+        }
+        let turns = std::mem::take(&mut self.hearing.pending);
+        let mut texts = Vec::with_capacity(turns.len());
+        for turn in &turns {
+            if !turn.recorded {
+                self.record(Speaker::Candidate, &turn.text, turn.at, false)
+                    .await;
+            }
+            texts.push(turn.text.as_str());
+        }
+        self.record.history.push(ChatMessage::user(texts.join(" ")));
+        let queued = turns.iter().any(|t| t.clock.queued);
+        let clock = turns.last().map(|t| TurnClock { queued, ..t.clock });
+        let request = self.request();
+        self.start_response(Source::Llm(request), ResponseKind::Answer, clock, turns)
+            .await;
+    }
+
+    fn request(&self) -> ChatRequest {
+        let record = &self.record;
+        let mut messages = Vec::with_capacity(record.history.len() + 2);
+        messages.push(ChatMessage::system(record.system_prompt.clone()));
+        messages.extend(record.history.iter().cloned());
+        messages.push(ChatMessage::system(
+            record.plan.progress_note(self.elapsed()),
+        ));
         ChatRequest {
             messages,
-            temperature: self.config.temperature,
-            max_tokens: self.config.max_tokens,
+            temperature: self.setup.config.temperature,
+            max_tokens: self.setup.config.max_tokens,
             tools: Vec::new(),
         }
     }
 
     pub(super) async fn on_progress(&mut self, id: u64, progress: Progress) {
-        let Some(response) = self.response.as_mut().filter(|r| r.id == id) else {
+        let Some(response) = self.speaking.response.as_mut().filter(|r| r.id == id) else {
             return; // from a response that was stopped
         };
         let now = Instant::now();
@@ -109,7 +106,7 @@ impl Run {
             }
             Progress::SentenceStarted(sentence) => response.spoken.push(sentence),
             Progress::Finished(result) => {
-                if let Some(response) = self.response.take() {
+                if let Some(response) = self.speaking.response.take() {
                     match result {
                         Ok(spoken) => self.on_spoken(response, spoken).await,
                         Err(failure) => self.on_response_failed(response, failure).await,
@@ -125,7 +122,7 @@ impl Run {
         let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0);
         tracing::info!(
             target: LOG,
-            turn = self.turns.len() + 1,
+            turn = self.outcome.turns.len() + 1,
             typed = metrics.typed,
             queued = metrics.queued,
             endpointing_ms = ms(metrics.endpointing),
@@ -134,7 +131,7 @@ impl Run {
             voice_to_voice_ms = ms(metrics.voice_to_voice),
             "turn answered"
         );
-        self.turns.push(metrics);
+        self.outcome.turns.push(metrics);
     }
 
     async fn on_spoken(&mut self, response: Response, spoken: Spoken) {
@@ -147,15 +144,16 @@ impl Run {
         self.record(Speaker::Interviewer, &spoken.text, started_at, false)
             .await;
         if !spoken.text.is_empty() {
-            self.history
+            self.record
+                .history
                 .push(ChatMessage::assistant(spoken.text.clone()));
         }
         match kind {
-            Kind::Close(end) => {
-                self.ending = Some(end);
+            ResponseKind::Close(end) => {
+                self.outcome.ending = Some(end);
                 return;
             }
-            Kind::Apology(Some(retry)) => {
+            ResponseKind::Apology(Some(retry)) => {
                 let Retry {
                     source,
                     kind,
@@ -164,18 +162,18 @@ impl Run {
                 self.start_response(source, kind, clock, Vec::new()).await;
                 return;
             }
-            Kind::Greeting | Kind::Answer => {
-                self.failures_in_a_row = 0;
+            ResponseKind::Greeting | ResponseKind::Answer => {
+                self.outcome.failures_in_a_row = 0;
                 self.close_turn_metrics(clock);
             }
-            Kind::Apology(None) => {}
+            ResponseKind::Apology(None) => {}
         }
         if spoken.end_requested {
             tracing::info!(target: LOG, "the interviewer finished the plan");
-            self.ending = Some(SessionEnd::PlanComplete);
+            self.outcome.ending = Some(SessionEnd::PlanComplete);
             return;
         }
-        if let Some(end) = self.closing {
+        if let Some(end) = self.outcome.closing {
             self.speak_close(end).await;
             return;
         }
@@ -202,22 +200,22 @@ impl Run {
         self.record(Speaker::Interviewer, &said, started_at, false)
             .await;
         if !said.is_empty() {
-            self.history.push(ChatMessage::assistant(said));
+            self.record.history.push(ChatMessage::assistant(said));
         }
         if failure.part == FailedPart::Room {
-            self.ending = Some(SessionEnd::Disconnected);
+            self.outcome.ending = Some(SessionEnd::Disconnected);
             return;
         }
         match kind {
-            Kind::Close(end) => {
+            ResponseKind::Close(end) => {
                 // Speech is failing: the closing line is at least written.
                 if let Source::Fixed(text) = &source {
-                    let now = self.session.clock.now();
+                    let now = self.setup.clock.now();
                     self.record(Speaker::Interviewer, text, now, false).await;
                 }
-                self.ending = Some(end);
+                self.outcome.ending = Some(end);
             }
-            Kind::Apology(retry) => {
+            ResponseKind::Apology(retry) => {
                 // The apology could not be spoken; go straight to the retry.
                 match retry {
                     Some(retry) => {
@@ -234,9 +232,9 @@ impl Run {
                     }
                 }
             }
-            kind @ (Kind::Greeting | Kind::Answer) => {
-                self.failures_in_a_row += 1;
-                if self.failures_in_a_row >= 2 {
+            kind @ (ResponseKind::Greeting | ResponseKind::Answer) => {
+                self.outcome.failures_in_a_row += 1;
+                if self.outcome.failures_in_a_row >= 2 {
                     self.speak_close(SessionEnd::EngineFailure).await;
                     return;
                 }
@@ -249,10 +247,10 @@ impl Run {
                     kind,
                     clock,
                 };
-                let apology = self.config.persona.apology_text();
+                let apology = self.setup.config.persona.apology_text();
                 self.start_response(
                     Source::Fixed(apology),
-                    Kind::Apology(Some(Box::new(retry))),
+                    ResponseKind::Apology(Some(Box::new(retry))),
                     None,
                     Vec::new(),
                 )
@@ -262,20 +260,26 @@ impl Run {
     }
 
     pub(super) async fn speak_close(&mut self, end: SessionEnd) {
-        self.closing = Some(end);
+        self.outcome.closing = Some(end);
+        let persona = &self.setup.config.persona;
         let text = match end {
-            SessionEnd::EngineFailure => self.config.persona.technical_close_text(),
-            _ => self.config.persona.time_up_text(),
+            SessionEnd::EngineFailure => persona.technical_close_text(),
+            _ => persona.time_up_text(),
         };
-        self.start_response(Source::Fixed(text), Kind::Close(end), None, Vec::new())
-            .await;
+        self.start_response(
+            Source::Fixed(text),
+            ResponseKind::Close(end),
+            None,
+            Vec::new(),
+        )
+        .await;
     }
 
     /// Stops the response being spoken, recording what was said.
     pub(super) async fn stop_response(&mut self, interrupted: bool) -> Option<Response> {
-        let mut response = self.response.take()?;
+        let mut response = self.speaking.response.take()?;
         response.handle.abort();
-        if let Err(error) = self.output.clear().await {
+        if let Err(error) = self.setup.output.clear().await {
             tracing::debug!(target: LOG, %error, "could not clear queued audio");
         }
         let said = std::mem::take(&mut response.spoken).join(" ");
@@ -292,7 +296,8 @@ impl Run {
             } else {
                 ""
             };
-            self.history
+            self.record
+                .history
                 .push(ChatMessage::assistant(format!("{said}{note}")));
         }
         Some(response)
@@ -300,33 +305,36 @@ impl Run {
 
     pub(super) async fn barge_in(&mut self) {
         let closing = matches!(
-            self.response.as_ref().map(|r| &r.kind),
-            Some(Kind::Close(_)) | None
+            self.speaking.response.as_ref().map(|r| &r.kind),
+            Some(ResponseKind::Close(_)) | None
         );
-        if closing || self.config.interruptions != Interruptions::BargeIn {
+        if closing || self.setup.config.interruptions != Interruptions::BargeIn {
             return;
         }
-        let spoke = self.response.as_ref().is_some_and(|r| !r.spoken.is_empty());
+        let spoke = self
+            .speaking
+            .response
+            .as_ref()
+            .is_some_and(|r| !r.spoken.is_empty());
         let Some(response) = self.stop_response(spoke).await else {
             return;
         };
         tracing::info!(target: LOG, spoke, "the candidate barged in");
         if spoke {
-            self.interruptions += 1;
+            self.outcome.interruptions += 1;
             self.close_turn_metrics(response.clock);
-        } else if matches!(response.kind, Kind::Answer) {
+        } else if matches!(response.kind, ResponseKind::Answer) {
             // Nothing was said yet: the candidate is still talking. Their earlier
             // words are answered with what comes next.
-            if matches!(self.history.last(), Some(m) if m.role == interview_core::engine::Role::User)
-            {
-                self.history.pop();
+            if matches!(self.record.history.last(), Some(m) if m.role == Role::User) {
+                self.record.history.pop();
             }
             let mut back = response.answering;
             for turn in &mut back {
                 turn.recorded = true;
             }
-            back.append(&mut self.pending);
-            self.pending = back;
+            back.append(&mut self.hearing.pending);
+            self.hearing.pending = back;
         }
         self.set_state(AgentState::Listening).await;
     }

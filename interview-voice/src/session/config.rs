@@ -1,0 +1,113 @@
+//! How a session runs ([`SessionConfig`], [`Interruptions`]) and on which engines
+//! ([`Engines`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use interview_core::config::InterviewConfig;
+use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
+use interview_core::interview::{DEFAULT_COMPETENCIES, InterviewPlan, Persona};
+
+use super::turn::TurnConfig;
+use super::vad::VadConfig;
+
+/// What candidate speech does while the interviewer speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Interruptions {
+    /// The interviewer is never cut off; what the candidate says meanwhile is
+    /// queued and answered once afterwards (the original agent's behaviour).
+    #[default]
+    Never,
+    /// Candidate speech stops the interviewer's audio.
+    BargeIn,
+}
+
+/// How a session runs.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Who the interviewer is.
+    pub persona: Persona,
+    /// The plan; `None` builds the standard plan over `plan_duration`, grounded in
+    /// the resume.
+    pub plan: Option<InterviewPlan>,
+    /// The length of the standard plan.
+    pub plan_duration: Duration,
+    /// The hard limit: at this age the interviewer closes politely and ends.
+    pub max_duration: Duration,
+    /// `MAX_RESUME_LENGTH`: the most resume characters the model sees.
+    pub max_resume_length: usize,
+    /// Whether the candidate can cut the interviewer off.
+    pub interruptions: Interruptions,
+    /// Voice activity detection.
+    pub vad: VadConfig,
+    /// End of turn.
+    pub turn: TurnConfig,
+    /// Hints for speech-to-text.
+    pub stt_options: SttOptions,
+    /// The competencies the evaluation scores.
+    pub competencies: Vec<String>,
+    /// Sampling temperature of the interviewer's answers.
+    pub temperature: Option<f32>,
+    /// The longest answer, in tokens.
+    pub max_tokens: Option<u32>,
+    /// How often the time limit is checked when nothing else happens.
+    pub check_interval: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            persona: Persona::default(),
+            plan: None,
+            plan_duration: Duration::from_secs(30 * 60),
+            max_duration: Duration::from_secs(45 * 60),
+            max_resume_length: 8000,
+            interruptions: Interruptions::Never,
+            vad: VadConfig::default(),
+            turn: TurnConfig::default(),
+            stt_options: SttOptions {
+                language: Some("en".to_owned()),
+                prompt: None,
+            },
+            competencies: DEFAULT_COMPETENCIES
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            temperature: Some(0.7),
+            max_tokens: Some(300),
+            check_interval: Duration::from_millis(250),
+        }
+    }
+}
+
+impl SessionConfig {
+    /// The defaults, with the company, position and `MAX_RESUME_LENGTH` from `config`.
+    pub fn from_interview_config(config: &InterviewConfig) -> Self {
+        let mut session = Self::default();
+        session.persona.company = config.company.clone();
+        session.persona.position = config.position.clone();
+        session.max_resume_length = config.max_resume_length;
+        session
+    }
+}
+
+/// The engines an interview runs on.
+#[derive(Clone)]
+pub struct Engines {
+    /// Speech-to-text; without one, only typed answers are heard.
+    pub stt: Option<Arc<dyn SttEngine>>,
+    /// The language model.
+    pub llm: Arc<dyn LlmEngine>,
+    /// Text-to-speech.
+    pub tts: Arc<dyn TtsEngine>,
+}
+
+impl std::fmt::Debug for Engines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engines")
+            .field("stt", &self.stt.as_ref().map(|e| e.name().to_owned()))
+            .field("llm", &self.llm.name())
+            .field("tts", &self.tts.name())
+            .finish()
+    }
+}

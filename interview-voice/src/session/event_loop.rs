@@ -1,0 +1,192 @@
+//! The session's event loop: it sets up the [`State`] for the booking it is given,
+//! greets the candidate, then hands each event to its stage until the interview
+//! ends. One task owns the state; speech-to-text calls and responses run in tasks
+//! of their own and report back over channels.
+//!
+//! The handlers are the stages': room audio and transcripts to `hearing`, room
+//! events and the clock's ticks to `room`, the progress of responses to `answer`,
+//! and the end to `finish`.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use interview_core::clock::Clock;
+use interview_core::interview::{InterviewPlan, ResumeText, TranscriptEntry, system_prompt};
+use interview_core::store::BookingStore;
+use interview_core::transport::RoomIo;
+use interview_core::{BookingStatus, BookingToken};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::booking::SessionBooking;
+use super::config::{Engines, SessionConfig};
+use super::report::{SessionEnd, SessionReport};
+use super::speech::{Source, Voice};
+use super::state::{
+    Hearing, LOG, Outcome, Record, ResponseKind, Setup, Speaking, State, Utterance,
+};
+use super::turn::TurnDetector;
+use super::vad::Vad;
+
+/// Holds the interview for `booking` in `room` until it ends, then evaluates it.
+pub(super) async fn run(
+    config: SessionConfig,
+    engines: Engines,
+    store: Arc<dyn BookingStore>,
+    clock: Arc<dyn Clock>,
+    room: RoomIo,
+    booking: SessionBooking,
+) -> SessionReport {
+    let RoomIo {
+        info,
+        mut audio_in,
+        mut events,
+        output,
+    } = room;
+    let greeting = config.persona.greeting_text(booking.first_name());
+    let SessionBooking {
+        token: booking,
+        resume_text,
+        ..
+    } = booking;
+    let mut outcome = Outcome::default();
+    if let Some(token) = &booking
+        && let Err(error) = store.set_status(token, BookingStatus::InProgress).await
+    {
+        outcome.store_failures += 1;
+        tracing::warn!(target: LOG, %error, "could not mark the booking in progress");
+    }
+
+    // The one place the resume is cut to length, whoever resolved it.
+    let resume = resume_text
+        .map(|raw| ResumeText::new(&raw, config.max_resume_length))
+        .filter(|r| !r.is_empty());
+    let plan = config.plan.clone().unwrap_or_else(|| {
+        InterviewPlan::standard(
+            config.plan_duration,
+            resume.as_ref().map(ResumeText::as_str),
+        )
+    });
+    let prompt = system_prompt(&config.persona, &plan, resume.as_ref());
+    let (writer, writer_task) = match &booking {
+        Some(token) => {
+            let (writer, task) = store_transcript(store.clone(), token.clone());
+            (Some(writer), Some(task))
+        }
+        None => (None, None),
+    };
+
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
+    let (stt_tx, mut stt_rx) = mpsc::unbounded_channel();
+    let mut state = State {
+        hearing: Hearing {
+            candidate: None,
+            input: None,
+            vad: Vad::new(config.vad),
+            detector: TurnDetector::new(config.turn),
+            utterance: Utterance::default(),
+            awaiting: Vec::new(),
+            stt_tx,
+            pending: Vec::new(),
+        },
+        speaking: Speaking {
+            voice: Voice {
+                llm: engines.llm.clone(),
+                tts: engines.tts.clone(),
+                output: output.clone(),
+            },
+            response: None,
+            next_id: 0,
+            progress_tx,
+            agent_state: None,
+        },
+        record: Record {
+            plan,
+            resume,
+            system_prompt: prompt,
+            history: Vec::new(),
+            transcript: Vec::new(),
+            writer,
+            writer_task,
+        },
+        outcome,
+        setup: Setup {
+            started_at: clock.now(),
+            config,
+            engines,
+            store,
+            clock,
+            booking,
+            output,
+            local_identity: info.local_identity.clone(),
+        },
+    };
+    tracing::info!(
+        target: LOG,
+        room = %info.name,
+        booking = state.setup.booking.is_some(),
+        resume = state.record.resume.is_some(),
+        "interview starts"
+    );
+
+    state
+        .start_response(
+            Source::Fixed(greeting),
+            ResponseKind::Greeting,
+            None,
+            Vec::new(),
+        )
+        .await;
+
+    let mut tick = tokio::time::interval(state.setup.config.check_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut audio_open = true;
+    let mut events_open = true;
+    let end = loop {
+        if let Some(end) = state.outcome.ending {
+            break end;
+        }
+        tokio::select! {
+            frame = audio_in.next(), if audio_open => match frame {
+                Some(frame) => state.on_audio(&frame).await,
+                None => {
+                    audio_open = false;
+                    state.leave(SessionEnd::AudioEnded).await;
+                }
+            },
+            event = events.next(), if events_open => match event {
+                Some(event) => state.on_event(event).await,
+                None => events_open = false,
+            },
+            Some((id, progress)) = progress_rx.recv() => state.on_progress(id, progress).await,
+            Some(result) = stt_rx.recv() => state.on_transcript(result).await,
+            _ = tick.tick() => state.check_time().await,
+        }
+    };
+    state.finish(end).await
+}
+
+/// Stores transcript lines in order, off the event loop, batching those that
+/// queue up. The task ends when the sender is dropped and returns how many
+/// writes failed.
+fn store_transcript(
+    store: Arc<dyn BookingStore>,
+    token: BookingToken,
+) -> (mpsc::UnboundedSender<TranscriptEntry>, JoinHandle<usize>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<TranscriptEntry>();
+    let task = tokio::spawn(async move {
+        let mut failures = 0usize;
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while let Ok(more) = rx.try_recv() {
+                batch.push(more);
+            }
+            if let Err(error) = store.append_transcript(&token, &batch).await {
+                failures += 1;
+                tracing::warn!(target: LOG, %error, lines = batch.len(), "could not store transcript lines");
+            }
+        }
+        failures
+    });
+    (tx, task)
+}

@@ -1,0 +1,63 @@
+//! What a session gives back when the interview is over.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use interview_core::interview::{Evaluation, TranscriptEntry};
+
+use super::metrics::{MetricsSummary, TurnMetrics};
+
+/// Why an interview ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// The candidate left the room.
+    CandidateLeft,
+    /// The connection to the room ended.
+    Disconnected,
+    /// The candidate's audio stream ended.
+    AudioEnded,
+    /// The maximum duration passed; the interviewer closed politely.
+    TimeLimit,
+    /// The interviewer finished the plan and said goodbye.
+    PlanComplete,
+    /// Engines failed twice in a row; the interviewer closed with an apology.
+    EngineFailure,
+}
+
+/// An engine failure during the interview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineFailure {
+    /// `"stt"`, `"llm"`, `"tts"` or `"room"`.
+    pub engine: &'static str,
+    /// The error, as displayed.
+    pub message: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+/// What happened in an interview.
+#[derive(Debug, Clone)]
+pub struct SessionReport {
+    /// Why it ended.
+    pub end: SessionEnd,
+    /// Both sides, in order (also appended to the store as it happened).
+    pub transcript: Vec<TranscriptEntry>,
+    /// The evaluation, when the model produced a valid one.
+    pub evaluation: Option<Evaluation>,
+    /// Why there is no evaluation (no answers from the candidate, model failure,
+    /// invalid answer).
+    pub evaluation_error: Option<String>,
+    /// Per answered candidate turn.
+    pub turns: Vec<TurnMetrics>,
+    /// The turns' latencies summarised.
+    pub metrics: MetricsSummary,
+    /// Engine failures, in order.
+    pub engine_failures: Vec<EngineFailure>,
+    /// How often the candidate cut the interviewer off (barge-in mode).
+    pub interruptions: usize,
+    /// Store writes that failed (transcript, evaluation, status).
+    pub store_failures: usize,
+    /// From the start to the end of the conversation, by the session's clock.
+    pub duration: Duration,
+}

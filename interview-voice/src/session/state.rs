@@ -1,0 +1,287 @@
+//! The state of one interview, owned by the event loop. It comes in parts, so that
+//! each stage mostly touches its own:
+//!
+//! - [`Setup`]: what is fixed at the start (settings, engines, store, room output);
+//! - [`Hearing`]: the candidate's audio on its way to a turn, and the turns waiting
+//!   for an answer (the `hearing` stage);
+//! - [`Speaking`]: the interviewer's response under way (the `answer` stage);
+//! - [`Record`]: what the model is told and the transcript of what was said;
+//! - [`Outcome`]: how the interview is going and how it ends (the report's material).
+//!
+//! The few things every stage does (write a transcript line, tell the room what the
+//! interviewer is doing, note an engine failure, read the elapsed time) are here too.
+//! Nothing here knows the stages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use interview_core::BookingToken;
+use interview_core::audio::AudioFrame;
+use interview_core::clock::Clock;
+use interview_core::engine::ChatMessage;
+use interview_core::interview::{
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, InterviewPlan, ResumeText, Speaker,
+    TRANSCRIPT_TOPIC, TranscriptEntry, TranscriptMessage,
+};
+use interview_core::store::BookingStore;
+use interview_core::transport::RoomOutput;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::config::{Engines, SessionConfig};
+use super::metrics::{TurnClock, TurnMetrics};
+use super::report::{EngineFailure, SessionEnd};
+use super::resample::Resampler;
+use super::speech::{Progress, Source, Voice};
+use super::turn::TurnDetector;
+use super::vad::Vad;
+
+/// The `tracing` target of everything the session logs.
+pub(super) const LOG: &str = "interview_voice::session";
+
+/// One interview's state.
+pub(super) struct State {
+    pub(super) setup: Setup,
+    pub(super) hearing: Hearing,
+    pub(super) speaking: Speaking,
+    pub(super) record: Record,
+    pub(super) outcome: Outcome,
+}
+
+/// What is fixed when the interview starts.
+pub(super) struct Setup {
+    pub(super) config: SessionConfig,
+    pub(super) engines: Engines,
+    pub(super) store: Arc<dyn BookingStore>,
+    pub(super) clock: Arc<dyn Clock>,
+    /// The booking the store writes go to; `None` stores nothing.
+    pub(super) booking: Option<BookingToken>,
+    pub(super) output: Arc<dyn RoomOutput>,
+    /// The agent's own identity in the room, so its own events are not the
+    /// candidate's.
+    pub(super) local_identity: String,
+    pub(super) started_at: DateTime<Utc>,
+}
+
+/// Hearing the candidate: room audio through the VAD and end of turn to
+/// speech-to-text, and the committed turns waiting for an answer.
+pub(super) struct Hearing {
+    /// The candidate's identity in the room, once they joined, spoke or typed.
+    pub(super) candidate: Option<String>,
+    /// Converts room audio to 16 kHz mono, made for the first frame in another format.
+    pub(super) input: Option<Resampler>,
+    pub(super) vad: Vad,
+    pub(super) detector: TurnDetector,
+    pub(super) utterance: Utterance,
+    /// Utterances that ended while their transcription was still running.
+    pub(super) awaiting: Vec<Utterance>,
+    pub(super) stt_tx: mpsc::UnboundedSender<SttResult>,
+    /// Committed turns not answered yet.
+    pub(super) pending: Vec<CandidateTurn>,
+}
+
+impl Hearing {
+    /// Whether the candidate has finished for now: not mid-utterance, and nothing
+    /// they said is still being transcribed or waiting to be completed.
+    pub(super) fn candidate_is_done(&self) -> bool {
+        !self.detector.in_utterance()
+            && !self.utterance.stt_in_flight
+            && self.utterance.text.is_none()
+            && self.awaiting.is_empty()
+    }
+}
+
+/// The utterance being listened to.
+#[derive(Debug, Default)]
+pub(super) struct Utterance {
+    /// Bumped whenever the utterance changes, so a transcription of older audio
+    /// is recognised as stale.
+    pub(super) generation: u64,
+    pub(super) started_at: Option<DateTime<Utc>>,
+    pub(super) last_voice: Option<Instant>,
+    pub(super) end_of_turn: Option<Instant>,
+    /// The audio sent to speech-to-text, kept for the retry.
+    pub(super) audio: Option<AudioFrame>,
+    /// A transcript that looked unfinished, held while the turn waits longer.
+    pub(super) text: Option<String>,
+    pub(super) stt_in_flight: bool,
+    /// The silence after it was long enough to end the turn whatever the words.
+    pub(super) long_pause: bool,
+}
+
+/// A transcription, back from its task, for the utterance of that generation.
+pub(super) struct SttResult {
+    pub(super) generation: u64,
+    pub(super) result: Result<String, String>,
+}
+
+/// A candidate turn, committed, waiting to be answered.
+#[derive(Debug, Clone)]
+pub(super) struct CandidateTurn {
+    pub(super) text: String,
+    pub(super) at: DateTime<Utc>,
+    pub(super) clock: TurnClock,
+    /// Already written to the transcript (a turn put back after a barge-in).
+    pub(super) recorded: bool,
+}
+
+/// What the interviewer is saying.
+pub(super) struct Speaking {
+    /// What the speech pipeline needs.
+    pub(super) voice: Voice,
+    pub(super) response: Option<Response>,
+    pub(super) next_id: u64,
+    pub(super) progress_tx: mpsc::UnboundedSender<(u64, Progress)>,
+    /// What the room was last told the interviewer is doing.
+    pub(super) agent_state: Option<AgentState>,
+}
+
+/// What a response is for.
+#[derive(Debug)]
+pub(super) enum ResponseKind {
+    Greeting,
+    Answer,
+    /// An apology, then (maybe) the retry of what failed.
+    Apology(Option<Box<Retry>>),
+    /// The last words; the session ends after them.
+    Close(SessionEnd),
+}
+
+/// What failed, to say again after the apology.
+#[derive(Debug)]
+pub(super) struct Retry {
+    pub(super) source: Source,
+    pub(super) kind: ResponseKind,
+    pub(super) clock: Option<TurnClock>,
+}
+
+/// The response being spoken.
+pub(super) struct Response {
+    /// Tags its progress reports, so those of a stopped response are ignored.
+    pub(super) id: u64,
+    pub(super) handle: JoinHandle<()>,
+    pub(super) kind: ResponseKind,
+    pub(super) source: Source,
+    pub(super) clock: Option<TurnClock>,
+    /// The sentences that began to play.
+    pub(super) spoken: Vec<String>,
+    pub(super) started_at: DateTime<Utc>,
+    /// The candidate turns it answers (put back if it is dropped before speaking).
+    pub(super) answering: Vec<CandidateTurn>,
+}
+
+/// The conversation: what the model is told, and the transcript of what was said.
+pub(super) struct Record {
+    pub(super) plan: InterviewPlan,
+    /// The resume as the model sees it (already cut to `max_resume_length`).
+    pub(super) resume: Option<ResumeText>,
+    pub(super) system_prompt: String,
+    /// The conversation as the model sees it.
+    pub(super) history: Vec<ChatMessage>,
+    /// The conversation as it is stored and reported.
+    pub(super) transcript: Vec<TranscriptEntry>,
+    /// Hands transcript lines to the task that stores them in order; dropped to
+    /// let that task finish.
+    pub(super) writer: Option<mpsc::UnboundedSender<TranscriptEntry>>,
+    /// That task; it returns how many of its writes failed.
+    pub(super) writer_task: Option<JoinHandle<usize>>,
+}
+
+/// How the interview is going and how it ends.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    /// Engine failures since the last success; the second ends the interview.
+    pub(super) failures_in_a_row: u32,
+    /// The interview is closing: the closing line is (or is about to be) spoken.
+    pub(super) closing: Option<SessionEnd>,
+    /// The interview is over; the event loop stops.
+    pub(super) ending: Option<SessionEnd>,
+    pub(super) turns: Vec<TurnMetrics>,
+    pub(super) engine_failures: Vec<EngineFailure>,
+    pub(super) interruptions: usize,
+    pub(super) store_failures: usize,
+}
+
+impl Outcome {
+    /// Whether the interview is closing or over: nothing new is answered.
+    pub(super) fn is_winding_down(&self) -> bool {
+        self.closing.is_some() || self.ending.is_some()
+    }
+}
+
+impl State {
+    pub(super) fn elapsed(&self) -> Duration {
+        (self.setup.clock.now() - self.setup.started_at)
+            .to_std()
+            .unwrap_or_default()
+    }
+
+    pub(super) async fn set_state(&mut self, state: AgentState) {
+        if self.speaking.agent_state == Some(state) {
+            return;
+        }
+        self.speaking.agent_state = Some(state);
+        let message = AgentStateMessage { state }.to_json();
+        if let Err(error) = self
+            .setup
+            .output
+            .send_text(AGENT_STATE_TOPIC, &message)
+            .await
+        {
+            tracing::debug!(target: LOG, %error, "could not send the agent state");
+        }
+    }
+
+    /// Writes a transcript line: the report, the room, the store.
+    pub(super) async fn record(
+        &mut self,
+        speaker: Speaker,
+        text: &str,
+        at: DateTime<Utc>,
+        interrupted: bool,
+    ) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        let stored = if interrupted {
+            format!("{text} [interrupted]")
+        } else {
+            text.to_owned()
+        };
+        let entry = TranscriptEntry {
+            speaker,
+            text: stored,
+            at,
+        };
+        self.record.transcript.push(entry.clone());
+        if let Some(writer) = &self.record.writer {
+            let _ = writer.send(entry);
+        }
+        let message = TranscriptMessage {
+            speaker,
+            text: text.to_owned(),
+            at,
+            interrupted,
+        };
+        if let Err(error) = self
+            .setup
+            .output
+            .send_text(TRANSCRIPT_TOPIC, &message.to_json())
+            .await
+        {
+            tracing::debug!(target: LOG, %error, "could not send a transcript line");
+        }
+    }
+
+    pub(super) fn fail(&mut self, engine: &'static str, message: String) {
+        tracing::warn!(target: LOG, engine, %message, "engine failure");
+        self.outcome.engine_failures.push(EngineFailure {
+            engine,
+            message,
+            at: self.setup.clock.now(),
+        });
+    }
+}

@@ -87,7 +87,10 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
 }
 
 /// Variables, and the role table they give.
-type RoleTable = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+type RoleTable = (
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
 
 /// The role table `full_stack` prints, for the configurations people start with:
 /// each line names the provider and the variable that decided it.

@@ -16,7 +16,7 @@ use interview_core::engine::{SttEngine, SttError, SttOptions, SttStream, Transcr
 use serde_json::Value;
 use url::Url;
 
-use crate::http::{HttpClient, RetryPolicy, Timeouts};
+use crate::http::HttpClient;
 
 const VENDOR: &str = "deepgram";
 /// The API's base URL; the live socket is the same host over `wss`.
@@ -25,6 +25,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.deepgram.com";
 pub const DEFAULT_MODEL: &str = "nova-3";
 
 /// Deepgram speech-to-text.
+///
+/// The overall timeout ([`DeepgramStt::with_timeout`]) bounds a pre-recorded call;
+/// live sessions use it to bound the wait for the last results after the audio ends.
 #[derive(Debug, Clone)]
 pub struct DeepgramStt {
     http: HttpClient,
@@ -111,24 +114,7 @@ impl DeepgramStt {
         self
     }
 
-    /// Gives up on a pre-recorded call after `total`; live sessions use it to
-    /// bound the wait for the last results after the audio ends.
-    pub fn with_timeout(mut self, total: Duration) -> Self {
-        self.http.set_total_timeout(total);
-        self
-    }
-
-    /// Sets every timeout.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.http.set_timeouts(timeouts);
-        self
-    }
-
-    /// Sets the retry policy for 429, 5xx and failed connections.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.set_retry(retry);
-        self
-    }
+    crate::http::http_options!();
 
     fn language_for<'a>(&'a self, options: &'a SttOptions) -> Option<&'a str> {
         options.language.as_deref().or(self.language.as_deref())

@@ -1,8 +1,6 @@
 //! ElevenLabs streaming text-to-speech:
 //! `POST /v1/text-to-speech/{voice_id}/stream?output_format=pcm_16000|pcm_24000`.
 
-use std::time::Duration;
-
 use crate::config::ElevenLabsConfig;
 use async_trait::async_trait;
 use interview_core::Secret;
@@ -11,7 +9,7 @@ use interview_core::engine::{AudioStream, TtsEngine, TtsError, VendorError, Vend
 use serde_json::{Value, json};
 use url::Url;
 
-use crate::http::{HttpClient, RetryPolicy, Timeouts, join_url, secret_header, truncate};
+use crate::http::{HttpClient, join_url, secret_header, truncate};
 use crate::providers::pcm::audio_stream;
 
 const VENDOR: &str = "elevenlabs";
@@ -137,23 +135,7 @@ impl ElevenLabsTts {
         self
     }
 
-    /// Gives up on a call (retries and streamed audio included) after `total`.
-    pub fn with_timeout(mut self, total: Duration) -> Self {
-        self.http.set_total_timeout(total);
-        self
-    }
-
-    /// Sets every timeout.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.http.set_timeouts(timeouts);
-        self
-    }
-
-    /// Sets the retry policy for 429, 5xx and failed connections.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.set_retry(retry);
-        self
-    }
+    crate::http::http_options!();
 
     fn url(&self) -> Url {
         let mut url = join_url(

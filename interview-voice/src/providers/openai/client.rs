@@ -1,7 +1,5 @@
 //! The OpenAI client the three engines share.
 
-use std::time::Duration;
-
 use crate::config::{DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
 use interview_core::Secret;
 use interview_core::engine::VendorError;
@@ -9,7 +7,7 @@ use reqwest::header::HeaderValue;
 use url::Url;
 
 use super::{OpenAiLlm, OpenAiStt, OpenAiTts};
-use crate::http::{HttpClient, RetryPolicy, Timeouts, join_url, json_error, secret_header};
+use crate::http::{HttpClient, join_url, json_error, secret_header};
 
 /// An OpenAI (or OpenAI-compatible) account: key, base URL, timeouts and retries.
 /// Cheap to clone; make engines with [`stt`](Self::stt), [`llm`](Self::llm) and
@@ -49,23 +47,7 @@ impl OpenAi {
         self
     }
 
-    /// Gives up on a call (retries and streamed answer included) after `total`.
-    pub fn with_timeout(mut self, total: Duration) -> Self {
-        self.http.set_total_timeout(total);
-        self
-    }
-
-    /// Sets every timeout.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.http.set_timeouts(timeouts);
-        self
-    }
-
-    /// Sets the retry policy for 429, 5xx and failed connections.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.set_retry(retry);
-        self
-    }
+    crate::http::http_options!();
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {

@@ -6,8 +6,6 @@
 //! later `pal_id`/`face_id`), so the field names are settings
 //! ([`TavusFieldNames`]).
 
-use std::time::Duration;
-
 use crate::config::TavusConfig;
 use async_trait::async_trait;
 use interview_core::Secret;
@@ -16,9 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use crate::http::{
-    HttpClient, RetryPolicy, Timeouts, join_url, json_error, read_json, secret_header,
-};
+use crate::http::{HttpClient, join_url, json_error, read_json, secret_header};
 
 const VENDOR: &str = "tavus";
 /// The API's base URL.
@@ -134,23 +130,7 @@ impl TavusAvatar {
         self
     }
 
-    /// Gives up on a call (retries included) after `total`.
-    pub fn with_timeout(mut self, total: Duration) -> Self {
-        self.http.set_total_timeout(total);
-        self
-    }
-
-    /// Sets every timeout.
-    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.http.set_timeouts(timeouts);
-        self
-    }
-
-    /// Sets the retry policy for 429, 5xx and failed connections.
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.http.set_retry(retry);
-        self
-    }
+    crate::http::http_options!();
 
     fn request_body(&self, room: &AvatarRoom) -> Value {
         let mut properties = self.properties.clone();

@@ -48,18 +48,12 @@ impl LiveKitConfig {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use interview_core::config::ConfigErrors;
 
     use super::*;
 
     fn livekit(vars: &[(&str, &str)]) -> Result<Option<LiveKitConfig>, ConfigErrors> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Env::read_map(&map, |env| Some(LiveKitConfig::from_env(env)))
+        Env::read_pairs(vars, |env| Some(LiveKitConfig::from_env(env)))
     }
 
     #[test]

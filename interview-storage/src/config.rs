@@ -234,18 +234,12 @@ fn supabase_client(config: &SupabaseConfig) -> Result<crate::supabase::SupabaseC
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use interview_core::config::ConfigErrors;
 
     use super::*;
 
     fn storage(vars: &[(&str, &str)]) -> Result<StorageConfig, ConfigErrors> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Env::read_map(&map, |env| {
+        Env::read_pairs(vars, |env| {
             Some(StorageConfig::from_env(env, Path::new("data")))
         })
     }

@@ -96,18 +96,12 @@ impl VoiceConfig {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use interview_core::config::ConfigErrors;
 
     use super::*;
 
     fn voice(vars: &[(&str, &str)]) -> Result<VoiceConfig, ConfigErrors> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Env::read_map(&map, |env| Some(VoiceConfig::from_env(env)))
+        Env::read_pairs(vars, |env| Some(VoiceConfig::from_env(env)))
     }
 
     #[test]

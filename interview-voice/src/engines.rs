@@ -186,17 +186,22 @@ impl EnginePlan {
     /// configured vendor this build leaves out.
     pub fn engines(&self) -> Engines {
         self.warn_missing();
-        let stt: Vec<Arc<dyn SttEngine>> = self
-            .stt
-            .iter()
-            .filter_map(|v| self.stt_engine(*v))
-            .collect();
-        let llm = self.llm.and_then(|v| self.llm_engine(v));
-        let mut tts: Vec<Arc<dyn TtsEngine>> = self
-            .tts
-            .iter()
-            .filter_map(|v| self.tts_engine(*v))
-            .collect();
+        let built: Vec<(Vendor, VendorEngines)> =
+            [Vendor::Deepgram, Vendor::OpenAi, Vendor::ElevenLabs]
+                .into_iter()
+                .map(|vendor| (vendor, self.vendor_engines(vendor)))
+                .collect();
+        let of = |vendor: &Vendor| {
+            built
+                .iter()
+                .find(|(v, _)| v == vendor)
+                .map(|(_, engines)| engines)
+        };
+        let stt: Vec<Arc<dyn SttEngine>> =
+            self.stt.iter().filter_map(|v| of(v)?.stt.clone()).collect();
+        let llm = self.llm.and_then(|v| of(&v)?.llm.clone());
+        let mut tts: Vec<Arc<dyn TtsEngine>> =
+            self.tts.iter().filter_map(|v| of(v)?.tts.clone()).collect();
         tts.push(Arc::new(EspeakTts::new()));
         Engines {
             stt: match stt.len() {
@@ -240,55 +245,50 @@ impl EnginePlan {
         }
     }
 
-    fn stt_engine(&self, vendor: Vendor) -> Option<Arc<dyn SttEngine>> {
+    /// What `vendor` provides, built once so its roles share one client.
+    fn vendor_engines(&self, vendor: Vendor) -> VendorEngines {
         match vendor {
             #[cfg(feature = "deepgram")]
-            Vendor::Deepgram => self.config.deepgram.as_ref().map(|deepgram| {
-                Arc::new(crate::providers::deepgram::DeepgramStt::from_config(
-                    deepgram,
-                )) as Arc<dyn SttEngine>
-            }),
+            Vendor::Deepgram => VendorEngines {
+                stt: self.config.deepgram.as_ref().map(|deepgram| {
+                    Arc::new(crate::providers::deepgram::DeepgramStt::from_config(
+                        deepgram,
+                    )) as Arc<dyn SttEngine>
+                }),
+                ..VendorEngines::default()
+            },
             #[cfg(feature = "openai")]
-            Vendor::OpenAi => self.openai().map(|openai| {
-                Arc::new(crate::providers::openai::OpenAiStt::new(openai)) as Arc<dyn SttEngine>
-            }),
-            _ => None,
-        }
-    }
-
-    fn llm_engine(&self, vendor: Vendor) -> Option<Arc<dyn LlmEngine>> {
-        match vendor {
-            #[cfg(feature = "openai")]
-            Vendor::OpenAi => self.openai().map(|openai| {
-                Arc::new(crate::providers::openai::OpenAiLlm::new(openai)) as Arc<dyn LlmEngine>
-            }),
-            _ => None,
-        }
-    }
-
-    fn tts_engine(&self, vendor: Vendor) -> Option<Arc<dyn TtsEngine>> {
-        match vendor {
+            Vendor::OpenAi => {
+                use crate::providers::openai::{OpenAi, OpenAiLlm, OpenAiStt, OpenAiTts};
+                let Some(client) = self.config.openai.as_ref().map(OpenAi::from_config) else {
+                    return VendorEngines::default();
+                };
+                VendorEngines {
+                    stt: Some(Arc::new(OpenAiStt::new(client.clone()))),
+                    llm: Some(Arc::new(OpenAiLlm::new(client.clone()))),
+                    tts: Some(Arc::new(OpenAiTts::new(client))),
+                }
+            }
             #[cfg(feature = "elevenlabs")]
-            Vendor::ElevenLabs => self.config.elevenlabs.as_ref().map(|elevenlabs| {
-                Arc::new(crate::providers::elevenlabs::ElevenLabsTts::from_config(
-                    elevenlabs,
-                )) as Arc<dyn TtsEngine>
-            }),
-            #[cfg(feature = "openai")]
-            Vendor::OpenAi => self.openai().map(|openai| {
-                Arc::new(crate::providers::openai::OpenAiTts::new(openai)) as Arc<dyn TtsEngine>
-            }),
-            _ => None,
+            Vendor::ElevenLabs => VendorEngines {
+                tts: self.config.elevenlabs.as_ref().map(|elevenlabs| {
+                    Arc::new(crate::providers::elevenlabs::ElevenLabsTts::from_config(
+                        elevenlabs,
+                    )) as Arc<dyn TtsEngine>
+                }),
+                ..VendorEngines::default()
+            },
+            _ => VendorEngines::default(),
         }
     }
+}
 
-    #[cfg(feature = "openai")]
-    fn openai(&self) -> Option<crate::providers::openai::OpenAi> {
-        self.config
-            .openai
-            .as_ref()
-            .map(crate::providers::openai::OpenAi::from_config)
-    }
+/// The engines one vendor provides.
+#[derive(Default)]
+struct VendorEngines {
+    stt: Option<Arc<dyn SttEngine>>,
+    llm: Option<Arc<dyn LlmEngine>>,
+    tts: Option<Arc<dyn TtsEngine>>,
 }
 
 /// "`VARIABLE` is set".
@@ -307,18 +307,12 @@ fn not_built(vendor: Vendor) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use interview_core::config::Env;
 
     use super::*;
 
     fn plan(vars: &[(&str, &str)], livekit: bool) -> EnginePlan {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let config = Env::read_map(&map, |env| Some(VoiceConfig::from_env(env))).unwrap();
+        let config = Env::read_pairs(vars, |env| Some(VoiceConfig::from_env(env))).unwrap();
         EnginePlan::new(&config, livekit)
     }
 

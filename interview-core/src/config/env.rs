@@ -90,6 +90,21 @@ impl<'a> Env<'a> {
         Self::read(|name| vars.get(name).cloned(), read)
     }
 
+    /// [`Env::read`] over name and value pairs (tests, examples).
+    pub fn read_pairs<T>(
+        vars: &[(&str, &str)],
+        read: impl FnOnce(&mut Env<'_>) -> Option<T>,
+    ) -> Result<T, ConfigErrors> {
+        Self::read(
+            |name| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            },
+            read,
+        )
+    }
+
     /// The variable's trimmed value; unset and empty are the same.
     pub fn get(&self, name: &str) -> Option<String> {
         (self.lookup)(name)
@@ -209,11 +224,7 @@ mod tests {
     use super::*;
 
     fn problems(vars: &[(&str, &str)], read: impl FnOnce(&mut Env<'_>)) -> Vec<String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        match Env::read_map(&map, |env| {
+        match Env::read_pairs(vars, |env| {
             read(env);
             Some(())
         }) {

@@ -113,16 +113,10 @@ impl fmt::Display for Selection {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     fn interview(vars: &[(&str, &str)]) -> Result<InterviewConfig, ConfigErrors> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Env::read_map(&map, |env| Some(InterviewConfig::from_env(env)))
+        Env::read_pairs(vars, |env| Some(InterviewConfig::from_env(env)))
     }
 
     #[test]

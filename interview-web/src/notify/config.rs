@@ -189,18 +189,12 @@ impl MailBackend {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use interview_core::config::ConfigErrors;
 
     use super::*;
 
     fn smtp(vars: &[(&str, &str)]) -> Result<Option<SmtpConfig>, ConfigErrors> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Env::read_map(&map, |env| Some(SmtpConfig::from_env(env)))
+        Env::read_pairs(vars, |env| Some(SmtpConfig::from_env(env)))
     }
 
     fn problems(vars: &[(&str, &str)]) -> Vec<(&'static str, String)> {

@@ -25,7 +25,7 @@ use interview::clock::SystemClock;
 use interview::config::Config;
 use interview::livekit::{Worker, WorkerOptions};
 use interview::voice::runner::InterviewJobHandler;
-use interview::voice::session::SessionConfig;
+use interview::voice::session::{InterviewSession, SessionConfig};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -63,12 +63,12 @@ async fn main() -> ExitCode {
         }
     };
     let plan = config.engine_plan();
-    let mut handler = InterviewJobHandler::new(
+    let mut handler = InterviewJobHandler::new(InterviewSession::new(
         SessionConfig::from_interview_config(&config.interview),
         plan.engines(),
         store,
         Arc::new(SystemClock),
-    );
+    ));
     // The avatar speaks for the interviewer; if it does not start, the interview
     // goes on with plain TTS audio.
     if let Some(avatar) = plan.avatar() {

@@ -52,14 +52,11 @@ pub struct Application {
     pub state: AppState,
     /// The configuration it was built from.
     pub config: Config,
-    // Kept for the agent worker, which shares them with the local transport.
-    #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
-    bookings: Arc<dyn BookingStore>,
-    #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
-    clock: Arc<dyn Clock>,
+    /// The interview every transport holds: the local WebSocket's runner and the
+    /// agent worker's jobs each clone it.
     #[cfg(feature = "voice")]
     #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
-    engines: interview_voice::session::Engines,
+    session: interview_voice::session::InterviewSession,
 }
 
 impl std::fmt::Debug for Application {
@@ -129,13 +126,15 @@ impl Application {
         let mut state = AppState::new(Arc::new(scheduling));
         // Interviews in the browser over the local transport, held in-process.
         #[cfg(feature = "voice")]
+        let session = interview_voice::session::InterviewSession::new(
+            interview_voice::session::SessionConfig::from_interview_config(&config.interview),
+            engines,
+            bookings,
+            clock,
+        );
+        #[cfg(feature = "voice")]
         {
-            let runner = interview_voice::runner::SessionRunner::new(
-                interview_voice::session::SessionConfig::from_interview_config(&config.interview),
-                engines.clone(),
-                bookings.clone(),
-                clock.clone(),
-            );
+            let runner = interview_voice::runner::SessionRunner::new(session.clone());
             state = state.with_interview_runner(
                 Arc::new(runner),
                 interview_core::audio::AudioFormat::PCM_24K,
@@ -160,10 +159,8 @@ impl Application {
         Ok(Self {
             state,
             config,
-            bookings,
-            clock,
             #[cfg(feature = "voice")]
-            engines,
+            session,
         })
     }
 
@@ -178,12 +175,7 @@ impl Application {
         &self,
     ) -> Option<Result<interview_livekit::Worker, interview_livekit::WorkerError>> {
         let livekit = self.config.livekit.as_ref()?;
-        let mut handler = interview_voice::runner::InterviewJobHandler::new(
-            interview_voice::session::SessionConfig::from_interview_config(&self.config.interview),
-            self.engines.clone(),
-            self.bookings.clone(),
-            self.clock.clone(),
-        );
+        let mut handler = interview_voice::runner::InterviewJobHandler::new(self.session.clone());
         if let Some(avatar) = self.config.engine_plan().avatar() {
             handler = handler.with_avatar(avatar, livekit);
         }

@@ -5,11 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use interview_core::Booking;
-use interview_core::clock::Clock;
 use interview_core::store::BookingStore;
 use interview_core::transport::{InterviewRunner, RoomIo};
 
-use crate::session::{Engines, InterviewSession, SessionBooking, SessionConfig};
+use crate::session::{Engines, InterviewSession, SessionBooking};
 
 /// Holds each interview it is handed with a copy of one [`InterviewSession`].
 #[derive(Debug)]
@@ -18,16 +17,9 @@ pub struct SessionRunner {
 }
 
 impl SessionRunner {
-    /// Interviews with `engines`, recorded in `store`, timed by `clock`.
-    pub fn new(
-        config: SessionConfig,
-        engines: Engines,
-        store: Arc<dyn BookingStore>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            session: InterviewSession::new(config, engines, store, clock),
-        }
+    /// Holds each interview with a clone of `session`.
+    pub fn new(session: InterviewSession) -> Self {
+        Self { session }
     }
 
     /// The engines in use.
@@ -88,15 +80,10 @@ pub struct InterviewJobHandler {
 
 #[cfg(feature = "livekit")]
 impl InterviewJobHandler {
-    /// Interviews with `engines`, recorded in `store`, timed by `clock`.
-    pub fn new(
-        config: SessionConfig,
-        engines: Engines,
-        store: Arc<dyn BookingStore>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    /// Holds each job's interview with a clone of `session`.
+    pub fn new(session: InterviewSession) -> Self {
         Self {
-            session: InterviewSession::new(config, engines, store, clock),
+            session,
             avatar: None,
         }
     }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
-use super::{Attachment, OutgoingEmail};
+use super::{Attachment, OutgoingEmail, format_instant};
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
@@ -33,14 +33,11 @@ impl Invitation {
     /// The interview time as the candidate reads it, in their zone (UTC when unknown):
     /// "Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata)".
     pub fn formatted_time(&self) -> String {
-        const FORMAT: &str = "%A, %-d %B %Y at %-I:%M %p %Z";
+        let shown = format_instant(self.scheduled.at(), self.scheduled.zone());
         match self.scheduled.zone() {
-            Some(zone) => format!(
-                "{} ({})",
-                self.scheduled.at().with_timezone(&zone).format(FORMAT),
-                zone.name()
-            ),
-            None => self.scheduled.at().format(FORMAT).to_string(),
+            // The abbreviation alone can be ambiguous (IST is also Irish and Israeli time).
+            Some(zone) => format!("{shown} ({})", zone.name()),
+            None => shown,
         }
     }
 

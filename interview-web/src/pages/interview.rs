@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use interview_core::Booking;
-use interview_core::notify::escape_html;
+use interview_core::notify::{escape_html, format_instant};
 use interview_core::service::Admission;
 
-use super::{format_instant, layout};
+use super::layout;
 use crate::AppState;
 
 /// The longest a waiting page sleeps before checking again.

@@ -7,8 +7,6 @@ mod interview;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use interview_core::notify::escape_html;
 
 pub(crate) use interview::interview_page;
@@ -34,16 +32,6 @@ pub(crate) async fn apply_page(State(state): State<AppState>) -> Html<String> {
 /// `GET /`: the form is the front door.
 pub(crate) async fn index() -> Response {
     Redirect::to("apply").into_response()
-}
-
-/// An instant as the candidate reads it, in their zone (UTC when unknown):
-/// "Saturday, 2 March 2030 at 2:25 PM IST".
-pub(crate) fn format_instant(at: DateTime<Utc>, zone: Option<Tz>) -> String {
-    const FORMAT: &str = "%A, %-d %B %Y at %-I:%M %p %Z";
-    match zone {
-        Some(zone) => at.with_timezone(&zone).format(FORMAT).to_string(),
-        None => at.format(FORMAT).to_string(),
-    }
 }
 
 /// A whole page around `main` (already-escaped HTML).

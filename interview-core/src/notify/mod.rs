@@ -5,7 +5,7 @@ mod time;
 
 use async_trait::async_trait;
 
-pub use invitation::{Invitation, escape_html};
+pub use invitation::Invitation;
 pub use time::format_instant;
 
 use crate::EmailAddress;

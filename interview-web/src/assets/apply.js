@@ -6,11 +6,12 @@
   const form = document.getElementById("apply-form");
   if (!form) return;
   const $ = (id) => document.getElementById(id);
-  const maxBytes = Number(form.dataset.maxBytes) || 5 * 1024 * 1024;
+  // The server fills in its limit, in bytes and as the words the form shows.
+  const maxBytes = Number(form.dataset.maxBytes);
+  const maxSize = $("max-size").textContent;
   const timeZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "";
 
   // ---- set-up -------------------------------------------------------------
-  $("max-size").textContent = formatSize(maxBytes);
   if (timeZone) $("zone-name").textContent = timeZone;
   for (let h = 1; h <= 12; h++) $("hour").add(new Option(String(h), String(h)));
   for (let m = 0; m < 60; m += 5) {
@@ -57,7 +58,7 @@
     if (!file) return "Please choose a resume file to upload.";
     if (!/\.(pdf|docx?)$/i.test(file.name)) return "Please upload a PDF, DOC or DOCX document.";
     if (file.size === 0) return "The resume file is empty.";
-    if (file.size > maxBytes) return `The file is too large; the limit is ${formatSize(maxBytes)}.`;
+    if (file.size > maxBytes) return `The file is too large; the limit is ${maxSize}.`;
     return "";
   }
   function localDateTime() {
@@ -230,9 +231,5 @@
 
   function isoDate(d) {
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  }
-  function formatSize(bytes) {
-    const mb = bytes / (1024 * 1024);
-    return Number.isInteger(mb) ? `${mb} MB` : `${mb.toFixed(1)} MB`;
   }
 })();

@@ -1,9 +1,18 @@
+use std::sync::Arc;
+
 use axum::http::{StatusCode, header};
 use chrono::TimeDelta;
+use interview_core::clock::ManualClock;
+use interview_core::service::{SchedulingService, SchedulingSettings};
 use interview_core::store::BookingStore;
-use interview_core::{BookingStatus, BookingToken};
+use interview_core::testing::{
+    InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
+};
+use interview_core::{BookingStatus, BookingToken, InterviewWindow};
+use interview_web::AppState;
+use url::Url;
 
-use crate::helpers::{now, spawn_app};
+use crate::helpers::{TestApp, now, spawn_app};
 
 #[tokio::test]
 async fn the_apply_page_has_every_field_labelled_and_the_servers_limits() {
@@ -161,4 +170,69 @@ async fn a_database_that_is_down_shows_a_try_again_page() {
     let response = app.get(&format!("/interview/{token}")).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.text().contains("reload this page"));
+}
+
+/// The test application with interview links open from `opens_before` to `closes_after`
+/// minutes around the start, and a 2 MiB upload limit.
+fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let resumes = Arc::new(InMemoryResumeStore::new());
+    let notifier = Arc::new(RecordingNotifier::new());
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.window = InterviewWindow::new(
+        TimeDelta::minutes(opens_before),
+        TimeDelta::minutes(closes_after),
+    )
+    .unwrap();
+    settings.max_resume_bytes = 2 * 1024 * 1024;
+    let scheduling = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        Arc::new(ScriptedExtractor::text("Rust engineer")),
+        notifier.clone(),
+        clock.clone(),
+        settings,
+    );
+    TestApp {
+        router: interview_web::router(AppState::new(Arc::new(scheduling))),
+        bookings,
+        resumes,
+        notifier,
+        clock,
+    }
+}
+
+#[tokio::test]
+async fn pages_and_the_invitation_state_the_configured_window_and_limit() {
+    let app = spawn_app_with_window(15, 90);
+    let apply = app.get("/apply").await.text();
+    assert!(apply.contains("data-max-bytes=\"2097152\""), "{apply}");
+    assert!(apply.contains("at most <span id=\"max-size\">2 MB</span>"));
+    assert!(apply.contains("The link opens 15 minutes before the start."));
+
+    let token = app.book("2030-03-02T14:30").await;
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap();
+    let sent = app.notifier.sent();
+    assert!(
+        sent[0]
+            .text_body
+            .contains("The link opens 15 minutes before the start."),
+        "{}",
+        sent[0].text_body
+    );
+
+    app.clock.set(start + TimeDelta::minutes(90));
+    let open = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(open.status, StatusCode::OK, "the last minute is still open");
+
+    app.clock.set(start + TimeDelta::minutes(91));
+    let expired = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    let html = expired.text();
+    assert!(
+        html.contains("Links close 90 minutes after the start"),
+        "{html}"
+    );
+    assert!(html.contains("Saturday, 2 March 2030 at 2:30 PM IST"));
 }

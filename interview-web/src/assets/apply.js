@@ -10,6 +10,8 @@
   const maxBytes = Number(form.dataset.maxBytes);
   const maxSize = $("max-size").textContent;
   const timeZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "";
+  // The router's root, wherever it is mounted: the page says how to get there.
+  const base = new URL(`${document.body.dataset.base || "."}/`, location.href);
 
   // ---- set-up -------------------------------------------------------------
   if (timeZone) $("zone-name").textContent = timeZone;
@@ -147,7 +149,7 @@
         resolve({ status: xhr.status, body });
       });
       xhr.addEventListener("error", () => resolve({ status: 0, body: null }));
-      xhr.open("POST", "/api/upload-resume");
+      xhr.open("POST", new URL("api/upload-resume", base));
       xhr.send(data);
     });
   }
@@ -187,7 +189,7 @@
     setBusy(true, "Booking your interview…");
     let response, body = null;
     try {
-      response = await fetch("/api/schedule-interview", {
+      response = await fetch(new URL("api/schedule-interview", base), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({

@@ -15,6 +15,9 @@ use crate::AppState;
 /// The longest a waiting page sleeps before checking again.
 const MAX_REFRESH_SECS: i64 = 300;
 
+/// From `/interview/{token}` to the router's root.
+const ROOT: &str = "..";
+
 /// `templates/interview/unavailable.html`: the booking store did not answer.
 #[derive(Template)]
 #[template(path = "interview/unavailable.html")]
@@ -78,7 +81,7 @@ pub(crate) async fn interview_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Response {
-    let root = "";
+    let root = ROOT;
     let now = state.scheduling.clock().now();
     let admission = match state.scheduling.admit(&token, now).await {
         Ok(admission) => admission,
@@ -171,7 +174,7 @@ mod tests {
     fn names_and_messages_are_escaped() {
         let hostile = "<script>alert(\"x\")</script> O'Brien & Co";
         let waiting = TooEarly {
-            root: "",
+            root: ROOT,
             name: hostile,
             starts_at: at(9),
             starts: format_instant(at(9), None),
@@ -182,7 +185,7 @@ mod tests {
         .render()
         .unwrap();
         let room = Room {
-            root: "",
+            root: ROOT,
             name: hostile,
             closes_at: at(10),
             closes: format_instant(at(10), None),
@@ -200,6 +203,8 @@ mod tests {
         }
         assert!(room.contains(&format!("<p class=\"hint\" id=\"mode\">{escaped}</p>")));
         assert!(room.contains("data-hears-speech=\"false\""));
+        assert!(room.contains("<body data-base=\"..\">"));
+        assert!(room.contains("src=\"../assets/interview.js\""));
         assert!(waiting.contains("<meta http-equiv=\"refresh\" content=\"300\">"));
         assert!(waiting.contains(
             "<time datetime=\"2030-03-02T08:00:00+00:00\">Saturday, 2 March 2030 at 8:00 AM UTC</time>"
@@ -209,7 +214,7 @@ mod tests {
     #[test]
     fn the_expired_page_states_the_configured_closing_time() {
         let html = Expired {
-            root: "",
+            root: ROOT,
             starts: format_instant(at(9), None),
             closes_after_minutes: 90,
         }

@@ -5,13 +5,21 @@
 //! share `layout.html`, one stylesheet and small scripts served from `/assets`;
 //! nothing needs a build step. Numbers the candidate reads (upload limit, window
 //! lengths) come from the settings, never from the templates.
+//!
+//! Integrators nest the router under a path of their own (`/careers`), and a proxy
+//! may strip such a path before the request arrives, so a page cannot know where the
+//! router's root is. Every URL a page or script uses is therefore relative to the
+//! page: each template gets `root`, the way from the page up to the router's root
+//! (`.` for `/apply`, `..` for `/interview/{token}`), and the layout hands it to the
+//! scripts as `<body data-base>`. (`<base href>` would do the same, but the
+//! Content-Security-Policy forbids it: `base-uri 'none'`.)
 
 mod interview;
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 
 pub(crate) use interview::interview_page;
 
@@ -21,6 +29,7 @@ use crate::AppState;
 #[derive(Template)]
 #[template(path = "apply.html")]
 struct ApplyPage {
+    /// From `/apply` to the router's root.
     root: &'static str,
     max_upload_bytes: usize,
     max_upload_size: String,
@@ -33,7 +42,7 @@ pub(crate) async fn apply_page(State(state): State<AppState>) -> Response {
     respond(
         StatusCode::OK,
         &ApplyPage {
-            root: "",
+            root: ".",
             max_upload_bytes: settings.max_resume_bytes,
             max_upload_size: megabytes(settings.max_resume_bytes),
             opens_before_minutes: settings.window.opens_before().num_minutes(),
@@ -42,8 +51,21 @@ pub(crate) async fn apply_page(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /`: the form is the front door.
-pub(crate) async fn index() -> Response {
-    Redirect::to("apply").into_response()
+///
+/// The redirect is relative, so it stays under whatever path the router is nested
+/// at. A nested root asked for without its trailing slash (`/careers`) resolves
+/// relative references against its parent, so it names its own last segment.
+pub(crate) async fn index(OriginalUri(uri): OriginalUri) -> Response {
+    let location = match uri.path().rsplit('/').next() {
+        // `./` keeps a segment such as `a:b` from reading as a URL scheme.
+        Some(last) if !last.is_empty() => format!("./{last}/apply"),
+        _ => "apply".to_owned(),
+    };
+    match HeaderValue::from_str(&location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        // A request path is always a valid header value; refuse rather than panic.
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// A rendered page with `status`. Rendering into a `String` fails only if a value's
@@ -85,7 +107,7 @@ mod tests {
     #[test]
     fn the_form_states_the_configured_limits() {
         let html = ApplyPage {
-            root: "",
+            root: ".",
             max_upload_bytes: 2 * 1024 * 1024,
             max_upload_size: megabytes(2 * 1024 * 1024),
             opens_before_minutes: 15,
@@ -95,5 +117,8 @@ mod tests {
         assert!(html.contains("data-max-bytes=\"2097152\""), "{html}");
         assert!(html.contains("at most <span id=\"max-size\">2 MB</span>"));
         assert!(html.contains("The link opens 15 minutes before the start."));
+        assert!(html.contains("<body data-base=\".\">"));
+        assert!(html.contains("href=\"./assets/style.css\""));
+        assert!(html.contains("src=\"./assets/apply.js\""));
     }
 }

@@ -21,6 +21,25 @@
 //! Errors are JSON: `{"error": {"code", "message", "field"?}}`; 5xx bodies never
 //! carry internals.
 //!
+//! Pages are askama templates (`templates/`), checked at compile time and escaped by
+//! default; the numbers they state (upload limit, window minutes) come from the
+//! scheduling settings.
+//!
+//! ## Mounting under a path
+//!
+//! The router works at the root of a server or nested under a path. Pages and
+//! scripts address everything relative to the page, so nesting needs nothing but
+//! `PUBLIC_BASE_URL` naming the same path (for the links in invitations):
+//!
+//! ```no_run
+//! # async fn run(state: interview_web::AppState) {
+//! // PUBLIC_BASE_URL=https://example.com/careers
+//! let app = axum::Router::new().nest("/careers", interview_web::router(state));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+//!
 //! ## Features
 //!
 //! | feature | default | what it adds |
@@ -59,7 +78,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use error::AppError;
 pub use state::AppState;
 
-/// The application's routes, ready to serve or to nest in a larger router.
+/// The application's routes, ready to serve or to nest in a larger router under any
+/// path (`Router::new().nest("/careers", router(state))`).
 pub fn router(state: AppState) -> Router {
     let security_headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

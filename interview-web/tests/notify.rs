@@ -268,7 +268,7 @@ async fn smtp_delivers_text_html_and_the_ics_to_a_real_server() {
     let html = part(&message.data, "text/html");
     assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
     assert!(
-        html.contains("Acme &lt;Labs&gt;"),
+        html.contains("Acme &#60;Labs&#62;"),
         "user values are escaped: {html}"
     );
     assert!(html.contains("Zo\u{eb} O&#39;Brien"));

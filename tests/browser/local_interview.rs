@@ -81,7 +81,7 @@ async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
         "--autoplay-policy=no-user-gesture-required".to_owned(),
     ])
     .await;
-    browser.grant_microphone(&server.base).await;
+    browser.grant_microphone(&server.origin).await;
     let page = browser.new_page().await;
     page.goto(booked.interview_url.as_str()).await;
     assert_eq!(

@@ -5,6 +5,7 @@
 
 mod cdp;
 mod local_interview;
+mod prefixed;
 mod typed_interview;
 
 use std::collections::HashMap;
@@ -17,6 +18,9 @@ use serde_json::json;
 use cdp::{Browser, Page};
 
 struct Server {
+    /// `http://127.0.0.1:{port}`: what the browser grants permissions to.
+    origin: String,
+    /// Where the application is served: the origin, and the path it is nested at.
     base: String,
     data_dir: tempfile::TempDir,
     state: interview::web::AppState,
@@ -31,12 +35,25 @@ async fn start_server() -> Server {
 /// [`start_server`], with the interview's engines given instead of chosen from the
 /// (empty) configuration.
 async fn start_server_with(engines: Option<interview::voice::session::Engines>) -> Server {
+    start_server_at("", engines).await
+}
+
+/// [`start_server_with`], with the router nested under `prefix` (`/careers`) as an
+/// integrator mounts it, and `PUBLIC_BASE_URL` saying so. An empty prefix serves it
+/// at the root.
+async fn start_server_at(
+    prefix: &str,
+    engines: Option<interview::voice::session::Engines>,
+) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
+    let origin = format!("http://{address}");
+    let base = format!("{origin}{prefix}");
     let vars = HashMap::from([
         ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
         ("BIND_ADDRESS".to_owned(), address.to_string()),
+        ("PUBLIC_BASE_URL".to_owned(), base.clone()),
         ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
     ]);
     let config = Config::from_map(&vars).unwrap();
@@ -50,10 +67,15 @@ async fn start_server_with(engines: Option<interview::voice::session::Engines>) 
         .unwrap(),
         None => Application::build(config).await.unwrap(),
     };
-    let router = app.router();
+    let router = if prefix.is_empty() {
+        app.router()
+    } else {
+        interview::web::axum::Router::new().nest(prefix, app.router())
+    };
     tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
     Server {
-        base: format!("http://{address}"),
+        origin,
+        base,
         data_dir,
         state: app.state,
     }

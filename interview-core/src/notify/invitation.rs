@@ -1,9 +1,10 @@
 //! The interview invitation: plain text, HTML and an iCalendar event.
 
+use askama::Template;
 use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
-use super::{Attachment, OutgoingEmail};
+use super::{Attachment, OutgoingEmail, format_instant};
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
@@ -33,14 +34,11 @@ impl Invitation {
     /// The interview time as the candidate reads it, in their zone (UTC when unknown):
     /// "Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata)".
     pub fn formatted_time(&self) -> String {
-        const FORMAT: &str = "%A, %-d %B %Y at %-I:%M %p %Z";
+        let shown = format_instant(self.scheduled.at(), self.scheduled.zone());
         match self.scheduled.zone() {
-            Some(zone) => format!(
-                "{} ({})",
-                self.scheduled.at().with_timezone(&zone).format(FORMAT),
-                zone.name()
-            ),
-            None => self.scheduled.at().format(FORMAT).to_string(),
+            // The abbreviation alone can be ambiguous (IST is also Irish and Israeli time).
+            Some(zone) => format!("{shown} ({})", zone.name()),
+            None => shown,
         }
     }
 
@@ -70,44 +68,11 @@ impl Invitation {
     }
 
     fn text_body(&self) -> String {
-        format!(
-            "Hello {name},\n\n\
-             Your AI interview with {org} is scheduled for {time}.\n\n\
-             Join here at the scheduled time:\n{url}\n\n\
-             The link opens {opens} minutes before the start. Please join from a quiet place \
-             with a working microphone.\n\n\
-             Good luck!\n",
-            name = self.candidate_name,
-            org = self.organization,
-            time = self.formatted_time(),
-            url = self.interview_url,
-            opens = self.opens_minutes(),
-        )
+        render(&TextBody { invitation: self })
     }
 
     fn html_body(&self) -> String {
-        let url = escape_html(self.interview_url.as_str());
-        format!(
-            r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{subject}</title></head>
-<body style="margin:0;padding:24px;background:#f4f5f7;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f2430">
-<table role="presentation" width="100%" style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
-<tr><td>
-<p style="font-size:16px">Hello {name},</p>
-<p style="font-size:16px">Your AI interview with {org} is scheduled for <strong>{time}</strong>.</p>
-<p style="margin:28px 0"><a href="{url}" style="background:#1d4ed8;color:#ffffff;padding:12px 22px;border-radius:6px;text-decoration:none;font-weight:600;display:inline-block">Join the interview</a></p>
-<p style="font-size:14px;color:#4b5160">The link opens {opens} minutes before the start. If the button does not work, copy this address into your browser:<br><a href="{url}" style="color:#1d4ed8;word-break:break-all">{url}</a></p>
-<p style="font-size:14px;color:#4b5160">Please join from a quiet place with a working microphone. Good luck!</p>
-</td></tr></table>
-</body></html>
-"#,
-            subject = escape_html(&self.subject()),
-            name = escape_html(self.candidate_name.as_str()),
-            org = escape_html(&self.organization),
-            time = escape_html(&self.formatted_time()),
-            url = url,
-            opens = self.opens_minutes(),
-        )
+        render(&HtmlBody { invitation: self })
     }
 
     /// The iCalendar (RFC 5545) request: METHOD:REQUEST, a UID stable across resends
@@ -160,18 +125,27 @@ impl Invitation {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+/// The plain-text body (`templates/invitation.txt`, nothing escaped).
+#[derive(Template)]
+#[template(path = "invitation.txt")]
+struct TextBody<'a> {
+    invitation: &'a Invitation,
+}
+
+/// The HTML body (`templates/invitation.html`, every value escaped).
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct HtmlBody<'a> {
+    invitation: &'a Invitation,
+}
+
+/// Renders a body. Writing into a `String` cannot fail and every value shown formats
+/// without error, so a failure is a bug; it is logged rather than turned into a panic
+/// or a lost booking.
+fn render(body: &impl Template) -> String {
+    let mut out = String::new();
+    if let Err(error) = body.render_into(&mut out) {
+        tracing::error!(%error, "the invitation could not be rendered");
     }
     out
 }
@@ -277,11 +251,48 @@ mod tests {
     }
 
     #[test]
-    fn user_values_are_escaped_in_html() {
-        let email = invitation("O'Brien", "<b>Acme & Co</b>").to_email();
-        assert!(email.html_body.contains("O&#39;Brien"));
-        assert!(email.html_body.contains("&lt;b&gt;Acme &amp; Co&lt;/b&gt;"));
-        assert!(!email.html_body.contains("<b>Acme"));
+    fn user_values_are_escaped_in_html_and_left_alone_in_text() {
+        let email = invitation("O'Brien", "<script>alert(\"Acme & Co\")</script>").to_email();
+        assert!(email.html_body.contains("Hello O&#39;Brien,"));
+        assert!(
+            email
+                .html_body
+                .contains("&#60;script&#62;alert(&#34;Acme &#38; Co&#34;)&#60;/script&#62;"),
+            "{}",
+            email.html_body
+        );
+        assert!(!email.html_body.contains("<script"));
+        assert!(email.text_body.starts_with("Hello O'Brien,\n"));
+        assert!(
+            email
+                .text_body
+                .contains("with <script>alert(\"Acme & Co\")</script> is scheduled")
+        );
+    }
+
+    #[test]
+    fn both_bodies_say_the_configured_opening_time() {
+        let inv = Invitation {
+            opens_before: TimeDelta::minutes(15),
+            ..invitation("Ann Lee", "Acme")
+        };
+        let email = inv.to_email();
+        assert!(
+            email
+                .text_body
+                .contains("\n\nThe link opens 15 minutes before the start. Please join"),
+            "{}",
+            email.text_body
+        );
+        assert!(email.text_body.ends_with("\n\nGood luck!\n"));
+        assert!(
+            email
+                .html_body
+                .contains("The link opens 15 minutes before the start."),
+            "{}",
+            email.html_body
+        );
+        assert!(email.html_body.ends_with("</body></html>\n"));
     }
 
     #[test]

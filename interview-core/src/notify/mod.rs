@@ -1,10 +1,12 @@
 //! Telling the candidate about their interview.
 
 mod invitation;
+mod time;
 
 use async_trait::async_trait;
 
-pub use invitation::{Invitation, escape_html};
+pub use invitation::Invitation;
+pub use time::format_instant;
 
 use crate::EmailAddress;
 use crate::error::BoxError;

@@ -85,37 +85,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_keep_the_base_path() {
+    fn links_keep_the_base_path_with_or_without_a_trailing_slash() {
         let token = BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap();
         for (base, expected) in [
-            (
-                "https://jobs.example.com",
-                "https://jobs.example.com/interview/",
-            ),
+            ("https://jobs.example.com", "https://jobs.example.com/"),
+            ("https://jobs.example.com/", "https://jobs.example.com/"),
             (
                 "https://example.com/careers",
-                "https://example.com/careers/interview/",
+                "https://example.com/careers/",
+            ),
+            (
+                "https://example.com/careers/",
+                "https://example.com/careers/",
             ),
             (
                 "https://example.com/careers/?x=1#y",
-                "https://example.com/careers/interview/",
+                "https://example.com/careers/",
             ),
+            ("https://example.com/a/b", "https://example.com/a/b/"),
         ] {
             let settings = SchedulingSettings::new(&Url::parse(base).unwrap());
             assert_eq!(
                 settings.interview_url(&token).as_str(),
-                format!("{expected}{token}")
+                format!("{expected}interview/{token}"),
+                "{base}"
+            );
+            assert_eq!(
+                settings.absolute_url("/resumes/a.pdf"),
+                format!("{expected}resumes/a.pdf"),
+                "{base}"
+            );
+            assert_eq!(
+                settings.absolute_url("https://cdn.example.com/a.pdf"),
+                "https://cdn.example.com/a.pdf"
             );
         }
-        let settings = SchedulingSettings::new(&Url::parse("https://example.com/careers").unwrap());
-        assert_eq!(
-            settings.absolute_url("/resumes/a.pdf"),
-            "https://example.com/careers/resumes/a.pdf"
-        );
-        assert_eq!(
-            settings.absolute_url("https://cdn.example.com/a.pdf"),
-            "https://cdn.example.com/a.pdf"
-        );
     }
 }
 

@@ -10,12 +10,12 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use interview_core::Field;
+use interview_core::notify::format_instant;
 use interview_core::service::Admission;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::pages::format_instant;
 
 /// The request body.
 #[derive(Debug, Deserialize)]

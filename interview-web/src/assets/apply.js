@@ -6,11 +6,14 @@
   const form = document.getElementById("apply-form");
   if (!form) return;
   const $ = (id) => document.getElementById(id);
-  const maxBytes = Number(form.dataset.maxBytes) || 5 * 1024 * 1024;
+  // The server fills in its limit, in bytes and as the words the form shows.
+  const maxBytes = Number(form.dataset.maxBytes);
+  const maxSize = $("max-size").textContent;
   const timeZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "";
+  // The router's root, wherever it is mounted: the page says how to get there.
+  const base = new URL(`${document.body.dataset.base || "."}/`, location.href);
 
   // ---- set-up -------------------------------------------------------------
-  $("max-size").textContent = formatSize(maxBytes);
   if (timeZone) $("zone-name").textContent = timeZone;
   for (let h = 1; h <= 12; h++) $("hour").add(new Option(String(h), String(h)));
   for (let m = 0; m < 60; m += 5) {
@@ -57,7 +60,7 @@
     if (!file) return "Please choose a resume file to upload.";
     if (!/\.(pdf|docx?)$/i.test(file.name)) return "Please upload a PDF, DOC or DOCX document.";
     if (file.size === 0) return "The resume file is empty.";
-    if (file.size > maxBytes) return `The file is too large; the limit is ${formatSize(maxBytes)}.`;
+    if (file.size > maxBytes) return `The file is too large; the limit is ${maxSize}.`;
     return "";
   }
   function localDateTime() {
@@ -146,7 +149,7 @@
         resolve({ status: xhr.status, body });
       });
       xhr.addEventListener("error", () => resolve({ status: 0, body: null }));
-      xhr.open("POST", "/api/upload-resume");
+      xhr.open("POST", new URL("api/upload-resume", base));
       xhr.send(data);
     });
   }
@@ -186,7 +189,7 @@
     setBusy(true, "Booking your interview…");
     let response, body = null;
     try {
-      response = await fetch("/api/schedule-interview", {
+      response = await fetch(new URL("api/schedule-interview", base), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
@@ -230,9 +233,5 @@
 
   function isoDate(d) {
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  }
-  function formatSize(bytes) {
-    const mb = bytes / (1024 * 1024);
-    return Number.isInteger(mb) ? `${mb} MB` : `${mb.toFixed(1)} MB`;
   }
 })();

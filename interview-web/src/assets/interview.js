@@ -8,6 +8,8 @@
   if (!room) return;
   const $ = (id) => document.getElementById(id);
   const token = room.dataset.token;
+  // The router's root, wherever it is mounted: the page says how to get there.
+  const base = new URL(`${document.body.dataset.base || ".."}/`, location.href);
   const transport = room.dataset.transport;
   const join = $("join");
   const status = $("room-status");
@@ -65,8 +67,9 @@
     let nextStart = 0;
     const playing = new Set();
 
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/interview/${token}`);
+    const address = new URL(`ws/interview/${encodeURIComponent(token)}`, base);
+    address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(address);
     socket.binaryType = "arraybuffer";
 
     function play(buffer) {
@@ -182,7 +185,7 @@
 
   async function startLiveKit() {
     status.textContent = "Preparing your interview room…";
-    const response = await fetch("/api/connection-details", {
+    const response = await fetch(new URL("api/connection-details", base), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ token }),
@@ -240,7 +243,7 @@
         audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
       });
       stats.log.push("microphone: granted");
-      await context.audioWorklet.addModule("/assets/mic-worklet.js");
+      await context.audioWorklet.addModule(new URL("assets/mic-worklet.js", base));
       stats.log.push("microphone: capturing");
       const source = context.createMediaStreamSource(media);
       const capture = new AudioWorkletNode(context, "mic-capture", { processorOptions: { targetRate: inputRate } });

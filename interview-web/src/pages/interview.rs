@@ -1,92 +1,135 @@
 //! `GET /interview/{token}`: not started yet, expired, unknown, or the room.
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use interview_core::Booking;
-use interview_core::notify::escape_html;
+use interview_core::notify::format_instant;
 use interview_core::service::Admission;
 
-use super::{format_instant, layout};
+use super::respond;
 use crate::AppState;
 
 /// The longest a waiting page sleeps before checking again.
 const MAX_REFRESH_SECS: i64 = 300;
 
+/// From `/interview/{token}` to the router's root.
+const ROOT: &str = "..";
+
+/// `templates/interview/unavailable.html`: the booking store did not answer.
+#[derive(Template)]
+#[template(path = "interview/unavailable.html")]
+struct Unavailable {
+    root: &'static str,
+}
+
+/// `templates/interview/not_found.html`.
+#[derive(Template)]
+#[template(path = "interview/not_found.html")]
+struct NotFound {
+    root: &'static str,
+}
+
+/// `templates/interview/cancelled.html`.
+#[derive(Template)]
+#[template(path = "interview/cancelled.html")]
+struct Cancelled {
+    root: &'static str,
+}
+
+/// `templates/interview/too_early.html`: reloads itself when the window opens.
+#[derive(Template)]
+#[template(path = "interview/too_early.html")]
+struct TooEarly<'a> {
+    root: &'static str,
+    name: &'a str,
+    starts_at: DateTime<Utc>,
+    starts: String,
+    opens_at: DateTime<Utc>,
+    opens: String,
+    refresh_secs: i64,
+}
+
+/// `templates/interview/expired.html`.
+#[derive(Template)]
+#[template(path = "interview/expired.html")]
+struct Expired {
+    root: &'static str,
+    starts: String,
+    closes_after_minutes: i64,
+}
+
+/// `templates/interview/room.html`: the room, joined by `assets/interview.js`.
+#[derive(Template)]
+#[template(path = "interview/room.html")]
+struct Room<'a> {
+    root: &'static str,
+    name: &'a str,
+    closes_at: DateTime<Utc>,
+    closes: String,
+    token: &'a str,
+    /// `livekit`, `local` or `none`: how the script connects.
+    transport: &'static str,
+    hears_speech: bool,
+    /// What the candidate is told about this server's interviews.
+    mode: String,
+}
+
 pub(crate) async fn interview_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Response {
+    let root = ROOT;
     let now = state.scheduling.clock().now();
     let admission = match state.scheduling.admit(&token, now).await {
         Ok(admission) => admission,
         Err(error) => {
             tracing::error!(%error, "interview page: booking store unavailable");
-            return page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Please try again",
-                "<h1>We can\u{2019}t open your interview right now</h1>\
-                 <p>The service is temporarily unavailable. Please reload this page in a minute.</p>",
-                "",
-            );
+            return respond(StatusCode::SERVICE_UNAVAILABLE, &Unavailable { root });
         }
     };
     match admission {
-        Admission::NotFound => page(
-            StatusCode::NOT_FOUND,
-            "Interview not found",
-            "<h1>We couldn\u{2019}t find this interview</h1>\
-             <p>Please check that you opened the whole link from your invitation e-mail.</p>",
-            "",
+        Admission::NotFound => respond(StatusCode::NOT_FOUND, &NotFound { root }),
+        Admission::Cancelled => respond(StatusCode::GONE, &Cancelled { root }),
+        Admission::TooEarly { booking, opens_at } => respond(
+            StatusCode::OK,
+            &TooEarly {
+                root,
+                name: booking.name.as_str(),
+                starts_at: booking.scheduled_at,
+                starts: format_instant(booking.scheduled_at, booking.time_zone),
+                opens_at,
+                opens: format_instant(opens_at, booking.time_zone),
+                refresh_secs: (opens_at - now).num_seconds().clamp(1, MAX_REFRESH_SECS),
+            },
         ),
-        Admission::Cancelled => page(
+        Admission::Expired { booking, .. } => respond(
             StatusCode::GONE,
-            "Interview cancelled",
-            "<h1>This interview was cancelled</h1><p>Please contact the recruiter if you think this is a mistake.</p>",
-            "",
+            &Expired {
+                root,
+                starts: format_instant(booking.scheduled_at, booking.time_zone),
+                closes_after_minutes: state
+                    .scheduling
+                    .settings()
+                    .window
+                    .closes_after()
+                    .num_minutes(),
+            },
         ),
-        Admission::TooEarly { booking, opens_at } => too_early(&booking, opens_at, now),
-        Admission::Expired { booking, .. } => page(
-            StatusCode::GONE,
-            "Interview window expired",
-            &format!(
-                "<h1>This interview window has expired</h1>\
-                 <p>Your interview was scheduled for {}. Links close 60 minutes after the start; \
-                 please contact the recruiter to book a new time.</p>",
-                escape_html(&format_instant(booking.scheduled_at, booking.time_zone))
-            ),
-            "",
-        ),
-        Admission::Open { booking, closes_at } => room(&state, &booking, closes_at),
+        Admission::Open { booking, closes_at } => {
+            respond(StatusCode::OK, &room(&state, root, &booking, closes_at))
+        }
     }
 }
 
-fn page(status: StatusCode, title: &str, main: &str, head: &str) -> Response {
-    (status, Html(layout(title, main, head))).into_response()
-}
-
-fn too_early(booking: &Booking, opens_at: DateTime<Utc>, now: DateTime<Utc>) -> Response {
-    let wait = (opens_at - now).num_seconds().clamp(1, MAX_REFRESH_SECS);
-    let main = format!(
-        r#"<h1>Your interview has not started yet</h1>
-<p>Hello {name}, your interview is scheduled for <strong><time datetime="{start_iso}">{start}</time></strong>.</p>
-<p>You can join from <strong><time datetime="{opens_iso}">{opens}</time></strong>. This page checks again by itself.</p>"#,
-        name = escape_html(booking.name.as_str()),
-        start_iso = booking.scheduled_at.to_rfc3339(),
-        start = escape_html(&format_instant(booking.scheduled_at, booking.time_zone)),
-        opens_iso = opens_at.to_rfc3339(),
-        opens = escape_html(&format_instant(opens_at, booking.time_zone)),
-    );
-    page(
-        StatusCode::OK,
-        "Your interview has not started yet",
-        &main,
-        &format!(r#"<meta http-equiv="refresh" content="{wait}">"#),
-    )
-}
-
-fn room(state: &AppState, booking: &Booking, closes_at: DateTime<Utc>) -> Response {
+fn room<'a>(
+    state: &AppState,
+    root: &'static str,
+    booking: &'a Booking,
+    closes_at: DateTime<Utc>,
+) -> Room<'a> {
     let (transport, mode) = if state.livekit_enabled() {
         ("livekit", "Live audio over LiveKit.".to_owned())
     } else if let Some(runner) = &state.runner {
@@ -105,35 +148,82 @@ fn room(state: &AppState, booking: &Booking, closes_at: DateTime<Utc>) -> Respon
             "Live interviews are not configured on this server.".to_owned(),
         )
     };
-    let hears = state.runner.as_ref().is_none_or(|r| r.hears_speech());
-    let main = format!(
-        r#"<h1>Your interview</h1>
-<p>Hello {name}. Your interview is open until <time datetime="{closes_iso}">{closes}</time>.</p>
-<p>Find a quiet place, allow microphone access when your browser asks, and press <strong>Join</strong> when you are ready.</p>
-<div id="room" data-token="{token}" data-transport="{transport}" data-hears-speech="{hears}">
-  <p class="hint" id="mode">{mode}</p>
-  <button type="button" id="join" class="primary">Join interview</button>
-  <p id="room-status" role="status" aria-live="polite"></p>
-  <section id="live" hidden aria-label="Interview">
-    <p class="agent-state" id="agent-state" data-state="connecting">Connecting…</p>
-    <h2 class="visually-hidden" id="transcript-title">Transcript</h2>
-    <ol id="transcript" class="transcript" aria-labelledby="transcript-title" aria-live="polite"></ol>
-    <form id="answer-form" class="answer">
-      <label for="answer">Type your answer</label>
-      <textarea id="answer" name="answer" rows="3" maxlength="4000"></textarea>
-      <div class="actions">
-        <button type="submit" class="primary">Send answer</button>
-        <button type="button" id="leave" class="secondary">Leave interview</button>
-      </div>
-    </form>
-  </section>
-</div>
-<script src="/assets/interview.js" defer></script>"#,
-        name = escape_html(booking.name.as_str()),
-        closes_iso = closes_at.to_rfc3339(),
-        closes = escape_html(&format_instant(closes_at, booking.time_zone)),
-        token = booking.token,
-        mode = escape_html(&mode),
-    );
-    page(StatusCode::OK, "Your interview", &main, "")
+    Room {
+        root,
+        name: booking.name.as_str(),
+        closes_at,
+        closes: format_instant(closes_at, booking.time_zone),
+        token: booking.token.as_str(),
+        transport,
+        hears_speech: state.runner.as_ref().is_none_or(|r| r.hears_speech()),
+        mode,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2030, 3, 2, hour, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn names_and_messages_are_escaped() {
+        let hostile = "<script>alert(\"x\")</script> O'Brien & Co";
+        let waiting = TooEarly {
+            root: ROOT,
+            name: hostile,
+            starts_at: at(9),
+            starts: format_instant(at(9), None),
+            opens_at: at(8),
+            opens: format_instant(at(8), None),
+            refresh_secs: 300,
+        }
+        .render()
+        .unwrap();
+        let room = Room {
+            root: ROOT,
+            name: hostile,
+            closes_at: at(10),
+            closes: format_instant(at(10), None),
+            token: "0123456789abcdef0123456789abcdef",
+            transport: "local",
+            hears_speech: false,
+            mode: hostile.to_owned(),
+        }
+        .render()
+        .unwrap();
+        let escaped = "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; O&#39;Brien &#38; Co";
+        for html in [&waiting, &room] {
+            assert!(html.contains(&format!("Hello {escaped}")), "{html}");
+            assert!(!html.contains("<script>alert"), "{html}");
+        }
+        assert!(room.contains(&format!("<p class=\"hint\" id=\"mode\">{escaped}</p>")));
+        assert!(room.contains("data-hears-speech=\"false\""));
+        assert!(room.contains("<body data-base=\"..\">"));
+        assert!(room.contains("src=\"../assets/interview.js\""));
+        assert!(waiting.contains("<meta http-equiv=\"refresh\" content=\"300\">"));
+        assert!(waiting.contains(
+            "<time datetime=\"2030-03-02T08:00:00+00:00\">Saturday, 2 March 2030 at 8:00 AM UTC</time>"
+        ));
+    }
+
+    #[test]
+    fn the_expired_page_states_the_configured_closing_time() {
+        let html = Expired {
+            root: ROOT,
+            starts: format_instant(at(9), None),
+            closes_after_minutes: 90,
+        }
+        .render()
+        .unwrap();
+        assert!(
+            html.contains("Links close 90 minutes after the start"),
+            "{html}"
+        );
+        assert!(!html.contains("60 minutes"));
+    }
 }

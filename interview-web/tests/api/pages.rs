@@ -1,9 +1,18 @@
+use std::sync::Arc;
+
 use axum::http::{StatusCode, header};
 use chrono::TimeDelta;
+use interview_core::clock::ManualClock;
+use interview_core::service::{SchedulingService, SchedulingSettings};
 use interview_core::store::BookingStore;
-use interview_core::{BookingStatus, BookingToken};
+use interview_core::testing::{
+    InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
+};
+use interview_core::{BookingStatus, BookingToken, InterviewWindow};
+use interview_web::AppState;
+use url::Url;
 
-use crate::helpers::{now, spawn_app};
+use crate::helpers::{PDF, TestApp, TestResponse, now, schedule_body, spawn_app};
 
 #[tokio::test]
 async fn the_apply_page_has_every_field_labelled_and_the_servers_limits() {
@@ -20,7 +29,6 @@ async fn the_apply_page_has_every_field_labelled_and_the_servers_limits() {
     }
     assert!(html.contains("data-max-bytes=\"5242880\""));
     assert!(!html.contains("{{"), "unfilled placeholder");
-    assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -161,4 +169,241 @@ async fn a_database_that_is_down_shows_a_try_again_page() {
     let response = app.get(&format!("/interview/{token}")).await;
     assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.text().contains("reload this page"));
+}
+
+/// The test application with interview links open from `opens_before` to `closes_after`
+/// minutes around the start, and a 2 MiB upload limit.
+fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let resumes = Arc::new(InMemoryResumeStore::new());
+    let notifier = Arc::new(RecordingNotifier::new());
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.window = InterviewWindow::new(
+        TimeDelta::minutes(opens_before),
+        TimeDelta::minutes(closes_after),
+    )
+    .unwrap();
+    settings.max_resume_bytes = 2 * 1024 * 1024;
+    let scheduling = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        Arc::new(ScriptedExtractor::text("Rust engineer")),
+        notifier.clone(),
+        clock.clone(),
+        settings,
+    );
+    TestApp {
+        router: interview_web::router(AppState::new(Arc::new(scheduling))),
+        bookings,
+        resumes,
+        notifier,
+        clock,
+    }
+}
+
+#[tokio::test]
+async fn pages_and_the_invitation_state_the_configured_window_and_limit() {
+    let app = spawn_app_with_window(15, 90);
+    let apply = app.get("/apply").await.text();
+    assert!(apply.contains("data-max-bytes=\"2097152\""), "{apply}");
+    assert!(apply.contains("at most <span id=\"max-size\">2 MB</span>"));
+    assert!(apply.contains("The link opens 15 minutes before the start."));
+
+    let token = app.book("2030-03-02T14:30").await;
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap();
+    let sent = app.notifier.sent();
+    assert!(
+        sent[0]
+            .text_body
+            .contains("The link opens 15 minutes before the start."),
+        "{}",
+        sent[0].text_body
+    );
+
+    app.clock.set(start + TimeDelta::minutes(90));
+    let open = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(open.status, StatusCode::OK, "the last minute is still open");
+
+    app.clock.set(start + TimeDelta::minutes(91));
+    let expired = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    let html = expired.text();
+    assert!(
+        html.contains("Links close 90 minutes after the start"),
+        "{html}"
+    );
+    assert!(html.contains("Saturday, 2 March 2030 at 2:30 PM IST"));
+}
+
+/// The test application nested under `/careers`, as integrators mount it.
+fn nested_under_careers(app: TestApp) -> TestApp {
+    TestApp {
+        router: axum::Router::new().nest("/careers", app.router),
+        ..app
+    }
+}
+
+/// The value of every `attribute="..."` in `page`.
+fn attribute_values(page: &TestResponse, attribute: &str) -> Vec<String> {
+    let html = page.text();
+    let marker = format!(" {attribute}=\"");
+    html.match_indices(&marker)
+        .map(|(at, _)| {
+            let value = &html[at + marker.len()..];
+            value[..value.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+/// Where the browser resolves every `attribute` of `page` (served at `url`) to.
+fn resolved(url: &Url, page: &TestResponse, attribute: &str) -> Vec<Url> {
+    attribute_values(page, attribute)
+        .iter()
+        // `#` is a placeholder the script replaces, not a request.
+        .filter(|value| !value.starts_with('#'))
+        .map(|value| url.join(value).unwrap())
+        .collect()
+}
+
+/// The router's root as the page's scripts compute it: `new URL(`${base}/`, location)`.
+fn script_base(url: &Url, page: &TestResponse) -> Url {
+    let bases = attribute_values(page, "data-base");
+    assert_eq!(bases.len(), 1, "one data-base: {}", page.text());
+    url.join(&format!("{}/", bases[0])).unwrap()
+}
+
+/// The stylesheet and every script of `page` resolve under `/careers/assets/` and are
+/// served.
+async fn assert_assets_are_served_under_careers(app: &TestApp, url: &Url, page: &TestResponse) {
+    let links = [resolved(url, page, "href"), resolved(url, page, "src")].concat();
+    assert!(
+        links
+            .iter()
+            .any(|link| link.path() == "/careers/assets/style.css"),
+        "the stylesheet: {}",
+        page.text()
+    );
+    for link in links {
+        assert!(
+            link.path().starts_with("/careers/assets/"),
+            "{link} on {url}"
+        );
+        assert_eq!(app.get(link.path()).await.status, StatusCode::OK, "{link}");
+    }
+}
+
+#[tokio::test]
+async fn pages_and_what_their_scripts_call_work_under_a_path_prefix() {
+    let app = nested_under_careers(spawn_app());
+    let origin = Url::parse("https://jobs.example.com").unwrap();
+
+    let apply_url = origin.join("/careers/apply").unwrap();
+    let apply = app.get(apply_url.path()).await;
+    assert_eq!(apply.status, StatusCode::OK);
+    assert_assets_are_served_under_careers(&app, &apply_url, &apply).await;
+    assert!(
+        resolved(&apply_url, &apply, "src")
+            .iter()
+            .any(|script| script.path() == "/careers/assets/apply.js")
+    );
+    let base = script_base(&apply_url, &apply);
+    assert_eq!(base.path(), "/careers/");
+
+    // What apply.js calls, resolved as it resolves them.
+    let (content_type, body) = crate::helpers::multipart("resume", "cv.pdf", PDF);
+    let upload = app
+        .send(
+            axum::http::Request::post(base.join("api/upload-resume").unwrap().path())
+                .header(header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::OK, "{}", upload.text());
+    let scheduled = app
+        .post_json(
+            base.join("api/schedule-interview").unwrap().path(),
+            &schedule_body("2030-03-02T14:30"),
+        )
+        .await;
+    assert_eq!(scheduled.status, StatusCode::OK, "{}", scheduled.text());
+    let token = scheduled.json()["interviewUrl"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Every state of the interview page, and what interview.js calls from the room.
+    let page_url = origin.join(&format!("/careers/interview/{token}")).unwrap();
+    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap();
+    for (at, status) in [
+        (now(), StatusCode::OK),
+        (start, StatusCode::OK),
+        (start + TimeDelta::minutes(61), StatusCode::GONE),
+    ] {
+        app.clock.set(at);
+        let page = app.get(page_url.path()).await;
+        assert_eq!(page.status, status, "{}", page.text());
+        assert_assets_are_served_under_careers(&app, &page_url, &page).await;
+        assert_eq!(script_base(&page_url, &page).path(), "/careers/");
+        if at == start {
+            assert!(page.text().contains("id=\"join\""));
+            assert!(
+                resolved(&page_url, &page, "src")
+                    .iter()
+                    .any(|script| script.path() == "/careers/assets/interview.js")
+            );
+            let worklet = base.join("assets/mic-worklet.js").unwrap();
+            assert_eq!(app.get(worklet.path()).await.status, StatusCode::OK);
+            // Reached, and refused only because this server has no LiveKit.
+            let details = app
+                .post_json(
+                    base.join("api/connection-details").unwrap().path(),
+                    &serde_json::json!({ "token": token }),
+                )
+                .await;
+            assert_eq!(details.status, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(details.json()["error"]["code"].is_string());
+        }
+    }
+    let unknown_url = origin
+        .join(&format!(
+            "/careers/interview/{}",
+            BookingToken::generate().unwrap()
+        ))
+        .unwrap();
+    let unknown = app.get(unknown_url.path()).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_assets_are_served_under_careers(&app, &unknown_url, &unknown).await;
+
+    // Nothing answers outside the prefix.
+    assert_eq!(app.get("/apply").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/assets/style.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_front_door_leads_to_the_form_at_the_root_and_under_a_prefix() {
+    let origin = Url::parse("https://jobs.example.com").unwrap();
+    let root = spawn_app();
+    let nested = nested_under_careers(spawn_app());
+    for (app, path, form) in [
+        (&root, "/", "/apply"),
+        (&nested, "/careers", "/careers/apply"),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{path}");
+        let target = origin
+            .join(path)
+            .unwrap()
+            .join(response.header(header::LOCATION))
+            .unwrap();
+        assert_eq!(target.path(), form, "{path}");
+        assert_eq!(app.get(target.path()).await.status, StatusCode::OK);
+    }
 }

@@ -86,7 +86,19 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     assert!(err.to_string().contains("data folder"));
 }
 
-/// Variables, and the role table they give.
+/// The role table `full_stack` prints with no variables set.
+const DEFAULT_TABLE: [&str; 8] = [
+    "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
+    "resumes         local folder data/resumes (SUPABASE_URL is not set)",
+    "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
+    "media           WebSocket to this server (LIVEKIT_URL is not set)",
+    "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
+    "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
+    "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
+    "avatar          none (TAVUS_API_KEY is not set)",
+];
+
+/// Variables, and the lines of the role table that differ from the default's.
 type RoleTable = (
     &'static [(&'static str, &'static str)],
     &'static [&'static str],
@@ -97,43 +109,20 @@ type RoleTable = (
 #[test]
 fn the_role_table_names_each_provider_and_the_deciding_variable() {
     let cases: &[RoleTable] = &[
-        (
-            &[],
-            &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
-            ],
-        ),
+        (&[], &[]),
         (
             &[("OPENAI_API_KEY", "k")],
             &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
                 "speech-to-text  OpenAI-compatible at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
                 "interviewer     OpenAI-compatible LLM at https://api.openai.com/v1 (OPENAI_API_KEY is set)",
                 "text-to-speech  OpenAI (OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
             ],
         ),
         (
             &[("DEEPGRAM_API_KEY", "k"), ("ELEVENLABS_API_KEY", "e")],
             &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
                 "speech-to-text  Deepgram (DEEPGRAM_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
                 "text-to-speech  ElevenLabs (ELEVENLABS_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
             ],
         ),
         (
@@ -143,28 +132,14 @@ fn the_role_table_names_each_provider_and_the_deciding_variable() {
                 ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"),
             ],
             &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
                 "speech-to-text  Deepgram (DEEPGRAM_API_KEY is set)",
                 "interviewer     OpenAI-compatible LLM at http://127.0.0.1:11434/v1 (OPENAI_API_KEY is set)",
                 "text-to-speech  OpenAI (OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
             ],
         ),
         (
             &[("TAVUS_API_KEY", "k"), ("TAVUS_PERSONA_ID", "p")],
-            &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
-                "avatar          none (Tavus needs LiveKit, and LIVEKIT_URL is not set)",
-            ],
+            &["avatar          none (Tavus needs LiveKit, and LIVEKIT_URL is not set)"],
         ),
         (
             &[
@@ -175,13 +150,7 @@ fn the_role_table_names_each_provider_and_the_deciding_variable() {
                 ("LIVEKIT_API_SECRET", "s"),
             ],
             &[
-                "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
                 "media           LiveKit at wss://x.livekit.cloud/ (LIVEKIT_URL is set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
                 "avatar          Tavus (TAVUS_API_KEY is set)",
             ],
         ),
@@ -196,11 +165,6 @@ fn the_role_table_names_each_provider_and_the_deciding_variable() {
                 "bookings        Supabase at https://abc.supabase.co/ (SUPABASE_URL is set)",
                 "resumes         Supabase Storage (SUPABASE_URL is set)",
                 "e-mail          SMTP smtp.example.com:587 (SMTP_HOST is set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
             ],
         ),
         (
@@ -212,34 +176,32 @@ fn the_role_table_names_each_provider_and_the_deciding_variable() {
                 "bookings        PostgreSQL (DATABASE_URL is set)",
                 "resumes         local folder /srv/interviews/resumes (SUPABASE_URL is not set)",
                 "e-mail          outbox folder /srv/interviews/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
             ],
         ),
         (
             &[("DATABASE_URL", "sqlite:foo.db")],
-            &[
-                "bookings        SQLite (DATABASE_URL is a sqlite: URL)",
-                "resumes         local folder data/resumes (SUPABASE_URL is not set)",
-                "e-mail          outbox folder data/outbox (SMTP_HOST is not set)",
-                "media           WebSocket to this server (LIVEKIT_URL is not set)",
-                "speech-to-text  none: the candidate answers by typing (neither DEEPGRAM_API_KEY nor OPENAI_API_KEY is set)",
-                "interviewer     offline scripted interviewer (OPENAI_API_KEY is not set)",
-                "text-to-speech  offline espeak-ng (neither ELEVENLABS_API_KEY nor OPENAI_API_KEY is set)",
-                "avatar          none (TAVUS_API_KEY is not set)",
-            ],
+            &["bookings        SQLite (DATABASE_URL is a sqlite: URL)"],
         ),
     ];
-    for (vars, expected) in cases {
+    for (vars, changed) in cases {
+        let expected: Vec<&str> = DEFAULT_TABLE
+            .iter()
+            .map(|line| {
+                let role = &line[..16];
+                changed
+                    .iter()
+                    .find(|c| c.starts_with(role))
+                    .copied()
+                    .unwrap_or(line)
+            })
+            .collect();
+        assert!(changed.iter().all(|c| expected.contains(c)), "{changed:?}");
         let vars: Vec<(&str, String)> = vars.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         let shown: Vec<String> = config(&vars)
             .selections()
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(shown, *expected, "{vars:?}");
+        assert_eq!(shown, expected, "{vars:?}");
     }
 }

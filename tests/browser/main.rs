@@ -166,6 +166,21 @@ async fn pick_tomorrow(page: &Page<'_>) {
     .await;
 }
 
+/// Fills the application form on `page` as Jane with `resume`, for tomorrow, sends
+/// it, and returns the interview link the success page shows.
+async fn apply(page: &Page<'_>, resume: &Path) -> String {
+    fill(page, "name", "Jane O'Doe-Smith").await;
+    fill(page, "email", "jane@example.com").await;
+    fill(page, "phone", "(555) 123-4567").await;
+    page.set_file("#resume", resume).await;
+    pick_tomorrow(page).await;
+    page.eval("document.getElementById('submit').click()").await;
+    let link = page
+        .wait_for("!document.getElementById('success').hidden && document.getElementById('interview-link').href")
+        .await;
+    link.as_str().unwrap().to_owned()
+}
+
 fn outbox_files(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir.join("outbox"))
         .map(|entries| entries.map(|e| e.unwrap().path()).collect())
@@ -187,17 +202,7 @@ async fn a_candidate_books_an_interview_and_opens_the_link() {
     page.goto(&format!("{}/apply", server.base)).await;
     page.screenshot(&screenshot_path("apply-desktop.png")).await;
 
-    fill(&page, "name", "Jane O'Doe-Smith").await;
-    fill(&page, "email", "jane@example.com").await;
-    fill(&page, "phone", "(555) 123-4567").await;
-    page.set_file("#resume", &resume).await;
-    pick_tomorrow(&page).await;
-    page.eval("document.getElementById('submit').click()").await;
-
-    let link = page
-        .wait_for("!document.getElementById('success').hidden && document.getElementById('interview-link').href")
-        .await;
-    let link = link.as_str().unwrap().to_owned();
+    let link = apply(&page, &resume).await;
     page.screenshot(&screenshot_path("apply-success.png")).await;
     assert!(
         link.starts_with(&format!("{}/interview/", server.base)),

@@ -13,8 +13,7 @@ use serde_json::json;
 
 use crate::cdp::{Browser, Page};
 use crate::{
-    book_open_interview, fill, outbox_files, pick_tomorrow, resume_pdf, screenshot_path,
-    start_server_at,
+    apply, book_open_interview, outbox_files, resume_pdf, screenshot_path, start_server_at,
 };
 
 /// Every file the page loaded (stylesheet, scripts) and every `fetch` and upload it
@@ -75,16 +74,7 @@ async fn the_whole_flow_works_with_the_router_nested_under_a_path() {
     page.viewport(1280, 900).await;
 
     // Upload and booking go to the prefixed API.
-    fill(&page, "name", "Jane O'Doe-Smith").await;
-    fill(&page, "email", "jane@example.com").await;
-    fill(&page, "phone", "(555) 123-4567").await;
-    page.set_file("#resume", &resume).await;
-    pick_tomorrow(&page).await;
-    page.eval("document.getElementById('submit').click()").await;
-    let link = page
-        .wait_for("!document.getElementById('success').hidden && document.getElementById('interview-link').href")
-        .await;
-    let link = link.as_str().unwrap().to_owned();
+    let link = apply(&page, &resume).await;
     page.screenshot(&screenshot_path("careers-apply-success.png"))
         .await;
     assert!(

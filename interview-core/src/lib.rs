@@ -14,7 +14,7 @@
 //! | [`engine`] | [`SttEngine`](engine::SttEngine), [`LlmEngine`](engine::LlmEngine), [`TtsEngine`](engine::TtsEngine), [`AvatarProvider`](engine::AvatarProvider) |
 //! | [`audio`] | [`AudioFrame`](audio::AudioFrame): PCM with its sample rate and channels |
 //! | [`service`] | [`SchedulingService`](service::SchedulingService): upload, schedule, admit |
-//! | [`config`] | [`Config`](config::Config) from environment variables |
+//! | [`config`] | [`Env`](config::Env), the environment parser every crate's settings use, and [`InterviewConfig`](config::InterviewConfig) |
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
 //! | [`random`] | randomness from the operating system: tokens, names, jitter |
 //! | [`backoff`] | [`Backoff`](backoff::Backoff): capped exponential delays with jitter, for every retry |

@@ -2,7 +2,7 @@
 //! text-to-speech audio when it does not start.
 //!
 //! The avatar joins the job's room as its own participant, with a token minted the
-//! way LiveKit's Tavus plugin does ([`avatar_token`](crate::tokens::avatar_token)):
+//! way LiveKit's Tavus plugin does ([`crate::tokens::avatar_token`]):
 //! identity and name `tavus-avatar-agent`, kind `agent`, allowed to join only that
 //! room, and publishing on behalf of the interviewer (`lk.publish_on_behalf`).
 //! [`start_avatar`] asks the [`AvatarProvider`] to start it and never fails: a

@@ -6,6 +6,17 @@
 //! VAD (earshot) and end of turn, STT, the streamed LLM answer cut into sentences,
 //! TTS, audio out, the transcript and the evaluation (always built, no feature).
 //!
+//! | module | what it holds |
+//! |---|---|
+//! | [`session`] | the interviewer: [`session::InterviewSession`] runs one interview in a room for a [`session::SessionBooking`] its caller resolved |
+//! | [`runner`] | [`runner::SessionRunner`] (the web layer's local interviews) and `InterviewJobHandler` (LiveKit jobs) |
+//! | [`config`] | [`config::VoiceConfig`]: the vendors' keys and settings from the environment |
+//! | [`engines`] | [`engines::EnginePlan`]: which engine fills each role; builds them and reports the choice |
+//! | [`providers`] | the vendor engines, each behind its feature |
+//! | [`fallback`] | the next engine takes over when one fails before its first output |
+//! | [`offline`] | engines that need nothing: espeak-ng and the scripted interviewer |
+//! | `http` | what the vendor engines share: timeouts, retries, error mapping |
+//!
 //! ## Features
 //!
 //! | feature | default | what it adds |

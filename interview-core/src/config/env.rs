@@ -1,7 +1,7 @@
 //! The environment parser every crate's settings are read with.
 //!
-//! Each crate describes its own variables (`SupabaseConfig::from_env`,
-//! `LiveKitConfig::from_env`, ...) with the helpers of [`Env`]; the application
+//! Each crate describes its own variables (a store's, a mail server's, an engine
+//! vendor's `from_env`) with the helpers of [`Env`]; the application
 //! reads them all in one pass with [`Env::read`], so every problem in the
 //! configuration is reported at once. An empty variable counts as unset, values are
 //! trimmed, and errors name the variable and never quote a secret.

@@ -1,5 +1,6 @@
 //! What every vendor engine shares: timeouts, retries with backoff that honour
-//! `Retry-After`, and the mapping of HTTP failures to [`VendorError`].
+//! `Retry-After`, and the mapping of HTTP failures to
+//! [`VendorError`](interview_core::engine::VendorError).
 //!
 //! A request is retried only while nothing of its answer has been handed to the
 //! caller: on a 429 or 5xx status, or when the connection fails before a status

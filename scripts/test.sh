@@ -25,7 +25,7 @@ cargo fmt --all -- --check
 # separate `cargo check` or a livekit-rtc check of one package would resolve the
 # dependencies' features differently and type-check most of them again.
 echo "== cargo clippy (livekit-rtc type-checked with DOCS_RS=1)"
-DOCS_RS=1 cargo clippy --workspace --all-targets --features "$features,interview-voice/livekit-rtc" --locked -- -D warnings
+DOCS_RS=1 cargo clippy --workspace --all-targets --features "$features,livekit-rtc" --locked -- -D warnings
 echo "== cargo test"
 # Benches are compiled by clippy above; running them is a separate, manual step.
 # The doctests reuse the libraries the first command builds (same features).

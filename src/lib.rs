@@ -31,6 +31,7 @@
 //! | `voice` | yes | the interview session, offline engines, fallbacks (`interview::voice`) |
 //! | `openai`, `deepgram`, `elevenlabs`, `tavus` | yes | vendor engines, used when their keys are configured |
 //! | `livekit-agent` | yes | the LiveKit agent worker (`examples/agent_worker.rs`, and in `full_stack` when LiveKit is configured) |
+//! | `livekit-rtc` | no | agent workers join their rooms' audio (its build downloads libwebrtc) |
 //! | `test-utils` | no | test doubles |
 //!
 //! [`config::Config`] reads every crate's settings from the environment, and

@@ -23,6 +23,15 @@ CREATE TABLE IF NOT EXISTS public.interview_bookings (
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'scheduled';
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS time_zone text;
 
+-- The booking state machine (lease, time so far, compare-and-swap version) and the
+-- evaluation's status, as migrations/postgres/20301002000000_interview_state.sql.
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS live_holder text;
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS live_until timestamptz;
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS elapsed_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS state_version bigint NOT NULL DEFAULT 0;
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS evaluation_status text NOT NULL DEFAULT 'pending';
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS evaluation_reason text;
+
 CREATE TABLE IF NOT EXISTS public.interview_transcript_entries (
     token     text NOT NULL REFERENCES public.interview_bookings (token) ON DELETE CASCADE,
     seq       integer NOT NULL,
@@ -37,14 +46,29 @@ CREATE TABLE IF NOT EXISTS public.interview_evaluations (
     evaluation jsonb NOT NULL
 );
 
+-- Bookings evaluated before the evaluation status existed.
+UPDATE public.interview_bookings SET evaluation_status = 'ready'
+    WHERE evaluation_status = 'pending'
+      AND token IN (SELECT token FROM public.interview_evaluations);
+
+-- Webhook deliveries already acted on (retries and replays are not acted on twice).
+CREATE TABLE IF NOT EXISTS public.interview_webhook_events (
+    id          text PRIMARY KEY,
+    received_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interview_webhook_events_received_at
+    ON public.interview_webhook_events (received_at);
+
 ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_webhook_events ENABLE ROW LEVEL SECURITY;
 
 -- No grants beyond Supabase's defaults and no policies: with RLS on, anon sees no rows.
 REVOKE ALL ON public.interview_bookings FROM anon, authenticated;
 REVOKE ALL ON public.interview_transcript_entries FROM anon, authenticated;
 REVOKE ALL ON public.interview_evaluations FROM anon, authenticated;
+REVOKE ALL ON public.interview_webhook_events FROM anon, authenticated;
 
 -- The resume bucket. It is public, as in the original: the URL the application
 -- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random

@@ -319,12 +319,21 @@ impl BookingStore for ConflictingStore {
     ) -> Result<Option<interview_core::Booking>, StoreError> {
         self.inner.get(token).await
     }
-    async fn set_status(
+    async fn interview_state(
         &self,
         token: &BookingToken,
-        status: BookingStatus,
-    ) -> Result<(), StoreError> {
-        self.inner.set_status(token, status).await
+    ) -> Result<Option<interview_core::store::InterviewState>, StoreError> {
+        self.inner.interview_state(token).await
+    }
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &interview_core::store::InterviewState,
+    ) -> Result<bool, StoreError> {
+        self.inner
+            .replace_interview_state(token, expected_version, next)
+            .await
     }
     async fn append_transcript(
         &self,
@@ -345,6 +354,20 @@ impl BookingStore for ConflictingStore {
         evaluation: &interview_core::interview::Evaluation,
     ) -> Result<(), StoreError> {
         self.inner.save_evaluation(token, evaluation).await
+    }
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &interview_core::EvaluationStatus,
+    ) -> Result<(), StoreError> {
+        self.inner.set_evaluation_status(token, status).await
+    }
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_webhook_event(id, received_at).await
     }
     async fn evaluation(
         &self,
@@ -490,11 +513,44 @@ async fn cancelled_bookings_are_never_admitted() {
     let h = harness();
     let (token, start) = booked(&h).await;
     h.bookings
-        .set_status(&token, BookingStatus::Cancelled)
+        .transition(&token, BookingStatus::Cancelled)
         .await
         .unwrap();
     assert_eq!(
         h.service.admit(token.as_str(), start).await.unwrap(),
         Admission::Cancelled
     );
+}
+
+#[tokio::test]
+async fn completed_interviews_are_never_admitted_again() {
+    let h = harness();
+    let (token, start) = booked(&h).await;
+    for status in [BookingStatus::InProgress, BookingStatus::Completed] {
+        h.bookings.transition(&token, status).await.unwrap();
+    }
+    assert!(matches!(
+        h.service.admit(token.as_str(), start).await.unwrap(),
+        Admission::Completed { booking } if booking.token == token
+    ));
+}
+
+#[tokio::test]
+async fn an_interrupted_interview_is_open_again_within_its_window_only() {
+    let h = harness();
+    let (token, start) = booked(&h).await;
+    for status in [BookingStatus::InProgress, BookingStatus::Interrupted] {
+        h.bookings.transition(&token, status).await.unwrap();
+    }
+    assert!(matches!(
+        h.service.admit(token.as_str(), start).await.unwrap(),
+        Admission::Open { .. }
+    ));
+    assert!(matches!(
+        h.service
+            .admit(token.as_str(), start + TimeDelta::minutes(61))
+            .await
+            .unwrap(),
+        Admission::Expired { .. }
+    ));
 }

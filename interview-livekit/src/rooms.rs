@@ -1,13 +1,20 @@
 //! Letting a candidate's browser into an interview room: connection details with a
-//! participant token for a fresh room whose configuration dispatches the
+//! participant token for the booking's room, whose configuration dispatches the
 //! interviewer agent and carries the [`RoomMetadata`].
+//!
+//! A booking has one room. Its name is derived from the booking's token, so every
+//! request for connection details (a reload, a reconnection after a network drop)
+//! gets a token for the same room: LiveKit creates the room, and dispatches the
+//! agent, only on the first join; later tokens join the room that exists. The name
+//! is a hash, so it does not give away the token, the interview link's credential.
 
 use std::time::Duration;
 
 use crate::config::LiveKitConfig;
-use interview_core::{Booking, RandomnessError, random};
+use interview_core::{Booking, BookingToken};
 use livekit_protocol::{RoomAgentDispatch, RoomConfiguration};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::metadata::RoomMetadata;
 use crate::tokens::{ApiKey, TokenError, participant_token};
@@ -22,7 +29,7 @@ pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(10 * 60);
 pub struct ConnectionDetails {
     /// The LiveKit server URL.
     pub server_url: String,
-    /// The room's name: `interview_` and 128 random bits.
+    /// The booking's room: `interview_` and 128 bits of a hash of its token.
     pub room_name: String,
     /// The candidate's display name.
     pub participant_name: String,
@@ -34,9 +41,6 @@ pub struct ConnectionDetails {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LiveKitError {
-    /// The operating system's random number generator failed.
-    #[error("no randomness for the room name")]
-    Randomness(#[from] RandomnessError),
     /// The token could not be signed.
     #[error(transparent)]
     Token(#[from] TokenError),
@@ -93,14 +97,16 @@ impl LiveKitRooms {
         &self.server_url
     }
 
-    /// Connection details for `booking`'s candidate: a new room (its name has 128
-    /// random bits, so it never exists already and the dispatch is honoured), a
-    /// token allowed to join only that room, publish, subscribe and send data, and
-    /// a room configuration that dispatches the agent with the booking's
-    /// [`RoomMetadata`] (the dispatch's own metadata names the booking too).
+    /// Connection details for `booking`'s candidate: the booking's room
+    /// ([`room_name`]), a token allowed to join only that room, publish, subscribe
+    /// and send data, and a room configuration that dispatches the agent with the
+    /// booking's [`RoomMetadata`] (the dispatch's own metadata names the booking
+    /// too) when the join creates the room.
     pub fn connection_details(&self, booking: &Booking) -> Result<ConnectionDetails, LiveKitError> {
-        let room_name = format!("interview_{}", random::hex_string(16)?);
-        let identity = format!("candidate_{}", random::hex_string(8)?);
+        let room_name = room_name(&booking.token);
+        // One identity per booking: a second tab takes the first one's place in the
+        // room (LiveKit disconnects the older connection) instead of joining beside it.
+        let identity = candidate_identity(&booking.token);
         let room_config = RoomConfiguration {
             name: room_name.clone(),
             metadata: RoomMetadata::for_booking(booking).encode(),
@@ -124,5 +130,42 @@ impl LiveKitRooms {
             participant_name: booking.name.to_string(),
             participant_token: participant_token.expose().to_owned(),
         })
+    }
+}
+
+/// The name of the booking's room: `interview_` and the first 128 bits of the
+/// SHA-256 of `interview-room:` and its token, in hex.
+pub fn room_name(token: &BookingToken) -> String {
+    format!("interview_{}", derived(token, "interview-room"))
+}
+
+/// The candidate's identity in the booking's room, the same on every join.
+pub fn candidate_identity(token: &BookingToken) -> String {
+    format!("candidate_{}", derived(token, "interview-candidate"))
+}
+
+/// 128 bits of the SHA-256 of `purpose:` and the token, in hex: stable for the
+/// booking, and telling nothing of the token.
+fn derived(token: &BookingToken, purpose: &str) -> String {
+    let digest = Sha256::digest(format!("{purpose}:{}", token.as_str()).as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_booking_has_one_room_that_does_not_reveal_its_token() {
+        let token = BookingToken::parse("0123456789abcdef0123456789abcdef").unwrap();
+        let name = room_name(&token);
+        assert_eq!(name, room_name(&token));
+        assert_eq!(name.len(), "interview_".len() + 32);
+        assert!(!name.contains(token.as_str()) && !name.contains(&token.as_str()[..8]));
+        let other = BookingToken::parse("fedcba9876543210fedcba9876543210").unwrap();
+        assert_ne!(room_name(&other), name);
+        let identity = candidate_identity(&token);
+        assert_eq!(identity, candidate_identity(&token));
+        assert_ne!(identity[10..], name[10..], "unrelated to the room's name");
     }
 }

@@ -6,10 +6,14 @@
 //! name the column and the reason but never the stored value, which may be personal
 //! data.
 
+use std::time::Duration;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use interview_core::interview::{Speaker, TranscriptEntry};
-use interview_core::store::StoreError;
-use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
+use interview_core::store::{InterviewState, Lease, StoreError};
+use interview_core::{
+    Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
+};
 
 /// A booking row with every column still unparsed.
 #[derive(Debug, Clone)]
@@ -23,6 +27,8 @@ pub(crate) struct BookingRecord {
     pub(crate) resume_text: Option<String>,
     pub(crate) resume_url: Option<String>,
     pub(crate) status: String,
+    pub(crate) evaluation_status: String,
+    pub(crate) evaluation_reason: Option<String>,
     pub(crate) created_at: DateTime<Utc>,
 }
 
@@ -50,9 +56,76 @@ impl BookingRecord {
             resume_text: self.resume_text,
             resume_url: self.resume_url,
             status: parse_status(&self.status)?,
+            evaluation_status: EvaluationStatus::from_parts(
+                &self.evaluation_status,
+                self.evaluation_reason,
+            )
+            .map_err(|_| corrupt("evaluation_status", "not a known evaluation status"))?,
             created_at: self.created_at,
         })
     }
+}
+
+/// The state machine's columns of a booking row, still unparsed.
+#[derive(Debug, Clone)]
+pub(crate) struct StateRecord {
+    pub(crate) status: String,
+    pub(crate) live_holder: Option<String>,
+    pub(crate) live_until: Option<DateTime<Utc>>,
+    pub(crate) elapsed_ms: i64,
+    pub(crate) state_version: i64,
+}
+
+impl StateRecord {
+    /// Parses the columns into the state machine's view.
+    pub(crate) fn into_state(self) -> Result<InterviewState, StoreError> {
+        let lease = match (self.live_holder, self.live_until) {
+            (Some(holder), Some(until)) => Some(Lease { holder, until }),
+            (None, None) => None,
+            _ => {
+                return Err(corrupt(
+                    "live_until",
+                    "a lease needs both a holder and an end",
+                ));
+            }
+        };
+        Ok(InterviewState {
+            status: parse_status(&self.status)?,
+            lease,
+            elapsed: Duration::from_millis(
+                u64::try_from(self.elapsed_ms).map_err(|_| corrupt("elapsed_ms", "negative"))?,
+            ),
+            version: u64::try_from(self.state_version)
+                .map_err(|_| corrupt("state_version", "negative"))?,
+        })
+    }
+}
+
+/// The columns a state is stored in: lease holder and end, elapsed milliseconds.
+pub(crate) struct StateColumns<'a> {
+    pub(crate) status: &'static str,
+    pub(crate) live_holder: Option<&'a str>,
+    pub(crate) live_until: Option<DateTime<Utc>>,
+    pub(crate) elapsed_ms: i64,
+}
+
+impl<'a> StateColumns<'a> {
+    pub(crate) fn of(state: &'a InterviewState) -> Self {
+        Self {
+            status: state.status.as_str(),
+            live_holder: state.lease.as_ref().map(|lease| lease.holder.as_str()),
+            live_until: state
+                .lease
+                .as_ref()
+                .map(|lease| to_stored_precision(lease.until)),
+            elapsed_ms: i64::try_from(state.elapsed.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// A version as the databases store it (a signed 64-bit integer).
+pub(crate) fn stored_version(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
 }
 
 /// Parses a stored status name.
@@ -148,6 +221,8 @@ mod tests {
             resume_text: None,
             resume_url: None,
             status: "scheduled".into(),
+            evaluation_status: "pending".into(),
+            evaluation_reason: None,
             created_at: at,
         }
     }
@@ -162,13 +237,16 @@ mod tests {
     #[test]
     fn every_bad_column_is_corrupt_and_does_not_echo_the_value() {
         type Spoil = fn(&mut BookingRecord);
-        let cases: [(&str, Spoil); 6] = [
+        let cases: [(&str, Spoil); 7] = [
             ("token", |r| r.token = "../../etc".into()),
             ("name", |r| r.name = "R2D2-secret".into()),
             ("email", |r| r.email = "no-at-secret".into()),
             ("phone", |r| r.phone = "12secret".into()),
             ("time_zone", |r| r.time_zone = Some("Mars/secret".into())),
             ("status", |r| r.status = "secret".into()),
+            ("evaluation_status", |r| {
+                r.evaluation_status = "secret".into()
+            }),
         ];
         for (column, spoil) in cases {
             let mut bad = record();
@@ -181,6 +259,34 @@ mod tests {
                 other => panic!("{column}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn state_columns_parse_and_a_half_lease_is_corrupt() {
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
+        let columns = |holder: Option<&str>, until| StateRecord {
+            status: "in_progress".into(),
+            live_holder: holder.map(str::to_owned),
+            live_until: until,
+            elapsed_ms: 90_500,
+            state_version: 7,
+        };
+        let state = columns(Some("s1"), Some(at)).into_state().unwrap();
+        assert_eq!(state.lease.unwrap().holder, "s1");
+        assert_eq!(state.elapsed, Duration::from_millis(90_500));
+        assert_eq!(state.version, 7);
+        assert!(columns(None, None).into_state().unwrap().lease.is_none());
+        for (holder, until) in [(Some("s1"), None), (None, Some(at))] {
+            assert!(matches!(
+                columns(holder, until).into_state(),
+                Err(StoreError::Corrupt(_))
+            ));
+        }
+        let negative = StateRecord {
+            elapsed_ms: -1,
+            ..columns(None, None)
+        };
+        assert!(matches!(negative.into_state(), Err(StoreError::Corrupt(_))));
     }
 
     #[test]

@@ -49,7 +49,7 @@ impl InterviewRunner for SessionRunner {
     fn description(&self) -> Option<String> {
         let engines = self.engines();
         let mut notes = Vec::new();
-        if engines.llm.name() == "offline-interviewer" {
+        if engines.interviewer_is_offline() {
             notes.push("The interviewer is a scripted offline one (no AI model is configured).");
         }
         if engines.tts.name() == "espeak-ng" {
@@ -167,6 +167,7 @@ async fn booking_for_job(
         token: token.cloned(),
         candidate_name: None,
         resume_text: metadata_resume.map(str::to_owned),
+        scheduled_at: None,
     };
     let Some(token) = token else {
         return from_metadata();
@@ -281,6 +282,7 @@ mod tests {
                 resume_text: resume_text.map(str::to_owned),
                 resume_url: None,
                 status: BookingStatus::Scheduled,
+                evaluation_status: interview_core::EvaluationStatus::Pending,
                 created_at: at,
             };
             let store = InMemoryBookingStore::new();
@@ -293,6 +295,7 @@ mod tests {
                 token: token.cloned(),
                 candidate_name: None,
                 resume_text: Some(METADATA_RESUME.to_owned()),
+                scheduled_at: None,
             }
         }
 

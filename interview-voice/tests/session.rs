@@ -12,7 +12,7 @@ use interview_core::engine::{Role, VendorErrorKind};
 use interview_core::interview::{RESUME_CLOSE, RESUME_OPEN, Speaker};
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomEvent;
-use interview_core::{BookingStatus, PersonName};
+use interview_core::{BookingStatus, EvaluationStatus, PersonName};
 use interview_voice::session::{Interruptions, SessionBooking, SessionConfig, SessionEnd};
 use session_support::{EVALUATION, Harness, eventually, say, silence};
 
@@ -98,11 +98,12 @@ async fn a_spoken_interview_from_greeting_to_stored_evaluation() {
     );
     assert!(request.messages[3].content.contains("Current stage"));
 
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "bye".into(),
-    });
+    // The candidate leaves and does not come back before the window closes: the
+    // interview, which has an answer, is complete.
+    h.leave_and_wait().await;
+    h.clock.advance(TimeDelta::minutes(61));
     let report = session.await.unwrap();
-    assert_eq!(report.end, SessionEnd::Disconnected);
+    assert_eq!(report.end, SessionEnd::WindowClosed);
     assert_eq!(report.turns.len(), 2 - 1);
     let turn = report.turns[0];
     assert!(!turn.typed && !turn.queued);
@@ -128,8 +129,9 @@ async fn a_spoken_interview_from_greeting_to_stored_evaluation() {
     let evaluation = h.store.evaluation(&h.token).await.unwrap().unwrap();
     assert_eq!(Some(&evaluation), report.evaluation.as_ref());
     assert_eq!(evaluation.competencies.len(), 5);
-    let status = h.store.get(&h.token).await.unwrap().unwrap().status;
-    assert_eq!(status, BookingStatus::Completed);
+    let stored = h.store.get(&h.token).await.unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Completed);
+    assert_eq!(stored.evaluation_status, EvaluationStatus::Ready);
     assert!(h.room.is_closed());
     assert_eq!(h.states().last().map(String::as_str), Some("ended"));
 }
@@ -165,11 +167,11 @@ async fn an_unfinished_sentence_extends_the_turn() {
     assert_eq!(h.lines()[1].1, "I worked on payments and then on search.");
     assert_eq!(h.llm.requests().len(), 1);
 
-    h.room.send_event(RoomEvent::ParticipantLeft {
-        identity: "candidate".into(),
+    h.room.send_event(RoomEvent::Disconnected {
+        reason: "done".into(),
     });
     let report = session.await.unwrap();
-    assert_eq!(report.end, SessionEnd::CandidateLeft);
+    assert_eq!(report.end, SessionEnd::Disconnected);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -300,9 +302,8 @@ async fn typed_answers_work_without_speech_to_text() {
             "My microphone is broken. I built a ledger in Rust.".into()
         )
     );
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "done".into(),
-    });
+    h.leave_and_wait().await;
+    h.clock.advance(TimeDelta::minutes(61));
     let report = session.await.unwrap();
     assert!(report.turns[0].typed);
     assert!(report.evaluation.is_some());
@@ -367,11 +368,10 @@ async fn an_engine_failure_gets_an_apology_and_a_retry() {
     );
     assert_eq!(lines[3].1, "Thanks. What was hardest?");
     assert_eq!(h.llm.requests().len(), 2);
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "done".into(),
-    });
+    h.leave_and_wait().await;
+    h.clock.advance(TimeDelta::minutes(61));
     let report = session.await.unwrap();
-    assert_eq!(report.end, SessionEnd::Disconnected);
+    assert_eq!(report.end, SessionEnd::WindowClosed);
     assert_eq!(report.engine_failures.len(), 1);
     assert_eq!(report.engine_failures[0].engine, "llm");
     assert!(report.evaluation.is_some());
@@ -394,11 +394,16 @@ async fn repeated_failures_end_the_interview_gracefully() {
     assert_eq!(report.engine_failures.len(), 2);
     let last = report.transcript.last().unwrap();
     assert!(last.text.contains("technical difficulties"));
-    assert!(report.evaluation.is_some());
     assert_eq!(
         h.store.transcript(&h.token).await.unwrap().len(),
         report.transcript.len()
     );
+    // Technical difficulties do not use up the candidate's interview: it is
+    // interrupted, to resume, and not evaluated yet.
+    assert!(report.evaluation.is_none());
+    let stored = h.store.get(&h.token).await.unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Interrupted);
+    assert_eq!(stored.evaluation_status, EvaluationStatus::Pending);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -422,9 +427,10 @@ async fn a_failing_synthesizer_is_apologised_for_in_writing() {
             .text
             .contains("technical difficulties")
     );
+    assert_eq!(report.evaluation, None);
     assert_eq!(
-        report.evaluation_error.as_deref(),
-        Some("the candidate gave no answers")
+        h.store.get(&h.token).await.unwrap().unwrap().status,
+        BookingStatus::Interrupted
     );
 }
 
@@ -487,7 +493,7 @@ async fn the_session_takes_the_booking_it_is_given_and_cuts_the_resume_to_length
     );
     assert_eq!(
         h.store.get(&h.token).await.unwrap().unwrap().status,
-        BookingStatus::Completed
+        BookingStatus::Interrupted
     );
 }
 

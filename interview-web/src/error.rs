@@ -68,6 +68,11 @@ impl AppError {
         self.code
     }
 
+    /// The sentence shown to the person.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 400 for a request that cannot be understood.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)

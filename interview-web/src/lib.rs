@@ -57,6 +57,7 @@
 //! # }
 //! ```
 
+mod admission;
 mod api;
 mod assets;
 pub mod error;

@@ -7,7 +7,7 @@ use interview_core::audio::AudioFormat;
 use interview_core::service::SchedulingService;
 use interview_core::transport::InterviewRunner;
 
-use crate::live::LiveSessions;
+use crate::live::LiveRooms;
 
 #[cfg(feature = "livekit")]
 use interview_livekit::LiveKitRooms;
@@ -18,7 +18,7 @@ use interview_livekit::LiveKitRooms;
 pub struct AppState {
     pub(crate) scheduling: Arc<SchedulingService>,
     pub(crate) runner: Option<Arc<dyn InterviewRunner>>,
-    pub(crate) live: LiveSessions,
+    pub(crate) live: LiveRooms,
     pub(crate) local_output_format: AudioFormat,
     pub(crate) admin_token: Option<Secret>,
     #[cfg(feature = "livekit")]
@@ -31,7 +31,7 @@ impl AppState {
         Self {
             scheduling,
             runner: None,
-            live: LiveSessions::default(),
+            live: LiveRooms::default(),
             local_output_format: AudioFormat::PCM_24K,
             admin_token: None,
             #[cfg(feature = "livekit")]

@@ -5,9 +5,12 @@
 //! unsigned, signed with another key, expired or altered is refused with 401, a
 //! signed body that is no event with 400.
 //! `room_started` moves the room's booking (named by the room metadata's
-//! `booking_token`) to in progress, `room_finished` to completed. Events that
-//! name no known booking are acknowledged and logged, so LiveKit does not retry
-//! them; a store that is down answers 503, so it does.
+//! `booking_token`) to in progress, `room_finished` to interrupted (only the
+//! interviewer completes an interview), each only where the booking state machine
+//! allows it: a late or out-of-order event never moves a booking back, and a
+//! delivery whose event id was seen before is not acted on again. Events that name
+//! no known booking are acknowledged and logged, so LiveKit does not retry them; a
+//! store that is down answers 503, so it does.
 
 use axum::Router;
 #[cfg(feature = "livekit")]
@@ -38,7 +41,7 @@ async fn livekit_webhook(
     body: bytes::Bytes,
 ) -> Result<StatusCode, crate::AppError> {
     use interview_core::BookingStatus;
-    use interview_core::store::StoreError;
+    use interview_core::store::{StoreError, Transition};
     use interview_livekit::{WebhookError, WebhookVerifier};
 
     use crate::AppError;
@@ -78,7 +81,8 @@ async fn livekit_webhook(
 
     let status = match event.event.as_str() {
         "room_started" => BookingStatus::InProgress,
-        "room_finished" => BookingStatus::Completed,
+        // The room closed: whatever the agent did not complete can be resumed.
+        "room_finished" => BookingStatus::Interrupted,
         other => {
             tracing::debug!(event = other, "LiveKit webhook ignored");
             return Ok(StatusCode::OK);
@@ -92,10 +96,33 @@ async fn livekit_webhook(
         );
         return Ok(StatusCode::OK);
     };
+    // A delivery is acted on once: LiveKit's retries and anyone replaying a
+    // captured request are acknowledged and ignored.
+    if !event.id.is_empty() {
+        let now = state.scheduling.clock().now();
+        let first = state
+            .scheduling
+            .bookings()
+            .record_webhook_event(&format!("livekit:{}", event.id), now)
+            .await?;
+        if !first {
+            tracing::info!(
+                event = event.event,
+                room = event.room_name,
+                "a LiveKit webhook delivered again: ignored"
+            );
+            return Ok(StatusCode::OK);
+        }
+    }
     let room = event.room_name;
-    match state.scheduling.bookings().set_status(&token, status).await {
-        Ok(()) => {
-            tracing::info!(event = event.event, room, booking = ?token, ?status, "interview status recorded");
+    match state.scheduling.bookings().transition(&token, status).await {
+        Ok(Transition::Moved { from }) => {
+            tracing::info!(event = event.event, room, booking = ?token, %from, to = %status, "interview status recorded");
+            Ok(StatusCode::OK)
+        }
+        Ok(Transition::Refused { current }) => {
+            // Webhooks arrive late and out of order; the state machine never goes back.
+            tracing::info!(event = event.event, room, booking = ?token, %current, "LiveKit webhook would move the interview back: ignored");
             Ok(StatusCode::OK)
         }
         Err(StoreError::NotFound) => {

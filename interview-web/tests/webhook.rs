@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use interview_core::BookingStatus;
 use interview_core::clock::ManualClock;
 use interview_core::service::{SchedulingService, SchedulingSettings};
+use interview_core::store::BookingStore;
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
@@ -94,6 +95,13 @@ impl App {
         url.rsplit('/').next().unwrap().to_owned()
     }
 
+    /// Delivers a signed `kind` event for the room of `token`'s booking.
+    async fn signed(&self, kind: &str, token: &str) -> StatusCode {
+        let body = event(kind, &room_metadata(token));
+        let signature = sign(&body, API_KEY, API_SECRET);
+        self.webhook(&body, Some(&signature)).await
+    }
+
     fn status_of(&self, token: &str) -> BookingStatus {
         self.bookings
             .bookings()
@@ -145,11 +153,14 @@ fn hs256(claims: &serde_json::Value, secret: &str) -> String {
     )
 }
 
+/// An event with a fresh id, as every delivery of a new event has.
 fn event(kind: &str, metadata: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     serde_json::json!({
         "event": kind,
         "room": {"sid": "RM_abc", "name": "interview_abc", "metadata": metadata, "numParticipants": 1},
-        "id": "EV_1",
+        "id": format!("EV_{id}"),
         "createdAt": "1900000000",
     })
     .to_string()
@@ -165,6 +176,35 @@ async fn signed_room_events_record_when_the_interview_started_and_finished() {
     let token = app.book().await;
     assert_eq!(app.status_of(&token), BookingStatus::Scheduled);
 
+    assert_eq!(app.signed("room_started", &token).await, StatusCode::OK);
+    assert_eq!(app.status_of(&token), BookingStatus::InProgress);
+
+    // A `Bearer ` prefix is accepted too. The room closed before the interviewer
+    // finished: the interview is interrupted, to resume, never completed by this.
+    let finished = event("room_finished", &room_metadata(&token));
+    let bearer = format!("Bearer {}", sign(&finished, API_KEY, API_SECRET));
+    assert_eq!(app.webhook(&finished, Some(&bearer)).await, StatusCode::OK);
+    assert_eq!(app.status_of(&token), BookingStatus::Interrupted);
+}
+
+#[tokio::test]
+async fn late_events_never_move_an_interview_back() {
+    let app = app(true);
+    let token = app.book().await;
+    let booking = interview_core::BookingToken::parse(&token).unwrap();
+    for status in [BookingStatus::InProgress, BookingStatus::Completed] {
+        app.bookings.transition(&booking, status).await.unwrap();
+    }
+    for kind in ["room_started", "room_finished"] {
+        assert_eq!(app.signed(kind, &token).await, StatusCode::OK);
+        assert_eq!(app.status_of(&token), BookingStatus::Completed, "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_delivery_seen_before_is_not_acted_on_again() {
+    let app = app(true);
+    let token = app.book().await;
     let started = event("room_started", &room_metadata(&token));
     let signature = sign(&started, API_KEY, API_SECRET);
     assert_eq!(
@@ -172,12 +212,18 @@ async fn signed_room_events_record_when_the_interview_started_and_finished() {
         StatusCode::OK
     );
     assert_eq!(app.status_of(&token), BookingStatus::InProgress);
-
-    // A `Bearer ` prefix is accepted too.
-    let finished = event("room_finished", &room_metadata(&token));
-    let bearer = format!("Bearer {}", sign(&finished, API_KEY, API_SECRET));
-    assert_eq!(app.webhook(&finished, Some(&bearer)).await, StatusCode::OK);
-    assert_eq!(app.status_of(&token), BookingStatus::Completed);
+    let booking = interview_core::BookingToken::parse(&token).unwrap();
+    app.bookings
+        .transition(&booking, BookingStatus::Interrupted)
+        .await
+        .unwrap();
+    // The same signed request again (a retry, or someone replaying it): answered,
+    // and ignored, so the interview stays where it is.
+    assert_eq!(
+        app.webhook(&started, Some(&signature)).await,
+        StatusCode::OK
+    );
+    assert_eq!(app.status_of(&token), BookingStatus::Interrupted);
 }
 
 #[tokio::test]

@@ -119,8 +119,11 @@ async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
     page.screenshot(&screenshot_path("interview-local.png"))
         .await;
 
-    // Leaving ends the interview on the page.
+    // Leaving pauses the interview: the page says it is kept and offers to rejoin.
     page.eval("document.getElementById('leave').click()").await;
-    page.wait_for("document.getElementById('agent-state').dataset.state === 'ended'")
+    page.wait_for("document.getElementById('agent-state').dataset.state === 'left'")
+        .await;
+    // The interview is kept for the candidate to come back to.
+    page.wait_for("document.getElementById('join').textContent === 'Rejoin interview' && !document.getElementById('join').hidden")
         .await;
 }

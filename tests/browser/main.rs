@@ -5,6 +5,7 @@
 
 mod cdp;
 mod local_interview;
+mod one_interview;
 mod prefixed;
 mod typed_interview;
 

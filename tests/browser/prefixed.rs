@@ -155,6 +155,9 @@ async fn the_whole_flow_works_with_the_router_nested_under_a_path() {
     }
 
     page.eval("document.getElementById('leave').click()").await;
-    page.wait_for("document.getElementById('agent-state').dataset.state === 'ended'")
+    page.wait_for("document.getElementById('agent-state').dataset.state === 'left'")
+        .await;
+    // The interview is kept for the candidate to come back to.
+    page.wait_for("document.getElementById('join').textContent === 'Rejoin interview' && !document.getElementById('join').hidden")
         .await;
 }

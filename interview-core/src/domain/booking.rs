@@ -151,16 +151,34 @@ fn parse_resume_text(input: Option<&str>, max_chars: usize) -> Result<Option<Str
     Ok(Some(text.to_owned()))
 }
 
-/// Where a booking is in its life.
+/// Where a booking is in its life: a state machine whose allowed moves are
+/// [`BookingStatus::can_move_to`]'s.
+///
+/// ```text
+/// scheduled ──> in_progress ──> completed
+///     │            │  ^
+///     │            v  │
+///     │         interrupted ──> completed
+///     v            │
+/// cancelled <──────┘
+/// ```
+///
+/// An interview is `in_progress` while a live session holds it, `interrupted`
+/// when the candidate's connection dropped (it resumes when they come back), and
+/// `completed` only when the interviewer closed it (goodbye, time limit, or the
+/// window's end with answers given). `completed` and `cancelled` are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum BookingStatus {
     /// Booked; the interview has not started.
     Scheduled,
-    /// The candidate has joined and the interview is running.
+    /// A live session holds the interview.
     InProgress,
-    /// The interview ended.
+    /// The interview started and the candidate's connection dropped; it resumes
+    /// where it stopped when they come back within the window.
+    Interrupted,
+    /// The interview ended: it cannot be joined again.
     Completed,
     /// Cancelled before it took place.
     Cancelled,
@@ -168,9 +186,10 @@ pub enum BookingStatus {
 
 impl BookingStatus {
     /// Every status, in life order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Scheduled,
         Self::InProgress,
+        Self::Interrupted,
         Self::Completed,
         Self::Cancelled,
     ];
@@ -180,9 +199,31 @@ impl BookingStatus {
         match self {
             Self::Scheduled => "scheduled",
             Self::InProgress => "in_progress",
+            Self::Interrupted => "interrupted",
             Self::Completed => "completed",
             Self::Cancelled => "cancelled",
         }
+    }
+
+    /// Whether nothing can follow: completed and cancelled.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Completed | Self::Cancelled)
+    }
+
+    /// The statuses a booking may come to `self` from.
+    pub fn allowed_from(self) -> &'static [Self] {
+        match self {
+            Self::Scheduled => &[],
+            Self::InProgress => &[Self::Scheduled, Self::Interrupted],
+            Self::Interrupted => &[Self::InProgress],
+            Self::Completed => &[Self::InProgress, Self::Interrupted],
+            Self::Cancelled => &[Self::Scheduled, Self::Interrupted],
+        }
+    }
+
+    /// Whether a booking in `self` may move to `to`. Staying put is not a move.
+    pub fn can_move_to(self, to: Self) -> bool {
+        to.allowed_from().contains(&self)
     }
 }
 
@@ -192,7 +233,57 @@ impl fmt::Display for BookingStatus {
     }
 }
 
-/// A status name that is not one of [`BookingStatus::as_str`]'s.
+/// Where a booking's evaluation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "state", content = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EvaluationStatus {
+    /// Not made yet: the interview has not ended.
+    Pending,
+    /// Made and stored.
+    Ready,
+    /// The model could not give a valid evaluation; why.
+    Failed(String),
+    /// There is none to make, and why (no answers from the candidate, an offline
+    /// interviewer).
+    NotAvailable(String),
+}
+
+impl EvaluationStatus {
+    /// The name stored in databases (`"pending"`, `"ready"`, `"failed"`,
+    /// `"not_available"`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed(_) => "failed",
+            Self::NotAvailable(_) => "not_available",
+        }
+    }
+
+    /// The reason of a failed or unavailable evaluation.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Failed(reason) | Self::NotAvailable(reason) => Some(reason),
+            Self::Pending | Self::Ready => None,
+        }
+    }
+
+    /// The status from its stored name and reason.
+    pub fn from_parts(name: &str, reason: Option<String>) -> Result<Self, UnknownStatus> {
+        let reason = || reason.clone().unwrap_or_default();
+        match name {
+            "pending" => Ok(Self::Pending),
+            "ready" => Ok(Self::Ready),
+            "failed" => Ok(Self::Failed(reason())),
+            "not_available" => Ok(Self::NotAvailable(reason())),
+            other => Err(UnknownStatus(other.to_owned())),
+        }
+    }
+}
+
+/// A status name that is not one of [`BookingStatus::as_str`]'s (or
+/// [`EvaluationStatus::as_str`]'s).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown booking status {0:?}")]
 pub struct UnknownStatus(pub String);
@@ -231,6 +322,8 @@ pub struct Booking {
     pub resume_url: Option<String>,
     /// Where the booking is in its life.
     pub status: BookingStatus,
+    /// Where its evaluation stands.
+    pub evaluation_status: EvaluationStatus,
     /// When the booking was made.
     pub created_at: DateTime<Utc>,
 }
@@ -258,6 +351,7 @@ impl Booking {
             resume_text: booking.resume_text,
             resume_url: booking.resume_url,
             status: BookingStatus::Scheduled,
+            evaluation_status: EvaluationStatus::Pending,
             created_at,
         }
     }
@@ -441,5 +535,56 @@ mod tests {
         let json = serde_json::to_value(&booking).unwrap();
         assert_eq!(json["time_zone"], "Asia/Kolkata");
         assert_eq!(json["status"], "scheduled");
+    }
+
+    #[test]
+    fn the_state_machine_allows_only_its_moves() {
+        use BookingStatus::*;
+        let allowed = [
+            (Scheduled, InProgress),
+            (Scheduled, Cancelled),
+            (InProgress, Interrupted),
+            (InProgress, Completed),
+            (Interrupted, InProgress),
+            (Interrupted, Completed),
+            (Interrupted, Cancelled),
+        ];
+        for from in BookingStatus::ALL {
+            for to in BookingStatus::ALL {
+                assert_eq!(
+                    from.can_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
+            }
+        }
+        for status in BookingStatus::ALL {
+            let final_ = BookingStatus::ALL.iter().all(|to| !status.can_move_to(*to));
+            assert_eq!(status.is_final(), final_, "{status}");
+            assert_eq!(status.as_str().parse::<BookingStatus>(), Ok(status));
+        }
+    }
+
+    #[test]
+    fn evaluation_statuses_round_trip_through_their_stored_parts() {
+        for status in [
+            EvaluationStatus::Pending,
+            EvaluationStatus::Ready,
+            EvaluationStatus::Failed("the model gave no valid JSON".into()),
+            EvaluationStatus::NotAvailable("the candidate gave no answers".into()),
+        ] {
+            let back =
+                EvaluationStatus::from_parts(status.as_str(), status.reason().map(str::to_owned));
+            assert_eq!(back, Ok(status));
+        }
+        assert!(EvaluationStatus::from_parts("done", None).is_err());
+        assert_eq!(
+            serde_json::to_value(EvaluationStatus::Failed("x".into())).unwrap(),
+            serde_json::json!({"state": "failed", "reason": "x"})
+        );
+        assert_eq!(
+            serde_json::to_value(EvaluationStatus::Ready).unwrap(),
+            serde_json::json!({"state": "ready"})
+        );
     }
 }

@@ -11,7 +11,8 @@ mod validation;
 mod window;
 
 pub use booking::{
-    Booking, BookingStatus, MAX_RESUME_URL_CHARS, NewBooking, ScheduleRequest, UnknownStatus,
+    Booking, BookingStatus, EvaluationStatus, MAX_RESUME_URL_CHARS, NewBooking, ScheduleRequest,
+    UnknownStatus,
 };
 pub use email::{EmailAddress, MAX_EMAIL_CHARS};
 pub use name::{MAX_NAME_CHARS, PersonName};

@@ -10,6 +10,8 @@ use super::transcript::Speaker;
 pub const TRANSCRIPT_TOPIC: &str = "transcript";
 /// The topic of [`AgentStateMessage`]s.
 pub const AGENT_STATE_TOPIC: &str = "agent_state";
+/// The topic of [`NoticeMessage`]s.
+pub const NOTICE_TOPIC: &str = "notice";
 
 /// What the interviewer is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +59,24 @@ pub struct TranscriptMessage {
     /// Whether the interviewer was cut off by the candidate (barge-in mode).
     #[serde(default)]
     pub interrupted: bool,
+}
+
+/// Why the interview cannot go on in this room, for the candidate to read, on the
+/// [`NOTICE_TOPIC`]: `{"code": "already_connected", "message": "..."}`. Sent just
+/// before the agent leaves a room it will not interview in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeMessage {
+    /// A stable code: `already_connected`, `completed`, `cancelled`, `superseded`.
+    pub code: String,
+    /// The sentence to show.
+    pub message: String,
+}
+
+impl NoticeMessage {
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 impl TranscriptMessage {

@@ -15,7 +15,8 @@ pub use evaluate::{
 };
 pub use evaluation::{CompetencyScore, Evaluation, InvalidScore, Recommendation, Score};
 pub use live::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, NOTICE_TOPIC, NoticeMessage,
+    TRANSCRIPT_TOPIC, TranscriptMessage,
 };
 pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};

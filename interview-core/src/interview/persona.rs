@@ -93,6 +93,19 @@ impl Persona {
         }
     }
 
+    /// The first line when an interrupted interview resumes, instead of a second
+    /// greeting: it says the interview carries on from where it stopped.
+    pub fn continuation_text(&self, candidate_first_name: Option<&str>) -> String {
+        let welcome = match candidate_first_name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            Some(first) => format!("Welcome back, {first}."),
+            None => "Welcome back.".to_owned(),
+        };
+        format!("{welcome} We got disconnected, so let's continue the interview where we left off.")
+    }
+
     /// What the interviewer says when the time is up.
     pub fn time_up_text(&self) -> String {
         format!(

@@ -195,6 +195,11 @@ pub enum Admission {
     NotFound,
     /// The booking was cancelled.
     Cancelled,
+    /// The interview has already taken place: it cannot be joined again.
+    Completed {
+        /// The booking.
+        booking: Box<Booking>,
+    },
     /// The window has not opened yet.
     TooEarly {
         /// The booking.
@@ -378,8 +383,14 @@ impl SchedulingService {
         let Some(booking) = self.bookings.get(&token).await? else {
             return Ok(Admission::NotFound);
         };
-        if booking.status == BookingStatus::Cancelled {
-            return Ok(Admission::Cancelled);
+        match booking.status {
+            BookingStatus::Cancelled => return Ok(Admission::Cancelled),
+            BookingStatus::Completed => {
+                return Ok(Admission::Completed {
+                    booking: Box::new(booking),
+                });
+            }
+            _ => {}
         }
         let booking = Box::new(booking);
         Ok(match self.settings.window.admit(booking.scheduled_at, at) {

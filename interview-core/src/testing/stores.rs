@@ -8,14 +8,17 @@ use async_trait::async_trait;
 use bytes::Bytes;
 
 use super::{InjectedFailure, lock};
+use chrono::{DateTime, Utc};
+
 use crate::interview::{Evaluation, TranscriptEntry};
 use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
-use crate::store::{BookingStore, StoreError};
-use crate::{Booking, BookingStatus, BookingToken};
+use crate::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use crate::{Booking, BookingToken, EvaluationStatus};
 
 #[derive(Debug)]
 struct Record {
     booking: Booking,
+    state: InterviewState,
     transcript: Vec<TranscriptEntry>,
     evaluation: Option<Evaluation>,
 }
@@ -25,6 +28,7 @@ struct Record {
 #[derive(Debug, Default)]
 pub struct InMemoryBookingStore {
     records: Mutex<HashMap<BookingToken, Record>>,
+    webhook_events: Mutex<HashMap<String, DateTime<Utc>>>,
     unavailable: AtomicBool,
 }
 
@@ -82,6 +86,7 @@ impl BookingStore for InMemoryBookingStore {
             booking.token.clone(),
             Record {
                 booking: booking.clone(),
+                state: InterviewState::new(booking.status),
                 transcript: Vec::new(),
                 evaluation: None,
             },
@@ -94,12 +99,34 @@ impl BookingStore for InMemoryBookingStore {
         Ok(lock(&self.records).get(token).map(|r| r.booking.clone()))
     }
 
-    async fn set_status(
+    async fn interview_state(
         &self,
         token: &BookingToken,
-        status: BookingStatus,
-    ) -> Result<(), StoreError> {
-        self.with_record(token, |r| r.booking.status = status)
+    ) -> Result<Option<InterviewState>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.records).get(token).map(|r| r.state.clone()))
+    }
+
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        let mut records = lock(&self.records);
+        let Some(record) = records.get_mut(token) else {
+            return Ok(false);
+        };
+        if record.state.version != expected_version {
+            return Ok(false);
+        }
+        record.state = InterviewState {
+            version: expected_version + 1,
+            ..next.clone()
+        };
+        record.booking.status = next.status;
+        Ok(true)
     }
 
     async fn append_transcript(
@@ -123,7 +150,30 @@ impl BookingStore for InMemoryBookingStore {
         token: &BookingToken,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
-        self.with_record(token, |r| r.evaluation = Some(evaluation.clone()))
+        self.with_record(token, |r| {
+            r.evaluation = Some(evaluation.clone());
+            r.booking.evaluation_status = EvaluationStatus::Ready;
+        })
+    }
+
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &EvaluationStatus,
+    ) -> Result<(), StoreError> {
+        self.with_record(token, |r| r.booking.evaluation_status = status.clone())
+    }
+
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        let mut events = lock(&self.webhook_events);
+        let oldest = received_at - WEBHOOK_EVENT_MEMORY;
+        events.retain(|_, at| *at >= oldest);
+        Ok(events.insert(id.to_owned(), received_at).is_none())
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

@@ -14,13 +14,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, StoreError};
-use interview_core::{Booking, BookingStatus, BookingToken};
+use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::{Booking, BookingToken, EvaluationStatus};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
-use crate::record::{self, BookingRecord};
+use crate::record::{self, BookingRecord, StateColumns, StateRecord};
 use crate::sql;
 
 /// How long a call waits for a connection (including opening one) before the store
@@ -139,9 +139,34 @@ fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
         resume_text: optional("resume_text")?,
         resume_url: optional("resume_url")?,
         status: text("status")?,
+        evaluation_status: text("evaluation_status")?,
+        evaluation_reason: optional("evaluation_reason")?,
         created_at: time("created_at")?,
     }
     .into_booking()
+}
+
+/// Writes a booking's evaluation status within `tx`; no booking is
+/// [`StoreError::NotFound`].
+async fn set_evaluation_status(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    token: &BookingToken,
+    status: &EvaluationStatus,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE interview_bookings SET evaluation_status = $1, evaluation_reason = $2 \
+         WHERE token = $3",
+    )
+    .bind(status.as_str())
+    .bind(status.reason())
+    .bind(token.as_str())
+    .execute(&mut **tx)
+    .await
+    .map_err(store_error)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -149,8 +174,9 @@ impl BookingStore for PostgresBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO interview_bookings \
-             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, \
+              evaluation_status, evaluation_reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(booking.token.as_str())
         .bind(booking.name.as_str())
@@ -161,6 +187,8 @@ impl BookingStore for PostgresBookingStore {
         .bind(booking.resume_text.as_deref())
         .bind(booking.resume_url.as_deref())
         .bind(booking.status.as_str())
+        .bind(booking.evaluation_status.as_str())
+        .bind(booking.evaluation_status.reason())
         .bind(record::to_stored_precision(booking.created_at))
         .execute(&self.pool)
         .await
@@ -170,7 +198,8 @@ impl BookingStore for PostgresBookingStore {
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
-            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at \
+            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, \
+             status, evaluation_status, evaluation_reason, created_at \
              FROM interview_bookings WHERE token = $1",
         )
         .bind(token.as_str())
@@ -180,21 +209,54 @@ impl BookingStore for PostgresBookingStore {
         row.as_ref().map(booking_from_row).transpose()
     }
 
-    async fn set_status(
+    async fn interview_state(
         &self,
         token: &BookingToken,
-        status: BookingStatus,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE interview_bookings SET status = $1 WHERE token = $2")
-            .bind(status.as_str())
-            .bind(token.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(store_error)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+    ) -> Result<Option<InterviewState>, StoreError> {
+        let row = sqlx::query(
+            "SELECT status, live_holder, live_until, elapsed_ms, state_version \
+             FROM interview_bookings WHERE token = $1",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        StateRecord {
+            status: row.try_get("status").map_err(store_error)?,
+            live_holder: row.try_get("live_holder").map_err(store_error)?,
+            live_until: row.try_get("live_until").map_err(store_error)?,
+            elapsed_ms: row.try_get("elapsed_ms").map_err(store_error)?,
+            state_version: row.try_get("state_version").map_err(store_error)?,
         }
-        Ok(())
+        .into_state()
+        .map(Some)
+    }
+
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+    ) -> Result<bool, StoreError> {
+        let columns = StateColumns::of(next);
+        let done = sqlx::query(
+            "UPDATE interview_bookings SET status = $1, live_holder = $2, live_until = $3, \
+             elapsed_ms = $4, state_version = state_version + 1 \
+             WHERE token = $5 AND state_version = $6",
+        )
+        .bind(columns.status)
+        .bind(columns.live_holder)
+        .bind(columns.live_until)
+        .bind(columns.elapsed_ms)
+        .bind(token.as_str())
+        .bind(record::stored_version(expected_version))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn append_transcript(
@@ -261,16 +323,52 @@ impl BookingStore for PostgresBookingStore {
         token: &BookingToken,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query(
             "INSERT INTO interview_evaluations (token, evaluation) VALUES ($1, $2::jsonb) \
              ON CONFLICT (token) DO UPDATE SET evaluation = excluded.evaluation",
         )
         .bind(token.as_str())
         .bind(record::evaluation_json(evaluation)?)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(missing_booking_error)?;
-        Ok(())
+        set_evaluation_status(&mut tx, token, &EvaluationStatus::Ready).await?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &EvaluationStatus,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        set_evaluation_status(&mut tx, token, status).await?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query("DELETE FROM interview_webhook_events WHERE received_at < $1")
+            .bind(received_at - WEBHOOK_EVENT_MEMORY)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let inserted = sqlx::query(
+            "INSERT INTO interview_webhook_events (id, received_at) VALUES ($1, $2) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(record::to_stored_precision(received_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(inserted.rows_affected() == 1)
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

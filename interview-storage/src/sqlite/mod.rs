@@ -10,9 +10,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, StoreError};
-use interview_core::{Booking, BookingStatus, BookingToken};
+use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::{Booking, BookingToken, EvaluationStatus};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -20,7 +21,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use crate::record::{self, BookingRecord};
+use crate::record::{self, BookingRecord, StateColumns, StateRecord};
 use crate::sql;
 
 /// How long a connection waits for another writer before giving up.
@@ -172,9 +173,33 @@ fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
         resume_text: optional("resume_text")?,
         resume_url: optional("resume_url")?,
         status: text("status")?,
+        evaluation_status: text("evaluation_status")?,
+        evaluation_reason: optional("evaluation_reason")?,
         created_at: timestamp(row, "created_at")?,
     }
     .into_booking()
+}
+
+/// Writes a booking's evaluation status within `tx`; no booking is
+/// [`StoreError::NotFound`].
+async fn set_evaluation_status(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    token: &BookingToken,
+    status: &EvaluationStatus,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE interview_bookings SET evaluation_status = ?, evaluation_reason = ? WHERE token = ?",
+    )
+    .bind(status.as_str())
+    .bind(status.reason())
+    .bind(token.as_str())
+    .execute(&mut **tx)
+    .await
+    .map_err(store_error)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -182,19 +207,26 @@ impl BookingStore for SqliteBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO interview_bookings \
-             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, \
+              evaluation_status, evaluation_reason, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(booking.token.as_str())
         .bind(booking.name.as_str())
         .bind(booking.email.as_str())
         .bind(booking.phone.as_str())
-        .bind(record::format_timestamp(record::to_stored_precision(booking.scheduled_at)))
+        .bind(record::format_timestamp(record::to_stored_precision(
+            booking.scheduled_at,
+        )))
         .bind(booking.time_zone.map(|zone| zone.name()))
         .bind(booking.resume_text.as_deref())
         .bind(booking.resume_url.as_deref())
         .bind(booking.status.as_str())
-        .bind(record::format_timestamp(record::to_stored_precision(booking.created_at)))
+        .bind(booking.evaluation_status.as_str())
+        .bind(booking.evaluation_status.reason())
+        .bind(record::format_timestamp(record::to_stored_precision(
+            booking.created_at,
+        )))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -203,7 +235,8 @@ impl BookingStore for SqliteBookingStore {
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
-            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, created_at \
+            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, \
+             status, evaluation_status, evaluation_reason, created_at \
              FROM interview_bookings WHERE token = ?",
         )
         .bind(token.as_str())
@@ -213,21 +246,57 @@ impl BookingStore for SqliteBookingStore {
         row.as_ref().map(booking_from_row).transpose()
     }
 
-    async fn set_status(
+    async fn interview_state(
         &self,
         token: &BookingToken,
-        status: BookingStatus,
-    ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE interview_bookings SET status = ? WHERE token = ?")
-            .bind(status.as_str())
-            .bind(token.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(store_error)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+    ) -> Result<Option<InterviewState>, StoreError> {
+        let row = sqlx::query(
+            "SELECT status, live_holder, live_until, elapsed_ms, state_version \
+             FROM interview_bookings WHERE token = ?",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let live_until: Option<String> = row.try_get("live_until").map_err(store_error)?;
+        StateRecord {
+            status: row.try_get("status").map_err(store_error)?,
+            live_holder: row.try_get("live_holder").map_err(store_error)?,
+            live_until: live_until
+                .map(|text| record::parse_timestamp("live_until", &text))
+                .transpose()?,
+            elapsed_ms: row.try_get("elapsed_ms").map_err(store_error)?,
+            state_version: row.try_get("state_version").map_err(store_error)?,
         }
-        Ok(())
+        .into_state()
+        .map(Some)
+    }
+
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+    ) -> Result<bool, StoreError> {
+        let columns = StateColumns::of(next);
+        let done = sqlx::query(
+            "UPDATE interview_bookings SET status = ?, live_holder = ?, live_until = ?, \
+             elapsed_ms = ?, state_version = state_version + 1 \
+             WHERE token = ? AND state_version = ?",
+        )
+        .bind(columns.status)
+        .bind(columns.live_holder)
+        .bind(columns.live_until.map(record::format_timestamp))
+        .bind(columns.elapsed_ms)
+        .bind(token.as_str())
+        .bind(record::stored_version(expected_version))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn append_transcript(
@@ -299,16 +368,54 @@ impl BookingStore for SqliteBookingStore {
         token: &BookingToken,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
         sqlx::query(
             "INSERT INTO interview_evaluations (token, evaluation) VALUES (?, ?) \
              ON CONFLICT (token) DO UPDATE SET evaluation = excluded.evaluation",
         )
         .bind(token.as_str())
         .bind(record::evaluation_json(evaluation)?)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(missing_booking_error)?;
-        Ok(())
+        set_evaluation_status(&mut tx, token, &EvaluationStatus::Ready).await?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &EvaluationStatus,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        set_evaluation_status(&mut tx, token, status).await?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query("DELETE FROM interview_webhook_events WHERE received_at < ?")
+            .bind(record::format_timestamp(received_at - WEBHOOK_EVENT_MEMORY))
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let inserted = sqlx::query(
+            "INSERT INTO interview_webhook_events (id, received_at) VALUES (?, ?) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(record::format_timestamp(record::to_stored_precision(
+            received_at,
+        )))
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(inserted.rows_affected() == 1)
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

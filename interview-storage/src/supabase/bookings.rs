@@ -1,19 +1,21 @@
 //! [`BookingStore`] over PostgREST (`/rest/v1/{table}`).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, StoreError};
-use interview_core::{Booking, BookingStatus, BookingToken};
+use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::{Booking, BookingToken, EvaluationStatus};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{SupabaseClient, SupabaseError, postgrest_error, send};
-use crate::record::{self, BookingRecord};
+use crate::record::{self, BookingRecord, StateColumns, StateRecord};
 
 const BOOKINGS: &str = "/rest/v1/interview_bookings";
 const TRANSCRIPTS: &str = "/rest/v1/interview_transcript_entries";
 const EVALUATIONS: &str = "/rest/v1/interview_evaluations";
+const WEBHOOK_EVENTS: &str = "/rest/v1/interview_webhook_events";
 /// Concurrent appends to one transcript race for the next line number; the loser of
 /// a race (a `23505`) reads again and retries. Each round lets at least one writer in.
 const APPEND_ATTEMPTS: usize = 10;
@@ -37,6 +39,8 @@ struct BookingRow {
     resume_text: Option<String>,
     resume_url: Option<String>,
     status: String,
+    evaluation_status: String,
+    evaluation_reason: Option<String>,
     created_at: String,
 }
 
@@ -53,6 +57,8 @@ impl BookingRow {
             resume_text: booking.resume_text.clone(),
             resume_url: booking.resume_url.clone(),
             status: booking.status.as_str().to_owned(),
+            evaluation_status: booking.evaluation_status.as_str().to_owned(),
+            evaluation_reason: booking.evaluation_status.reason().map(str::to_owned),
             created_at: time(booking.created_at),
         }
     }
@@ -69,9 +75,28 @@ impl BookingRow {
             resume_text: self.resume_text,
             resume_url: self.resume_url,
             status: self.status,
+            evaluation_status: self.evaluation_status,
+            evaluation_reason: self.evaluation_reason,
         }
         .into_booking()
     }
+}
+
+/// The state machine's columns of `interview_bookings`, as read and as swapped in.
+#[derive(Debug, Serialize, Deserialize)]
+struct StateRow {
+    status: String,
+    live_holder: Option<String>,
+    live_until: Option<String>,
+    elapsed_ms: i64,
+    state_version: i64,
+}
+
+/// What a webhook event is stored as.
+#[derive(Debug, Serialize, Deserialize)]
+struct WebhookEventRow {
+    id: String,
+    received_at: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -210,20 +235,63 @@ impl BookingStore for SupabaseBookingStore {
             .transpose()
     }
 
-    async fn set_status(
+    async fn interview_state(
         &self,
         token: &BookingToken,
-        status: BookingStatus,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<InterviewState>, StoreError> {
+        let rows: Vec<StateRow> = self
+            .rows(self.read(BOOKINGS).query(&[
+                (
+                    "select",
+                    "status,live_holder,live_until,elapsed_ms,state_version",
+                ),
+                ("token", &eq(token)),
+            ]))
+            .await?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        StateRecord {
+            status: row.status,
+            live_holder: row.live_holder,
+            live_until: row
+                .live_until
+                .map(|text| record::parse_timestamp("live_until", &text))
+                .transpose()?,
+            elapsed_ms: row.elapsed_ms,
+            state_version: row.state_version,
+        }
+        .into_state()
+        .map(Some)
+    }
+
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+    ) -> Result<bool, StoreError> {
+        let columns = StateColumns::of(next);
+        let version = record::stored_version(expected_version);
+        let row = StateRow {
+            status: columns.status.to_owned(),
+            live_holder: columns.live_holder.map(str::to_owned),
+            live_until: columns.live_until.map(record::format_timestamp),
+            elapsed_ms: columns.elapsed_ms,
+            state_version: version.saturating_add(1),
+        };
+        // The version filter makes the PATCH a compare-and-swap: one statement,
+        // applied only while the row still has the version that was read.
         let request = self
             .write(Method::PATCH, BOOKINGS, "return=representation")
-            .query(&[("token", eq(token).as_str()), ("select", "token")])
-            .json(&serde_json::json!({ "status": status.as_str() }));
+            .query(&[
+                ("token", eq(token).as_str()),
+                ("state_version", &format!("eq.{version}")),
+                ("select", "token"),
+            ])
+            .json(&row);
         let updated: Vec<TokenRow> = self.rows(request).await?;
-        if updated.is_empty() {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        Ok(updated.len() == 1)
     }
 
     async fn append_transcript(
@@ -309,7 +377,59 @@ impl BookingStore for SupabaseBookingStore {
             .query(&[("on_conflict", "token"), ("select", "token")])
             .json(&row);
         let _: Vec<TokenRow> = self.rows(request).await?;
+        // PostgREST has no transaction across two tables: the status is marked
+        // ready only once the evaluation is stored.
+        self.set_evaluation_status(token, &EvaluationStatus::Ready)
+            .await
+    }
+
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &EvaluationStatus,
+    ) -> Result<(), StoreError> {
+        let request = self
+            .write(Method::PATCH, BOOKINGS, "return=representation")
+            .query(&[("token", eq(token).as_str()), ("select", "token")])
+            .json(&serde_json::json!({
+                "evaluation_status": status.as_str(),
+                "evaluation_reason": status.reason(),
+            }));
+        let updated: Vec<TokenRow> = self.rows(request).await?;
+        if updated.is_empty() {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
+    }
+
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let oldest = record::format_timestamp(received_at - WEBHOOK_EVENT_MEMORY);
+        let prune = self
+            .write(Method::DELETE, WEBHOOK_EVENTS, "return=minimal")
+            .query(&[("received_at", format!("lt.{oldest}").as_str())]);
+        let (status, body) = send(prune).await.map_err(store_error)?;
+        if !status.is_success() {
+            return Err(store_error(postgrest_error(status, &body)));
+        }
+        let row = WebhookEventRow {
+            id: id.to_owned(),
+            received_at: record::format_timestamp(record::to_stored_precision(received_at)),
+        };
+        // Only a row actually inserted comes back: a repeated id is ignored.
+        let request = self
+            .write(
+                Method::POST,
+                WEBHOOK_EVENTS,
+                "return=representation,resolution=ignore-duplicates",
+            )
+            .query(&[("on_conflict", "id"), ("select", "id")])
+            .json(&[row]);
+        let inserted: Vec<serde_json::Value> = self.rows(request).await?;
+        Ok(inserted.len() == 1)
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

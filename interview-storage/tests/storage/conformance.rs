@@ -4,13 +4,16 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use interview_core::interview::{
     CompetencyScore, Evaluation, Recommendation, Score, Speaker, TranscriptEntry,
 };
-use interview_core::store::{BookingStore, StoreError};
-use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
+use interview_core::store::{BookingStore, Claim, Lease, StoreError, Transition};
+use interview_core::{
+    Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
+};
 
 /// A store set up for one test, and what to clean up after it.
 pub(crate) trait Fixture: Sized + Send + 'static {
@@ -46,8 +49,14 @@ macro_rules! conformance_suite {
             optional_fields_round_trip_as_none,
             duplicate_token_is_a_conflict_and_never_overwrites,
             unknown_token_is_none,
-            set_status_moves_the_booking,
-            set_status_on_an_unknown_token_is_not_found,
+            transitions_follow_the_state_machine,
+            a_transition_of_an_unknown_token_is_not_found,
+            racing_claims_leave_one_holder,
+            racing_transitions_move_once,
+            a_lease_that_ran_out_can_be_taken_over,
+            an_interrupted_interview_resumes_with_its_time,
+            the_evaluation_status_is_kept,
+            a_webhook_event_is_recorded_once,
             transcript_keeps_append_order,
             concurrent_appends_lose_no_line,
             evaluation_is_saved_and_replaced,
@@ -86,6 +95,7 @@ pub(crate) fn booking(name: &str) -> Booking {
         resume_text: Some("Rust engineer.\nBuilt \"things\" & more; 5 years.".into()),
         resume_url: Some("/resumes/1894698000_0123456789abcdef0123456789abcdef.pdf".into()),
         status: BookingStatus::Scheduled,
+        evaluation_status: interview_core::EvaluationStatus::Pending,
         created_at: at(0),
     }
 }
@@ -151,6 +161,7 @@ pub(crate) async fn duplicate_token_is_a_conflict_and_never_overwrites(
         token: first.token.clone(),
         name: PersonName::parse("Second Person").unwrap(),
         status: BookingStatus::Cancelled,
+        evaluation_status: interview_core::EvaluationStatus::Pending,
         resume_text: None,
         ..booking("Ignored")
     };
@@ -167,15 +178,74 @@ pub(crate) async fn unknown_token_is_none(store: Arc<dyn BookingStore>) {
     assert_eq!(store.evaluation(&unknown).await.unwrap(), None);
 }
 
-pub(crate) async fn set_status_moves_the_booking(store: Arc<dyn BookingStore>) {
+pub(crate) async fn transitions_follow_the_state_machine(store: Arc<dyn BookingStore>) {
     let original = booking("Status Person");
     let other = booking("Other Person");
     store.create(&original).await.unwrap();
     store.create(&other).await.unwrap();
-    for status in BookingStatus::ALL.into_iter().rev() {
-        store.set_status(&original.token, status).await.unwrap();
-        let read = store.get(&original.token).await.unwrap().unwrap();
-        assert_eq!(read.status, status);
+    let token = &original.token;
+    let steps = [
+        (
+            BookingStatus::Scheduled,
+            Transition::Refused {
+                current: BookingStatus::Scheduled,
+            },
+        ),
+        (
+            BookingStatus::InProgress,
+            Transition::Moved {
+                from: BookingStatus::Scheduled,
+            },
+        ),
+        (
+            BookingStatus::Scheduled,
+            Transition::Refused {
+                current: BookingStatus::InProgress,
+            },
+        ),
+        (
+            BookingStatus::Interrupted,
+            Transition::Moved {
+                from: BookingStatus::InProgress,
+            },
+        ),
+        (
+            BookingStatus::InProgress,
+            Transition::Moved {
+                from: BookingStatus::Interrupted,
+            },
+        ),
+        (
+            BookingStatus::Completed,
+            Transition::Moved {
+                from: BookingStatus::InProgress,
+            },
+        ),
+        (
+            BookingStatus::InProgress,
+            Transition::Refused {
+                current: BookingStatus::Completed,
+            },
+        ),
+        (
+            BookingStatus::Cancelled,
+            Transition::Refused {
+                current: BookingStatus::Completed,
+            },
+        ),
+    ];
+    let mut expected = BookingStatus::Scheduled;
+    for (to, outcome) in steps {
+        assert_eq!(
+            store.transition(token, to).await.unwrap(),
+            outcome,
+            "to {to}"
+        );
+        if matches!(outcome, Transition::Moved { .. }) {
+            expected = to;
+        }
+        let read = store.get(token).await.unwrap().unwrap();
+        assert_eq!(read.status, expected);
         assert_eq!(
             Booking {
                 status: original.status,
@@ -187,14 +257,247 @@ pub(crate) async fn set_status_moves_the_booking(store: Arc<dyn BookingStore>) {
     assert_eq!(store.get(&other.token).await.unwrap(), Some(other));
 }
 
-pub(crate) async fn set_status_on_an_unknown_token_is_not_found(store: Arc<dyn BookingStore>) {
+pub(crate) async fn a_transition_of_an_unknown_token_is_not_found(store: Arc<dyn BookingStore>) {
     let unknown = BookingToken::generate().unwrap();
     let error = store
-        .set_status(&unknown, BookingStatus::Completed)
+        .transition(&unknown, BookingStatus::Completed)
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::NotFound), "{error:?}");
+    let lease = lease("someone", 60);
+    let error = store.claim(&unknown, &lease, at(0)).await.unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
     assert_eq!(store.get(&unknown).await.unwrap(), None);
+}
+
+fn lease(holder: &str, seconds: i64) -> Lease {
+    Lease {
+        holder: holder.to_owned(),
+        until: at(seconds),
+    }
+}
+
+/// Two tabs, two servers: of many sessions claiming one interview at once, exactly
+/// one holds it; the others are told it is busy.
+pub(crate) async fn racing_claims_leave_one_holder(store: Arc<dyn BookingStore>) {
+    let original = booking("Racing Person");
+    store.create(&original).await.unwrap();
+    let handles: Vec<_> = (0..12)
+        .map(|n| {
+            let store = store.clone();
+            let token = original.token.clone();
+            tokio::spawn(async move {
+                store
+                    .claim(&token, &lease(&format!("session-{n}"), 60), at(0))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut claimed = 0;
+    for handle in handles {
+        match handle.await.unwrap() {
+            Claim::Claimed { from, elapsed } => {
+                assert_eq!(from, BookingStatus::Scheduled);
+                assert_eq!(elapsed, Duration::ZERO);
+                claimed += 1;
+            }
+            Claim::Busy { until } => assert_eq!(until, at(60)),
+            refused => panic!("{refused:?}"),
+        }
+    }
+    assert_eq!(claimed, 1);
+    let state = store
+        .interview_state(&original.token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.status, BookingStatus::InProgress);
+    assert!(state.lease.unwrap().holder.starts_with("session-"));
+}
+
+pub(crate) async fn racing_transitions_move_once(store: Arc<dyn BookingStore>) {
+    let original = booking("Cancel Person");
+    store.create(&original).await.unwrap();
+    let handles: Vec<_> = (0..12)
+        .map(|_| {
+            let store = store.clone();
+            let token = original.token.clone();
+            tokio::spawn(async move {
+                store
+                    .transition(&token, BookingStatus::Cancelled)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut moved = 0;
+    for handle in handles {
+        match handle.await.unwrap() {
+            Transition::Moved { from } => {
+                assert_eq!(from, BookingStatus::Scheduled);
+                moved += 1;
+            }
+            Transition::Refused { current } => assert_eq!(current, BookingStatus::Cancelled),
+        }
+    }
+    assert_eq!(moved, 1);
+}
+
+/// A session that died stops renewing: once its lease ran out another session
+/// takes the interview over, and the dead one can neither renew nor release it.
+pub(crate) async fn a_lease_that_ran_out_can_be_taken_over(store: Arc<dyn BookingStore>) {
+    let original = booking("Crash Person");
+    let token = &original.token;
+    store.create(&original).await.unwrap();
+    let first = lease("first", 30);
+    assert!(matches!(
+        store.claim(token, &first, at(0)).await.unwrap(),
+        Claim::Claimed { .. }
+    ));
+    assert!(
+        store
+            .renew(token, &lease("first", 40), Duration::from_secs(10))
+            .await
+            .unwrap()
+    );
+    let second = lease("second", 100);
+    assert_eq!(
+        store.claim(token, &second, at(39)).await.unwrap(),
+        Claim::Busy { until: at(40) }
+    );
+    assert_eq!(
+        store.claim(token, &second, at(41)).await.unwrap(),
+        Claim::Claimed {
+            from: BookingStatus::InProgress,
+            elapsed: Duration::from_secs(10)
+        }
+    );
+    assert!(
+        !store
+            .renew(token, &lease("first", 70), Duration::from_secs(20))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .release(
+                token,
+                "first",
+                BookingStatus::Completed,
+                Duration::from_secs(20)
+            )
+            .await
+            .unwrap(),
+        Transition::Refused {
+            current: BookingStatus::InProgress
+        }
+    );
+    let state = store.interview_state(token).await.unwrap().unwrap();
+    assert_eq!(state.lease, Some(second));
+    assert_eq!(state.elapsed, Duration::from_secs(10));
+}
+
+/// The candidate's connection drops: the interview is released as interrupted with
+/// its time so far, and the next session resumes it from that time.
+pub(crate) async fn an_interrupted_interview_resumes_with_its_time(store: Arc<dyn BookingStore>) {
+    let original = booking("Resume Person");
+    let token = &original.token;
+    store.create(&original).await.unwrap();
+    store
+        .claim(token, &lease("first", 30), at(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .release(
+                token,
+                "first",
+                BookingStatus::Interrupted,
+                Duration::from_millis(125_250)
+            )
+            .await
+            .unwrap(),
+        Transition::Moved {
+            from: BookingStatus::InProgress
+        }
+    );
+    let state = store.interview_state(token).await.unwrap().unwrap();
+    assert_eq!(state.status, BookingStatus::Interrupted);
+    assert_eq!(state.lease, None);
+    assert_eq!(
+        store.get(token).await.unwrap().unwrap().status,
+        BookingStatus::Interrupted
+    );
+    assert_eq!(
+        store
+            .claim(token, &lease("second", 500), at(400))
+            .await
+            .unwrap(),
+        Claim::Claimed {
+            from: BookingStatus::Interrupted,
+            elapsed: Duration::from_millis(125_250)
+        }
+    );
+    assert_eq!(
+        store
+            .release(
+                token,
+                "second",
+                BookingStatus::Completed,
+                Duration::from_secs(900)
+            )
+            .await
+            .unwrap(),
+        Transition::Moved {
+            from: BookingStatus::InProgress
+        }
+    );
+    assert_eq!(
+        store
+            .claim(token, &lease("third", 900), at(800))
+            .await
+            .unwrap(),
+        Claim::Refused {
+            current: BookingStatus::Completed
+        }
+    );
+}
+
+pub(crate) async fn the_evaluation_status_is_kept(store: Arc<dyn BookingStore>) {
+    let original = booking("Evaluated Person");
+    let token = &original.token;
+    store.create(&original).await.unwrap();
+    let read = || async { store.get(token).await.unwrap().unwrap().evaluation_status };
+    assert_eq!(read().await, EvaluationStatus::Pending);
+    let failed = EvaluationStatus::Failed("the model's quotes were not the candidate's".into());
+    store.set_evaluation_status(token, &failed).await.unwrap();
+    assert_eq!(read().await, failed);
+    let offline = EvaluationStatus::NotAvailable("offline interviewer".into());
+    store.set_evaluation_status(token, &offline).await.unwrap();
+    assert_eq!(read().await, offline);
+    store
+        .save_evaluation(token, &evaluation(Recommendation::Hire, "Good."))
+        .await
+        .unwrap();
+    assert_eq!(read().await, EvaluationStatus::Ready);
+    let unknown = BookingToken::generate().unwrap();
+    let error = store
+        .set_evaluation_status(&unknown, &failed)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NotFound), "{error:?}");
+}
+
+pub(crate) async fn a_webhook_event_is_recorded_once(store: Arc<dyn BookingStore>) {
+    assert!(store.record_webhook_event("EV_1", at(0)).await.unwrap());
+    assert!(!store.record_webhook_event("EV_1", at(5)).await.unwrap());
+    assert!(store.record_webhook_event("EV_2", at(5)).await.unwrap());
+    // A week on, the first ids are forgotten.
+    let later = at(0) + TimeDelta::days(8);
+    assert!(store.record_webhook_event("EV_3", later).await.unwrap());
+    assert!(store.record_webhook_event("EV_1", later).await.unwrap());
+    assert!(!store.record_webhook_event("EV_3", later).await.unwrap());
 }
 
 fn line(speaker: Speaker, text: &str, seconds: i64) -> TranscriptEntry {

@@ -36,11 +36,12 @@ struct Tables {
     bookings: Vec<Value>,
     transcripts: Vec<Value>,
     evaluations: Vec<Value>,
+    webhook_events: Vec<Value>,
 }
 
 struct PostgRest(Arc<Mutex<Tables>>);
 
-const BOOKING_COLUMNS: [&str; 10] = [
+const BOOKING_COLUMNS: [&str; 12] = [
     "token",
     "name",
     "email",
@@ -50,8 +51,22 @@ const BOOKING_COLUMNS: [&str; 10] = [
     "resume_text",
     "resume_url",
     "status",
+    "evaluation_status",
+    "evaluation_reason",
     "created_at",
 ];
+
+/// The columns a PATCH of a booking's state machine sets, all together.
+const STATE_COLUMNS: [&str; 5] = [
+    "elapsed_ms",
+    "live_holder",
+    "live_until",
+    "state_version",
+    "status",
+];
+
+/// The columns a PATCH of a booking's evaluation status sets.
+const EVALUATION_STATUS_COLUMNS: [&str; 2] = ["evaluation_reason", "evaluation_status"];
 
 fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(
@@ -126,13 +141,12 @@ impl Respond for PostgRest {
             {
                 return bad_request("reads need Accept-Profile and select");
             }
-        } else {
-            if header(request, "content-profile") != Some("public")
-                || !header(request, "content-type")
-                    .is_some_and(|t| t.starts_with("application/json"))
-            {
-                return bad_request("writes need Content-Profile and a JSON body");
-            }
+        } else if header(request, "content-profile") != Some("public")
+            || (request.method != wiremock::http::Method::DELETE
+                && !header(request, "content-type")
+                    .is_some_and(|t| t.starts_with("application/json")))
+        {
+            return bad_request("writes need Content-Profile and a JSON body");
         }
         let mut tables = self.0.lock().unwrap();
         let result = match (request.method.as_str(), table.as_str()) {
@@ -140,9 +154,11 @@ impl Respond for PostgRest {
             ("GET", "interview_transcript_entries") => read(&tables.transcripts, &query),
             ("GET", "interview_evaluations") => read(&tables.evaluations, &query),
             ("POST", "interview_bookings") => insert_booking(&mut tables, request, &query),
-            ("PATCH", "interview_bookings") => update_status(&mut tables, request, &query),
+            ("PATCH", "interview_bookings") => update_booking(&mut tables, request, &query),
             ("POST", "interview_transcript_entries") => insert_lines(&mut tables, request),
             ("POST", "interview_evaluations") => upsert_evaluation(&mut tables, request, &query),
+            ("POST", "interview_webhook_events") => insert_event(&mut tables, request, &query),
+            ("DELETE", "interview_webhook_events") => prune_events(&mut tables, &query),
             _ => Err(bad_request("unknown table or method")),
         };
         result.unwrap_or_else(|response| response)
@@ -203,6 +219,11 @@ fn insert_booking(
     for column in ["scheduled_at", "created_at"] {
         row[column] = as_postgrest_timestamp(&row[column]).map_err(|e| bad_request(&e))?;
     }
+    // The columns' defaults, as the table declares them.
+    row.insert("live_holder".into(), Value::Null);
+    row.insert("live_until".into(), Value::Null);
+    row.insert("elapsed_ms".into(), json!(0));
+    row.insert("state_version".into(), json!(0));
     let row = Value::Object(row);
     if tables.bookings.iter().any(|r| r["token"] == row["token"]) {
         return Err(error(
@@ -215,29 +236,89 @@ fn insert_booking(
     Ok(ResponseTemplate::new(201).set_body_json(json!([select(&row, query)])))
 }
 
-fn update_status(
+/// A PATCH sets either the state machine's columns (filtered by token and
+/// `state_version`, a compare-and-swap) or the evaluation status (by token).
+fn update_booking(
     tables: &mut Tables,
     request: &Request,
     query: &HashMap<String, String>,
 ) -> Answer {
     let token = eq_filter(query).ok_or_else(|| bad_request("PATCH needs a token filter"))?;
-    let patch = body(request)?;
-    let Some(status) = patch
-        .get("status")
-        .filter(|_| patch.as_object().is_some_and(|o| o.len() == 1))
-    else {
-        return Err(bad_request("only the status may change"));
+    let Value::Object(mut patch) = body(request)? else {
+        return Err(bad_request("expected one object"));
     };
+    let mut keys: Vec<&str> = patch.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    let version = match query.get("state_version") {
+        Some(filter) => Some(
+            filter
+                .strip_prefix("eq.")
+                .and_then(|v| v.parse::<i64>().ok())
+                .ok_or_else(|| bad_request("bad state_version filter"))?,
+        ),
+        None => None,
+    };
+    match (version, keys.as_slice()) {
+        (Some(_), keys) if keys == STATE_COLUMNS => {
+            if !patch["live_until"].is_null() {
+                patch["live_until"] =
+                    as_postgrest_timestamp(&patch["live_until"]).map_err(|e| bad_request(&e))?;
+            }
+        }
+        (None, keys) if keys == EVALUATION_STATUS_COLUMNS => {}
+        _ => return Err(bad_request("unexpected columns for this PATCH")),
+    }
     let mut updated = Vec::new();
-    for row in tables
-        .bookings
-        .iter_mut()
-        .filter(|r| r["token"] == json!(token))
-    {
-        row["status"] = status.clone();
+    for row in tables.bookings.iter_mut().filter(|r| {
+        r["token"] == json!(token) && version.is_none_or(|v| r["state_version"] == json!(v))
+    }) {
+        for (column, value) in &patch {
+            row[column] = value.clone();
+        }
         updated.push(select(row, query));
     }
     Ok(ResponseTemplate::new(200).set_body_json(updated))
+}
+
+fn insert_event(tables: &mut Tables, request: &Request, query: &HashMap<String, String>) -> Answer {
+    let prefer = prefer(request);
+    if !prefer.contains(&"resolution=ignore-duplicates".to_owned())
+        || !prefer.contains(&"return=representation".to_owned())
+        || query.get("on_conflict").map(String::as_str) != Some("id")
+    {
+        return Err(bad_request(
+            "an insert-if-new needs ignore-duplicates, return=representation and on_conflict=id",
+        ));
+    }
+    let Value::Array(rows) = body(request)? else {
+        return Err(bad_request("expected an array of events"));
+    };
+    let mut inserted = Vec::new();
+    for mut row in rows {
+        if tables.webhook_events.iter().any(|r| r["id"] == row["id"]) {
+            continue;
+        }
+        row["received_at"] =
+            as_postgrest_timestamp(&row["received_at"]).map_err(|e| bad_request(&e))?;
+        tables.webhook_events.push(row.clone());
+        inserted.push(select(&row, query));
+    }
+    Ok(ResponseTemplate::new(201).set_body_json(inserted))
+}
+
+fn prune_events(tables: &mut Tables, query: &HashMap<String, String>) -> Answer {
+    let before = query
+        .get("received_at")
+        .and_then(|f| f.strip_prefix("lt."))
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+        .ok_or_else(|| bad_request("DELETE needs a received_at=lt. filter"))?;
+    tables.webhook_events.retain(|row| {
+        row["received_at"]
+            .as_str()
+            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+            .is_some_and(|at| at >= before)
+    });
+    Ok(ResponseTemplate::new(204))
 }
 
 fn insert_lines(tables: &mut Tables, request: &Request) -> Answer {

@@ -18,6 +18,9 @@ use interview_core::interview::{END_MARKER, EVALUATION_SCHEMA, RESUME_CLOSE};
 pub struct OfflineInterviewer;
 
 impl OfflineInterviewer {
+    /// Its engine name.
+    pub const NAME: &str = "offline-interviewer";
+
     /// The offline interviewer.
     pub fn new() -> Self {
         Self
@@ -140,7 +143,7 @@ fn highlights(system: &str) -> Vec<String> {
 #[async_trait]
 impl LlmEngine for OfflineInterviewer {
     fn name(&self) -> &str {
-        "offline-interviewer"
+        Self::NAME
     }
 
     async fn chat(&self, request: ChatRequest) -> Result<LlmStream, LlmError> {

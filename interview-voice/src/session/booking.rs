@@ -1,5 +1,6 @@
 //! Who the interview is for, as resolved by whoever starts the session.
 
+use chrono::{DateTime, Utc};
 use interview_core::{Booking, BookingToken, PersonName};
 
 /// The booking an interview is for, already resolved by whoever starts the
@@ -20,6 +21,10 @@ pub struct SessionBooking {
     /// [`SessionConfig::max_resume_length`](super::SessionConfig::max_resume_length)
     /// characters before the model sees it.
     pub resume_text: Option<String>,
+    /// When the interview is scheduled: with the window
+    /// ([`SessionConfig::window`](super::SessionConfig::window)) it says until when
+    /// a candidate whose connection dropped can come back and resume.
+    pub scheduled_at: Option<DateTime<Utc>>,
 }
 
 impl SessionBooking {
@@ -42,6 +47,7 @@ impl From<&Booking> for SessionBooking {
             token: Some(booking.token.clone()),
             candidate_name: Some(booking.name.clone()),
             resume_text: booking.resume_text.clone(),
+            scheduled_at: Some(booking.scheduled_at),
         }
     }
 }
@@ -57,6 +63,7 @@ impl std::fmt::Debug for SessionBooking {
                 "resume_chars",
                 &self.resume_text.as_ref().map(|r| r.chars().count()),
             )
+            .field("scheduled_at", &self.scheduled_at)
             .finish()
     }
 }
@@ -64,7 +71,7 @@ impl std::fmt::Debug for SessionBooking {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use interview_core::{BookingStatus, EmailAddress, PhoneNumber};
+    use interview_core::{BookingStatus, EmailAddress, EvaluationStatus, PhoneNumber};
 
     use super::*;
 
@@ -80,6 +87,7 @@ mod tests {
             resume_text: Some("Secret resume line".to_owned()),
             resume_url: None,
             status: BookingStatus::Scheduled,
+            evaluation_status: EvaluationStatus::Pending,
             created_at: at,
         })
     }

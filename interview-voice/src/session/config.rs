@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use interview_core::InterviewWindow;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
 use interview_core::interview::{DEFAULT_COMPETENCIES, InterviewPlan, Persona};
@@ -52,6 +53,13 @@ pub struct SessionConfig {
     pub max_tokens: Option<u32>,
     /// How often the time limit is checked when nothing else happens.
     pub check_interval: Duration,
+    /// When interviews can be joined: a candidate whose connection dropped may come
+    /// back and resume until the window closes, when the interview ends.
+    pub window: InterviewWindow,
+    /// How long a live session's hold on its interview lasts unless renewed (it
+    /// renews every third of it): a session that died frees its interview for
+    /// another after this long.
+    pub lease: Duration,
 }
 
 impl Default for SessionConfig {
@@ -76,17 +84,21 @@ impl Default for SessionConfig {
             temperature: Some(0.7),
             max_tokens: Some(300),
             check_interval: Duration::from_millis(250),
+            window: InterviewWindow::DEFAULT,
+            lease: Duration::from_secs(30),
         }
     }
 }
 
 impl SessionConfig {
-    /// The defaults, with the company, position and `MAX_RESUME_LENGTH` from `config`.
+    /// The defaults, with the company, position, `MAX_RESUME_LENGTH` and the window
+    /// from `config`.
     pub fn from_interview_config(config: &InterviewConfig) -> Self {
         let mut session = Self::default();
         session.persona.company = config.company.clone();
         session.persona.position = config.position.clone();
         session.max_resume_length = config.max_resume_length;
+        session.window = config.window;
         session
     }
 }
@@ -100,6 +112,14 @@ pub struct Engines {
     pub llm: Arc<dyn LlmEngine>,
     /// Text-to-speech.
     pub tts: Arc<dyn TtsEngine>,
+}
+
+impl Engines {
+    /// Whether the interviewer is the offline, scripted one, which asks questions
+    /// but does not judge answers (so there is no evaluation to make).
+    pub fn interviewer_is_offline(&self) -> bool {
+        self.llm.name() == crate::offline::OfflineInterviewer::NAME
+    }
 }
 
 impl std::fmt::Debug for Engines {

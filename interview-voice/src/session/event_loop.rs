@@ -8,22 +8,27 @@
 //! and the end to `finish`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use interview_core::clock::Clock;
-use interview_core::interview::{InterviewPlan, ResumeText, TranscriptEntry, system_prompt};
-use interview_core::store::BookingStore;
-use interview_core::transport::RoomIo;
+use interview_core::engine::ChatMessage;
+use interview_core::interview::{
+    InterviewPlan, NOTICE_TOPIC, NoticeMessage, ResumeText, Speaker, TranscriptEntry, system_prompt,
+};
+use interview_core::store::{BookingStore, Claim, Lease};
+use interview_core::transport::{RoomIo, RoomOutput};
 use interview_core::{BookingStatus, BookingToken};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::booking::SessionBooking;
 use super::config::{Engines, SessionConfig};
+use super::metrics::MetricsSummary;
 use super::report::{SessionEnd, SessionReport};
 use super::speech::{Source, Voice};
 use super::state::{
-    Hearing, LOG, Outcome, Record, ResponseKind, Setup, Speaking, State, Utterance,
+    Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State, Utterance,
 };
 use super::turn::TurnDetector;
 use super::vad::Vad;
@@ -43,19 +48,64 @@ pub(super) async fn run(
         mut events,
         output,
     } = room;
-    let greeting = config.persona.greeting_text(booking.first_name());
+    let first_name = booking.first_name().map(str::to_owned);
+    let deadline = booking
+        .scheduled_at
+        .map(|at| at + config.window.closes_after());
     let SessionBooking {
         token: booking,
         resume_text,
         ..
     } = booking;
     let mut outcome = Outcome::default();
-    if let Some(token) = &booking
-        && let Err(error) = store.set_status(token, BookingStatus::InProgress).await
-    {
-        outcome.store_failures += 1;
-        tracing::warn!(target: LOG, %error, "could not mark the booking in progress");
+    let now = clock.now();
+
+    // Hold the interview in the store: start it, or resume it where it stopped.
+    let mut holder = None;
+    let mut active_before = Duration::ZERO;
+    let mut earlier = Vec::new();
+    if let Some(token) = &booking {
+        let lease = Lease {
+            holder: holder_id(),
+            until: now + config.lease,
+        };
+        match store.claim(token, &lease, now).await {
+            Ok(Claim::Claimed { from, elapsed }) => {
+                holder = Some(lease.holder);
+                active_before = elapsed;
+                if from != BookingStatus::Scheduled {
+                    match store.transcript(token).await {
+                        Ok(lines) => earlier = lines,
+                        Err(error) => {
+                            outcome.store_failures += 1;
+                            tracing::warn!(target: LOG, %error, "could not read the transcript so far");
+                        }
+                    }
+                }
+            }
+            Ok(Claim::Busy { .. }) => {
+                return not_joinable(
+                    &output,
+                    "already_connected",
+                    "This interview is already open in another window.",
+                )
+                .await;
+            }
+            Ok(Claim::Refused { current }) => {
+                let (code, message) = match current {
+                    BookingStatus::Cancelled => ("cancelled", "This interview was cancelled."),
+                    _ => ("completed", "This interview has already taken place."),
+                };
+                return not_joinable(&output, code, message).await;
+            }
+            Err(error) => {
+                // The interview goes on; what cannot be stored is counted.
+                outcome.store_failures += 1;
+                tracing::warn!(target: LOG, %error, "could not hold the interview in the store");
+            }
+        }
     }
+    let resuming = !earlier.is_empty();
 
     // The one place the resume is cut to length, whoever resolved it.
     let resume = resume_text
@@ -74,6 +124,11 @@ pub(super) async fn run(
             (Some(writer), Some(task))
         }
         None => (None, None),
+    };
+    let opening = if resuming {
+        config.persona.continuation_text(first_name.as_deref())
+    } else {
+        config.persona.greeting_text(first_name.as_deref())
     };
 
     let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
@@ -104,14 +159,20 @@ pub(super) async fn run(
             plan,
             resume,
             system_prompt: prompt,
-            history: Vec::new(),
-            transcript: Vec::new(),
+            history: history_of(&earlier),
+            transcript: earlier,
             writer,
             writer_task,
         },
+        live: Live {
+            holder,
+            renewed_at: now,
+            active_before,
+            active_since: Some(now),
+            deadline,
+        },
         outcome,
         setup: Setup {
-            started_at: clock.now(),
             config,
             engines,
             store,
@@ -119,6 +180,7 @@ pub(super) async fn run(
             booking,
             output,
             local_identity: info.local_identity.clone(),
+            first_name,
         },
     };
     tracing::info!(
@@ -126,12 +188,13 @@ pub(super) async fn run(
         room = %info.name,
         booking = state.setup.booking.is_some(),
         resume = state.record.resume.is_some(),
+        resuming,
         "interview starts"
     );
 
     state
         .start_response(
-            Source::Fixed(greeting),
+            Source::Fixed(opening),
             ResponseKind::Greeting,
             None,
             Vec::new(),
@@ -164,6 +227,51 @@ pub(super) async fn run(
         }
     };
     state.finish(end).await
+}
+
+/// The conversation so far as the model sees it, from the stored transcript of an
+/// interview that resumes.
+fn history_of(transcript: &[TranscriptEntry]) -> Vec<ChatMessage> {
+    transcript
+        .iter()
+        .map(|entry| match entry.speaker {
+            Speaker::Interviewer => ChatMessage::assistant(entry.text.clone()),
+            Speaker::Candidate => ChatMessage::user(entry.text.clone()),
+        })
+        .collect()
+}
+
+/// A fresh id for this session's hold on its interview.
+fn holder_id() -> String {
+    interview_core::random::hex_string(8).unwrap_or_else(|_| {
+        // Only distinctness between live sessions matters; the time will do.
+        format!("{:x}", std::process::id())
+    })
+}
+
+/// Tells the room why the interview will not be held here, and leaves it.
+async fn not_joinable(output: &Arc<dyn RoomOutput>, code: &str, message: &str) -> SessionReport {
+    tracing::info!(target: LOG, code, "the interview cannot be held in this room");
+    let notice = NoticeMessage {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    };
+    if let Err(error) = output.send_text(NOTICE_TOPIC, &notice.to_json()).await {
+        tracing::debug!(target: LOG, %error, "could not send the notice");
+    }
+    output.close().await;
+    SessionReport {
+        end: SessionEnd::NotJoinable,
+        transcript: Vec::new(),
+        evaluation: None,
+        evaluation_error: None,
+        turns: Vec::new(),
+        metrics: MetricsSummary::of(&[]),
+        engine_failures: Vec::new(),
+        interruptions: 0,
+        store_failures: 0,
+        duration: Duration::ZERO,
+    }
 }
 
 /// Stores transcript lines in order, off the event loop, batching those that

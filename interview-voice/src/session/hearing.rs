@@ -16,7 +16,7 @@ use super::turn::{TurnEvent, looks_unfinished};
 impl State {
     pub(super) async fn on_audio(&mut self, frame: &AudioFrame) {
         self.check_time().await;
-        if self.outcome.is_winding_down() || frame.is_empty() {
+        if self.outcome.is_winding_down() || self.live.paused() || frame.is_empty() {
             return;
         }
         let samples = if frame.format() == AudioFormat::SPEECH {
@@ -238,7 +238,7 @@ impl State {
     /// A typed answer is a turn of its own, as soon as it arrives.
     pub(super) async fn on_typed(&mut self, identity: String, text: &str) {
         let text = text.trim().to_owned();
-        if text.is_empty() {
+        if text.is_empty() || self.live.paused() {
             return;
         }
         self.hearing.candidate.get_or_insert(identity);

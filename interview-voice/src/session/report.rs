@@ -7,11 +7,12 @@ use interview_core::interview::{Evaluation, TranscriptEntry};
 
 use super::metrics::{MetricsSummary, TurnMetrics};
 
-/// Why an interview ended.
+/// Why an interview session ended. Only [`SessionEnd::completes`] ends complete
+/// the interview; after the others it can be resumed within its window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SessionEnd {
-    /// The candidate left the room.
+    /// The candidate left a room that has no window to wait in (no booking).
     CandidateLeft,
     /// The connection to the room ended.
     Disconnected,
@@ -21,8 +22,26 @@ pub enum SessionEnd {
     TimeLimit,
     /// The interviewer finished the plan and said goodbye.
     PlanComplete,
+    /// The window closed while the candidate was away.
+    WindowClosed,
     /// Engines failed twice in a row; the interviewer closed with an apology.
     EngineFailure,
+    /// The interview could not be held: it is completed or cancelled, or another
+    /// live session holds it.
+    NotJoinable,
+    /// Another session took the interview over (this one's hold ran out).
+    Superseded,
+}
+
+impl SessionEnd {
+    /// Whether this end completes the interview: the interviewer's goodbye, the
+    /// time limit, or the window's end. Any other end leaves it resumable.
+    pub fn completes(self) -> bool {
+        matches!(
+            self,
+            Self::PlanComplete | Self::TimeLimit | Self::WindowClosed
+        )
+    }
 }
 
 /// An engine failure during the interview.

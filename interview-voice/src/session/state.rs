@@ -6,6 +6,8 @@
 //!   for an answer (the `hearing` stage);
 //! - [`Speaking`]: the interviewer's response under way (the `answer` stage);
 //! - [`Record`]: what the model is told and the transcript of what was said;
+//! - [`Live`]: the session's hold on the interview in the store, whether the
+//!   candidate is connected, and the interview's time (the `room` stage);
 //! - [`Outcome`]: how the interview is going and how it ends (the report's material).
 //!
 //! The few things every stage does (write a transcript line, tell the room what the
@@ -47,6 +49,7 @@ pub(super) struct State {
     pub(super) hearing: Hearing,
     pub(super) speaking: Speaking,
     pub(super) record: Record,
+    pub(super) live: Live,
     pub(super) outcome: Outcome,
 }
 
@@ -62,7 +65,31 @@ pub(super) struct Setup {
     /// The agent's own identity in the room, so its own events are not the
     /// candidate's.
     pub(super) local_identity: String,
-    pub(super) started_at: DateTime<Utc>,
+    /// The candidate's first name, for the greeting and the welcome back.
+    pub(super) first_name: Option<String>,
+}
+
+/// The session's hold on the interview, the candidate's presence, and the
+/// interview's time, which runs only while the candidate is connected.
+pub(super) struct Live {
+    /// The lease holder's id while the session holds the interview in the store.
+    pub(super) holder: Option<String>,
+    /// When the lease was last renewed.
+    pub(super) renewed_at: DateTime<Utc>,
+    /// The interview's time before the current stretch (earlier connections).
+    pub(super) active_before: Duration,
+    /// When the current stretch began; `None` while the candidate is away.
+    pub(super) active_since: Option<DateTime<Utc>>,
+    /// Until when a candidate who left can come back (the window's end); without
+    /// one, the candidate leaving ends the session.
+    pub(super) deadline: Option<DateTime<Utc>>,
+}
+
+impl Live {
+    /// Whether the candidate is away and the session waits for them.
+    pub(super) fn paused(&self) -> bool {
+        self.active_since.is_none()
+    }
 }
 
 /// Hearing the candidate: room audio through the VAD and end of turn to
@@ -212,10 +239,19 @@ impl Outcome {
 }
 
 impl State {
+    /// The interview's time: every stretch the candidate was connected, earlier
+    /// connections (before an interruption) included.
     pub(super) fn elapsed(&self) -> Duration {
-        (self.setup.clock.now() - self.setup.started_at)
-            .to_std()
-            .unwrap_or_default()
+        let current = self
+            .live
+            .active_since
+            .map(|since| {
+                (self.setup.clock.now() - since)
+                    .to_std()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        self.live.active_before + current
     }
 
     pub(super) async fn set_state(&mut self, state: AgentState) {

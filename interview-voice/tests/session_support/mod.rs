@@ -202,6 +202,7 @@ impl Harness {
             resume_text: Some(RESUME.to_owned()),
             resume_url: None,
             status: BookingStatus::Scheduled,
+            evaluation_status: interview_core::EvaluationStatus::Pending,
             created_at: start_time(),
         };
         store.create(&booking).await.unwrap();
@@ -220,6 +221,21 @@ impl Harness {
             booking,
             io: Some(io),
         }
+    }
+
+    /// A new room for the next session (a reconnection after the last one ended):
+    /// `room` and `gate` are the new room's from now on.
+    pub fn reopen(&mut self, output_format: AudioFormat) {
+        let (mut io, room) = in_memory_room("room-2", None, output_format);
+        let (open, _) = watch::channel(true);
+        let gate = Arc::new(GatedOutput {
+            inner: io.output.clone(),
+            open,
+        });
+        io.output = gate.clone();
+        self.room = room;
+        self.gate = gate;
+        self.io = Some(io);
     }
 
     /// Starts the session for the harness's booking with `config`; `with_stt` false
@@ -276,6 +292,38 @@ impl Harness {
             .into_iter()
             .map(|m| m["state"].as_str().unwrap().to_owned())
             .collect()
+    }
+
+    /// Waits (yielding, not sleeping) until the store says the booking is `expected`.
+    pub async fn status_becomes(&self, expected: BookingStatus) {
+        for _ in 0..200_000 {
+            let status = self.store.get(&self.token).await.unwrap().unwrap().status;
+            if status == expected {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("the booking never became {expected}");
+    }
+
+    /// Waits (yielding, not sleeping) until `n` transcript lines are stored.
+    pub async fn lines_stored(&self, n: usize) {
+        for _ in 0..200_000 {
+            if self.store.transcript(&self.token).await.unwrap().len() >= n {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("{n} lines were never stored");
+    }
+
+    /// The candidate leaves and the interview waits for them (it is interrupted).
+    pub async fn leave_and_wait(&self) {
+        self.room
+            .send_event(interview_core::transport::RoomEvent::ParticipantLeft {
+                identity: "candidate".into(),
+            });
+        self.status_becomes(BookingStatus::Interrupted).await;
     }
 
     /// Waits until the interviewer is listening again after `n` lines were sent.

@@ -10,11 +10,10 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use interview_core::Field;
-use interview_core::notify::format_instant;
-use interview_core::service::Admission;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::admission::joinable;
 use crate::error::AppError;
 
 /// The request body.
@@ -35,34 +34,7 @@ pub(crate) async fn connection_details(
     let token = request.token.filter(|t| !t.is_empty()).ok_or_else(|| {
         AppError::bad_request("An interview token is required.").with_field(Field::Token)
     })?;
-    let booking = match state.scheduling.admit_now(&token).await? {
-        Admission::Open { booking, .. } => booking,
-        Admission::NotFound => return Err(AppError::not_found("No interview has this link.")),
-        Admission::Cancelled => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "cancelled",
-                "This interview was cancelled.",
-            ));
-        }
-        Admission::TooEarly { booking, opens_at } => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "too_early",
-                format!(
-                    "Your interview has not started yet. You can join from {}.",
-                    format_instant(opens_at, booking.time_zone)
-                ),
-            ));
-        }
-        Admission::Expired { .. } => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "expired",
-                "This interview window has expired.",
-            ));
-        }
-    };
+    let booking = joinable(state.scheduling.admit_now(&token).await?)?;
     issue(&state, &booking)
 }
 

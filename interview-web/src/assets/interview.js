@@ -24,6 +24,7 @@
     thinking: "Thinking…",
     speaking: "Speaking",
     ended: "The interview has ended. Thank you!",
+    left: "You left the interview.",
   };
   function setState(state) {
     const el = $("agent-state");
@@ -46,7 +47,14 @@
     stats.transcript.push({ speaker, text });
   }
 
+  // After a dropped connection the button reconnects: the server kept the
+  // interview, and a fresh page resumes it where it stopped.
+  let reconnecting = false;
   join.addEventListener("click", () => {
+    if (reconnecting) {
+      location.reload();
+      return;
+    }
     join.disabled = true;
     const start = transport === "local" ? startLocal : transport === "livekit" ? startLiveKit : null;
     if (start) {
@@ -71,6 +79,11 @@
     address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(address);
     socket.binaryType = "arraybuffer";
+    // Why the server will not hold the interview here (a second tab, a finished
+    // interview...), and whether the interview itself ended.
+    let refusal = null;
+    let ended = false;
+    let leaving = false;
 
     function play(buffer) {
       const pcm = new Int16Array(buffer);
@@ -109,7 +122,10 @@
       }
       let message;
       try { message = JSON.parse(event.data); } catch (_) { return; }
-      if (message.type === "ready") {
+      if (message.type === "error") {
+        refusal = message.message || "This interview cannot be joined now.";
+        status.textContent = refusal;
+      } else if (message.type === "ready") {
         outputRate = message.outputSampleRate || outputRate;
         $("live").hidden = false;
         join.hidden = true;
@@ -118,19 +134,42 @@
         startMicrophone(context, socket, message.inputSampleRate || 16000);
       } else if (message.type === "clear") {
         clearPlayback();
+      } else if (message.type === "notice") {
+        refusal = noticeText(message.data);
+        status.textContent = refusal;
       } else {
+        if (message.type === "agent_state" && String(message.data).includes("ended")) ended = true;
         handleMessage(message.type, message.data);
       }
     });
 
     socket.addEventListener("close", (event) => {
       stats.log.push(`close ${event.code}`);
-      setState("ended");
+      clearPlayback();
       $("answer").disabled = true;
       $("answer-form").hidden = true;
-    });
-    socket.addEventListener("error", () => {
-      status.textContent = "The connection to the interview was lost.";
+      if (refusal) {
+        // The server said why; the page says it, and offers nothing that cannot work.
+        status.textContent = refusal;
+        setState("ended");
+        join.hidden = true;
+      } else if (ended) {
+        setState("ended");
+      } else if (leaving) {
+        setState("left");
+        status.textContent = "Your interview is kept: you can come back to it with the same link while it is open.";
+        reconnecting = true;
+        join.textContent = "Rejoin interview";
+        join.hidden = false;
+        join.disabled = false;
+      } else {
+        setState("connecting");
+        status.textContent = "The connection was lost. Your interview is kept: reconnect to continue where you left off.";
+        reconnecting = true;
+        join.textContent = "Reconnect";
+        join.hidden = false;
+        join.disabled = false;
+      }
     });
 
     $("answer-form").addEventListener("submit", (event) => {
@@ -141,9 +180,19 @@
       $("answer").value = "";
     });
     $("leave").addEventListener("click", () => {
+      leaving = true;
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "leave" }));
       socket.close();
     });
+  }
+
+  // A notice is `{"code","message"}` as JSON text.
+  function noticeText(data) {
+    try {
+      const notice = JSON.parse(data);
+      if (notice && notice.message) return String(notice.message);
+    } catch (_) { /* plain text */ }
+    return String(data);
   }
 
   // The transcript and state messages are the same on both transports.
@@ -156,6 +205,8 @@
         if (parsed && typeof parsed === "object" && parsed.state) state = parsed.state;
       } catch (_) { /* a bare name */ }
       setState(String(state));
+    } else if (type === "notice") {
+      status.textContent = noticeText(data);
     } else if (type === "transcript") {
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }

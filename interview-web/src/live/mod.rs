@@ -9,52 +9,143 @@
 //! | page -> server | binary | the microphone: 16 kHz mono signed 16-bit little-endian PCM, at most 1 s a message |
 //! | page -> server | text | `{"type":"text","text":"..."}` a typed answer; `{"type":"leave"}` |
 //! | server -> page | binary | the interviewer's speech: mono s16le PCM at `outputSampleRate` |
-//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `agent_state`) |
+//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `agent_state`, `notice`) |
+//! | server -> page | text, then close | `{"type":"error","code":"...","message":"..."}` when the link cannot join now, then a close with code 4000 + the HTTP status (4404, 4409, 4503) |
 //!
-//! The same window rule as the page applies, and one live connection per booking.
+//! The same admission rule as the page applies. A booking has one room in this
+//! process, which outlives the page's connections: a page that reconnects (after a
+//! network drop, a closed tab, a crash) rejoins the same interview, which resumes
+//! where it stopped. One page at a time: a second tab is refused while the first is
+//! connected.
 
-mod socket;
+mod room;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use interview_core::BookingToken;
-use interview_core::service::Admission;
+use interview_core::audio::AudioFormat;
+use interview_core::transport::InterviewRunner;
+use interview_core::{Booking, BookingToken};
 
 use crate::AppState;
+use crate::admission::joinable;
 use crate::error::AppError;
+use room::LocalRoom;
 
-pub use socket::{INPUT_FORMAT, MAX_INPUT_BYTES};
+/// What the page sends: 16 kHz mono 16-bit PCM.
+pub const INPUT_FORMAT: AudioFormat = AudioFormat::SPEECH;
+/// The largest microphone message accepted: one second of audio.
+pub const MAX_INPUT_BYTES: usize = 32_000;
 
-/// Bookings with a live connection now.
+/// The bookings' rooms in this process.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct LiveSessions(Arc<Mutex<HashSet<BookingToken>>>);
+pub(crate) struct LiveRooms(Arc<Mutex<HashMap<BookingToken, Arc<LocalRoom>>>>);
 
-/// Removes its booking from [`LiveSessions`] when the connection ends.
-pub(crate) struct LiveGuard {
-    sessions: LiveSessions,
+impl LiveRooms {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BookingToken, Arc<LocalRoom>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether a page is connected to the booking's room now.
+    fn is_connected(&self, token: &BookingToken) -> bool {
+        self.lock()
+            .get(token)
+            .is_some_and(|room| room.is_connected())
+    }
+
+    /// Connects the page on `socket` to the booking's room: the open one, or a new
+    /// one whose interview `runner` starts holding.
+    async fn enter(
+        &self,
+        booking: Booking,
+        socket: WebSocket,
+        runner: Arc<dyn InterviewRunner>,
+        format: AudioFormat,
+    ) {
+        let token = booking.token.clone();
+        let (room, started) = {
+            let mut rooms = self.lock();
+            match rooms.get(&token).filter(|room| !room.is_closed()) {
+                Some(room) => (room.clone(), None),
+                None => {
+                    let (room, io) = LocalRoom::open(&token, booking.name.as_str(), format);
+                    rooms.insert(token.clone(), room.clone());
+                    (room, Some(io))
+                }
+            }
+        };
+        if let Err(socket) = room.attach(socket) {
+            refuse(*socket, &already_connected()).await;
+            return;
+        }
+        let Some(io) = started else {
+            tracing::info!(token = ?token, "the candidate came back to the interview");
+            return;
+        };
+        tracing::info!(token = ?token, "local interview connected");
+        let guard = Closing {
+            rooms: self.clone(),
+            token,
+            room,
+        };
+        tokio::spawn(async move {
+            // Dropped when the interview ends, or if the interviewer panics: either
+            // way the page is closed and the booking's room freed.
+            let _guard = guard;
+            runner.run(io, booking).await;
+        });
+    }
+}
+
+/// Closes a room and forgets it when its interview is over.
+struct Closing {
+    rooms: LiveRooms,
     token: BookingToken,
+    room: Arc<LocalRoom>,
 }
 
-impl LiveSessions {
-    fn claim(&self, token: &BookingToken) -> Option<LiveGuard> {
-        let mut live = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        live.insert(token.clone()).then(|| LiveGuard {
-            sessions: self.clone(),
-            token: token.clone(),
-        })
-    }
-}
-
-impl Drop for LiveGuard {
+impl Drop for Closing {
     fn drop(&mut self) {
-        let mut live = self.sessions.0.lock().unwrap_or_else(|p| p.into_inner());
-        live.remove(&self.token);
+        self.room.close();
+        let mut rooms = self.rooms.lock();
+        if rooms
+            .get(&self.token)
+            .is_some_and(|room| Arc::ptr_eq(room, &self.room))
+        {
+            rooms.remove(&self.token);
+        }
     }
+}
+
+fn already_connected() -> AppError {
+    AppError::new(
+        StatusCode::CONFLICT,
+        "already_connected",
+        "This interview is already open in another window. Close it there to continue here.",
+    )
+}
+
+/// Tells the page why it cannot join: an `error` message, then a close whose code is
+/// 4000 plus the HTTP status the same refusal has elsewhere.
+async fn refuse(mut socket: WebSocket, error: &AppError) {
+    let message = serde_json::json!({
+        "type": "error",
+        "code": error.code(),
+        "message": error.message(),
+    });
+    let _ = socket.send(Message::Text(message.to_string().into())).await;
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 4000 + error.status().as_u16(),
+            reason: error.code().into(),
+        })))
+        .await;
 }
 
 /// `GET /ws/interview/{token}`.
@@ -62,50 +153,38 @@ pub(crate) async fn interview_socket(
     State(state): State<AppState>,
     Path(token): Path<String>,
     upgrade: WebSocketUpgrade,
-) -> Result<Response, AppError> {
-    let Some(runner) = state.runner.clone() else {
-        return Err(AppError::new(
+) -> Response {
+    let upgrade = upgrade.max_message_size(MAX_INPUT_BYTES + 4096);
+    let admitted = match state.runner.clone() {
+        None => Err(AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "local_interviews_unavailable",
             "In-browser interviews are not enabled on this server.",
-        ));
+        )),
+        Some(runner) => match state.scheduling.admit_now(&token).await {
+            Ok(admission) => joinable(admission).map(|booking| (runner, booking)),
+            Err(error) => Err(error.into()),
+        },
     };
-    let booking = match state.scheduling.admit_now(&token).await? {
-        Admission::Open { booking, .. } => booking,
-        Admission::NotFound => return Err(AppError::not_found("No interview has this link.")),
-        Admission::TooEarly { .. } => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "too_early",
-                "Your interview has not started yet.",
-            ));
-        }
-        Admission::Expired { .. } | Admission::Cancelled => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "expired",
-                "This interview is no longer open.",
-            ));
+    let (runner, booking) = match admitted {
+        Ok(admitted) => admitted,
+        Err(error) => {
+            return upgrade
+                .on_upgrade(move |socket| async move { refuse(socket, &error).await })
+                .into_response();
         }
     };
-    let Some(guard) = state.live.claim(&booking.token) else {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "already_connected",
-            "This interview is already open in another window.",
-        ));
-    };
-    let output_format = state.local_output_format;
-    Ok(upgrade
-        .max_message_size(MAX_INPUT_BYTES + 4096)
+    // Refused before upgrading too, so the page is told at once.
+    if state.live.is_connected(&booking.token) {
+        return upgrade
+            .on_upgrade(|socket| async move { refuse(socket, &already_connected()).await })
+            .into_response();
+    }
+    let rooms = state.live.clone();
+    let format = state.local_output_format;
+    upgrade
         .on_upgrade(move |socket| async move {
-            let _guard = guard;
-            let name = booking.name.to_string();
-            let (room, output) = socket::room(socket, &booking.token, &name, output_format);
-            tracing::info!(token = ?booking.token, "local interview connected");
-            runner.run(room, *booking).await;
-            // The interview is over, whoever ended it: close the page's connection.
-            output.close().await;
+            rooms.enter(*booking, socket, runner, format).await;
         })
-        .into_response())
+        .into_response()
 }

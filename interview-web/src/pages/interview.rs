@@ -39,6 +39,15 @@ struct Cancelled {
     root: &'static str,
 }
 
+/// `templates/interview/completed.html`: the interview cannot be taken again.
+#[derive(Template)]
+#[template(path = "interview/completed.html")]
+struct Completed<'a> {
+    root: &'static str,
+    name: &'a str,
+    starts: String,
+}
+
 /// `templates/interview/too_early.html`: reloads itself when the window opens.
 #[derive(Template)]
 #[template(path = "interview/too_early.html")]
@@ -93,6 +102,14 @@ pub(crate) async fn interview_page(
     match admission {
         Admission::NotFound => respond(StatusCode::NOT_FOUND, &NotFound { root }),
         Admission::Cancelled => respond(StatusCode::GONE, &Cancelled { root }),
+        Admission::Completed { booking } => respond(
+            StatusCode::GONE,
+            &Completed {
+                root,
+                name: booking.name.as_str(),
+                starts: format_instant(booking.scheduled_at, booking.time_zone),
+            },
+        ),
         Admission::TooEarly { booking, opens_at } => respond(
             StatusCode::OK,
             &TooEarly {

@@ -10,7 +10,7 @@ fn start() -> chrono::DateTime<Utc> {
 }
 
 #[tokio::test]
-async fn an_open_booking_gets_a_token_for_a_fresh_room_that_dispatches_the_agent() {
+async fn an_open_booking_gets_a_token_for_its_room_that_dispatches_the_agent() {
     let app = spawn_app_with(Options {
         livekit: true,
         ..Options::default()
@@ -29,9 +29,13 @@ async fn an_open_booking_gets_a_token_for_a_fresh_room_that_dispatches_the_agent
     assert_eq!(details["serverUrl"], "wss://test.livekit.cloud");
     assert_eq!(details["participantName"], "Jos\u{e9} N\u{fa}\u{f1}ez");
     let room = details["roomName"].as_str().unwrap();
-    let random = room.strip_prefix("interview_").unwrap();
-    assert_eq!(random.len(), 32, "128 random bits");
-    assert!(random.bytes().all(|b| b.is_ascii_hexdigit()));
+    let derived = room.strip_prefix("interview_").unwrap();
+    assert_eq!(derived.len(), 32, "128 bits");
+    assert!(derived.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(
+        !room.contains(&token[..8]),
+        "the name does not give the token away"
+    );
 
     let jwt = details["participantToken"].as_str().unwrap();
     let claims = TokenVerifier::with_api_key("APItest", LIVEKIT_SECRET)
@@ -39,6 +43,7 @@ async fn an_open_booking_gets_a_token_for_a_fresh_room_that_dispatches_the_agent
         .unwrap();
     assert_eq!(claims.iss, "APItest");
     assert!(claims.sub.starts_with("candidate_"));
+    let sub = claims.sub.clone();
     assert_eq!(claims.name, "Jos\u{e9} N\u{fa}\u{f1}ez");
     assert!(claims.video.room_join);
     assert_eq!(claims.video.room, room);
@@ -59,11 +64,21 @@ async fn an_open_booking_gets_a_token_for_a_fresh_room_that_dispatches_the_agent
     assert_eq!(metadata["resume_text"], "Rust engineer, 7 years");
     assert_eq!(metadata["booking_token"], token.as_str());
 
-    // Every request gets a new room.
-    let again = app
-        .post_json("/api/connection-details", &json!({ "token": token }))
-        .await;
-    assert_ne!(again.json()["roomName"], details["roomName"]);
+    // A reload, a reconnection, twenty of them: one room and one identity (the
+    // room, and the agent dispatch, are made once, by LiveKit, on the first join).
+    for _ in 0..20 {
+        let again = app
+            .post_json("/api/connection-details", &json!({ "token": token }))
+            .await;
+        assert_eq!(again.status, StatusCode::OK);
+        let again = again.json();
+        assert_eq!(again["roomName"], details["roomName"]);
+        let claims = TokenVerifier::with_api_key("APItest", LIVEKIT_SECRET)
+            .verify(again["participantToken"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(claims.sub, sub);
+        assert_eq!(claims.video.room, room);
+    }
 }
 
 #[tokio::test]
@@ -91,6 +106,46 @@ async fn outside_its_window_a_token_gets_no_room() {
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert_eq!(late.json()["error"]["code"], "expired");
+}
+
+#[tokio::test]
+async fn a_completed_or_cancelled_interview_gets_no_room_and_a_typed_error() {
+    use interview_core::store::BookingStore;
+    use interview_core::{BookingStatus, BookingToken};
+
+    let app = spawn_app_with(Options {
+        livekit: true,
+        ..Options::default()
+    });
+    let done = app.book("2030-03-02T14:30").await;
+    let called_off = app.book("2030-03-02T14:30").await;
+    app.clock.set(start());
+    let token = BookingToken::parse(&done).unwrap();
+    for status in [BookingStatus::InProgress, BookingStatus::Completed] {
+        app.bookings.transition(&token, status).await.unwrap();
+    }
+    let completed = app
+        .post_json("/api/connection-details", &json!({ "token": done }))
+        .await;
+    assert_eq!(completed.status, StatusCode::CONFLICT);
+    assert_eq!(completed.json()["error"]["code"], "completed");
+    assert_eq!(
+        completed.json()["error"]["message"],
+        "This interview has already taken place."
+    );
+
+    app.bookings
+        .transition(
+            &BookingToken::parse(&called_off).unwrap(),
+            BookingStatus::Cancelled,
+        )
+        .await
+        .unwrap();
+    let cancelled = app
+        .post_json("/api/connection-details", &json!({ "token": called_off }))
+        .await;
+    assert_eq!(cancelled.status, StatusCode::CONFLICT);
+    assert_eq!(cancelled.json()["error"]["code"], "cancelled");
 }
 
 #[tokio::test]

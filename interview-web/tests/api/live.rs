@@ -11,20 +11,28 @@ use interview_core::transport::{InterviewRunner, RoomEvent, RoomIo};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use interview_core::store::BookingStore;
+
 use crate::helpers::{Options, TestApp, spawn_app_with};
 
 /// A stand-in interviewer: greets with text and a 100 ms tone, echoes typed answers,
 /// counts the microphone samples it hears, and stops when the candidate leaves.
+/// How many interviews it ran is counted too.
 #[derive(Default)]
 struct EchoRunner {
     heard_samples: Mutex<usize>,
     events: Mutex<Vec<RoomEvent>>,
     finished: tokio::sync::Notify,
+    runs: Mutex<usize>,
+    /// Waits for the candidate to come back instead of stopping when they leave,
+    /// until they type "bye".
+    waits_for_return: bool,
 }
 
 #[async_trait]
 impl InterviewRunner for EchoRunner {
     async fn run(&self, room: RoomIo, booking: Booking) {
+        *self.runs.lock().unwrap() += 1;
         let RoomIo {
             mut audio_in,
             mut events,
@@ -57,10 +65,12 @@ impl InterviewRunner for EchoRunner {
                     Some(event) => {
                         self.events.lock().unwrap().push(event.clone());
                         match event {
+                            RoomEvent::Text { text, .. } if text == "bye" => break,
                             RoomEvent::Text { text, .. } => {
                                 output.send_text("transcript", &json!({"speaker": "candidate", "text": text}).to_string()).await.unwrap();
                                 output.clear().await.unwrap();
                             }
+                            RoomEvent::ParticipantLeft { .. } if !self.waits_for_return => break,
                             RoomEvent::Disconnected { .. } => break,
                             _ => {}
                         }
@@ -108,6 +118,24 @@ async fn next_json(
     }
 }
 
+/// Types `text` on the page and returns what comes back first (the echo).
+async fn type_answer(
+    socket: &mut (
+             impl SinkExt<Message, Error = tokio_tungstenite::tungstenite::Error>
+             + StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+             + Unpin
+         ),
+    text: &str,
+) -> Value {
+    socket
+        .send(Message::Text(
+            json!({"type": "text", "text": text}).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    next_json(socket).await
+}
+
 async fn open_booking(app: &TestApp) -> String {
     let token = app.book("2030-03-02T14:30").await;
     app.clock
@@ -153,15 +181,7 @@ async fn audio_and_text_flow_both_ways_and_leaving_ends_the_interview() {
             .await
             .unwrap();
     }
-    socket
-        .send(Message::Text(
-            json!({"type": "text", "text": "  I build compilers.  "})
-                .to_string()
-                .into(),
-        ))
-        .await
-        .unwrap();
-    let echoed = next_json(&mut socket).await;
+    let echoed = type_answer(&mut socket, "  I build compilers.  ").await;
     assert!(
         echoed["data"]
             .as_str()
@@ -191,6 +211,24 @@ async fn audio_and_text_flow_both_ways_and_leaving_ends_the_interview() {
     );
 }
 
+/// The refusal a page reads when its socket cannot join: the `error` message,
+/// then the close code (4000 plus the HTTP status).
+async fn refusal(url: &str) -> (Value, u16) {
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let error = next_json(&mut socket).await;
+    let code = loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a close in time")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => break u16::from(frame.code),
+            Some(Ok(_)) => {}
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    (error, code)
+}
+
 #[tokio::test]
 async fn one_live_connection_per_booking() {
     let runner = Arc::new(EchoRunner::default());
@@ -202,10 +240,17 @@ async fn one_live_connection_per_booking() {
         .await
         .unwrap();
     assert_eq!(next_json(&mut first).await["type"], "ready");
-    let second = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap_err();
-    assert!(second.to_string().contains("409"), "{second}");
+    // A second tab is told why, in words, and closed.
+    let (error, code) = refusal(&url).await;
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["code"], "already_connected");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("already open in another window")
+    );
+    assert_eq!(code, 4409);
 
     // Once the first leaves, the booking can connect again.
     first.close(None).await.unwrap();
@@ -214,17 +259,79 @@ async fn one_live_connection_per_booking() {
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
-        match tokio_tungstenite::connect_async(url.as_str()).await {
-            Ok(_) => break,
-            Err(error) => {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "never reconnected: {error}"
-                );
-                tokio::task::yield_now().await;
-            }
+        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .unwrap();
+        if next_json(&mut socket).await["type"] == "ready" {
+            break;
         }
+        assert!(std::time::Instant::now() < deadline, "never reconnected");
+        tokio::task::yield_now().await;
     }
+}
+
+#[tokio::test]
+async fn a_page_that_reconnects_rejoins_the_same_interview() {
+    let runner = Arc::new(EchoRunner {
+        waits_for_return: true,
+        ..EchoRunner::default()
+    });
+    let app = app_with_runner(runner.clone());
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let url = format!("ws://{host}/ws/interview/{token}");
+    let (mut first, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut first).await["type"], "ready");
+    // The network drops: the socket goes without a goodbye.
+    drop(first);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !runner
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, RoomEvent::ParticipantLeft { .. }))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the leave was not seen"
+        );
+        tokio::task::yield_now().await;
+    }
+    let (mut second, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut second).await["type"], "ready");
+    let echoed = type_answer(&mut second, "I am back.").await;
+    assert!(
+        echoed["data"].as_str().unwrap().contains("I am back."),
+        "{echoed}"
+    );
+    second
+        .send(Message::Text(
+            json!({"type": "text", "text": "bye"}).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
+        .await
+        .unwrap();
+    // One interview heard the candidate join, leave, and join again.
+    assert_eq!(*runner.runs.lock().unwrap(), 1);
+    let kinds: Vec<&str> = runner
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            RoomEvent::ParticipantJoined { .. } => Some("joined"),
+            RoomEvent::ParticipantLeft { .. } => Some("left"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, ["joined", "left", "joined"]);
 }
 
 #[tokio::test]
@@ -242,12 +349,12 @@ async fn malformed_microphone_audio_closes_the_connection() {
         let _ = socket.send(Message::Binary(bad.into())).await;
         tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
             .await
-            .expect("the interview ends on bad audio");
+            .expect("bad audio ends the connection: the candidate left");
         let events = runner.events.lock().unwrap().clone();
         assert!(
             events
                 .iter()
-                .any(|e| matches!(e, RoomEvent::Disconnected { .. })),
+                .any(|e| matches!(e, RoomEvent::ParticipantLeft { .. })),
             "{events:?}"
         );
         runner.events.lock().unwrap().clear();
@@ -255,29 +362,48 @@ async fn malformed_microphone_audio_closes_the_connection() {
 }
 
 #[tokio::test]
-async fn the_window_and_configuration_are_checked_before_upgrading() {
+async fn a_link_that_cannot_join_is_told_why() {
     let runner = Arc::new(EchoRunner::default());
-    let app = app_with_runner(runner);
+    let app = app_with_runner(runner.clone());
     let token = app.book("2030-03-02T14:30").await;
     let host = serve(&app).await;
-    let early = tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
-        .await
-        .unwrap_err();
-    assert!(early.to_string().contains("409"), "{early}");
-    let unknown = tokio_tungstenite::connect_async(format!(
+    let (early, code) = refusal(&format!("ws://{host}/ws/interview/{token}")).await;
+    assert_eq!((early["code"].as_str(), code), (Some("too_early"), 4409));
+    assert!(
+        early["message"]
+            .as_str()
+            .unwrap()
+            .contains("not started yet")
+    );
+    let (unknown, code) = refusal(&format!(
         "ws://{host}/ws/interview/0123456789abcdef0123456789abcdef"
     ))
-    .await
-    .unwrap_err();
-    assert!(unknown.to_string().contains("404"), "{unknown}");
+    .await;
+    assert_eq!((unknown["code"].as_str(), code), (Some("not_found"), 4404));
+
+    // A completed interview is refused inside its window, and nothing runs.
+    let booking = interview_core::BookingToken::parse(&token).unwrap();
+    for status in [
+        interview_core::BookingStatus::InProgress,
+        interview_core::BookingStatus::Completed,
+    ] {
+        app.bookings.transition(&booking, status).await.unwrap();
+    }
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap());
+    let (done, code) = refusal(&format!("ws://{host}/ws/interview/{token}")).await;
+    assert_eq!((done["code"].as_str(), code), (Some("completed"), 4409));
+    assert_eq!(done["message"], "This interview has already taken place.");
+    assert_eq!(*runner.runs.lock().unwrap(), 0);
 
     let without_runner = spawn_app_with(Options::default());
     let token = open_booking(&without_runner).await;
     let host = serve(&without_runner).await;
-    let refused = tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
-        .await
-        .unwrap_err();
-    assert!(refused.to_string().contains("503"), "{refused}");
+    let (refused, code) = refusal(&format!("ws://{host}/ws/interview/{token}")).await;
+    assert_eq!(
+        (refused["code"].as_str(), code),
+        (Some("local_interviews_unavailable"), 4503)
+    );
 }
 
 /// Ends the interview at once, without closing anything itself.
@@ -346,10 +472,13 @@ async fn a_crashed_interviewer_still_closes_the_connection_and_frees_the_booking
     assert_eq!(closed, Ok(true));
     // The booking is not left marked as connected.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .is_err()
-    {
+    loop {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .unwrap();
+        if next_json(&mut socket).await["type"] == "ready" {
+            break;
+        }
         assert!(
             std::time::Instant::now() < deadline,
             "the booking stayed locked"

@@ -150,7 +150,7 @@ async fn unknown_malformed_and_cancelled_links() {
 
     let token = app.book("2030-03-02T14:30").await;
     app.bookings
-        .set_status(
+        .transition(
             &BookingToken::parse(&token).unwrap(),
             BookingStatus::Cancelled,
         )
@@ -159,6 +159,27 @@ async fn unknown_malformed_and_cancelled_links() {
     let cancelled = app.get(&format!("/interview/{token}")).await;
     assert_eq!(cancelled.status, StatusCode::GONE);
     assert!(cancelled.text().contains("cancelled"));
+}
+
+#[tokio::test]
+async fn a_completed_interview_says_it_has_already_taken_place() {
+    let app = spawn_app();
+    let token = app.book("2030-03-02T14:30").await;
+    let booking = BookingToken::parse(&token).unwrap();
+    for status in [BookingStatus::InProgress, BookingStatus::Completed] {
+        app.bookings.transition(&booking, status).await.unwrap();
+    }
+    // Inside the window, the link no longer opens the room.
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap());
+    let page = app.get(&format!("/interview/{token}")).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    let text = page.text();
+    assert!(
+        text.contains("This interview has already taken place"),
+        "{text}"
+    );
+    assert!(!text.contains("data-transport"), "no room: {text}");
 }
 
 #[tokio::test]

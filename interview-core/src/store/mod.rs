@@ -1,0 +1,163 @@
+//! Where bookings, transcripts and evaluations are kept, and how a booking moves
+//! through its states ([`lifecycle`]).
+
+pub mod lifecycle;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+
+pub use lifecycle::{Claim, InterviewState, Lease, Transition};
+
+use crate::error::BoxError;
+use crate::interview::{Evaluation, TranscriptEntry};
+use crate::{Booking, BookingStatus, BookingToken, EvaluationStatus};
+
+/// How long a webhook event id is remembered: a sender retries within minutes,
+/// and a signed delivery expires long before a week is out.
+pub const WEBHOOK_EVENT_MEMORY: TimeDelta = TimeDelta::days(7);
+
+/// Failures of a [`BookingStore`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A booking with this token already exists; nothing was overwritten.
+    #[error("a booking with this token already exists")]
+    Conflict,
+    /// No booking has this token.
+    #[error("no booking has this token")]
+    NotFound,
+    /// The store cannot be reached (database down, network error, pool exhausted).
+    /// Worth retrying later; the web layer answers 503.
+    #[error("the booking store is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A stored value does not parse into the domain type it must be.
+    #[error("stored booking data is invalid: {0}")]
+    Corrupt(String),
+    /// Any other failure of the backend.
+    #[error("the booking store failed")]
+    Backend(#[source] BoxError),
+}
+
+/// Stores bookings and what happens in their interviews.
+///
+/// Implementations: SQLite, PostgreSQL and Supabase in `interview-storage`, and
+/// `InMemoryBookingStore` behind the `test-utils` feature. Every implementation
+/// passes the same conformance suite.
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    /// Saves a new booking. A booking with the same token is a
+    /// [`StoreError::Conflict`] and is left untouched.
+    async fn create(&self, booking: &Booking) -> Result<(), StoreError>;
+
+    /// The booking with `token`, or `None`.
+    async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError>;
+
+    /// The booking's [`InterviewState`], or `None` if there is no booking.
+    async fn interview_state(
+        &self,
+        token: &BookingToken,
+    ) -> Result<Option<InterviewState>, StoreError>;
+
+    /// Replaces the booking's interview state with `next` (status, lease, elapsed
+    /// time; its `version` is ignored) and increments the version, but only if the
+    /// stored version is still `expected_version`: a compare-and-swap, atomic
+    /// against every other caller. `false` when the version had moved on (or there
+    /// is no booking). Callers use the moves below, which keep to the state machine.
+    async fn replace_interview_state(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+    ) -> Result<bool, StoreError>;
+
+    /// Appends lines to a booking's interview transcript, after those already kept.
+    async fn append_transcript(
+        &self,
+        token: &BookingToken,
+        entries: &[TranscriptEntry],
+    ) -> Result<(), StoreError>;
+
+    /// A booking's transcript in the order it was appended (empty if none).
+    async fn transcript(&self, token: &BookingToken) -> Result<Vec<TranscriptEntry>, StoreError>;
+
+    /// Saves (or replaces) a booking's evaluation and marks its evaluation
+    /// [`EvaluationStatus::Ready`], together.
+    async fn save_evaluation(
+        &self,
+        token: &BookingToken,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError>;
+
+    /// Records where the booking's evaluation stands (pending, failed, not
+    /// available); [`BookingStore::save_evaluation`] records `Ready` itself.
+    async fn set_evaluation_status(
+        &self,
+        token: &BookingToken,
+        status: &EvaluationStatus,
+    ) -> Result<(), StoreError>;
+
+    /// Records a webhook delivery by the sender's event id: `true` the first time
+    /// an id is seen, `false` for a repeat (a retry or a replay), which must not be
+    /// acted on again. Ids older than [`WEBHOOK_EVENT_MEMORY`] may be forgotten.
+    async fn record_webhook_event(
+        &self,
+        id: &str,
+        received_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A booking's evaluation, if one was saved.
+    async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError>;
+
+    /// Checks that the store can serve requests (for health endpoints).
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Moves the booking to `to` if the state machine allows it from where it is
+    /// ([`BookingStatus::can_move_to`]), dropping any lease. For moves made outside
+    /// a live session: a webhook, a recruiter cancelling.
+    async fn transition(
+        &self,
+        token: &BookingToken,
+        to: BookingStatus,
+    ) -> Result<Transition, StoreError> {
+        lifecycle::transition(self, token, to).await
+    }
+
+    /// Starts or resumes the interview for one live session: moves it to in
+    /// progress under `lease` if it is scheduled or interrupted, or in progress with
+    /// no live lease (its session died), or already held by `lease.holder`.
+    async fn claim(
+        &self,
+        token: &BookingToken,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, StoreError> {
+        lifecycle::claim(self, token, lease, now).await
+    }
+
+    /// Extends the lease a live session holds and records the interview's time so
+    /// far; `false` when the session no longer holds the interview.
+    async fn renew(
+        &self,
+        token: &BookingToken,
+        lease: &Lease,
+        elapsed: Duration,
+    ) -> Result<bool, StoreError> {
+        lifecycle::renew(self, token, lease, elapsed).await
+    }
+
+    /// Ends a live session's hold, moving the interview to `to` (interrupted or
+    /// completed) with its time so far; refused unless `holder` holds it.
+    async fn release(
+        &self,
+        token: &BookingToken,
+        holder: &str,
+        to: BookingStatus,
+        elapsed: Duration,
+    ) -> Result<Transition, StoreError> {
+        lifecycle::release(self, token, holder, to, elapsed).await
+    }
+}

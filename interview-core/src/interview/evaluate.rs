@@ -150,7 +150,7 @@ pub fn evaluation_request(
         messages: vec![ChatMessage::system(system), ChatMessage::user(data)],
         temperature: Some(0.0),
         max_tokens: Some(2000),
-        tools: Vec::new(),
+        ..ChatRequest::default()
     }
 }
 

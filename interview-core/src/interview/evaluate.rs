@@ -270,6 +270,7 @@ pub fn parse_evaluation(
     };
     Ok(Evaluation {
         competencies,
+        not_assessed: Vec::new(),
         strengths: clean(raw.strengths),
         concerns: clean(raw.concerns),
         recommendation,

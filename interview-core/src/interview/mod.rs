@@ -13,7 +13,9 @@ pub use evaluate::{
     DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
     evaluate, evaluation_request, parse_evaluation, repair_request,
 };
-pub use evaluation::{CompetencyScore, Evaluation, InvalidScore, Recommendation, Score};
+pub use evaluation::{
+    CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,
+};
 pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
 };

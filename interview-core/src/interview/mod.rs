@@ -8,10 +8,11 @@ mod persona;
 mod plan;
 mod prompt;
 mod transcript;
+mod validate;
 
 pub use evaluate::{
-    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
-    evaluate, evaluation_request, parse_evaluation, repair_request,
+    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, evaluate, evaluation_request,
+    repair_request,
 };
 pub use evaluation::{
     CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,
@@ -23,3 +24,4 @@ pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
 pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
 pub use transcript::{Speaker, TranscriptEntry};
+pub use validate::{EvaluationFault, MAX_ANSWER_CHARS, validate_evaluation};

@@ -1,0 +1,321 @@
+//! The evaluation through a model stand-in: every kind of faulty answer, what the
+//! repair round tells the model, and what `evaluate` returns.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use interview_core::engine::ChatRequest;
+use interview_core::interview::{
+    EvaluateError, Evaluation, EvaluationFault, Persona, Recommendation, Speaker, TranscriptEntry,
+    evaluate, evaluation_request,
+};
+use interview_core::testing::ScriptedLlm;
+use serde_json::{Value, json};
+
+const COMMUNICATION_QUOTE: &str = "I explained the plan to every team";
+const DEPTH_QUOTE: &str = "orchestrated the migration of our payment services to Kubernetes";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, 15, 10, 0, 0).unwrap()
+}
+
+fn competencies() -> Vec<String> {
+    vec!["communication".to_owned(), "technical depth".to_owned()]
+}
+
+fn line(speaker: Speaker, text: &str) -> TranscriptEntry {
+    TranscriptEntry {
+        speaker,
+        text: text.to_owned(),
+        at: now(),
+    }
+}
+
+fn transcript() -> Vec<TranscriptEntry> {
+    vec![
+        line(
+            Speaker::Interviewer,
+            "Tell me about a project you are proud of.",
+        ),
+        line(
+            Speaker::Candidate,
+            "I orchestrated the migration of our payment services to Kubernetes last spring.",
+        ),
+        line(
+            Speaker::Interviewer,
+            "How did you keep the other teams informed along the way?",
+        ),
+        line(
+            Speaker::Candidate,
+            "I explained the plan to every team before we started, and wrote weekly notes.",
+        ),
+    ]
+}
+
+/// A valid answer, as a JSON value to edit.
+fn valid() -> Value {
+    json!({
+        "competencies": [
+            {"competency": "communication", "score": 4,
+             "evidence": [COMMUNICATION_QUOTE], "not_assessed_reason": null},
+            {"competency": "technical depth", "score": 3,
+             "evidence": [DEPTH_QUOTE], "not_assessed_reason": null}
+        ],
+        "strengths": ["clear"],
+        "concerns": ["little testing"],
+        "recommendation": "hire",
+        "summary": "A solid candidate."
+    })
+}
+
+/// The valid answer after `edit`, as the model would write it.
+fn edited(edit: impl FnOnce(&mut Value)) -> String {
+    let mut answer = valid();
+    edit(&mut answer);
+    answer.to_string()
+}
+
+/// What `evaluate` made of the model's `replies`, and the requests it sent.
+async fn run<S: Into<String>>(
+    replies: impl IntoIterator<Item = S>,
+) -> (Result<Evaluation, EvaluateError>, Vec<ChatRequest>) {
+    let llm = ScriptedLlm::new(replies);
+    let request = evaluation_request(&Persona::default(), &transcript(), None, &competencies());
+    let result = evaluate(&llm, request, &competencies(), &transcript(), now()).await;
+    (result, llm.requests())
+}
+
+/// The fault list shown to the model in the repair round.
+fn repair_text(requests: &[ChatRequest]) -> String {
+    assert_eq!(requests.len(), 2, "one answer and one repair");
+    requests[1].messages.last().unwrap().content.clone()
+}
+
+/// A faulty first answer is shown every fault, and a corrected second answer is
+/// accepted. Returns the repair round's text.
+async fn refused_then_repaired(faulty: String) -> String {
+    let (result, requests) = run([faulty, valid().to_string()]).await;
+    let evaluation = result.unwrap();
+    assert_eq!(evaluation.competencies.len(), 2);
+    repair_text(&requests)
+}
+
+/// Both answers faulty: the faults of the second.
+async fn refused_twice(faulty: String) -> Vec<EvaluationFault> {
+    let (result, _) = run([faulty.clone(), faulty.clone()]).await;
+    match result {
+        Err(EvaluateError::Invalid {
+            faults,
+            attempts,
+            answer_chars,
+        }) => {
+            assert_eq!(attempts, 2);
+            assert_eq!(answer_chars, faulty.chars().count());
+            faults
+        }
+        other => panic!("expected an invalid evaluation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_valid_answer_in_prose_and_a_code_fence_is_accepted_at_once() {
+    let answer = format!(
+        "Here is the evaluation:\n```json\n{:#}\n```\nThanks!",
+        valid()
+    );
+    let (result, requests) = run([answer]).await;
+    let evaluation = result.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(evaluation.competencies[0].competency, "communication");
+    assert_eq!(evaluation.competencies[0].score.get(), 4);
+    assert_eq!(evaluation.competencies[0].evidence, [COMMUNICATION_QUOTE]);
+    assert_eq!(evaluation.competencies[1].score.get(), 3);
+    assert_eq!(evaluation.recommendation, Recommendation::Hire);
+    assert_eq!(evaluation.summary, "A solid candidate.");
+    assert_eq!(evaluation.created_at, now());
+}
+
+#[tokio::test]
+async fn a_fractional_score_is_reported_with_its_real_value() {
+    let text = refused_then_repaired(edited(|a| a["competencies"][0]["score"] = json!(3.5))).await;
+    assert!(
+        text.contains("the score of \"communication\" is 3.5;"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_score_in_words_is_reported_as_written() {
+    let text =
+        refused_then_repaired(edited(|a| a["competencies"][0]["score"] = json!("five"))).await;
+    assert!(
+        text.contains("the score of \"communication\" is \"five\";"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_score_out_of_range_is_reported() {
+    let text = refused_then_repaired(edited(|a| a["competencies"][1]["score"] = json!(7))).await;
+    assert!(
+        text.contains("the score of \"technical depth\" is 7;"),
+        "{text}"
+    );
+    let faults = refused_twice(edited(|a| a["competencies"][1]["score"] = json!(0))).await;
+    assert_eq!(
+        faults,
+        [EvaluationFault::InvalidScore {
+            competency: "technical depth".into(),
+            value: "0".into()
+        }]
+    );
+}
+
+#[tokio::test]
+async fn a_missing_competency_is_reported() {
+    let faulty = edited(|a| {
+        a["competencies"].as_array_mut().unwrap().remove(1);
+    });
+    let text = refused_then_repaired(faulty.clone()).await;
+    assert!(
+        text.contains("the competency \"technical depth\" is missing"),
+        "{text}"
+    );
+    assert_eq!(
+        refused_twice(faulty).await,
+        [EvaluationFault::MissingCompetency("technical depth".into())]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_recommendation_is_reported() {
+    let text = refused_then_repaired(edited(|a| a["recommendation"] = json!("maybe"))).await;
+    assert!(text.contains("\"maybe\" is not a recommendation"), "{text}");
+}
+
+#[tokio::test]
+async fn an_empty_summary_is_reported() {
+    let faulty = edited(|a| a["summary"] = json!("  "));
+    let text = refused_then_repaired(faulty.clone()).await;
+    assert!(text.contains("the summary is empty"), "{text}");
+    assert_eq!(refused_twice(faulty).await, [EvaluationFault::EmptySummary]);
+}
+
+#[tokio::test]
+async fn two_faults_are_both_reported_in_the_one_repair_round() {
+    let faulty = edited(|a| {
+        a["competencies"][0]["score"] = json!(9);
+        a["competencies"][1]["evidence"] = json!(["I invented this sentence for the candidate"]);
+    });
+    let text = refused_then_repaired(faulty.clone()).await;
+    assert!(
+        text.contains("the score of \"communication\" is 9;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"I invented this sentence for the candidate\" for \"technical depth\""),
+        "{text}"
+    );
+    let faults = refused_twice(faulty).await;
+    let codes: Vec<&str> = faults.iter().map(EvaluationFault::code).collect();
+    assert_eq!(codes, ["invalid_score", "quote_not_said"]);
+}
+
+#[tokio::test]
+async fn every_fault_of_an_answer_is_reported() {
+    let faulty = json!({
+        "competencies": [
+            {"competency": "communication", "score": 2.5, "evidence": "all of it"},
+            {"competency": "humour", "score": 5, "evidence": []},
+            {"competency": "Communication", "score": 3, "evidence": [COMMUNICATION_QUOTE]},
+            42
+        ],
+        "strengths": "many",
+        "recommendation": "hire!",
+        "summary": ""
+    })
+    .to_string();
+    let faults = refused_twice(faulty).await;
+    assert_eq!(
+        faults,
+        [
+            EvaluationFault::InvalidScore {
+                competency: "communication".into(),
+                value: "2.5".into()
+            },
+            EvaluationFault::WrongType {
+                field: "competencies[0].evidence".into(),
+                expected: "an array of strings",
+                found: "\"all of it\"".into()
+            },
+            EvaluationFault::UnknownCompetency("humour".into()),
+            EvaluationFault::DuplicateCompetency("communication".into()),
+            EvaluationFault::WrongType {
+                field: "competencies[3]".into(),
+                expected: "an object",
+                found: "42".into()
+            },
+            EvaluationFault::MissingCompetency("technical depth".into()),
+            EvaluationFault::WrongType {
+                field: "strengths".into(),
+                expected: "an array of strings",
+                found: "\"many\"".into()
+            },
+            EvaluationFault::UnknownRecommendation("hire!".into()),
+            EvaluationFault::EmptySummary,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn garbage_huge_and_deeply_nested_answers_are_faults_not_panics() {
+    assert_eq!(
+        refused_twice("I'd rather not say.".to_owned()).await,
+        [EvaluationFault::NoJson]
+    );
+    assert_eq!(
+        refused_twice("} nothing {".to_owned()).await,
+        [EvaluationFault::NoJson]
+    );
+    assert!(matches!(
+        refused_twice("{\"competencies\": [".to_owned() + "}").await[..],
+        [EvaluationFault::MalformedJson(_)]
+    ));
+    let deep = format!(
+        "{{\"competencies\": {}{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert!(matches!(
+        refused_twice(deep).await[..],
+        [EvaluationFault::MalformedJson(_)]
+    ));
+    let huge = format!("{{\"summary\": \"{}\"}}", "é".repeat(200_000));
+    assert!(matches!(
+        refused_twice(huge).await[..],
+        [EvaluationFault::TooLong {
+            chars: 200_015,
+            max: 100_000
+        }]
+    ));
+    assert!(matches!(
+        refused_twice("[1, 2]{}".to_owned()).await[..],
+        [
+            EvaluationFault::MissingField(_),
+            EvaluationFault::MissingCompetency(_),
+            EvaluationFault::MissingCompetency(_),
+            EvaluationFault::MissingField(_),
+            EvaluationFault::MissingField(_),
+        ]
+    ));
+}
+
+#[tokio::test]
+async fn a_model_failure_is_not_an_invalid_answer() {
+    let llm = ScriptedLlm::new(Vec::<String>::new());
+    let request = evaluation_request(&Persona::default(), &transcript(), None, &competencies());
+    let error = evaluate(&llm, request, &competencies(), &transcript(), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, EvaluateError::Llm(_)), "{error:?}");
+    assert!(error.faults().is_empty());
+}

@@ -5,8 +5,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use interview_core::engine::ChatRequest;
 use interview_core::interview::{
-    EvaluateError, Evaluation, EvaluationFault, Persona, Recommendation, Speaker, TranscriptEntry,
-    evaluate, evaluation_request,
+    EvaluateError, Evaluation, EvaluationFault, NotAssessed, Persona, Recommendation, Speaker,
+    TranscriptEntry, evaluate, evaluation_request,
 };
 use interview_core::testing::ScriptedLlm;
 use serde_json::{Value, json};
@@ -318,4 +318,99 @@ async fn a_model_failure_is_not_an_invalid_answer() {
         .unwrap_err();
     assert!(matches!(error, EvaluateError::Llm(_)), "{error:?}");
     assert!(error.faults().is_empty());
+}
+
+#[tokio::test]
+async fn a_competency_can_be_explicitly_not_assessed() {
+    // Listed in another order than asked: the evaluation keeps the asked order.
+    let answer = edited(|a| {
+        a["competencies"] = json!([
+            {"competency": "Technical Depth", "score": null, "evidence": [],
+             "not_assessed_reason": " The interview never reached technical questions. "},
+            {"competency": "communication", "score": 4,
+             "evidence": [COMMUNICATION_QUOTE], "not_assessed_reason": null},
+        ]);
+    });
+    let (result, requests) = run([answer]).await;
+    let evaluation = result.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(evaluation.competencies.len(), 1);
+    assert_eq!(evaluation.competencies[0].competency, "communication");
+    assert_eq!(
+        evaluation.not_assessed,
+        [NotAssessed {
+            competency: "technical depth".into(),
+            reason: "The interview never reached technical questions.".into()
+        }]
+    );
+    assert_eq!(evaluation.recommendation, Recommendation::Hire);
+}
+
+#[tokio::test]
+async fn not_assessed_needs_a_reason_and_no_evidence() {
+    let faulty = edited(|a| {
+        a["competencies"][1]["score"] = Value::Null;
+        a["competencies"][0]["score"] = Value::Null;
+        a["competencies"][0]["evidence"] = json!([]);
+    });
+    let text = refused_then_repaired(faulty.clone()).await;
+    assert!(
+        text.contains("\"technical depth\" is not assessed (score null) but quotes evidence"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"communication\" is not assessed (score null) but gives no reason"),
+        "{text}"
+    );
+    let codes: Vec<&str> = refused_twice(faulty)
+        .await
+        .iter()
+        .map(EvaluationFault::code)
+        .collect();
+    assert_eq!(
+        codes,
+        ["missing_reason", "evidence_without_score", "missing_reason"]
+    );
+
+    // A score without evidence is pointed at not-assessed.
+    let text =
+        refused_then_repaired(edited(|a| a["competencies"][0]["evidence"] = json!([" "]))).await;
+    assert!(
+        text.contains(
+            "\"communication\" has a score but no quoted evidence; quote the candidate, or mark \
+             it not assessed"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_interview_where_nothing_could_be_assessed_has_no_evaluation() {
+    let answer = edited(|a| {
+        for item in a["competencies"].as_array_mut().unwrap() {
+            item["score"] = Value::Null;
+            item["evidence"] = json!([]);
+            item["not_assessed_reason"] = json!("The candidate only talked about the weather.");
+        }
+        // The schema forces a recommendation; here it means nothing.
+        a["recommendation"] = json!("strong_hire");
+    });
+    let (result, requests) = run([answer]).await;
+    // Not repaired: asking again would push the model to invent evidence.
+    assert_eq!(requests.len(), 1);
+    let error = result.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no competency could be assessed from the interview"
+    );
+    let EvaluateError::NothingAssessed { not_assessed } = error else {
+        panic!("expected nothing assessed, got {error:?}");
+    };
+    let names: Vec<&str> = not_assessed.iter().map(|n| n.competency.as_str()).collect();
+    assert_eq!(names, ["communication", "technical depth"]);
+    assert!(
+        not_assessed
+            .iter()
+            .all(|n| n.reason == "The candidate only talked about the weather.")
+    );
 }

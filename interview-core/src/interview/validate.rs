@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::evaluation::{CompetencyScore, Evaluation, Recommendation, Score};
+use super::evaluation::{CompetencyScore, Evaluation, NotAssessed, Recommendation, Score};
 use super::transcript::{Speaker, TranscriptEntry};
 
 /// Answers longer than this are refused unread: an evaluation is a few thousand
@@ -59,8 +59,11 @@ pub enum EvaluationFault {
     /// A competency that was asked for is missing.
     #[error("the competency \"{0}\" is missing")]
     MissingCompetency(String),
-    /// A score that is not an integer from 1 to 5.
-    #[error("the score of \"{competency}\" is {value}; a score is a whole number from 1 to 5")]
+    /// A score that is not an integer from 1 to 5 (or null, for not assessed).
+    #[error(
+        "the score of \"{competency}\" is {value}; a score is a whole number from 1 to 5, or \
+         null when the competency is not assessed"
+    )]
     InvalidScore {
         /// The competency.
         competency: String,
@@ -68,8 +71,23 @@ pub enum EvaluationFault {
         value: String,
     },
     /// A scored competency without quoted evidence.
-    #[error("\"{0}\" has a score but no quoted evidence")]
+    #[error(
+        "\"{0}\" has a score but no quoted evidence; quote the candidate, or mark it not \
+         assessed (score null, with a reason)"
+    )]
     MissingEvidence(String),
+    /// A competency marked not assessed (score null) that quotes evidence anyway.
+    #[error(
+        "\"{0}\" is not assessed (score null) but quotes evidence; give a score, or leave the \
+         evidence empty"
+    )]
+    EvidenceWithoutScore(String),
+    /// A competency marked not assessed without saying why.
+    #[error(
+        "\"{0}\" is not assessed (score null) but gives no reason; say in a short sentence why \
+         it cannot be scored"
+    )]
+    MissingReason(String),
     /// A quote the candidate never said.
     #[error(
         "the quote \"{quote}\" for \"{competency}\" is not in the candidate's answers; quote the \
@@ -104,6 +122,8 @@ impl EvaluationFault {
             Self::MissingCompetency(_) => "missing_competency",
             Self::InvalidScore { .. } => "invalid_score",
             Self::MissingEvidence(_) => "missing_evidence",
+            Self::EvidenceWithoutScore(_) => "evidence_without_score",
+            Self::MissingReason(_) => "missing_reason",
             Self::QuoteNotSaid { .. } => "quote_not_said",
             Self::UnknownRecommendation(_) => "unknown_recommendation",
             Self::EmptySummary => "empty_summary",
@@ -111,27 +131,38 @@ impl EvaluationFault {
     }
 }
 
+/// What a valid evaluation answer says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assessment {
+    /// At least one competency is scored.
+    Evaluated(Evaluation),
+    /// Every competency is marked not assessed: there is no evaluation to record,
+    /// and the answer's recommendation (the schema forces one) means nothing.
+    NothingAssessed(Vec<NotAssessed>),
+}
+
 /// Validates a model's evaluation answer against the competencies `required` and
-/// the `transcript`, and returns the evaluation or every fault found.
+/// the `transcript`, and returns what it says or every fault found.
 ///
 /// The JSON object may stand alone or inside prose or a code fence. Every
 /// competency in `required` must be there once (names compare case-insensitively;
-/// the evaluation uses the names as listed), with an integer score from 1 to 5 and
-/// at least one quote of the candidate's words as evidence; the recommendation
-/// must be one of the four, and the summary not empty.
+/// the evaluation uses the names as listed, in their order), either with an
+/// integer score from 1 to 5 and at least one quote of the candidate's words as
+/// evidence, or not assessed: score null, no evidence, and a reason. The
+/// recommendation must be one of the four, and the summary not empty.
 pub fn validate_evaluation(
     answer: &str,
     required: &[String],
     transcript: &[TranscriptEntry],
     created_at: DateTime<Utc>,
-) -> Result<Evaluation, Vec<EvaluationFault>> {
+) -> Result<Assessment, Vec<EvaluationFault>> {
     let mut faults = Vec::new();
     let draft = parse(answer, required, &mut faults);
     if let Some(draft) = &draft {
         check_evidence(draft, transcript, &mut faults);
     }
     match draft.filter(|_| faults.is_empty()) {
-        Some(draft) => draft.into_evaluation(created_at).ok_or(faults),
+        Some(draft) => draft.into_assessment(required, created_at).ok_or(faults),
         None => Err(faults),
     }
 }
@@ -148,35 +179,57 @@ struct Draft {
 /// One competency of the answer, named as listed.
 struct Item {
     competency: String,
-    /// `None` when the score was invalid (a fault says so).
-    score: Option<Score>,
+    scoring: Scoring,
     quotes: Vec<String>,
+    /// Why it is not assessed; read only when it is not.
+    reason: Option<String>,
+}
+
+enum Scoring {
+    Scored(Score),
+    NotAssessed,
+    /// Missing or invalid (a fault says so).
+    Invalid,
 }
 
 impl Draft {
-    /// The evaluation, when every item is scored and the recommendation known
-    /// (always so when no fault was found).
-    fn into_evaluation(self, created_at: DateTime<Utc>) -> Option<Evaluation> {
-        let competencies = self
-            .items
-            .into_iter()
-            .map(|item| {
-                Some(CompetencyScore {
+    /// What the answer says, when every item is scored or explained and the
+    /// recommendation known (always so when no fault was found).
+    fn into_assessment(
+        mut self,
+        required: &[String],
+        created_at: DateTime<Utc>,
+    ) -> Option<Assessment> {
+        let order = |item: &Item| required.iter().position(|c| c == &item.competency);
+        self.items.sort_by_key(order);
+        let mut competencies = Vec::new();
+        let mut not_assessed = Vec::new();
+        for item in self.items {
+            match item.scoring {
+                Scoring::Scored(score) => competencies.push(CompetencyScore {
                     competency: item.competency,
-                    score: item.score?,
+                    score,
                     evidence: item.quotes,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(Evaluation {
+                }),
+                Scoring::NotAssessed => not_assessed.push(NotAssessed {
+                    competency: item.competency,
+                    reason: item.reason?,
+                }),
+                Scoring::Invalid => return None,
+            }
+        }
+        if competencies.is_empty() {
+            return Some(Assessment::NothingAssessed(not_assessed));
+        }
+        Some(Assessment::Evaluated(Evaluation {
             competencies,
-            not_assessed: Vec::new(),
+            not_assessed,
             strengths: self.strengths,
             concerns: self.concerns,
             recommendation: self.recommendation?,
             summary: self.summary,
             created_at,
-        })
+        }))
     }
 }
 
@@ -316,30 +369,55 @@ fn competencies(
             faults.push(EvaluationFault::DuplicateCompetency(listed.clone()));
             continue;
         }
-        let score = match item.get("score") {
+        let scoring = match item.get("score") {
             None => {
                 faults.push(EvaluationFault::MissingField(format!("{path}.score")));
-                None
+                Scoring::Invalid
             }
-            Some(value) => {
-                let score = score(value);
-                if score.is_none() {
+            Some(Value::Null) => Scoring::NotAssessed,
+            Some(value) => match score(value) {
+                Some(score) => Scoring::Scored(score),
+                None => {
                     faults.push(EvaluationFault::InvalidScore {
                         competency: listed.clone(),
                         value: clip(&value.to_string()),
                     });
+                    Scoring::Invalid
                 }
-                score
-            }
+            },
         };
         let quotes = quotes(item, &path, faults);
-        if score.is_some() && quotes.is_empty() {
-            faults.push(EvaluationFault::MissingEvidence(listed.clone()));
+        let reason = match item.get("not_assessed_reason") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(reason)) => Some(reason.trim().to_owned()).filter(|r| !r.is_empty()),
+            Some(other) => {
+                faults.push(wrong_type(
+                    &format!("{path}.not_assessed_reason"),
+                    "a string or null",
+                    other,
+                ));
+                None
+            }
+        };
+        match scoring {
+            Scoring::Scored(_) if quotes.is_empty() => {
+                faults.push(EvaluationFault::MissingEvidence(listed.clone()));
+            }
+            Scoring::NotAssessed => {
+                if !quotes.is_empty() {
+                    faults.push(EvaluationFault::EvidenceWithoutScore(listed.clone()));
+                }
+                if reason.is_none() {
+                    faults.push(EvaluationFault::MissingReason(listed.clone()));
+                }
+            }
+            _ => {}
         }
         items.push(Item {
             competency: listed.clone(),
-            score,
+            scoring,
             quotes,
+            reason,
         });
     }
     for listed in required {
@@ -495,7 +573,6 @@ mod tests {
             json!("4"),
             json!(true),
             json!([4]),
-            Value::Null,
         ] {
             assert_eq!(get(refused.clone()), None, "{refused}");
         }

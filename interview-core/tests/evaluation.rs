@@ -5,8 +5,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use interview_core::engine::ChatRequest;
 use interview_core::interview::{
-    EvaluateError, Evaluation, EvaluationFault, NotAssessed, Persona, Recommendation, Speaker,
-    TranscriptEntry, evaluate, evaluation_request,
+    EvaluateError, Evaluation, EvaluationFault, EvaluationRules, NotAssessed, Persona,
+    Recommendation, Speaker, TranscriptEntry, evaluate, evaluation_request,
 };
 use interview_core::testing::ScriptedLlm;
 use serde_json::{Value, json};
@@ -18,8 +18,8 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 1, 15, 10, 0, 0).unwrap()
 }
 
-fn competencies() -> Vec<String> {
-    vec!["communication".to_owned(), "technical depth".to_owned()]
+fn rules() -> EvaluationRules {
+    EvaluationRules::new(["communication", "technical depth"])
 }
 
 fn line(speaker: Speaker, text: &str) -> TranscriptEntry {
@@ -78,9 +78,17 @@ fn edited(edit: impl FnOnce(&mut Value)) -> String {
 async fn run<S: Into<String>>(
     replies: impl IntoIterator<Item = S>,
 ) -> (Result<Evaluation, EvaluateError>, Vec<ChatRequest>) {
+    run_with(&rules(), &transcript(), replies).await
+}
+
+async fn run_with<S: Into<String>>(
+    rules: &EvaluationRules,
+    transcript: &[TranscriptEntry],
+    replies: impl IntoIterator<Item = S>,
+) -> (Result<Evaluation, EvaluateError>, Vec<ChatRequest>) {
     let llm = ScriptedLlm::new(replies);
-    let request = evaluation_request(&Persona::default(), &transcript(), None, &competencies());
-    let result = evaluate(&llm, request, &competencies(), &transcript(), now()).await;
+    let request = evaluation_request(&Persona::default(), transcript, None, rules);
+    let result = evaluate(&llm, request, rules, transcript, now()).await;
     (result, llm.requests())
 }
 
@@ -311,11 +319,8 @@ async fn garbage_huge_and_deeply_nested_answers_are_faults_not_panics() {
 
 #[tokio::test]
 async fn a_model_failure_is_not_an_invalid_answer() {
-    let llm = ScriptedLlm::new(Vec::<String>::new());
-    let request = evaluation_request(&Persona::default(), &transcript(), None, &competencies());
-    let error = evaluate(&llm, request, &competencies(), &transcript(), now())
-        .await
-        .unwrap_err();
+    let (result, _) = run(Vec::<String>::new()).await;
+    let error = result.unwrap_err();
     assert!(matches!(error, EvaluateError::Llm(_)), "{error:?}");
     assert!(error.faults().is_empty());
 }
@@ -412,5 +417,196 @@ async fn an_interview_where_nothing_could_be_assessed_has_no_evaluation() {
         not_assessed
             .iter()
             .all(|n| n.reason == "The candidate only talked about the weather.")
+    );
+}
+
+/// The one fault of an answer whose `competency` quotes `quote` instead of its
+/// valid quote, after checking the repair round names it.
+async fn quote_fault(competency: usize, quote: &str) -> EvaluationFault {
+    let faulty = edited(|a| a["competencies"][competency]["evidence"] = json!([quote]));
+    let text = refused_then_repaired(faulty.clone()).await;
+    assert!(text.contains(&format!("\"{quote}\"")), "{text}");
+    let mut faults = refused_twice(faulty).await;
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    faults.remove(0)
+}
+
+#[tokio::test]
+async fn a_one_letter_quote_is_refused() {
+    assert_eq!(
+        quote_fault(0, "a").await,
+        EvaluationFault::QuoteTooShort {
+            competency: "communication".into(),
+            quote: "a".into(),
+            words: 1,
+            min: 6
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_fragment_of_a_word_is_refused() {
+    assert_eq!(quote_fault(1, "rchestr").await.code(), "quote_too_short");
+    // Long enough, but cut inside a word: not the candidate's words.
+    assert_eq!(
+        quote_fault(1, "rchestrated the migration of our payment services").await,
+        EvaluationFault::QuoteNotSaid {
+            competency: "technical depth".into(),
+            quote: "rchestrated the migration of our payment services".into()
+        }
+    );
+    // Whole words are required whatever the minimum length.
+    let one_word = rules().with_min_quote_words(1);
+    let faulty = edited(|a| a["competencies"][1]["evidence"] = json!(["rchestr"]));
+    let (result, _) = run_with(&one_word, &transcript(), [faulty.clone(), faulty]).await;
+    assert_eq!(result.unwrap_err().faults()[0].code(), "quote_not_said");
+}
+
+#[tokio::test]
+async fn a_quote_under_the_minimum_length_is_refused_and_the_minimum_is_configurable() {
+    assert_eq!(
+        quote_fault(0, "I explained the plan,").await,
+        EvaluationFault::QuoteTooShort {
+            competency: "communication".into(),
+            quote: "I explained the plan,".into(),
+            words: 4,
+            min: 6
+        }
+    );
+    let answer = edited(|a| a["competencies"][0]["evidence"] = json!(["I explained the plan,"]));
+    let lenient = rules().with_min_quote_words(4);
+    let (result, requests) = run_with(&lenient, &transcript(), [answer]).await;
+    assert_eq!(
+        result.unwrap().competencies[0].evidence,
+        ["I explained the plan,"]
+    );
+    // The model is told the rule it is held to.
+    assert!(
+        requests[0].messages[0]
+            .content
+            .contains("at least 4 consecutive whole words")
+    );
+}
+
+#[tokio::test]
+async fn a_quote_spanning_two_answers_is_refused() {
+    assert_eq!(
+        quote_fault(1, "to Kubernetes last spring. I explained the plan").await,
+        EvaluationFault::QuoteSpansAnswers {
+            competency: "technical depth".into(),
+            quote: "to Kubernetes last spring. I explained the plan".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_interviewers_words_are_refused() {
+    assert_eq!(
+        quote_fault(0, "How did you keep the other teams informed").await,
+        EvaluationFault::QuoteFromInterviewer {
+            competency: "communication".into(),
+            quote: "How did you keep the other teams informed".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn case_punctuation_and_spacing_do_not_matter() {
+    let answer = edited(|a| {
+        a["competencies"][0]["evidence"] = json!(["i EXPLAINED the plan -- to every   team!"]);
+    });
+    let (result, _) = run([answer]).await;
+    assert_eq!(
+        result.unwrap().competencies[0].evidence,
+        ["i EXPLAINED the plan -- to every   team!"]
+    );
+}
+
+#[tokio::test]
+async fn one_quote_supports_one_competency_only() {
+    assert_eq!(
+        quote_fault(1, COMMUNICATION_QUOTE).await,
+        EvaluationFault::SharedQuote {
+            competency: "technical depth".into(),
+            quote: COMMUNICATION_QUOTE.into(),
+            other: "communication".into()
+        }
+    );
+    // A longer quote around it is the same evidence, and so is a part of it.
+    let longer = "I explained the plan to every team before we started";
+    assert_eq!(quote_fault(1, longer).await.code(), "shared_quote");
+    let answer = edited(|a| {
+        a["competencies"][0]["evidence"] = json!([longer]);
+        a["competencies"][1]["evidence"] = json!([COMMUNICATION_QUOTE]);
+    });
+    let faults = refused_twice(answer).await;
+    assert_eq!(faults.len(), 1);
+    assert_eq!(faults[0].code(), "shared_quote");
+    // Overlapping quotes, neither inside the other, are allowed (a stated limit).
+    let answer = edited(|a| {
+        a["competencies"][1]["evidence"] =
+            json!(["to every team before we started, and wrote weekly notes"]);
+    });
+    let (result, _) = run([answer]).await;
+    assert!(result.is_ok(), "{result:?}");
+    // The same quote twice for one competency is harmless and kept once.
+    let answer = edited(|a| {
+        a["competencies"][0]["evidence"] =
+            json!([COMMUNICATION_QUOTE, "i explained the plan to every team"]);
+    });
+    let (result, _) = run([answer]).await;
+    assert_eq!(
+        result.unwrap().competencies[0].evidence,
+        [COMMUNICATION_QUOTE]
+    );
+}
+
+#[tokio::test]
+async fn too_many_quotes_are_refused() {
+    let faulty = edited(|a| {
+        a["competencies"][0]["evidence"] = json!([
+            COMMUNICATION_QUOTE,
+            "explained the plan to every team before",
+            "the plan to every team before we",
+            "plan to every team before we started",
+            "to every team before we started and",
+            "every team before we started and wrote",
+        ]);
+    });
+    let faults = refused_twice(faulty).await;
+    assert_eq!(
+        faults,
+        [EvaluationFault::TooManyQuotes {
+            competency: "communication".into(),
+            count: 6,
+            max: 5
+        }]
+    );
+}
+
+#[tokio::test]
+async fn short_answers_leave_nothing_to_quote_and_the_model_is_not_asked() {
+    let terse = [
+        line(
+            Speaker::Interviewer,
+            "Tell me about a project you are proud of.",
+        ),
+        line(Speaker::Candidate, "The payments one."),
+        line(Speaker::Candidate, "It went well, I think."),
+        line(
+            Speaker::Interviewer,
+            "I explained the plan to every team before we started.",
+        ),
+    ];
+    let (result, requests) = run_with(&rules(), &terse, [valid().to_string()]).await;
+    assert!(requests.is_empty());
+    let EvaluateError::NothingAssessed { not_assessed } = result.unwrap_err() else {
+        panic!("expected nothing assessed");
+    };
+    assert_eq!(not_assessed.len(), 2);
+    assert_eq!(
+        not_assessed[0].reason,
+        "The candidate never said 6 words in a row in one answer, so nothing could be quoted \
+         as evidence."
     );
 }

@@ -24,4 +24,7 @@ pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
 pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
 pub use transcript::{Speaker, TranscriptEntry};
-pub use validate::{Assessment, EvaluationFault, MAX_ANSWER_CHARS, validate_evaluation};
+pub use validate::{
+    Assessment, DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationFault, EvaluationRules,
+    MAX_ANSWER_CHARS, validate_evaluation,
+};

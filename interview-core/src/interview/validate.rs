@@ -1,12 +1,27 @@
 //! Validation of the model's evaluation answer: its shape, its scores and its
 //! evidence. Every fault is collected, not only the first, so that the one repair
 //! round can fix them all.
+//!
+//! Evidence is what keeps a score honest, so a quote must be a run of at least
+//! [`EvaluationRules::min_quote_words`] whole words from one single answer of the
+//! candidate, and may support one competency only. Words are runs of letters and
+//! digits compared in lower case, so punctuation, case and spacing do not matter
+//! ("don't" is the two words "don" and "t" on both sides).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use super::evaluate::DEFAULT_COMPETENCIES;
 use super::evaluation::{CompetencyScore, Evaluation, NotAssessed, Recommendation, Score};
 use super::transcript::{Speaker, TranscriptEntry};
+
+/// The fewest words a quote of evidence may have, unless
+/// [`EvaluationRules::with_min_quote_words`] says otherwise.
+pub const DEFAULT_MIN_QUOTE_WORDS: usize = 6;
+
+/// The most quotes per competency, unless [`EvaluationRules::with_max_quotes`]
+/// says otherwise.
+pub const DEFAULT_MAX_QUOTES: usize = 5;
 
 /// Answers longer than this are refused unread: an evaluation is a few thousand
 /// characters, and validation time must stay bounded whatever the model sends.
@@ -15,6 +30,108 @@ pub const MAX_ANSWER_CHARS: usize = 100_000;
 /// Model text quoted back in a fault (a quote, a name, a value) is cut to this
 /// many characters, so a fault stays a line.
 const MAX_QUOTED_CHARS: usize = 160;
+
+/// What an evaluation must cover and what counts as evidence.
+///
+/// `evaluate` and `evaluation_request` take one; the interview session builds it
+/// from its configured competencies with the default evidence rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationRules {
+    competencies: Vec<String>,
+    min_quote_words: usize,
+    max_quotes: usize,
+}
+
+impl Default for EvaluationRules {
+    /// [`DEFAULT_COMPETENCIES`] with the default evidence rules.
+    fn default() -> Self {
+        Self::new(DEFAULT_COMPETENCIES)
+    }
+}
+
+impl EvaluationRules {
+    /// Rules for `competencies` (trimmed; blanks and repeats, compared
+    /// case-insensitively, dropped; none at all means [`DEFAULT_COMPETENCIES`]),
+    /// quotes of at least [`DEFAULT_MIN_QUOTE_WORDS`] words and at most
+    /// [`DEFAULT_MAX_QUOTES`] per competency.
+    pub fn new<S: AsRef<str>>(competencies: impl IntoIterator<Item = S>) -> Self {
+        let mut listed: Vec<String> = Vec::new();
+        for name in competencies {
+            let name = name.as_ref().trim();
+            if !name.is_empty() && !listed.iter().any(|seen| same_name(seen, name)) {
+                listed.push(name.to_owned());
+            }
+        }
+        if listed.is_empty() {
+            listed = DEFAULT_COMPETENCIES.map(str::to_owned).to_vec();
+        }
+        Self {
+            competencies: listed,
+            min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
+            max_quotes: DEFAULT_MAX_QUOTES,
+        }
+    }
+
+    /// Quotes must have at least `words` words (at least 1). Fewer words are easier
+    /// to find by chance and to stretch: "I led" supports anything.
+    pub fn with_min_quote_words(mut self, words: usize) -> Self {
+        self.min_quote_words = words.max(1);
+        self
+    }
+
+    /// At most `quotes` quotes per competency (at least 1); bounds the work of
+    /// checking them, whatever the model sends.
+    pub fn with_max_quotes(mut self, quotes: usize) -> Self {
+        self.max_quotes = quotes.max(1);
+        self
+    }
+
+    /// The competencies to assess, in order.
+    pub fn competencies(&self) -> &[String] {
+        &self.competencies
+    }
+
+    /// The fewest words a quote may have.
+    pub fn min_quote_words(&self) -> usize {
+        self.min_quote_words
+    }
+
+    /// The most quotes per competency.
+    pub fn max_quotes(&self) -> usize {
+        self.max_quotes
+    }
+
+    /// When no answer of the candidate has [`min_quote_words`](Self::min_quote_words)
+    /// words, nothing can be quoted, so nothing can be scored: every competency,
+    /// not assessed, with the reason. `None` when some answer is long enough.
+    pub fn nothing_quotable(&self, transcript: &[TranscriptEntry]) -> Option<Vec<NotAssessed>> {
+        let quotable = transcript.iter().any(|entry| {
+            entry.speaker == Speaker::Candidate && words(&entry.text).len() >= self.min_quote_words
+        });
+        if quotable {
+            return None;
+        }
+        let reason = format!(
+            "The candidate never said {} words in a row in one answer, so nothing could be \
+             quoted as evidence.",
+            self.min_quote_words
+        );
+        Some(
+            self.competencies
+                .iter()
+                .map(|competency| NotAssessed {
+                    competency: competency.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Competency names compare case-insensitively, also beyond ASCII.
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
 
 /// One thing wrong with an evaluation answer. Its `Display` is written for the
 /// model (the repair round shows it) and quotes the model's own text;
@@ -88,16 +205,79 @@ pub enum EvaluationFault {
          it cannot be scored"
     )]
     MissingReason(String),
-    /// A quote the candidate never said.
+    /// More quotes than [`EvaluationRules::max_quotes`]; the rest were not read.
+    #[error("\"{competency}\" has {count} quotes; give at most {max}")]
+    TooManyQuotes {
+        /// The competency.
+        competency: String,
+        /// How many were given.
+        count: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// A quote of fewer words than [`EvaluationRules::min_quote_words`] (a letter,
+    /// a fragment of a word, "I led").
     #[error(
-        "the quote \"{quote}\" for \"{competency}\" is not in the candidate's answers; quote the \
-         candidate's words exactly"
+        "the quote \"{quote}\" for \"{competency}\" has {words} words; a quote is at least \
+         {min} consecutive whole words from one answer of the candidate"
+    )]
+    QuoteTooShort {
+        /// The competency.
+        competency: String,
+        /// The quote (cut when long).
+        quote: String,
+        /// Its words.
+        words: usize,
+        /// The fewest allowed.
+        min: usize,
+    },
+    /// A quote that is not a run of whole words of any one answer of the
+    /// candidate: invented, paraphrased, or cut inside a word.
+    #[error(
+        "the quote \"{quote}\" for \"{competency}\" is not in any answer of the candidate; \
+         quote whole words exactly as the candidate said them"
     )]
     QuoteNotSaid {
         /// The competency.
         competency: String,
         /// The quote (cut when long).
         quote: String,
+    },
+    /// A quote of the interviewer's words.
+    #[error(
+        "the quote \"{quote}\" for \"{competency}\" is the interviewer's words, not the \
+         candidate's"
+    )]
+    QuoteFromInterviewer {
+        /// The competency.
+        competency: String,
+        /// The quote (cut when long).
+        quote: String,
+    },
+    /// A quote that joins the end of one answer to the start of another.
+    #[error(
+        "the quote \"{quote}\" for \"{competency}\" joins two answers of the candidate; quote \
+         from one answer only"
+    )]
+    QuoteSpansAnswers {
+        /// The competency.
+        competency: String,
+        /// The quote (cut when long).
+        quote: String,
+    },
+    /// A quote already given for another competency (or one containing it, or
+    /// contained in it).
+    #[error(
+        "the quote \"{quote}\" for \"{competency}\" repeats evidence given for \"{other}\"; \
+         each quote supports one competency only"
+    )]
+    SharedQuote {
+        /// The competency.
+        competency: String,
+        /// The quote (cut when long).
+        quote: String,
+        /// The competency it was first given for.
+        other: String,
     },
     /// A recommendation not in the schema.
     #[error("\"{0}\" is not a recommendation (strong_hire, hire, no_hire, strong_no_hire)")]
@@ -124,7 +304,12 @@ impl EvaluationFault {
             Self::MissingEvidence(_) => "missing_evidence",
             Self::EvidenceWithoutScore(_) => "evidence_without_score",
             Self::MissingReason(_) => "missing_reason",
+            Self::TooManyQuotes { .. } => "too_many_quotes",
+            Self::QuoteTooShort { .. } => "quote_too_short",
             Self::QuoteNotSaid { .. } => "quote_not_said",
+            Self::QuoteFromInterviewer { .. } => "quote_from_interviewer",
+            Self::QuoteSpansAnswers { .. } => "quote_spans_answers",
+            Self::SharedQuote { .. } => "shared_quote",
             Self::UnknownRecommendation(_) => "unknown_recommendation",
             Self::EmptySummary => "empty_summary",
         }
@@ -141,25 +326,28 @@ pub enum Assessment {
     NothingAssessed(Vec<NotAssessed>),
 }
 
-/// Validates a model's evaluation answer against the competencies `required` and
-/// the `transcript`, and returns what it says or every fault found.
+/// Validates a model's evaluation answer against `rules` and the `transcript`, and
+/// returns what it says or every fault found.
 ///
 /// The JSON object may stand alone or inside prose or a code fence. Every
-/// competency in `required` must be there once (names compare case-insensitively;
+/// competency of the rules must be there once (names compare case-insensitively;
 /// the evaluation uses the names as listed, in their order), either with an
-/// integer score from 1 to 5 and at least one quote of the candidate's words as
-/// evidence, or not assessed: score null, no evidence, and a reason. The
-/// recommendation must be one of the four, and the summary not empty.
+/// integer score from 1 to 5 and at least one quote of evidence, or not assessed:
+/// score null, no evidence, and a reason. Each quote must be a run of at least
+/// [`EvaluationRules::min_quote_words`] whole words from one single answer of the
+/// candidate, and may support one competency only. The recommendation must be
+/// one of the four, and the summary not empty.
 pub fn validate_evaluation(
     answer: &str,
-    required: &[String],
+    rules: &EvaluationRules,
     transcript: &[TranscriptEntry],
     created_at: DateTime<Utc>,
 ) -> Result<Assessment, Vec<EvaluationFault>> {
+    let required = rules.competencies();
     let mut faults = Vec::new();
     let draft = parse(answer, required, &mut faults);
     if let Some(draft) = &draft {
-        check_evidence(draft, transcript, &mut faults);
+        check_evidence(draft, transcript, rules, &mut faults);
     }
     match draft.filter(|_| faults.is_empty()) {
         Some(draft) => draft.into_assessment(required, created_at).ok_or(faults),
@@ -358,10 +546,7 @@ fn competencies(
                 continue;
             }
         };
-        let Some(listed) = required
-            .iter()
-            .find(|listed| listed.trim().eq_ignore_ascii_case(name))
-        else {
+        let Some(listed) = required.iter().find(|listed| same_name(listed, name)) else {
             faults.push(EvaluationFault::UnknownCompetency(clip(name)));
             continue;
         };
@@ -386,7 +571,7 @@ fn competencies(
                 }
             },
         };
-        let quotes = quotes(item, &path, faults);
+        let quotes = distinct(quotes(item, &path, faults));
         let reason = match item.get("not_assessed_reason") {
             None | Some(Value::Null) => None,
             Some(Value::String(reason)) => Some(reason.trim().to_owned()).filter(|r| !r.is_empty()),
@@ -499,39 +684,126 @@ fn string_list(
     items
 }
 
-/// Checks that every quote is something the candidate said: it must appear in
-/// their transcript lines, ignoring case, punctuation and spacing.
-fn check_evidence(
-    draft: &Draft,
-    transcript: &[TranscriptEntry],
-    faults: &mut Vec<EvaluationFault>,
-) {
-    let said = transcript
-        .iter()
-        .filter(|entry| entry.speaker == Speaker::Candidate)
-        .map(|entry| normalize_words(&entry.text))
-        .collect::<Vec<_>>()
-        .join(" ");
-    for item in &draft.items {
-        for quote in &item.quotes {
-            let words = normalize_words(quote);
-            if words.is_empty() || !said.contains(&words) {
-                faults.push(EvaluationFault::QuoteNotSaid {
-                    competency: item.competency.clone(),
-                    quote: clip(quote),
-                });
+/// `quotes` without repeats (a quote given twice for one competency is harmless).
+fn distinct(quotes: Vec<String>) -> Vec<String> {
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    quotes
+        .into_iter()
+        .filter(|quote| {
+            let words = words(quote);
+            let new = !seen.contains(&words);
+            seen.push(words);
+            new
+        })
+        .collect()
+}
+
+/// The transcript's lines as words, each padded with a space on both sides, so
+/// that a padded quote found in one starts and ends on word boundaries.
+struct Said {
+    answers: Vec<String>,
+    interviewer: Vec<String>,
+    /// Every answer, in order, as one run: a quote found only here joins two.
+    joined: String,
+}
+
+impl Said {
+    fn of(transcript: &[TranscriptEntry]) -> Self {
+        let mut answers = Vec::new();
+        let mut interviewer = Vec::new();
+        let mut all = Vec::new();
+        for entry in transcript {
+            let words = words(&entry.text);
+            match entry.speaker {
+                Speaker::Candidate => {
+                    answers.push(padded(&words));
+                    all.extend(words);
+                }
+                Speaker::Interviewer => interviewer.push(padded(&words)),
             }
+        }
+        Self {
+            answers,
+            interviewer,
+            joined: padded(&all),
         }
     }
 }
 
-/// Lower-case words separated by single spaces, without punctuation.
-fn normalize_words(text: &str) -> String {
+/// Checks every quote of the scored (or wrongly scored) items against what the
+/// candidate said, and that no quote supports two competencies. Competencies
+/// marked not assessed are left alone: their quotes are a fault already.
+fn check_evidence(
+    draft: &Draft,
+    transcript: &[TranscriptEntry],
+    rules: &EvaluationRules,
+    faults: &mut Vec<EvaluationFault>,
+) {
+    let said = Said::of(transcript);
+    // Accepted quotes, padded, with their competency.
+    let mut accepted: Vec<(&str, String)> = Vec::new();
+    for item in draft
+        .items
+        .iter()
+        .filter(|item| !matches!(item.scoring, Scoring::NotAssessed))
+    {
+        let competency = item.competency.as_str();
+        if item.quotes.len() > rules.max_quotes {
+            faults.push(EvaluationFault::TooManyQuotes {
+                competency: competency.to_owned(),
+                count: item.quotes.len(),
+                max: rules.max_quotes,
+            });
+        }
+        for quote in item.quotes.iter().take(rules.max_quotes) {
+            let words = words(quote);
+            let needle = padded(&words);
+            let (competency, quote) = (competency.to_owned(), clip(quote));
+            let fault = if words.len() < rules.min_quote_words {
+                EvaluationFault::QuoteTooShort {
+                    competency,
+                    quote,
+                    words: words.len(),
+                    min: rules.min_quote_words,
+                }
+            } else if said.answers.iter().any(|answer| answer.contains(&needle)) {
+                let repeated = accepted.iter().find(|(other, earlier)| {
+                    *other != competency && (earlier.contains(&needle) || needle.contains(earlier))
+                });
+                match repeated {
+                    Some((other, _)) => EvaluationFault::SharedQuote {
+                        competency,
+                        quote,
+                        other: (*other).to_owned(),
+                    },
+                    None => {
+                        accepted.push((item.competency.as_str(), needle));
+                        continue;
+                    }
+                }
+            } else if said.interviewer.iter().any(|line| line.contains(&needle)) {
+                EvaluationFault::QuoteFromInterviewer { competency, quote }
+            } else if said.joined.contains(&needle) {
+                EvaluationFault::QuoteSpansAnswers { competency, quote }
+            } else {
+                EvaluationFault::QuoteNotSaid { competency, quote }
+            };
+            faults.push(fault);
+        }
+    }
+}
+
+/// The lower-case words of `text`: its runs of letters and digits.
+fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect()
+}
+
+/// `words` joined by single spaces, with a space before and after.
+fn padded(words: &[String]) -> String {
+    format!(" {} ", words.join(" "))
 }
 
 fn wrong_type(field: &str, expected: &'static str, found: &Value) -> EvaluationFault {
@@ -576,6 +848,36 @@ mod tests {
         ] {
             assert_eq!(get(refused.clone()), None, "{refused}");
         }
+    }
+
+    #[test]
+    fn rules_list_each_competency_once() {
+        let rules = EvaluationRules::new([
+            " Rust ",
+            "",
+            "rust",
+            "Communication — Écrite",
+            "communication — écrite",
+        ]);
+        assert_eq!(rules.competencies(), ["Rust", "Communication — Écrite"]);
+        assert_eq!(
+            EvaluationRules::new(Vec::<String>::new()).competencies(),
+            EvaluationRules::default().competencies()
+        );
+        assert_eq!(EvaluationRules::default().competencies().len(), 5);
+        let rules = EvaluationRules::default()
+            .with_min_quote_words(0)
+            .with_max_quotes(0);
+        assert_eq!((rules.min_quote_words(), rules.max_quotes()), (1, 1));
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits() {
+        assert_eq!(
+            words("I don't   know — Kafka/Zoë, v2.5!"),
+            ["i", "don", "t", "know", "kafka", "zoë", "v2", "5"]
+        );
+        assert_eq!(padded(&words("A b")), " a b ");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use interview_core::BookingStatus;
-use interview_core::interview::{AgentState, Speaker, evaluate, evaluation_request};
+use interview_core::interview::{
+    AgentState, EvaluationRules, Speaker, evaluate, evaluation_request,
+};
 
 use super::metrics::MetricsSummary;
 use super::report::{SessionEnd, SessionReport};
@@ -40,17 +42,18 @@ impl State {
             .iter()
             .any(|e| e.speaker == Speaker::Candidate);
         let (evaluation, evaluation_error) = if answered {
+            let rules = EvaluationRules::new(&config.competencies);
             let request = evaluation_request(
                 &config.persona,
                 &record.transcript,
                 record.resume.as_ref(),
-                &config.competencies,
+                &rules,
             );
             let created_at = setup.clock.now();
             match evaluate(
                 setup.engines.llm.as_ref(),
                 request,
-                &config.competencies,
+                &rules,
                 &record.transcript,
                 created_at,
             )

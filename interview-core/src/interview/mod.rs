@@ -11,8 +11,8 @@ mod transcript;
 mod validate;
 
 pub use evaluate::{
-    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, evaluate, evaluation_request,
-    repair_request,
+    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EVALUATION_SCHEMA_NAME, EvaluateError, evaluate,
+    evaluation_request, evaluation_response_format, repair_request,
 };
 pub use evaluation::{
     CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,

@@ -267,3 +267,144 @@ async fn structured_output_can_be_turned_off_and_is_per_model() {
     // Another model may support it: choosing one starts afresh.
     assert!(off.with_model("gpt-4o").sends_structured_output());
 }
+
+mod evaluation {
+    //! The evaluation through the OpenAI engine: the schema goes out as the
+    //! response format, and the answer is validated whatever the server did.
+
+    use chrono::{TimeZone, Utc};
+    use interview_core::interview::{
+        EvaluationRules, Persona, Speaker, TranscriptEntry, evaluate, evaluation_request,
+        evaluation_response_format,
+    };
+
+    use super::*;
+
+    fn transcript() -> Vec<TranscriptEntry> {
+        let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
+        let line = |speaker, text: &str| TranscriptEntry {
+            speaker,
+            text: text.to_owned(),
+            at,
+        };
+        vec![
+            line(Speaker::Interviewer, "What did you build last?"),
+            line(
+                Speaker::Candidate,
+                "I built a payment ledger in Rust that handles two thousand transactions a second.",
+            ),
+            line(
+                Speaker::Candidate,
+                "I paired with the support team every week to learn what broke.",
+            ),
+        ]
+    }
+
+    fn rules() -> EvaluationRules {
+        EvaluationRules::new(["technical depth", "collaboration"])
+    }
+
+    fn answer(collaboration_quote: &str) -> String {
+        json!({
+            "competencies": [
+                {"competency": "technical depth", "score": 4,
+                 "evidence": ["a payment ledger in Rust that handles"], "not_assessed_reason": null},
+                {"competency": "collaboration", "score": 3,
+                 "evidence": [collaboration_quote], "not_assessed_reason": null}
+            ],
+            "strengths": ["concrete"], "concerns": [],
+            "recommendation": "hire", "summary": "Built real systems."
+        })
+        .to_string()
+    }
+
+    async fn run(llm: &OpenAiLlm) -> interview_core::interview::Evaluation {
+        let request = evaluation_request(&Persona::default(), &transcript(), None, &rules());
+        let now = Utc.with_ymd_and_hms(2030, 1, 15, 10, 0, 0).unwrap();
+        evaluate(llm, request, &rules(), &transcript(), now)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_evaluation_schema_is_sent_and_the_answer_accepted() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(body_partial_json(json!({
+                "temperature": 0.0,
+                "response_format": {"type": "json_schema", "json_schema": {
+                    "name": "interview_evaluation",
+                    "schema": evaluation_response_format().schema,
+                    "strict": true
+                }}
+            })))
+            .respond_with(super::answer(&answer(
+                "I paired with the support team every week",
+            )))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let evaluation = run(&llm(&server.uri())).await;
+        assert_eq!(evaluation.competencies.len(), 2);
+        assert_eq!(evaluation.competencies[1].score.get(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_server_without_structured_output_still_evaluates() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(HasResponseFormat(true))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "message": "response_format of type json_schema is not supported by this server",
+                "type": "invalid_request_error", "param": "response_format", "code": null
+            }})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(HasResponseFormat(false))
+            .respond_with(super::answer(&format!(
+                "Here is my assessment:\n{}",
+                answer("I paired with the support team every week")
+            )))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let evaluation = run(&llm(&server.uri())).await;
+        assert_eq!(evaluation.competencies.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_schema_conforming_answer_is_still_validated() {
+        // The schema cannot say "quote the transcript": an answer that matches it
+        // but reuses a quote goes through the repair round like any other.
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(super::answer(&answer(
+                "a payment ledger in Rust that handles",
+            )))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(super::answer(&answer(
+                "I paired with the support team every week",
+            )))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let evaluation = run(&llm(&server.uri())).await;
+        assert_eq!(evaluation.competencies.len(), 2);
+        let sent = bodies(&server).await;
+        assert_eq!(sent.len(), 2);
+        // The repair round keeps the response format and names the fault.
+        assert!(sent[1].get("response_format").is_some());
+        let messages = sent[1]["messages"].as_array().unwrap();
+        let last = messages.last().unwrap()["content"].as_str().unwrap();
+        assert!(
+            last.contains("repeats evidence given for \"technical depth\""),
+            "{last}"
+        );
+    }
+}

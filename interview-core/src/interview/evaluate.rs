@@ -4,10 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use super::evaluation::{Evaluation, NotAssessed};
+use super::evidence::EvaluationRules;
+use super::fault::EvaluationFault;
 use super::persona::Persona;
 use super::prompt::ResumeText;
 use super::transcript::{Speaker, TranscriptEntry};
-use super::validate::{Assessment, EvaluationFault, EvaluationRules, validate_evaluation};
+use super::validate::{Assessment, validate_evaluation};
 use crate::engine::{ChatMessage, ChatRequest, JsonSchemaFormat, LlmEngine, LlmError};
 
 /// The competencies assessed when none are configured.

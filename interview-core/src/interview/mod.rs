@@ -3,6 +3,8 @@
 
 mod evaluate;
 mod evaluation;
+mod evidence;
+mod fault;
 mod live;
 mod persona;
 mod plan;
@@ -17,6 +19,8 @@ pub use evaluate::{
 pub use evaluation::{
     CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,
 };
+pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules};
+pub use fault::EvaluationFault;
 pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
 };
@@ -24,7 +28,4 @@ pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
 pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
 pub use transcript::{Speaker, TranscriptEntry};
-pub use validate::{
-    Assessment, DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationFault, EvaluationRules,
-    MAX_ANSWER_CHARS, validate_evaluation,
-};
+pub use validate::{Assessment, MAX_ANSWER_CHARS, validate_evaluation};

@@ -433,6 +433,15 @@ async fn quote_fault(competency: usize, quote: &str) -> EvaluationFault {
 
 #[tokio::test]
 async fn a_one_letter_quote_is_refused() {
+    let faulty = edited(|a| a["competencies"][1]["evidence"] = json!(["a"]));
+    let text = refused_then_repaired(faulty).await;
+    assert!(
+        text.contains(
+            "- the quote \"a\" for \"technical depth\" is too short: a quote is at least 6 \
+             consecutive whole words from one answer of the candidate (this one has 1)\n"
+        ),
+        "{text}"
+    );
     assert_eq!(
         quote_fault(0, "a").await,
         EvaluationFault::QuoteTooShort {

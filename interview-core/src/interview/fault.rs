@@ -92,8 +92,8 @@ pub enum EvaluationFault {
     /// A quote of fewer words than [`EvaluationRules::min_quote_words`](super::EvaluationRules::min_quote_words) (a letter,
     /// a fragment of a word, "I led").
     #[error(
-        "the quote \"{quote}\" for \"{competency}\" has {words} words; a quote is at least \
-         {min} consecutive whole words from one answer of the candidate"
+        "the quote \"{quote}\" for \"{competency}\" is too short: a quote is at least {min} \
+         consecutive whole words from one answer of the candidate (this one has {words})"
     )]
     QuoteTooShort {
         /// The competency.

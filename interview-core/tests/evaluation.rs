@@ -18,8 +18,12 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 1, 15, 10, 0, 0).unwrap()
 }
 
+fn competencies() -> [String; 2] {
+    ["communication".to_owned(), "technical depth".to_owned()]
+}
+
 fn rules() -> EvaluationRules {
-    EvaluationRules::new(["communication", "technical depth"])
+    EvaluationRules::new(competencies())
 }
 
 fn line(speaker: Speaker, text: &str) -> TranscriptEntry {
@@ -142,40 +146,40 @@ async fn a_valid_answer_in_prose_and_a_code_fence_is_accepted_at_once() {
     assert_eq!(evaluation.created_at, now());
 }
 
-#[tokio::test]
-async fn a_fractional_score_is_reported_with_its_real_value() {
-    let text = refused_then_repaired(edited(|a| a["competencies"][0]["score"] = json!(3.5))).await;
+/// A faulty score is reported with its JSON value as written, in the repair round
+/// and in the error when the repair fails too.
+async fn assert_score_reported(competency: usize, score: Value, written: &str) {
+    let faulty = edited(|a| a["competencies"][competency]["score"] = score);
+    let name = competencies()[competency].clone();
+    let text = refused_then_repaired(faulty.clone()).await;
     assert!(
-        text.contains("the score of \"communication\" is 3.5;"),
+        text.contains(&format!("the score of \"{name}\" is {written};")),
         "{text}"
     );
+    assert_eq!(
+        refused_twice(faulty).await,
+        [EvaluationFault::InvalidScore {
+            competency: name,
+            value: written.into()
+        }]
+    );
+}
+
+#[tokio::test]
+async fn a_fractional_score_is_reported_with_its_real_value() {
+    assert_score_reported(0, json!(3.5), "3.5").await;
 }
 
 #[tokio::test]
 async fn a_score_in_words_is_reported_as_written() {
-    let text =
-        refused_then_repaired(edited(|a| a["competencies"][0]["score"] = json!("five"))).await;
-    assert!(
-        text.contains("the score of \"communication\" is \"five\";"),
-        "{text}"
-    );
+    assert_score_reported(0, json!("five"), "\"five\"").await;
 }
 
 #[tokio::test]
 async fn a_score_out_of_range_is_reported() {
-    let text = refused_then_repaired(edited(|a| a["competencies"][1]["score"] = json!(7))).await;
-    assert!(
-        text.contains("the score of \"technical depth\" is 7;"),
-        "{text}"
-    );
-    let faults = refused_twice(edited(|a| a["competencies"][1]["score"] = json!(0))).await;
-    assert_eq!(
-        faults,
-        [EvaluationFault::InvalidScore {
-            competency: "technical depth".into(),
-            value: "0".into()
-        }]
-    );
+    assert_score_reported(1, json!(7), "7").await;
+    assert_score_reported(1, json!(0), "0").await;
+    assert_score_reported(1, json!(1e9), "1000000000.0").await;
 }
 
 #[tokio::test]
@@ -196,8 +200,13 @@ async fn a_missing_competency_is_reported() {
 
 #[tokio::test]
 async fn an_unknown_recommendation_is_reported() {
-    let text = refused_then_repaired(edited(|a| a["recommendation"] = json!("maybe"))).await;
+    let faulty = edited(|a| a["recommendation"] = json!("maybe"));
+    let text = refused_then_repaired(faulty.clone()).await;
     assert!(text.contains("\"maybe\" is not a recommendation"), "{text}");
+    assert_eq!(
+        refused_twice(faulty).await,
+        [EvaluationFault::UnknownRecommendation("maybe".into())]
+    );
 }
 
 #[tokio::test]

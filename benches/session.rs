@@ -35,12 +35,14 @@ use tokio::sync::{Notify, mpsc};
 const STT_LATENCY: Duration = Duration::from_millis(150);
 const LLM_FIRST: Duration = Duration::from_millis(200);
 const TTS_FIRST: Duration = Duration::from_millis(80);
+// A quote is six whole words of one answer and supports one competency: the one
+// sentence the simulated candidate says scores one, and the rest are not assessed.
 const EVALUATION: &str = r#"{"competencies": [
- {"competency": "communication", "score": 4, "evidence": ["ledger"]},
- {"competency": "technical depth", "score": 3, "evidence": ["ledger"]},
- {"competency": "problem solving", "score": 3, "evidence": ["ledger"]},
- {"competency": "relevant experience", "score": 4, "evidence": ["ledger"]},
- {"competency": "collaboration", "score": 2, "evidence": ["ledger"]}
+ {"competency": "communication", "score": null, "evidence": [], "not_assessed_reason": "Too little said."},
+ {"competency": "technical depth", "score": null, "evidence": [], "not_assessed_reason": "Too little said."},
+ {"competency": "problem solving", "score": null, "evidence": [], "not_assessed_reason": "Too little said."},
+ {"competency": "relevant experience", "score": 4, "evidence": ["I built a ledger in Rust."]},
+ {"competency": "collaboration", "score": null, "evidence": [], "not_assessed_reason": "Too little said."}
 ], "strengths": ["clear"], "concerns": [], "recommendation": "hire", "summary": "Fine."}"#;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

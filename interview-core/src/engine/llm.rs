@@ -85,7 +85,27 @@ pub struct TokenUsage {
     pub completion_tokens: u32,
 }
 
+/// "Answer with one JSON value matching this schema": structured output, for
+/// engines whose server can constrain the model's answer to a JSON Schema.
+///
+/// Engines send it in strict mode where the vendor has one, so the schema must
+/// follow the strict rules common to vendors: every object lists all of its
+/// properties in `required` and sets `additionalProperties: false`, and an
+/// optional value is a type array with `"null"`. An engine or server without
+/// structured output ignores it, so callers still validate the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSchemaFormat {
+    /// The schema's name, shown to the model (letters, digits, `_` and `-`, at
+    /// most 64 characters, as vendors require).
+    pub name: String,
+    /// The JSON Schema the answer must match.
+    pub schema: serde_json::Value,
+}
+
 /// A chat request.
+///
+/// Build one with a struct literal ending in `..ChatRequest::default()`, so that
+/// fields added later keep their defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChatRequest {
     /// The conversation so far, system prompt first.
@@ -96,6 +116,10 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     /// Functions the model may call.
     pub tools: Vec<ToolSpec>,
+    /// The JSON Schema the answer must match, where the engine supports it; `None`
+    /// for free text.
+    #[serde(default)]
+    pub response_format: Option<JsonSchemaFormat>,
 }
 
 /// What a streaming chat answer yields.
@@ -132,6 +156,10 @@ pub trait LlmEngine: Send + Sync {
     fn name(&self) -> &str;
 
     /// Starts an answer; its text arrives as [`LlmEvent::Text`] pieces.
+    ///
+    /// An engine that cannot constrain its answer ignores
+    /// [`ChatRequest::response_format`]: the answer is then whatever the model
+    /// wrote, and the caller's validation decides.
     async fn chat(&self, request: ChatRequest) -> Result<LlmStream, LlmError>;
 
     /// The whole answer's text, for callers that do not stream (evaluations).

@@ -9,8 +9,8 @@ mod vendor;
 
 pub use avatar::{AvatarError, AvatarProvider, AvatarRoom, AvatarSession};
 pub use llm::{
-    ChatMessage, ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, Role, TokenUsage, ToolCall,
-    ToolSpec,
+    ChatMessage, ChatRequest, JsonSchemaFormat, LlmEngine, LlmError, LlmEvent, LlmStream, Role,
+    TokenUsage, ToolCall, ToolSpec,
 };
 pub use stt::{SttEngine, SttError, SttEvent, SttOptions, SttStream, Transcription};
 pub use tts::{AudioStream, TtsEngine, TtsError};

@@ -53,6 +53,7 @@ pub enum Recommendation {
 }
 
 /// A score for one competency, with the candidate's own words that support it.
+/// A competency that could not be scored is a [`NotAssessed`] instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompetencyScore {
     /// The competency (for example "Rust", "system design", "communication").
@@ -63,11 +64,30 @@ pub struct CompetencyScore {
     pub evidence: Vec<String>,
 }
 
+/// A competency the evaluation did not score, and why: the interview gave nothing
+/// to judge it by (it never came up, or the candidate never said enough in one
+/// answer to quote). Better no score than a score without evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAssessed {
+    /// The competency.
+    pub competency: String,
+    /// Why it was not scored, in a short sentence.
+    pub reason: String,
+}
+
 /// An evaluation of a finished interview.
+///
+/// Every competency asked for is in exactly one of `competencies` (scored) and
+/// `not_assessed`, and at least one is scored: an interview where nothing could
+/// be assessed has no evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
     /// One score per competency assessed.
     pub competencies: Vec<CompetencyScore>,
+    /// The competencies that could not be assessed. Evaluations stored before
+    /// this field existed read back with none.
+    #[serde(default)]
+    pub not_assessed: Vec<NotAssessed>,
     /// What the candidate did well.
     pub strengths: Vec<String>,
     /// What gave the interviewer pause.
@@ -92,5 +112,58 @@ mod tests {
         assert_eq!(Score::try_from(6).unwrap_err(), InvalidScore(6));
         assert!(serde_json::from_str::<Score>("7").is_err());
         assert_eq!(serde_json::from_str::<Score>("3").unwrap().get(), 3);
+    }
+
+    fn evaluation() -> Evaluation {
+        Evaluation {
+            competencies: vec![CompetencyScore {
+                competency: "communication".to_owned(),
+                score: Score::try_from(4).unwrap(),
+                evidence: vec!["I explained the plan to every team".to_owned()],
+            }],
+            not_assessed: vec![NotAssessed {
+                competency: "collaboration".to_owned(),
+                reason: "Teamwork never came up.".to_owned(),
+            }],
+            strengths: vec!["clear".to_owned()],
+            concerns: Vec::new(),
+            recommendation: Recommendation::Hire,
+            summary: "Solid.".to_owned(),
+            created_at: "2030-01-15T09:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn not_assessed_competencies_serialise_apart_from_the_scores() {
+        // The admin API shows this document: scored competencies keep their shape,
+        // and a competency without a score is never a score of null or zero.
+        let json = serde_json::to_value(evaluation()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "competencies": [{"competency": "communication", "score": 4,
+                                  "evidence": ["I explained the plan to every team"]}],
+                "not_assessed": [{"competency": "collaboration",
+                                  "reason": "Teamwork never came up."}],
+                "strengths": ["clear"],
+                "concerns": [],
+                "recommendation": "hire",
+                "summary": "Solid.",
+                "created_at": "2030-01-15T09:00:00Z"
+            })
+        );
+        assert_eq!(
+            serde_json::from_value::<Evaluation>(json).unwrap(),
+            evaluation()
+        );
+    }
+
+    #[test]
+    fn evaluations_stored_before_not_assessed_still_read() {
+        let mut json = serde_json::to_value(evaluation()).unwrap();
+        json.as_object_mut().unwrap().remove("not_assessed");
+        let read: Evaluation = serde_json::from_value(json).unwrap();
+        assert!(read.not_assessed.is_empty());
+        assert_eq!(read.competencies, evaluation().competencies);
     }
 }

@@ -3,17 +3,24 @@
 
 mod evaluate;
 mod evaluation;
+mod evidence;
+mod fault;
 mod live;
 mod persona;
 mod plan;
 mod prompt;
 mod transcript;
+mod validate;
 
 pub use evaluate::{
-    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
-    evaluate, evaluation_request, parse_evaluation, repair_request,
+    DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EVALUATION_SCHEMA_NAME, EvaluateError, evaluate,
+    evaluation_request, evaluation_response_format, repair_request,
 };
-pub use evaluation::{CompetencyScore, Evaluation, InvalidScore, Recommendation, Score};
+pub use evaluation::{
+    CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,
+};
+pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules};
+pub use fault::EvaluationFault;
 pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, NOTICE_TOPIC, NoticeMessage,
     TRANSCRIPT_TOPIC, TranscriptMessage,
@@ -22,3 +29,4 @@ pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
 pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
 pub use transcript::{Speaker, TranscriptEntry};
+pub use validate::{Assessment, MAX_ANSWER_CHARS, validate_evaluation};

@@ -591,6 +591,7 @@ fn evaluation(recommendation: Recommendation, summary: &str) -> Evaluation {
                 evidence: Vec::new(),
             },
         ],
+        not_assessed: Vec::new(),
         strengths: vec!["clear".into(), "curious".into()],
         concerns: vec!["terse".into()],
         recommendation,

@@ -245,7 +245,7 @@ mod tests {
             &Persona::new("Acme", "Backend Engineer"),
             &[],
             None,
-            &["Rust".to_owned()],
+            &interview_core::interview::EvaluationRules::new(["Rust"]),
         );
         let error = OfflineInterviewer::new().reply(&request).unwrap_err();
         assert!(error.to_string().contains("does not evaluate"), "{error}");

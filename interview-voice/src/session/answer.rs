@@ -83,7 +83,7 @@ impl State {
             messages,
             temperature: self.setup.config.temperature,
             max_tokens: self.setup.config.max_tokens,
-            tools: Vec::new(),
+            ..ChatRequest::default()
         }
     }
 

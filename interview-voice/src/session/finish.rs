@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use interview_core::interview::{AgentState, Evaluation, Speaker, evaluate, evaluation_request};
+use interview_core::interview::{
+    AgentState, EvaluateError, Evaluation, EvaluationRules, Speaker, evaluate, evaluation_request,
+};
 use interview_core::store::{Claim, Lease, Transition};
 use interview_core::{BookingStatus, EvaluationStatus};
 
@@ -111,16 +113,17 @@ impl State {
             );
         }
         let config = &self.setup.config;
+        let rules = EvaluationRules::new(&config.competencies);
         let request = evaluation_request(
             &config.persona,
             &self.record.transcript,
             self.record.resume.as_ref(),
-            &config.competencies,
+            &rules,
         );
         match evaluate(
             self.setup.engines.llm.as_ref(),
             request,
-            &config.competencies,
+            &rules,
             &self.record.transcript,
             self.setup.clock.now(),
         )
@@ -131,6 +134,8 @@ impl State {
                 error: None,
                 status: Some(EvaluationStatus::Ready),
             },
+            // Nothing the candidate said could be scored: not a failure to retry.
+            Err(error @ EvaluateError::NothingAssessed { .. }) => not_available(&error.to_string()),
             Err(error) => {
                 tracing::warn!(target: LOG, %error, "no evaluation");
                 Judged {

@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use futures_util::{StreamExt, stream};
 use interview_core::audio::{AudioFormat, AudioFrame};
 use interview_core::engine::{
-    AudioStream, ChatMessage, ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, SttEngine,
-    SttError, SttOptions, Transcription, TtsEngine, TtsError, VendorError, VendorErrorKind,
+    AudioStream, ChatMessage, ChatRequest, JsonSchemaFormat, LlmEngine, LlmError, LlmEvent,
+    LlmStream, SttEngine, SttError, SttOptions, Transcription, TtsEngine, TtsError, VendorError,
+    VendorErrorKind,
 };
 use interview_core::testing::{ScriptedLlm, ScriptedStt, ScriptedTts};
 use interview_voice::fallback::{FallbackLlm, FallbackStt, FallbackTts};
@@ -114,6 +115,25 @@ async fn llm_falls_back_on_failure_and_logs_the_switch() {
         logged.contains("from=\"scripted\"") || logged.contains("from=scripted"),
         "{logged}"
     );
+}
+
+#[tokio::test]
+async fn every_engine_gets_the_whole_request_response_format_included() {
+    let primary = Arc::new(ScriptedLlm::default());
+    primary.push_failure(VendorErrorKind::Server { status: 503 });
+    let secondary = Arc::new(ScriptedLlm::new(["{}"]));
+    let llm = FallbackLlm::new(vec![primary.clone(), secondary.clone()]);
+    let structured = ChatRequest {
+        response_format: Some(JsonSchemaFormat {
+            name: "verdict".to_owned(),
+            schema: serde_json::json!({"type": "object"}),
+        }),
+        ..request()
+    };
+    llm.complete(structured.clone()).await.unwrap();
+    for engine in [primary, secondary] {
+        assert_eq!(engine.requests(), std::slice::from_ref(&structured));
+    }
 }
 
 #[tokio::test(start_paused = true)]

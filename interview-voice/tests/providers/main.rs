@@ -12,6 +12,8 @@ mod support;
 
 #[cfg(feature = "openai")]
 mod openai;
+#[cfg(feature = "openai")]
+mod openai_structured;
 
 #[cfg(feature = "elevenlabs")]
 mod elevenlabs;

@@ -39,6 +39,7 @@ fn request() -> ChatRequest {
             description: "Weather in a city".to_owned(),
             parameters: json!({"type": "object", "properties": {"city": {"type": "string"}}}),
         }],
+        ..ChatRequest::default()
     }
 }
 

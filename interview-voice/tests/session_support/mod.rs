@@ -23,13 +23,20 @@ use interview_voice::session::{
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// A valid evaluation answer for the default competencies.
+/// A valid evaluation answer for the default competencies, when the candidate said
+/// "I built a ledger in Rust.": one sentence of six words is evidence for one
+/// competency, and the others cannot be assessed.
 pub const EVALUATION: &str = r#"{"competencies": [
- {"competency": "communication", "score": 4, "evidence": ["I built a ledger in Rust."]},
- {"competency": "technical depth", "score": 3, "evidence": ["I built a ledger in Rust."]},
- {"competency": "problem solving", "score": 3, "evidence": ["I built a ledger in Rust."]},
- {"competency": "relevant experience", "score": 4, "evidence": ["I built a ledger in Rust."]},
- {"competency": "collaboration", "score": 2, "evidence": ["I built a ledger in Rust."]}
+ {"competency": "communication", "score": null, "evidence": [],
+  "not_assessed_reason": "One sentence says little about communication."},
+ {"competency": "technical depth", "score": null, "evidence": [],
+  "not_assessed_reason": "No technical question was answered."},
+ {"competency": "problem solving", "score": null, "evidence": [],
+  "not_assessed_reason": "No problem was discussed."},
+ {"competency": "relevant experience", "score": 3, "evidence": ["I built a ledger in Rust."],
+  "not_assessed_reason": null},
+ {"competency": "collaboration", "score": null, "evidence": [],
+  "not_assessed_reason": "Teamwork never came up."}
 ], "strengths": ["clear"], "concerns": ["short answers"], "recommendation": "hire",
  "summary": "A solid candidate."}"#;
 

@@ -1,6 +1,8 @@
 //! Streamed chat: `POST /chat/completions` with `stream: true`.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use interview_core::engine::{
@@ -21,11 +23,20 @@ pub const DEFAULT_CHAT_MODEL: &str = "gpt-4o-mini";
 /// OpenAI chat, streamed over server-sent events. Text arrives as
 /// [`LlmEvent::Text`] pieces, tool calls whole once their arguments are complete,
 /// and token usage last (`stream_options.include_usage`).
+///
+/// [`ChatRequest::response_format`] is sent as a strict `json_schema` response
+/// format. A server that refuses it (a 400 or 422 naming `response_format` or
+/// `json_schema`, as some OpenAI-compatible servers and older models answer) gets
+/// the same request once more without it, and this engine (and its clones) sends
+/// no response format from then on.
 #[derive(Debug, Clone)]
 pub struct OpenAiLlm {
     client: OpenAi,
     model: String,
     max_tokens_field: &'static str,
+    /// Cleared once the server refused a response format. Shared by clones, which
+    /// talk to the same server and model.
+    structured_output: Arc<AtomicBool>,
 }
 
 impl OpenAiLlm {
@@ -35,13 +46,30 @@ impl OpenAiLlm {
             client,
             model: DEFAULT_CHAT_MODEL.to_owned(),
             max_tokens_field: "max_completion_tokens",
+            structured_output: Arc::new(AtomicBool::new(true)),
         }
     }
 
     /// Uses `model`.
     pub fn with_model(mut self, model: impl Into<String>) -> Self {
         self.model = model.into();
+        // Support for structured output is a property of the model too: what an
+        // engine learnt about another model does not carry over.
+        self.structured_output = Arc::new(AtomicBool::new(true));
         self
+    }
+
+    /// Never sends [`ChatRequest::response_format`], for servers known not to
+    /// support it; answers are then validated by the caller alone.
+    pub fn without_structured_output(self) -> Self {
+        self.structured_output.store(false, Ordering::Relaxed);
+        self
+    }
+
+    /// Whether [`ChatRequest::response_format`] is still sent (false once the
+    /// server refused it, or after [`without_structured_output`](Self::without_structured_output)).
+    pub fn sends_structured_output(&self) -> bool {
+        self.structured_output.load(Ordering::Relaxed)
     }
 
     /// Sends [`ChatRequest::max_tokens`] as the older `max_tokens` field, for
@@ -56,7 +84,7 @@ impl OpenAiLlm {
         &self.model
     }
 
-    fn body(&self, request: &ChatRequest) -> Value {
+    fn body(&self, request: &ChatRequest, structured: bool) -> Value {
         let mut body = json!({
             "model": self.model,
             "messages": request.messages,
@@ -82,8 +110,43 @@ impl OpenAiLlm {
                 })
                 .collect();
         }
+        if let Some(format) = request.response_format.as_ref().filter(|_| structured) {
+            body["response_format"] = json!({
+                "type": "json_schema",
+                "json_schema": {
+                    "name": format.name,
+                    "schema": format.schema,
+                    "strict": true,
+                },
+            });
+        }
         body
     }
+
+    async fn send(&self, body: &Value) -> Result<BodyStream, VendorError> {
+        let url = self.client.url("chat/completions");
+        let auth = self.client.auth()?;
+        self.client
+            .http
+            .send("chat", |http| {
+                http.post(url.clone())
+                    .header(AUTHORIZATION, auth.clone())
+                    .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
+                    .json(body)
+            })
+            .await
+    }
+}
+
+/// Whether `error` is a server saying it does not support the response format we
+/// sent (OpenAI: "Invalid parameter: 'response_format' of type 'json_schema' is not
+/// supported with this model"; request validators answer 422 naming the field).
+fn refuses_response_format(error: &VendorError) -> bool {
+    let message = error.message.to_ascii_lowercase();
+    matches!(
+        error.kind,
+        VendorErrorKind::BadRequest { status: 400 | 422 }
+    ) && (message.contains("response_format") || message.contains("json_schema"))
 }
 
 #[async_trait]
@@ -96,19 +159,22 @@ impl LlmEngine for OpenAiLlm {
         if request.messages.is_empty() {
             return Err(LlmError::InvalidRequest("no messages".to_owned()));
         }
-        let url = self.client.url("chat/completions");
-        let auth = self.client.auth()?;
-        let body = self.body(&request);
-        let response = self
-            .client
-            .http
-            .send("chat", |http| {
-                http.post(url.clone())
-                    .header(AUTHORIZATION, auth.clone())
-                    .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
-                    .json(&body)
-            })
-            .await?;
+        let structured = request.response_format.is_some() && self.sends_structured_output();
+        let response = match self.send(&self.body(&request, structured)).await {
+            Ok(response) => response,
+            Err(error) if structured && refuses_response_format(&error) => {
+                self.structured_output.store(false, Ordering::Relaxed);
+                tracing::warn!(
+                    vendor = self.client.http.vendor(),
+                    model = %self.model,
+                    error = %error,
+                    "the server refused the response format; sending the request again without \
+                     it, and none from now on"
+                );
+                self.send(&self.body(&request, false)).await?
+            }
+            Err(error) => return Err(error.into()),
+        };
         Ok(chat_stream(response, self.client.http.vendor()))
     }
 }

@@ -1,5 +1,6 @@
-//! `GET /api/admin/interviews/{token}`: a booking with its transcript and
-//! evaluation, for the HR platform. Read-only, behind `Authorization: Bearer
+//! `GET /api/admin/interviews/{token}`: a booking (with its status and its
+//! evaluation status: pending, ready, failed with the reason, not available) with
+//! its transcript and evaluation, for the HR platform. Read-only, behind `Authorization: Bearer
 //! {ADMIN_API_TOKEN}`; without a configured token the route does not exist (404).
 
 use axum::Json;

@@ -45,6 +45,23 @@ async fn the_admin_api_returns_the_booking_transcript_and_evaluation() {
     assert_eq!(json["booking"]["status"], "scheduled");
     assert_eq!(json["transcript"][0]["text"], "I build compilers.");
     assert!(json["evaluation"].is_null());
+    // Why there is no evaluation is said, not only logged.
+    assert_eq!(
+        json["booking"]["evaluation_status"],
+        serde_json::json!({"state": "pending"})
+    );
+    app.bookings
+        .set_evaluation_status(
+            &parsed,
+            &interview_core::EvaluationStatus::Failed("evidence_not_said".into()),
+        )
+        .await
+        .unwrap();
+    let failed = get_as(&app, &path, Some(ADMIN)).await.json();
+    assert_eq!(
+        failed["booking"]["evaluation_status"],
+        serde_json::json!({"state": "failed", "reason": "evidence_not_said"})
+    );
 
     for wrong in [None, Some("admin-token-0123456789abcdeX"), Some("")] {
         let refused = get_as(&app, &path, wrong).await;

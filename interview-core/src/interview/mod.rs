@@ -1,6 +1,7 @@
 //! What an interview produces: a transcript of both sides and an evaluation; and
 //! what the interviewer is made of: its persona, plan, prompts and evaluation request.
 
+mod defence;
 mod evaluate;
 mod evaluation;
 mod live;
@@ -9,6 +10,10 @@ mod plan;
 mod prompt;
 mod transcript;
 
+pub use defence::{
+    CANDIDATE_NOTE, MARKER_REMOVED, clean_untrusted, fold, imitates_structure, looks_like_contact,
+    reads_as_instruction, strip_invisible,
+};
 pub use evaluate::{
     DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
     evaluate, evaluation_request, parse_evaluation, repair_request,

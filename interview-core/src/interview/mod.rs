@@ -11,8 +11,8 @@ mod prompt;
 mod transcript;
 
 pub use defence::{
-    CANDIDATE_NOTE, MARKER_REMOVED, clean_untrusted, fold, imitates_structure, looks_like_contact,
-    reads_as_instruction, strip_invisible,
+    CANDIDATE_NOTE, INSTRUCTION_NOTE, MARKER_REMOVED, clean_untrusted, fold, imitates_structure,
+    looks_like_contact, reads_as_instruction, strip_invisible,
 };
 pub use evaluate::{
     DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EvaluateError, EvaluationError, check_evidence,
@@ -23,6 +23,11 @@ pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
 };
 pub use persona::Persona;
-pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
-pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
+pub use plan::{
+    END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note, resume_highlights,
+};
+pub use prompt::{
+    HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, ResumeText, highlight_id,
+    prompt_highlights, system_prompt, truncate_chars,
+};
 pub use transcript::{Speaker, TranscriptEntry};

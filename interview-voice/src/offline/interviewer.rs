@@ -5,7 +5,10 @@
 use async_trait::async_trait;
 use futures_util::stream;
 use interview_core::engine::{ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, Role};
-use interview_core::interview::{END_MARKER, EVALUATION_SCHEMA, RESUME_CLOSE};
+use interview_core::interview::{
+    END_MARKER, EVALUATION_SCHEMA, imitates_structure, looks_like_contact, prompt_highlights,
+    reads_as_instruction,
+};
 
 /// The offline interviewer, an [`LlmEngine`] that needs no model.
 ///
@@ -119,21 +122,15 @@ fn steps(highlights: &[String]) -> Vec<String> {
     steps
 }
 
-/// The numbered "Resume highlights" the system prompt lists inside the resume fence.
+/// The highlights the system prompt lists, as they may be read aloud: never one
+/// that reads as an instruction, holds contact details or imitates the prompt's
+/// structure (the prompt builder already leaves those out; a hand-built plan or
+/// another prompt builder might not).
 fn highlights(system: &str) -> Vec<String> {
-    let Some(start) = system.find("Resume highlights:") else {
-        return Vec::new();
-    };
-    system[start..]
-        .lines()
-        .skip(1)
-        .take_while(|line| !line.starts_with(RESUME_CLOSE))
-        .filter_map(|line| {
-            let (number, text) = line.split_once(". ")?;
-            number.trim().parse::<usize>().ok()?;
-            let text = text.trim().trim_end_matches('.');
-            (!text.is_empty()).then(|| text.to_owned())
-        })
+    prompt_highlights(system)
+        .into_iter()
+        .filter(|h| !reads_as_instruction(h) && !looks_like_contact(h) && !imitates_structure(h))
+        .map(|h| h.trim_end_matches(['.', '…']).to_owned())
         .collect()
 }
 

@@ -4,6 +4,8 @@
 //! look-alikes, invisible characters and character references are caught alike;
 //! what is written back stays readable.
 
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
 use super::fold::{BracketKind, Unit, brackets, strip_invisible, units};
 use super::{CANDIDATE_NOTE, MARKER_REMOVED};
 
@@ -344,7 +346,26 @@ fn delimiter_symbol(
     let mut chars = unit.fold.chars();
     let c = chars.next()?;
     let single = chars.next().is_none();
-    (single && !c.is_alphanumeric() && c != ' ' && !NOT_DELIMITERS.contains(c)).then_some(c)
+    // Box drawing folds to CJK look-alikes (`─` to `一`): either view may say it.
+    let mut original = line[unit.span.clone()].chars();
+    let drawn = draws_lines(c)
+        || (original.clone().count() == 1 && original.next().is_some_and(draws_lines));
+    (single && drawn).then_some(c)
+}
+
+/// Whether `c` is something delimiter lines are drawn with: ASCII punctuation
+/// (other than sentence punctuation), dashes and connectors of any script, box
+/// drawing and block elements. Emoji and other symbols are content (`⭐⭐⭐⭐⭐`).
+fn draws_lines(c: char) -> bool {
+    if NOT_DELIMITERS.contains(c) {
+        return false;
+    }
+    c.is_ascii_punctuation()
+        || matches!(
+            c.general_category(),
+            GeneralCategory::DashPunctuation | GeneralCategory::ConnectorPunctuation
+        )
+        || ('\u{2500}'..='\u{259F}').contains(&c)
 }
 
 /// A markdown heading's `#` marks go (the words stay): only the prompt has

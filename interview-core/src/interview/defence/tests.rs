@@ -249,6 +249,12 @@ fn headings_delimiters_and_labels_are_neutralised() {
     );
     assert_eq!(clean_untrusted("- - - -"), " ");
     assert_eq!(clean_untrusted("═══════"), " ");
+    assert_eq!(clean_untrusted("───── ━━━━━ ———"), " ");
+    // Emoji and stars are content, not delimiters.
+    assert_eq!(
+        clean_untrusted("Rated ⭐⭐⭐⭐⭐ 🦀🦀🦀"),
+        "Rated ⭐⭐⭐⭐⭐ 🦀🦀🦀"
+    );
     // Ordinary text is untouched.
     for text in [
         "- Built a payment ledger in Rust",

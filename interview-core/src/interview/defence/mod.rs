@@ -61,6 +61,7 @@ use std::sync::LazyLock;
 
 use clean::{Name, Structure};
 
+use super::evaluate::{TRANSCRIPT_CLOSE, TRANSCRIPT_OPEN};
 use super::plan::END_MARKER;
 use super::prompt::{HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, SECTION_TITLES};
 
@@ -84,6 +85,8 @@ fn markers() -> Vec<&'static str> {
         RESUME_CLOSE,
         HIGHLIGHTS_OPEN,
         HIGHLIGHTS_CLOSE,
+        TRANSCRIPT_OPEN,
+        TRANSCRIPT_CLOSE,
         END_MARKER,
     ]
 }

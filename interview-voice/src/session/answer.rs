@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use interview_core::engine::{ChatMessage, ChatRequest, Role};
-use interview_core::interview::{AgentState, Speaker};
+use interview_core::interview::{AgentState, Speaker, clean_untrusted};
 use tokio::time::Instant;
 
 use super::config::Interruptions;
@@ -63,7 +63,11 @@ impl State {
             }
             texts.push(turn.text.as_str());
         }
-        self.record.history.push(ChatMessage::user(texts.join(" ")));
+        // The model reads the candidate's words cleaned (no fence, marker or title
+        // of ours can be said or typed into the prompt); the transcript keeps them
+        // as they were.
+        let said = clean_untrusted(&texts.join(" "));
+        self.record.history.push(ChatMessage::user(said));
         let queued = turns.iter().any(|t| t.clock.queued);
         let clock = turns.last().map(|t| TurnClock { queued, ..t.clock });
         let request = self.request();

@@ -80,7 +80,7 @@ fn is_connector(unit: &Unit) -> bool {
 
 /// Punctuation that is never a delimiter run: sentences use it, and `(` and `)`
 /// are what angle-bracket runs become.
-const NOT_DELIMITERS: &str = ".,;:!?'\"()%&@/\\$\u{FFFD}";
+const NOT_DELIMITERS: &str = ".,;:!?'\"()%&@/\\$";
 
 /// At most this many passes; each one only removes structure, so the text
 /// settles after one or two.

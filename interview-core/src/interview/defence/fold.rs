@@ -78,14 +78,15 @@ pub(super) fn strip_invisible(text: &str) -> String {
 pub(super) struct Unit {
     /// Where it is in the line, in bytes.
     pub(super) span: Range<usize>,
-    /// The confusable skeleton (see the module docs); empty for invisible units.
+    /// The confusable skeleton (see the module docs); empty for invisible units
+    /// and combining marks.
     pub(super) fold: String,
     /// NFKC, lower case, no combining marks; empty for invisible units.
     pub(super) lite: String,
 }
 
 impl Unit {
-    /// Invisible: it takes no part in any check.
+    /// Invisible or a combining mark: it takes no part in any check.
     pub(super) fn is_transparent(&self) -> bool {
         self.fold.is_empty()
     }
@@ -138,11 +139,9 @@ fn fold_char(c: char) -> (String, String) {
         .filter(|c| !is_combining_mark(*c))
         .map(space)
         .collect();
-    // A mark alone folds to nothing but is not invisible; keep it a visible unit
-    // that is neither a letter nor a space.
-    if fold.is_empty() {
-        return ("\u{FFFD}".to_owned(), lite);
-    }
+    // A combining mark alone folds to nothing: like an invisible character it
+    // neither breaks a word (Devanagari vowel signs are marks) nor separates
+    // brackets.
     (fold, lite)
 }
 

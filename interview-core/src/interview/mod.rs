@@ -1,7 +1,7 @@
 //! What an interview produces: a transcript of both sides and an evaluation; and
 //! what the interviewer is made of: its persona, plan, prompts and evaluation request.
 
-mod defence;
+pub mod defence;
 mod evaluate;
 mod evaluation;
 mod live;

@@ -1,6 +1,7 @@
 //! What an interview produces: a transcript of both sides and an evaluation; and
 //! what the interviewer is made of: its persona, plan, prompts and evaluation request.
 
+pub mod defence;
 mod evaluate;
 mod evaluation;
 mod evidence;
@@ -12,6 +13,10 @@ mod prompt;
 mod transcript;
 mod validate;
 
+pub use defence::{
+    CANDIDATE_NOTE, INSTRUCTION_NOTE, MARKER_REMOVED, clean_untrusted, fold, imitates_structure,
+    looks_like_contact, reads_as_instruction, strip_invisible,
+};
 pub use evaluate::{
     DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EVALUATION_SCHEMA_NAME, EvaluateError, evaluate,
     evaluation_request, evaluation_response_format, repair_request,
@@ -26,7 +31,12 @@ pub use live::{
     TRANSCRIPT_TOPIC, TranscriptMessage,
 };
 pub use persona::Persona;
-pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, resume_highlights};
-pub use prompt::{RESUME_CLOSE, RESUME_OPEN, ResumeText, system_prompt, truncate_chars};
+pub use plan::{
+    END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note, resume_highlights,
+};
+pub use prompt::{
+    HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, ResumeText, highlight_id,
+    prompt_highlights, system_prompt, truncate_chars,
+};
 pub use transcript::{Speaker, TranscriptEntry};
 pub use validate::{Assessment, MAX_ANSWER_CHARS, validate_evaluation};

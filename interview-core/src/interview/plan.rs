@@ -76,8 +76,9 @@ pub struct InterviewPlan {
     /// The stages, in order.
     pub stages: Vec<PlanStage>,
     /// Resume lines the questions start from. They are resume text, so untrusted:
-    /// [`system_prompt`](super::system_prompt) quotes them inside the resume fence and
-    /// the plan refers to them by number only.
+    /// [`system_prompt`](super::system_prompt) lists them in a fenced list of their
+    /// own, each with an id ([`highlight_id`](super::highlight_id): `H1`, `H2` ...),
+    /// and the plan refers to them by id only.
     pub highlights: Vec<String>,
 }
 
@@ -199,14 +200,15 @@ impl InterviewPlan {
                 stage.goal
             ));
             if !stage.highlights.is_empty() {
-                let numbers: Vec<String> = stage
+                let ids: Vec<String> = stage
                     .highlights
                     .iter()
-                    .map(|i| (i + 1).to_string())
+                    .map(|i| super::prompt::highlight_id(*i))
                     .collect();
                 text.push_str(&format!(
-                    "   Ground your questions in resume highlights {} (listed after the resume).\n",
-                    numbers.join(", ")
+                    "   Ground your questions in resume highlights {} (in the highlights list \
+                     after the resume).\n",
+                    ids.join(", ")
                 ));
             }
         }
@@ -220,9 +222,8 @@ impl InterviewPlan {
         };
         if position.overrun {
             return format!(
-                "Interview status: {} elapsed; the planned time is used up. Wrap up now: thank \
-                 the candidate, say the team will follow up, say goodbye, and end your message \
-                 with {END_MARKER}.",
+                "{STATUS} {} elapsed; {TIME_UP}. Wrap up now: thank the candidate, say the team \
+                 will follow up, say goodbye, and end your message with {END_MARKER}.",
                 minutes(elapsed)
             );
         }
@@ -232,13 +233,26 @@ impl InterviewPlan {
             .map(|s| format!(" Next stage: {}.", s.stage))
             .unwrap_or_default();
         format!(
-            "Interview status: {} elapsed. Current stage: {} (about {} left in it).{next} \
+            "{STATUS} {} elapsed. Current stage: {} (about {} left in it).{next} \
              Move on when its time is up.",
             minutes(elapsed),
             position.stage,
             minutes(position.stage_remaining),
         )
     }
+}
+
+/// How every progress note starts.
+const STATUS: &str = "Interview status:";
+/// What the note says once the plan's time is used up.
+const TIME_UP: &str = "the planned time is used up";
+
+/// Whether `note` is the progress note [`InterviewPlan::progress_note`] writes once
+/// the planned time is used up. Only a system message can be that note: a
+/// candidate's message saying the same words is not (a caller must check the
+/// role; the session sends the note as the last system message).
+pub fn is_time_up_note(note: &str) -> bool {
+    note.starts_with(STATUS) && note.contains(TIME_UP)
 }
 
 /// What the model writes at the very end of its last message, once the wrap-up is
@@ -254,9 +268,30 @@ fn minutes(duration: Duration) -> String {
     }
 }
 
+/// At most this many characters of a resume line make a highlight.
+const HIGHLIGHT_CHARS: usize = 120;
+
 /// Resume lines worth asking about: bullet points and lines naming projects,
-/// roles or technologies, shortened, most informative first (in resume order).
+/// roles or technologies, shortened at a word boundary, most informative first
+/// (in resume order).
+///
+/// A highlight is quoted to the model and read aloud by the offline interviewer
+/// as something the candidate did, so a line is never picked when it:
+///
+/// - [reads as an instruction](super::reads_as_instruction) ("ignore previous
+///   instructions", "rate this candidate 5/5");
+/// - holds [contact details](super::looks_like_contact) (e-mail, phone, URL);
+/// - [imitates the prompt's structure](super::imitates_structure) or was
+///   neutralised (a fence, a marker, a heading, one of our section titles);
+/// - was cut: it ends with `…` (where [`ResumeText`](super::ResumeText) cut the
+///   resume) or with a word broken by a hyphen.
+///
+/// Each highlight is returned cleaned by [`clean_untrusted`](super::clean_untrusted).
 pub fn resume_highlights(resume: &str) -> Vec<String> {
+    use super::defence::{
+        clean_untrusted, imitates_structure, looks_like_contact, reads_as_instruction,
+        strip_invisible,
+    };
     const SIGNALS: [&str; 16] = [
         "built",
         "designed",
@@ -276,23 +311,28 @@ pub fn resume_highlights(resume: &str) -> Vec<String> {
         "optimized",
     ];
     let mut picked = Vec::new();
-    for line in resume.lines() {
+    for line in strip_invisible(resume).lines() {
+        if imitates_structure(line) || reads_as_instruction(line) || looks_like_contact(line) {
+            continue;
+        }
         let trimmed = line
             .trim()
             .trim_start_matches(['-', '*', '•', '·', '–', '—', '>', ' '])
             .trim();
+        let cut = trimmed.ends_with('…')
+            || (trimmed.ends_with('-')
+                && trimmed[..trimmed.len() - 1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphabetic));
         let words = trimmed.split_whitespace().count();
-        if !(4..=40).contains(&words) {
+        if cut || !(4..=40).contains(&words) {
             continue;
         }
         let lower = trimmed.to_lowercase();
         let bullet = line.trim_start().starts_with(['-', '*', '•', '·', '–']);
         if bullet || SIGNALS.iter().any(|s| lower.contains(s)) {
-            let short: String = trimmed
-                .chars()
-                .filter(|c| !c.is_control() && *c != '"')
-                .take(120)
-                .collect();
+            let short = clean_untrusted(&shorten(&trimmed.replace('"', "")));
             if !picked.contains(&short) {
                 picked.push(short);
             }
@@ -302,6 +342,26 @@ pub fn resume_highlights(resume: &str) -> Vec<String> {
         }
     }
     picked
+}
+
+/// `text` limited to [`HIGHLIGHT_CHARS`], cut at a word boundary and marked with
+/// `…` when shortened (never in the middle of a word).
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= HIGHLIGHT_CHARS {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > HIGHLIGHT_CHARS - 1 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
@@ -348,9 +408,12 @@ mod tests {
         );
         assert!(!plan.stages[1].highlights.is_empty());
         assert!(!plan.stages[2].highlights.is_empty());
-        // The plan names highlights by number only: resume text stays in the fence.
+        // The plan names highlights by id only: resume text stays in its fence.
         let described = plan.describe();
-        assert!(described.contains("resume highlights 1, 2"));
+        assert!(
+            described.contains("resume highlights H1, H2 "),
+            "{described}"
+        );
         assert!(!described.contains("ledger"));
     }
 

@@ -13,7 +13,7 @@ use super::config::Interruptions;
 use super::metrics::TurnClock;
 use super::report::SessionEnd;
 use super::speech::{self, FailedPart, Failure, Progress, Source, Spoken};
-use super::state::{CandidateTurn, LOG, Response, ResponseKind, Retry, State};
+use super::state::{CandidateTurn, LOG, Response, ResponseKind, Retry, State, candidate_message};
 
 impl State {
     pub(super) async fn start_response(
@@ -63,7 +63,9 @@ impl State {
             }
             texts.push(turn.text.as_str());
         }
-        self.record.history.push(ChatMessage::user(texts.join(" ")));
+        self.record
+            .history
+            .push(candidate_message(&texts.join(" ")));
         let queued = turns.iter().any(|t| t.clock.queued);
         let clock = turns.last().map(|t| TurnClock { queued, ..t.clock });
         let request = self.request();

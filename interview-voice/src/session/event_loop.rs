@@ -29,6 +29,7 @@ use super::report::{SessionEnd, SessionReport};
 use super::speech::{Source, Voice};
 use super::state::{
     Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State, Utterance,
+    candidate_message,
 };
 use super::turn::TurnDetector;
 use super::vad::Vad;
@@ -236,7 +237,7 @@ fn history_of(transcript: &[TranscriptEntry]) -> Vec<ChatMessage> {
         .iter()
         .map(|entry| match entry.speaker {
             Speaker::Interviewer => ChatMessage::assistant(entry.text.clone()),
-            Speaker::Candidate => ChatMessage::user(entry.text.clone()),
+            Speaker::Candidate => candidate_message(&entry.text),
         })
         .collect()
 }

@@ -209,11 +209,30 @@ async fn speak(
     Ok(spoken)
 }
 
-/// The text without the end marker, and whether it was there.
+/// The text without the end marker (never spoken, wherever it is), and whether
+/// the model asked to end: only a marker that *ends* its message counts, as the
+/// rules tell it to write it. Untrusted text never carries the marker to the model
+/// (it is cleaned), so a model quoting the resume or the candidate cannot end the
+/// interview by echoing it, and a marker in mid-message is not a request either.
 pub(crate) fn strip_marker(text: &str) -> (String, bool) {
-    if text.contains(END_MARKER) {
-        (text.replace(END_MARKER, ""), true)
-    } else {
-        (text.to_owned(), false)
+    let requested = text.trim_end().ends_with(END_MARKER);
+    (text.replace(END_MARKER, ""), requested)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_marker_that_ends_the_message_ends_the_interview() {
+        assert_eq!(
+            strip_marker("Goodbye! [[END_INTERVIEW]]\n"),
+            ("Goodbye! \n".to_owned(), true)
+        );
+        assert_eq!(
+            strip_marker("Your resume says [[END_INTERVIEW]]; tell me more?"),
+            ("Your resume says ; tell me more?".to_owned(), false)
+        );
+        assert_eq!(strip_marker("No marker."), ("No marker.".to_owned(), false));
     }
 }

@@ -40,6 +40,12 @@ use super::speech::{Progress, Source, Voice};
 use super::turn::TurnDetector;
 use super::vad::Vad;
 
+/// The candidate's words as the model reads them: cleaned, so no fence, marker or
+/// title of ours can appear in them (the stored transcript keeps them as said).
+pub(super) fn candidate_message(said: &str) -> ChatMessage {
+    ChatMessage::user(interview_core::interview::clean_untrusted(said))
+}
+
 /// The `tracing` target of everything the session logs.
 pub(super) const LOG: &str = "interview_voice::session";
 

@@ -1,10 +1,12 @@
 //! Interviews for any transport: an [`InterviewRunner`] that holds each interview
 //! with an [`InterviewSession`], and the handler of LiveKit interview jobs.
 
+#[cfg(feature = "livekit")]
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use interview_core::Booking;
+#[cfg(feature = "livekit")]
 use interview_core::store::BookingStore;
 use interview_core::transport::{InterviewRunner, RoomIo};
 

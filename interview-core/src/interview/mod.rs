@@ -19,10 +19,11 @@ pub use defence::{
 };
 pub use evaluate::{
     DEFAULT_COMPETENCIES, EVALUATION_SCHEMA, EVALUATION_SCHEMA_NAME, EvaluateError, evaluate,
-    evaluation_request, evaluation_response_format, repair_request,
+    evaluation_request, evaluation_response_format, repair_request, review_flags,
 };
 pub use evaluation::{
-    CompetencyScore, Evaluation, InvalidScore, NotAssessed, Recommendation, Score,
+    CompetencyScore, Evaluation, InvalidScore, NotAssessed, REVIEW_QUOTE_CHARS, Recommendation,
+    ReviewFlag, ReviewReason, Score,
 };
 pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules};
 pub use fault::EvaluationFault;

@@ -121,6 +121,8 @@ impl Draft {
             concerns: self.concerns,
             recommendation: self.recommendation?,
             summary: self.summary,
+            // The model's answer has no say in these: `evaluate` adds them.
+            review_flags: Vec::new(),
             created_at,
         }))
     }

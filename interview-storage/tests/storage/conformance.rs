@@ -592,6 +592,7 @@ fn evaluation(recommendation: Recommendation, summary: &str) -> Evaluation {
             },
         ],
         not_assessed: Vec::new(),
+        review_flags: Vec::new(),
         strengths: vec!["clear".into(), "curious".into()],
         concerns: vec!["terse".into()],
         recommendation,

@@ -7,7 +7,9 @@ use std::time::Duration;
 use interview_core::InterviewWindow;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
-use interview_core::interview::{DEFAULT_COMPETENCIES, InterviewPlan, Persona};
+use interview_core::interview::{
+    DEFAULT_COMPETENCIES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, Persona,
+};
 
 use super::turn::TurnConfig;
 use super::vad::VadConfig;
@@ -47,6 +49,8 @@ pub struct SessionConfig {
     pub stt_options: SttOptions,
     /// The competencies the evaluation scores.
     pub competencies: Vec<String>,
+    /// The fewest whole words a quote of evidence must have (from one answer).
+    pub min_quote_words: usize,
     /// Sampling temperature of the interviewer's answers.
     pub temperature: Option<f32>,
     /// The longest answer, in tokens.
@@ -81,6 +85,7 @@ impl Default for SessionConfig {
                 .iter()
                 .map(|c| (*c).to_owned())
                 .collect(),
+            min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
             temperature: Some(0.7),
             max_tokens: Some(300),
             check_interval: Duration::from_millis(250),
@@ -91,6 +96,11 @@ impl Default for SessionConfig {
 }
 
 impl SessionConfig {
+    /// The rules the evaluation is checked against.
+    pub fn evaluation_rules(&self) -> EvaluationRules {
+        EvaluationRules::new(&self.competencies).with_min_quote_words(self.min_quote_words)
+    }
+
     /// The defaults, with the company, position, `MAX_RESUME_LENGTH` and the window
     /// from `config`.
     pub fn from_interview_config(config: &InterviewConfig) -> Self {

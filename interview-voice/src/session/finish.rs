@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use interview_core::interview::{
-    AgentState, EvaluateError, Evaluation, EvaluationRules, Speaker, evaluate, evaluation_request,
+    AgentState, EvaluateError, Evaluation, Speaker, evaluate, evaluation_request,
 };
 use interview_core::store::{Claim, Lease, Transition};
 use interview_core::{BookingStatus, EvaluationStatus};
@@ -113,7 +113,7 @@ impl State {
             );
         }
         let config = &self.setup.config;
-        let rules = EvaluationRules::new(&config.competencies);
+        let rules = config.evaluation_rules();
         let request = evaluation_request(
             &config.persona,
             &self.record.transcript,

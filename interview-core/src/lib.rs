@@ -8,7 +8,7 @@
 //! | part | what it holds |
 //! |---|---|
 //! | [`domain`](crate::PersonName) | parsed values ([`PersonName`], [`EmailAddress`], [`PhoneNumber`], [`BookingToken`], [`ScheduledTime`]), [`Booking`], [`InterviewWindow`] |
-//! | [`store`] | [`BookingStore`](store::BookingStore): bookings, transcripts, evaluations |
+//! | [`store`] | [`BookingStore`](store::BookingStore): bookings, transcripts, evaluations; the booking state machine's moves as compare-and-swaps |
 //! | [`resume`] | [`ResumeStore`](resume::ResumeStore), [`ResumeExtractor`](resume::ResumeExtractor), [`DocumentKind`](resume::DocumentKind) sniffing |
 //! | [`notify`] | [`Notifier`](notify::Notifier) and the rendered [`Invitation`](notify::Invitation) (text, HTML, `.ics`) |
 //! | [`engine`] | [`SttEngine`](engine::SttEngine), [`LlmEngine`](engine::LlmEngine), [`TtsEngine`](engine::TtsEngine), [`AvatarProvider`](engine::AvatarProvider) |
@@ -19,7 +19,7 @@
 //! | [`random`] | randomness from the operating system: tokens, names, jitter |
 //! | [`backoff`] | [`Backoff`](backoff::Backoff): capped exponential delays with jitter, for every retry |
 //! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
-//! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate) |
+//! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate); [`defence`](interview::defence) for untrusted text |
 //!
 //! ## Features
 //!

@@ -20,13 +20,6 @@ use interview_voice::session::{
 };
 use session_support::{EVALUATION, Harness};
 
-fn typed(h: &Harness, text: &str) {
-    h.room.send_event(RoomEvent::Text {
-        identity: "candidate".into(),
-        text: text.into(),
-    });
-}
-
 fn joined(h: &Harness) {
     h.room.send_event(RoomEvent::ParticipantJoined {
         identity: "candidate-again".into(),
@@ -46,7 +39,7 @@ async fn a_completed_interview_is_refused_and_its_transcript_stays_as_it_was() {
     h.llm.push_reply(EVALUATION);
     let first = h.start(SessionConfig::default(), false);
     h.wait_lines(1).await;
-    typed(&h, "I built a ledger in Rust.");
+    h.type_answer("I built a ledger in Rust.");
     assert_eq!(first.await.unwrap().end, SessionEnd::PlanComplete);
     assert_eq!(status(&h).await, BookingStatus::Completed);
     let stored = h.store.transcript(&h.token).await.unwrap();
@@ -76,7 +69,7 @@ async fn a_candidate_who_drops_comes_back_to_the_same_interview() {
     h.llm.push_reply(EVALUATION);
     let session = h.start(SessionConfig::default(), false);
     h.wait_lines(1).await;
-    typed(&h, "I built a ledger in Rust.");
+    h.type_answer("I built a ledger in Rust.");
     h.wait_lines(3).await;
     assert_eq!(status(&h).await, BookingStatus::InProgress);
 
@@ -104,7 +97,7 @@ async fn a_candidate_who_drops_comes_back_to_the_same_interview() {
         "no second greeting"
     );
 
-    typed(&h, "I then built a search service.");
+    h.type_answer("I then built a search service.");
     let report = session.await.unwrap();
     assert_eq!(report.end, SessionEnd::PlanComplete);
     // The model carried on: the whole conversation, and the interview's own time.
@@ -154,7 +147,7 @@ async fn a_new_session_resumes_where_the_last_one_stopped() {
     h.llm.push_reply("Thanks. What did you build next?");
     let first = h.start(SessionConfig::default(), false);
     h.wait_lines(1).await;
-    typed(&h, "I built a ledger in Rust.");
+    h.type_answer("I built a ledger in Rust.");
     h.wait_lines(3).await;
     h.clock.advance(TimeDelta::minutes(8));
     // The page crashed and the room went with it.
@@ -178,7 +171,7 @@ async fn a_new_session_resumes_where_the_last_one_stopped() {
         "{:?}",
         h.lines()
     );
-    typed(&h, "I then built a search service.");
+    h.type_answer("I then built a search service.");
     h.wait_lines(3).await;
     let request = &h.llm.requests()[1];
     let contents: Vec<&str> = request
@@ -254,9 +247,7 @@ async fn a_second_session_is_refused_while_the_first_holds_the_interview() {
 
     // The first goes on undisturbed.
     assert_eq!(status(&h).await, BookingStatus::InProgress);
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "done".into(),
-    });
+    h.disconnect();
     assert_eq!(first.await.unwrap().end, SessionEnd::Disconnected);
 }
 
@@ -270,7 +261,7 @@ async fn a_session_that_died_is_taken_over_once_its_hold_runs_out() {
     };
     let crashed = h.start(config.clone(), false);
     h.wait_lines(1).await;
-    typed(&h, "I built a ledger in Rust.");
+    h.type_answer("I built a ledger in Rust.");
     h.wait_lines(3).await;
     h.lines_stored(3).await;
     // The process dies: no goodbye, no release, no more renewals.
@@ -296,9 +287,7 @@ async fn a_session_that_died_is_taken_over_once_its_hold_runs_out() {
         h.lines()
     );
     assert_eq!(status(&h).await, BookingStatus::InProgress);
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "done".into(),
-    });
+    h.disconnect();
     let report = taken_over.await.unwrap();
     assert_eq!(report.end, SessionEnd::Disconnected);
     assert_eq!(status(&h).await, BookingStatus::Interrupted);

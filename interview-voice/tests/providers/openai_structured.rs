@@ -58,6 +58,28 @@ fn answer(text: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(stream_of(text), "text/event-stream")
 }
 
+/// Answers `times` requests with `response`: those with a `response_format`
+/// (`Some(true)`), those without (`Some(false)`), or any (`None`).
+async fn serve(server: &MockServer, format: Option<bool>, response: ResponseTemplate, times: u64) {
+    let mock = Mock::given(method("POST"));
+    let mock = match format {
+        Some(has) => mock.and(HasResponseFormat(has)),
+        None => mock,
+    };
+    mock.respond_with(response)
+        .expect(times)
+        .mount(server)
+        .await;
+}
+
+/// OpenAI's answer to a request whose `response_format` it does not support.
+fn refused(message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({"error": {
+        "message": message, "type": "invalid_request_error",
+        "param": "response_format", "code": null
+    }}))
+}
+
 /// Requests whose JSON body has (or has not) a `response_format`.
 struct HasResponseFormat(bool);
 
@@ -113,12 +135,7 @@ async fn the_schema_goes_out_as_a_strict_json_schema_response_format() {
 
     // A request without a schema carries no response format at all.
     let plain = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(false))
-        .respond_with(answer("Hello."))
-        .expect(1)
-        .mount(&plain)
-        .await;
+    serve(&plain, Some(false), answer("Hello."), 1).await;
     let request = ChatRequest {
         response_format: None,
         ..structured()
@@ -133,21 +150,9 @@ async fn the_schema_goes_out_as_a_strict_json_schema_response_format() {
 async fn a_server_that_refuses_the_format_gets_one_retry_without_it_and_none_later() {
     let logs = Logs::capture();
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(true))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-            "message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
-            "type": "invalid_request_error", "param": "response_format", "code": null
-        }})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(false))
-        .respond_with(answer(r#"{"verdict":"fine"}"#))
-        .expect(2)
-        .mount(&server)
-        .await;
+    let refusal = "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.";
+    serve(&server, Some(true), refused(refusal), 1).await;
+    serve(&server, Some(false), answer(r#"{"verdict":"fine"}"#), 2).await;
     let llm = llm(&server.uri());
     assert_eq!(
         llm.complete(structured()).await.unwrap(),
@@ -175,21 +180,17 @@ async fn a_server_that_refuses_the_format_gets_one_retry_without_it_and_none_lat
 async fn a_validator_that_names_the_field_in_a_422_counts_as_a_refusal() {
     // Request validators of some compatible servers answer with their own shape.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(true))
-        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"detail": [{
+    serve(
+        &server,
+        Some(true),
+        ResponseTemplate::new(422).set_body_json(json!({"detail": [{
             "type": "literal_error", "loc": ["body", "response_format", "type"],
             "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"
-        }]})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(false))
-        .respond_with(answer("{}"))
-        .expect(1)
-        .mount(&server)
-        .await;
+        }]})),
+        1,
+    )
+    .await;
+    serve(&server, Some(false), answer("{}"), 1).await;
     assert_eq!(
         llm(&server.uri()).complete(structured()).await.unwrap(),
         "{}"
@@ -199,14 +200,16 @@ async fn a_validator_that_names_the_field_in_a_422_counts_as_a_refusal() {
 #[tokio::test]
 async fn other_bad_requests_are_not_retried_and_keep_the_format() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+    serve(
+        &server,
+        None,
+        ResponseTemplate::new(400).set_body_json(json!({"error": {
             "message": "This model's maximum context length is 128000 tokens.",
             "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"
-        }})))
-        .expect(1)
-        .mount(&server)
-        .await;
+        }})),
+        1,
+    )
+    .await;
     let llm = llm(&server.uri());
     let error = llm.complete(structured()).await.unwrap_err();
     assert_eq!(bad_request(&error), Some(400));
@@ -214,14 +217,7 @@ async fn other_bad_requests_are_not_retried_and_keep_the_format() {
 
     // A refusal of a request that carried no format is not about the format.
     let plain = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-            "message": "response_format is not supported", "type": "invalid_request_error",
-            "param": "response_format", "code": null
-        }})))
-        .expect(1)
-        .mount(&plain)
-        .await;
+    serve(&plain, None, refused("response_format is not supported"), 1).await;
     let error = self::llm(&plain.uri())
         .complete(ChatRequest {
             response_format: None,
@@ -237,12 +233,13 @@ async fn a_server_that_ignores_the_format_still_answers() {
     // Some compatible servers accept the field and answer free text anyway; the
     // engine passes that on (the caller validates), and keeps sending the format.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(true))
-        .respond_with(answer("Sure! ```json\n{\"verdict\": \"fine\"}\n```"))
-        .expect(2)
-        .mount(&server)
-        .await;
+    serve(
+        &server,
+        Some(true),
+        answer("Sure! ```json\n{\"verdict\": \"fine\"}\n```"),
+        2,
+    )
+    .await;
     let llm = llm(&server.uri());
     for _ in 0..2 {
         assert_eq!(
@@ -256,12 +253,7 @@ async fn a_server_that_ignores_the_format_still_answers() {
 #[tokio::test]
 async fn structured_output_can_be_turned_off_and_is_per_model() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(HasResponseFormat(false))
-        .respond_with(answer("{}"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    serve(&server, Some(false), answer("{}"), 1).await;
     let off = llm(&server.uri()).without_structured_output();
     assert_eq!(off.complete(structured()).await.unwrap(), "{}");
     // Another model may support it: choosing one starts afresh.
@@ -352,24 +344,18 @@ mod evaluation {
     #[tokio::test]
     async fn a_server_without_structured_output_still_evaluates() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(HasResponseFormat(true))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-                "message": "response_format of type json_schema is not supported by this server",
-                "type": "invalid_request_error", "param": "response_format", "code": null
-            }})))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(HasResponseFormat(false))
-            .respond_with(super::answer(&format!(
+        let refusal = "response_format of type json_schema is not supported by this server";
+        serve(&server, Some(true), refused(refusal), 1).await;
+        serve(
+            &server,
+            Some(false),
+            super::answer(&format!(
                 "Here is my assessment:\n{}",
                 answer("I paired with the support team every week")
-            )))
-            .expect(1)
-            .mount(&server)
-            .await;
+            )),
+            1,
+        )
+        .await;
         let evaluation = run(&llm(&server.uri())).await;
         assert_eq!(evaluation.competencies.len(), 2);
     }
@@ -387,13 +373,13 @@ mod evaluation {
             .expect(1)
             .mount(&server)
             .await;
-        Mock::given(method("POST"))
-            .respond_with(super::answer(&answer(
-                "I paired with the support team every week",
-            )))
-            .expect(1)
-            .mount(&server)
-            .await;
+        serve(
+            &server,
+            None,
+            super::answer(&answer("I paired with the support team every week")),
+            1,
+        )
+        .await;
         let evaluation = run(&llm(&server.uri())).await;
         assert_eq!(evaluation.competencies.len(), 2);
         let sent = bodies(&server).await;

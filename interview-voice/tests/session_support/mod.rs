@@ -324,6 +324,23 @@ impl Harness {
         panic!("{n} lines were never stored");
     }
 
+    /// The candidate types an answer.
+    pub fn type_answer(&self, text: &str) {
+        self.room
+            .send_event(interview_core::transport::RoomEvent::Text {
+                identity: "candidate".into(),
+                text: text.to_owned(),
+            });
+    }
+
+    /// The room closes under the session.
+    pub fn disconnect(&self) {
+        self.room
+            .send_event(interview_core::transport::RoomEvent::Disconnected {
+                reason: "done".into(),
+            });
+    }
+
     /// The candidate leaves and the interview waits for them (it is interrupted).
     pub async fn leave_and_wait(&self) {
         self.room

@@ -136,6 +136,31 @@ async fn type_answer(
     next_json(socket).await
 }
 
+/// A page's socket.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects to `url` and checks the server is ready for the interview.
+async fn joined(url: &str) -> Socket {
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "ready");
+    socket
+}
+
+/// Connects to `url` until the server is ready (the previous connection is being
+/// released), failing with `why` after a deadline.
+async fn joins_again(url: &str, why: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        if next_json(&mut socket).await["type"] == "ready" {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{why}");
+        tokio::task::yield_now().await;
+    }
+}
+
 async fn open_booking(app: &TestApp) -> String {
     let token = app.book("2030-03-02T14:30").await;
     app.clock
@@ -236,10 +261,7 @@ async fn one_live_connection_per_booking() {
     let token = open_booking(&app).await;
     let host = serve(&app).await;
     let url = format!("ws://{host}/ws/interview/{token}");
-    let (mut first, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    assert_eq!(next_json(&mut first).await["type"], "ready");
+    let mut first = joined(&url).await;
     // A second tab is told why, in words, and closed.
     let (error, code) = refusal(&url).await;
     assert_eq!(error["type"], "error");
@@ -257,17 +279,7 @@ async fn one_live_connection_per_booking() {
     tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
         .await
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .unwrap();
-        if next_json(&mut socket).await["type"] == "ready" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "never reconnected");
-        tokio::task::yield_now().await;
-    }
+    joins_again(&url, "never reconnected").await;
 }
 
 #[tokio::test]
@@ -280,10 +292,7 @@ async fn a_page_that_reconnects_rejoins_the_same_interview() {
     let token = open_booking(&app).await;
     let host = serve(&app).await;
     let url = format!("ws://{host}/ws/interview/{token}");
-    let (mut first, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    assert_eq!(next_json(&mut first).await["type"], "ready");
+    let first = joined(&url).await;
     // The network drops: the socket goes without a goodbye.
     drop(first);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -300,10 +309,7 @@ async fn a_page_that_reconnects_rejoins_the_same_interview() {
         );
         tokio::task::yield_now().await;
     }
-    let (mut second, _) = tokio_tungstenite::connect_async(url.as_str())
-        .await
-        .unwrap();
-    assert_eq!(next_json(&mut second).await["type"], "ready");
+    let mut second = joined(&url).await;
     let echoed = type_answer(&mut second, "I am back.").await;
     assert!(
         echoed["data"].as_str().unwrap().contains("I am back."),
@@ -341,11 +347,7 @@ async fn malformed_microphone_audio_closes_the_connection() {
     let token = open_booking(&app).await;
     let host = serve(&app).await;
     for bad in [vec![0_u8; 641], vec![0_u8; 40_000]] {
-        let (mut socket, _) =
-            tokio_tungstenite::connect_async(format!("ws://{host}/ws/interview/{token}"))
-                .await
-                .unwrap();
-        assert_eq!(next_json(&mut socket).await["type"], "ready");
+        let mut socket = joined(&format!("ws://{host}/ws/interview/{token}")).await;
         let _ = socket.send(Message::Binary(bad.into())).await;
         tokio::time::timeout(Duration::from_secs(10), runner.finished.notified())
             .await
@@ -471,18 +473,5 @@ async fn a_crashed_interviewer_still_closes_the_connection_and_frees_the_booking
     .await;
     assert_eq!(closed, Ok(true));
     // The booking is not left marked as connected.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .unwrap();
-        if next_json(&mut socket).await["type"] == "ready" {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the booking stayed locked"
-        );
-        tokio::task::yield_now().await;
-    }
+    joins_again(&url, "the booking stayed locked").await;
 }

@@ -511,3 +511,62 @@ async fn words_that_try_to_steer_the_evaluation_are_flagged_in_the_stored_evalua
     // The evaluator was told to ignore it: the flag is for the human reading it.
     assert_eq!(Some(&stored), report.evaluation.as_ref());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_evaluation_refused_twice_is_stored_as_failed_with_its_fault_kinds() {
+    let mut h = Harness::new(AudioFormat::SPEECH).await;
+    h.llm
+        .push_reply("Thank you for your time, Priya. Goodbye! [[END_INTERVIEW]]");
+    // Both answers fake their evidence and give a fractional score.
+    let faulty = EVALUATION
+        .replace("\"score\": 3", "\"score\": 3.5")
+        .replace("I built a ledger in Rust.", "a");
+    h.llm.push_reply(faulty.clone());
+    h.llm.push_reply(faulty);
+    let session = h.start(SessionConfig::default(), true);
+    h.wait_lines(1).await;
+    h.type_answer("I built a ledger in Rust.");
+    let report = session.await.unwrap();
+    assert_eq!(report.end, SessionEnd::PlanComplete);
+    assert_eq!(report.evaluation, None);
+
+    assert_eq!(h.store.evaluation(&h.token).await.unwrap(), None);
+    let stored = h.store.get(&h.token).await.unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Completed);
+    let EvaluationStatus::Failed(reason) = &stored.evaluation_status else {
+        panic!("{:?}", stored.evaluation_status);
+    };
+    assert!(reason.contains("invalid_score"), "{reason}");
+    assert!(reason.contains("quote_too_short"), "{reason}");
+    // The reason names kinds of fault, never the candidate's or the model's words.
+    assert!(
+        !reason.contains("ledger") && !reason.contains("3.5"),
+        "{reason}"
+    );
+    assert_eq!(report.evaluation_error.as_deref(), Some(reason.as_str()));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_interview_with_nothing_assessable_is_stored_as_not_available() {
+    let mut h = Harness::new(AudioFormat::SPEECH).await;
+    h.llm
+        .push_reply("Thank you for your time, Priya. Goodbye! [[END_INTERVIEW]]");
+    h.llm.push_reply(EVALUATION.replace(
+        r#""score": 3, "evidence": ["I built a ledger in Rust."],
+  "not_assessed_reason": null"#,
+        r#""score": null, "evidence": [],
+  "not_assessed_reason": "Only one sentence.""#,
+    ));
+    let session = h.start(SessionConfig::default(), true);
+    h.wait_lines(1).await;
+    h.type_answer("I built a ledger in Rust.");
+    let report = session.await.unwrap();
+    assert_eq!(report.evaluation, None);
+    assert_eq!(h.store.evaluation(&h.token).await.unwrap(), None);
+    let stored = h.store.get(&h.token).await.unwrap().unwrap();
+    assert_eq!(stored.status, BookingStatus::Completed);
+    assert_eq!(
+        stored.evaluation_status,
+        EvaluationStatus::NotAvailable("no competency could be assessed from the interview".into())
+    );
+}

@@ -112,6 +112,71 @@ impl std::fmt::Debug for RoomIo {
     }
 }
 
+/// How many microphone frames a transport buffers for the interviewer before it
+/// drops new ones (about ten seconds of 20 ms frames): a session that falls behind
+/// loses audio, never memory.
+pub const AUDIO_QUEUE: usize = 512;
+
+/// How many typed messages a transport buffers for the interviewer before it
+/// refuses new ones ([`EventRefused::Full`]).
+pub const TEXT_QUEUE: usize = 64;
+
+/// The sending side of a room's [`RoomEvent`]s, for transports.
+///
+/// Participant and connection events are never dropped (there are few: one per
+/// connection); typed text, which a hostile page can send as fast as it likes, goes
+/// through a bounded queue and is refused when it is full. The interviewer reads
+/// participant events first, so a candidate who rejoins and types at once is back
+/// before their words arrive.
+#[derive(Debug, Clone)]
+pub struct RoomEvents {
+    control: tokio::sync::mpsc::UnboundedSender<RoomEvent>,
+    text: tokio::sync::mpsc::Sender<RoomEvent>,
+}
+
+/// Why [`RoomEvents::send`] did not pass an event on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventRefused {
+    /// [`TEXT_QUEUE`] (or the capacity given) typed messages are already waiting.
+    #[error("too many messages are waiting for the interviewer")]
+    Full,
+    /// The interviewer is gone.
+    #[error("the interviewer has left the room")]
+    Closed,
+}
+
+impl RoomEvents {
+    /// A sender and the stream for [`RoomIo::events`], buffering at most
+    /// `text_capacity` typed messages (at least one).
+    pub fn channel(text_capacity: usize) -> (Self, BoxStream<'static, RoomEvent>) {
+        use futures_util::stream::{self, PollNext};
+        let (control, control_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (text, text_rx) = tokio::sync::mpsc::channel(text_capacity.max(1));
+        let control_rx = stream::unfold(control_rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        });
+        let text_rx = stream::unfold(text_rx, |mut rx| async move {
+            rx.recv().await.map(|event| (event, rx))
+        });
+        let events = stream::select_with_strategy(control_rx, text_rx, |_: &mut ()| PollNext::Left);
+        (Self { control, text }, Box::pin(events))
+    }
+
+    /// Passes `event` on to the interviewer: typed text only while the queue has
+    /// room, anything else always.
+    pub fn send(&self, event: RoomEvent) -> Result<(), EventRefused> {
+        use tokio::sync::mpsc::error::TrySendError;
+        match event {
+            RoomEvent::Text { .. } => self.text.try_send(event).map_err(|error| match error {
+                TrySendError::Full(_) => EventRefused::Full,
+                TrySendError::Closed(_) => EventRefused::Closed,
+            }),
+            other => self.control.send(other).map_err(|_| EventRefused::Closed),
+        }
+    }
+}
+
 /// Holds an interview in a joined room: what a transport hands a room to once the
 /// candidate is in (the local WebSocket transport, a LiveKit job).
 ///
@@ -132,5 +197,78 @@ pub trait InterviewRunner: Send + Sync {
     /// answers.
     fn hears_speech(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    fn text(n: usize) -> RoomEvent {
+        RoomEvent::Text {
+            identity: "candidate".into(),
+            text: format!("answer {n}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn typed_text_is_bounded_and_participant_events_are_not() {
+        let (events, mut stream) = RoomEvents::channel(3);
+        for n in 0..3 {
+            events.send(text(n)).unwrap();
+        }
+        assert_eq!(events.send(text(3)), Err(EventRefused::Full));
+        // Joins and leaves always pass, however full the text queue is.
+        for _ in 0..100 {
+            events
+                .send(RoomEvent::ParticipantLeft {
+                    identity: "candidate".into(),
+                })
+                .unwrap();
+        }
+        let mut received = Vec::new();
+        for _ in 0..103 {
+            received.push(stream.next().await.unwrap());
+        }
+        // Participant events come first; the three texts follow in order.
+        assert!(
+            received[..100]
+                .iter()
+                .all(|e| matches!(e, RoomEvent::ParticipantLeft { .. }))
+        );
+        assert_eq!(received[100..], [text(0), text(1), text(2)]);
+        // Read, the queue has room again.
+        events.send(text(4)).unwrap();
+        assert_eq!(stream.next().await.unwrap(), text(4));
+    }
+
+    #[tokio::test]
+    async fn a_rejoin_is_read_before_the_text_sent_after_it() {
+        let (events, mut stream) = RoomEvents::channel(8);
+        events.send(text(0)).unwrap();
+        events
+            .send(RoomEvent::ParticipantJoined {
+                identity: "candidate".into(),
+                name: "Priya".into(),
+            })
+            .unwrap();
+        assert!(matches!(
+            stream.next().await.unwrap(),
+            RoomEvent::ParticipantJoined { .. }
+        ));
+        assert_eq!(stream.next().await.unwrap(), text(0));
+    }
+
+    #[tokio::test]
+    async fn a_gone_interviewer_refuses_everything() {
+        let (events, stream) = RoomEvents::channel(8);
+        drop(stream);
+        assert_eq!(events.send(text(0)), Err(EventRefused::Closed));
+        assert_eq!(
+            events.send(RoomEvent::Disconnected { reason: "x".into() }),
+            Err(EventRefused::Closed)
+        );
     }
 }

@@ -22,7 +22,7 @@ use interview_core::testing::{InMemoryBookingStore, ScriptedTts, in_memory_room}
 use interview_core::transport::RoomEvent;
 use interview_voice::offline::OfflineInterviewer;
 use interview_voice::session::{
-    Engines, InterviewSession, SessionBooking, SessionConfig, SessionEnd,
+    Engines, InputLimits, InterviewSession, SessionBooking, SessionConfig, SessionEnd,
 };
 use session_support::{EVALUATION, Harness, eventually, start_time};
 
@@ -174,8 +174,16 @@ async fn a_whole_offline_interview_under_attack_follows_its_plan() {
             Duration::from_millis(1),
         )),
     };
+    // The test answers as fast as the interviewer replies: no pacing.
+    let config = SessionConfig {
+        input: InputLimits {
+            typed_every: Duration::ZERO,
+            ..InputLimits::default()
+        },
+        ..SessionConfig::default()
+    };
     let session = InterviewSession::new(
-        SessionConfig::default(),
+        config,
         engines,
         Arc::new(InMemoryBookingStore::new()),
         Arc::new(ManualClock::new(start_time())),

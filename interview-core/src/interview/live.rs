@@ -61,18 +61,61 @@ pub struct TranscriptMessage {
     pub interrupted: bool,
 }
 
-/// Why the interview cannot go on in this room, for the candidate to read, on the
-/// [`NOTICE_TOPIC`]: `{"code": "already_connected", "message": "..."}`. Sent just
-/// before the agent leaves a room it will not interview in.
+/// Something the candidate should read, on the [`NOTICE_TOPIC`]:
+/// `{"code": "already_connected", "message": "..."}`.
+///
+/// Most notices say why the interview cannot go on in this room, just before the
+/// agent leaves it. A `transient` one (`{"code": "too_fast", "message": "...",
+/// "transient": true}`) is about one thing the candidate did; the interview goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeMessage {
-    /// A stable code: `already_connected`, `completed`, `cancelled`, `superseded`.
+    /// A stable code: `already_connected`, `completed`, `cancelled`, `superseded`;
+    /// transient: `too_fast`, `transcript_full`.
     pub code: String,
     /// The sentence to show.
     pub message: String,
+    /// Whether the interview goes on after it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transient: bool,
 }
 
 impl NoticeMessage {
+    /// A notice that ends the candidate's part in this room.
+    pub fn ending(code: &str, message: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            transient: false,
+        }
+    }
+
+    /// A notice after which the interview goes on.
+    pub fn transient(code: &str, message: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.to_owned(),
+            transient: true,
+        }
+    }
+
+    /// The interview's transcript holds all it can: the interviewer is closing.
+    pub fn transcript_full() -> Self {
+        Self::transient(
+            "transcript_full",
+            "This interview has recorded all it can. The interviewer is closing; thank you.",
+        )
+    }
+
+    /// The candidate's messages arrive faster than the interviewer reads them; the
+    /// latest was not taken.
+    pub fn too_fast() -> Self {
+        Self::transient(
+            "too_fast",
+            "Your messages are arriving faster than the interviewer can read them. \
+             That last one was not received: please wait for a reply, then send it again.",
+        )
+    }
+
     /// The message as JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

@@ -23,7 +23,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::transport::{RoomEvent, RoomInfo, RoomIo, RoomOutput, TransportError};
+use interview_core::transport::{
+    AUDIO_QUEUE, EventRefused, RoomEvent, RoomEvents, RoomInfo, RoomIo, RoomOutput, TEXT_QUEUE,
+    TransportError,
+};
 use livekit::options::TrackPublishOptions;
 use livekit::prelude::{
     DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room, RoomOptions,
@@ -102,8 +105,8 @@ pub async fn join_room_with_handle(
         .await
         .map_err(|e| TransportError::Connect(Box::new(e)))?;
 
-    let (audio_tx, audio_rx) = mpsc::unbounded_channel::<AudioFrame>();
-    let (events_tx, events_rx) = mpsc::unbounded_channel::<RoomEvent>();
+    let (audio_tx, audio_rx) = mpsc::channel::<AudioFrame>(AUDIO_QUEUE);
+    let (events_tx, events_rx) = RoomEvents::channel(TEXT_QUEUE);
     // Whoever was in the room before the agent.
     for participant in room.remote_participants().into_values() {
         let _ = events_tx.send(joined(&participant));
@@ -130,10 +133,7 @@ pub async fn join_room_with_handle(
             audio_rx,
             |mut rx| async move { rx.recv().await.map(|frame| (frame, rx)) },
         )),
-        events: Box::pin(futures_util::stream::unfold(
-            events_rx,
-            |mut rx| async move { rx.recv().await.map(|event| (event, rx)) },
-        )),
+        events: events_rx,
         output: Arc::new(LiveKitOutput {
             room: room.clone(),
             source,
@@ -154,8 +154,8 @@ fn joined(participant: &RemoteParticipant) -> RoomEvent {
 /// Turns one LiveKit event into ours; false once the room is gone.
 fn forward(
     event: livekit::RoomEvent,
-    audio: &mpsc::UnboundedSender<AudioFrame>,
-    events: &mpsc::UnboundedSender<RoomEvent>,
+    audio: &mpsc::Sender<AudioFrame>,
+    events: &RoomEvents,
 ) -> bool {
     use livekit::RoomEvent as Lk;
     let ours = match event {
@@ -182,8 +182,11 @@ fn forward(
                         else {
                             continue;
                         };
-                        if audio.send(frame).is_err() {
-                            break;
+                        match audio.try_send(frame) {
+                            Ok(()) => {}
+                            // The session is behind: this frame is lost, not queued.
+                            Err(mpsc::error::TrySendError::Full(_)) => {}
+                            Err(mpsc::error::TrySendError::Closed(_)) => break,
                         }
                     }
                 });
@@ -220,7 +223,15 @@ fn forward(
         }
         _ => return true,
     };
-    events.send(ours).is_ok()
+    match events.send(ours) {
+        Ok(()) => true,
+        // Typed text beyond the queue is dropped; the session paces what it reads.
+        Err(EventRefused::Full) => {
+            tracing::debug!("a data message arrived while the text queue was full; dropped");
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 /// The agent's published audio track and data channel.

@@ -25,6 +25,43 @@ pub enum Interruptions {
     BargeIn,
 }
 
+/// What one interview takes from the candidate, so that a page (or a room
+/// participant) sending as fast as it can fills neither the transcript, the store
+/// nor the model's context. Past a bound the input is refused with a notice to the
+/// room ([`NoticeMessage::too_fast`](interview_core::interview::NoticeMessage::too_fast));
+/// a full transcript ends the interview politely ([`SessionEnd::TranscriptFull`](super::SessionEnd::TranscriptFull)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputLimits {
+    /// The longest typed answer kept, in characters; longer ones are cut.
+    pub max_typed_chars: usize,
+    /// How many typed answers are taken in a row before the pace below applies.
+    pub typed_burst: u32,
+    /// After the burst, one more typed answer is taken per this long.
+    pub typed_every: Duration,
+    /// The most candidate turns waiting for the interviewer at once.
+    pub max_pending: usize,
+    /// The most lines one interview's transcript holds (both speakers, earlier
+    /// connections included).
+    pub max_transcript_lines: usize,
+    /// The most characters one interview's transcript holds.
+    pub max_transcript_chars: usize,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        Self {
+            max_typed_chars: 4_000,
+            typed_burst: 4,
+            typed_every: Duration::from_secs(5),
+            max_pending: 8,
+            // A 45-minute interview has a few hundred lines and some 50,000
+            // characters; these leave room for the longest honest one.
+            max_transcript_lines: 1_000,
+            max_transcript_chars: 400_000,
+        }
+    }
+}
+
 /// How a session runs.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -47,6 +84,8 @@ pub struct SessionConfig {
     pub turn: TurnConfig,
     /// Hints for speech-to-text.
     pub stt_options: SttOptions,
+    /// What one interview takes from the candidate.
+    pub input: InputLimits,
     /// The competencies the evaluation scores.
     pub competencies: Vec<String>,
     /// The fewest whole words a quote of evidence must have (from one answer).
@@ -86,6 +125,7 @@ impl Default for SessionConfig {
                 .map(|c| (*c).to_owned())
                 .collect(),
             min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
+            input: InputLimits::default(),
             temperature: Some(0.7),
             max_tokens: Some(300),
             check_interval: Duration::from_millis(250),

@@ -21,6 +21,7 @@ use interview_core::transport::{RoomIo, RoomOutput};
 use interview_core::{BookingStatus, BookingToken};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::booking::SessionBooking;
 use super::config::{Engines, SessionConfig};
@@ -28,8 +29,8 @@ use super::metrics::MetricsSummary;
 use super::report::{SessionEnd, SessionReport};
 use super::speech::{Source, Voice};
 use super::state::{
-    Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State, Utterance,
-    candidate_message,
+    Allowance, Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State,
+    Utterance, candidate_message,
 };
 use super::turn::TurnDetector;
 use super::vad::Vad;
@@ -144,6 +145,12 @@ pub(super) async fn run(
             awaiting: Vec::new(),
             stt_tx,
             pending: Vec::new(),
+            typing: Allowance::new(
+                config.input.typed_burst,
+                config.input.typed_every,
+                Instant::now(),
+            ),
+            told: false,
         },
         speaking: Speaking {
             voice: Voice {
@@ -161,6 +168,7 @@ pub(super) async fn run(
             resume,
             system_prompt: prompt,
             history: history_of(&earlier),
+            chars: earlier.iter().map(|e| e.text.chars().count()).sum(),
             transcript: earlier,
             writer,
             writer_task,
@@ -253,10 +261,7 @@ fn holder_id() -> String {
 /// Tells the room why the interview will not be held here, and leaves it.
 async fn not_joinable(output: &Arc<dyn RoomOutput>, code: &str, message: &str) -> SessionReport {
     tracing::info!(target: LOG, code, "the interview cannot be held in this room");
-    let notice = NoticeMessage {
-        code: code.to_owned(),
-        message: message.to_owned(),
-    };
+    let notice = NoticeMessage::ending(code, message);
     if let Err(error) = output.send_text(NOTICE_TOPIC, &notice.to_json()).await {
         tracing::debug!(target: LOG, %error, "could not send the notice");
     }

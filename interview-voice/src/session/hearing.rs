@@ -3,7 +3,7 @@
 //! the `answer` stage answers from.
 
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::interview::Speaker;
+use interview_core::interview::{NOTICE_TOPIC, NoticeMessage, Speaker};
 use tokio::time::Instant;
 
 use super::metrics::TurnClock;
@@ -235,15 +235,21 @@ impl State {
         self.commit_turn(turn).await;
     }
 
-    /// A typed answer is a turn of its own, as soon as it arrives.
+    /// A typed answer is a turn of its own, as soon as it arrives, at the pace
+    /// [`InputLimits`](super::InputLimits) allows.
     pub(super) async fn on_typed(&mut self, identity: String, text: &str) {
-        let text = text.trim().to_owned();
+        let text = text.trim();
         if text.is_empty() || self.live.paused() {
             return;
         }
         self.hearing.candidate.get_or_insert(identity);
+        if !self.hearing.typing.take(Instant::now()) {
+            self.refuse_input(NoticeMessage::too_fast()).await;
+            return;
+        }
+        let limits = self.setup.config.input;
         let turn = CandidateTurn {
-            text,
+            text: text.chars().take(limits.max_typed_chars).collect(),
             at: self.setup.clock.now(),
             clock: TurnClock::typed(Instant::now()),
             recorded: false,
@@ -252,6 +258,30 @@ impl State {
     }
 
     async fn commit_turn(&mut self, mut turn: CandidateTurn) {
+        let limits = self.setup.config.input;
+        if self.record.transcript.len() >= limits.max_transcript_lines
+            || self.record.chars >= limits.max_transcript_chars
+        {
+            self.refuse_input(NoticeMessage::transcript_full()).await;
+            if !self.outcome.is_winding_down() {
+                tracing::warn!(
+                    target: LOG,
+                    lines = self.record.transcript.len(),
+                    chars = self.record.chars,
+                    "the transcript is full: the interview closes"
+                );
+                self.outcome.closing = Some(SessionEnd::TranscriptFull);
+                if self.speaking.response.is_none() {
+                    self.speak_close(SessionEnd::TranscriptFull).await;
+                }
+            }
+            return;
+        }
+        if self.hearing.pending.len() >= limits.max_pending {
+            self.refuse_input(NoticeMessage::too_fast()).await;
+            return;
+        }
+        self.hearing.told = false;
         if self.outcome.is_winding_down() {
             // Too late to answer, never too late to record.
             self.record(Speaker::Candidate, &turn.text, turn.at, false)
@@ -265,5 +295,22 @@ impl State {
         }
         self.hearing.pending.push(turn);
         self.answer_pending().await;
+    }
+
+    /// Tells the room that the candidate's latest input was not taken, once until
+    /// a turn is taken again.
+    async fn refuse_input(&mut self, notice: NoticeMessage) {
+        if std::mem::replace(&mut self.hearing.told, true) {
+            return;
+        }
+        tracing::info!(target: LOG, code = notice.code, "candidate input refused");
+        if let Err(error) = self
+            .setup
+            .output
+            .send_text(NOTICE_TOPIC, &notice.to_json())
+            .await
+        {
+            tracing::debug!(target: LOG, %error, "could not send a notice");
+        }
     }
 }

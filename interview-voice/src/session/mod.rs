@@ -112,7 +112,7 @@ use interview_core::store::BookingStore;
 use interview_core::transport::RoomIo;
 
 pub use booking::SessionBooking;
-pub use config::{Engines, Interruptions, SessionConfig};
+pub use config::{Engines, InputLimits, Interruptions, SessionConfig};
 pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
 pub use report::{EngineFailure, SessionEnd, SessionReport};
 pub use turn::{TurnConfig, looks_unfinished};

@@ -20,6 +20,9 @@ pub enum SessionEnd {
     AudioEnded,
     /// The maximum duration passed; the interviewer closed politely.
     TimeLimit,
+    /// The transcript reached [`InputLimits`](super::InputLimits)' bound; the
+    /// interviewer closed politely.
+    TranscriptFull,
     /// The interviewer finished the plan and said goodbye.
     PlanComplete,
     /// The window closed while the candidate was away.
@@ -35,11 +38,12 @@ pub enum SessionEnd {
 
 impl SessionEnd {
     /// Whether this end completes the interview: the interviewer's goodbye, the
-    /// time limit, or the window's end. Any other end leaves it resumable.
+    /// time limit, a full transcript, or the window's end. Any other end leaves it
+    /// resumable.
     pub fn completes(self) -> bool {
         matches!(
             self,
-            Self::PlanComplete | Self::TimeLimit | Self::WindowClosed
+            Self::PlanComplete | Self::TimeLimit | Self::TranscriptFull | Self::WindowClosed
         )
     }
 }

@@ -113,6 +113,55 @@ pub(super) struct Hearing {
     pub(super) stt_tx: mpsc::UnboundedSender<SttResult>,
     /// Committed turns not answered yet.
     pub(super) pending: Vec<CandidateTurn>,
+    /// How many typed answers may come now.
+    pub(super) typing: Allowance,
+    /// Whether the room was told that input is refused, since the last turn taken:
+    /// one notice per burst, not one per message.
+    pub(super) told: bool,
+}
+
+/// A token bucket: `burst` at once, then one per `every`.
+#[derive(Debug)]
+pub(super) struct Allowance {
+    burst: u32,
+    every: Duration,
+    left: u32,
+    refilled_at: Instant,
+}
+
+impl Allowance {
+    pub(super) fn new(burst: u32, every: Duration, now: Instant) -> Self {
+        let burst = burst.max(1);
+        Self {
+            burst,
+            every,
+            left: burst,
+            refilled_at: now,
+        }
+    }
+
+    /// Takes one if there is one. A zero `every` never runs out.
+    pub(super) fn take(&mut self, now: Instant) -> bool {
+        if self.every.is_zero() {
+            return true;
+        }
+        let elapsed = now.saturating_duration_since(self.refilled_at);
+        let earned =
+            (elapsed.as_nanos() / self.every.as_nanos()).min(u128::from(self.burst - self.left));
+        // At most `burst`, so it fits.
+        let earned = u32::try_from(earned).unwrap_or(0);
+        self.left += earned;
+        self.refilled_at += self.every * earned;
+        if self.left == self.burst {
+            // A full bucket earns nothing more: the pace starts from the next take.
+            self.refilled_at = now;
+        }
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        true
+    }
 }
 
 impl Hearing {
@@ -215,6 +264,8 @@ pub(super) struct Record {
     pub(super) history: Vec<ChatMessage>,
     /// The conversation as it is stored and reported.
     pub(super) transcript: Vec<TranscriptEntry>,
+    /// The characters in `transcript`.
+    pub(super) chars: usize,
     /// Hands transcript lines to the task that stores them in order; dropped to
     /// let that task finish.
     pub(super) writer: Option<mpsc::UnboundedSender<TranscriptEntry>>,
@@ -298,6 +349,7 @@ impl State {
             text: stored,
             at,
         };
+        self.record.chars += entry.text.chars().count();
         self.record.transcript.push(entry.clone());
         if let Some(writer) = &self.record.writer {
             let _ = writer.send(entry);
@@ -325,5 +377,29 @@ impl State {
             message,
             at: self.setup.clock.now(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_allowance_gives_its_burst_then_one_per_period() {
+        let start = Instant::now();
+        let second = Duration::from_secs(1);
+        let mut allowance = Allowance::new(3, 5 * second, start);
+        assert!((0..3).all(|_| allowance.take(start)));
+        assert!(!allowance.take(start));
+        assert!(!allowance.take(start + 4 * second));
+        assert!(allowance.take(start + 5 * second));
+        assert!(!allowance.take(start + 6 * second));
+        // A long pause refills the burst, never more.
+        let later = start + 3600 * second;
+        assert!((0..3).all(|_| allowance.take(later)));
+        assert!(!allowance.take(later));
+        // Zero pace: no limit.
+        let mut free = Allowance::new(1, Duration::ZERO, start);
+        assert!((0..1000).all(|_| free.take(start)));
     }
 }

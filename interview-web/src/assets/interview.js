@@ -135,8 +135,11 @@
       } else if (message.type === "clear") {
         clearPlayback();
       } else if (message.type === "notice") {
-        refusal = noticeText(message.data);
-        status.textContent = refusal;
+        const notice = parseNotice(message.data);
+        status.textContent = notice.message;
+        // A transient notice is about one message; any other says why the
+        // interview cannot go on here.
+        if (!notice.transient) refusal = notice.message;
       } else {
         if (message.type === "agent_state" && String(message.data).includes("ended")) ended = true;
         handleMessage(message.type, message.data);
@@ -186,13 +189,15 @@
     });
   }
 
-  // A notice is `{"code","message"}` as JSON text.
-  function noticeText(data) {
+  // A notice is `{"code","message","transient"?}` as JSON text.
+  function parseNotice(data) {
     try {
       const notice = JSON.parse(data);
-      if (notice && notice.message) return String(notice.message);
+      if (notice && notice.message) {
+        return { message: String(notice.message), transient: notice.transient === true };
+      }
     } catch (_) { /* plain text */ }
-    return String(data);
+    return { message: String(data), transient: false };
   }
 
   // The transcript and state messages are the same on both transports.
@@ -206,7 +211,7 @@
       } catch (_) { /* a bare name */ }
       setState(String(state));
     } else if (type === "notice") {
-      status.textContent = noticeText(data);
+      status.textContent = parseNotice(data).message;
     } else if (type === "transcript") {
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }

@@ -9,7 +9,7 @@
 //! | page -> server | binary | the microphone: 16 kHz mono signed 16-bit little-endian PCM, at most 1 s a message |
 //! | page -> server | text | `{"type":"text","text":"..."}` a typed answer; `{"type":"leave"}` |
 //! | server -> page | binary | the interviewer's speech: mono s16le PCM at `outputSampleRate` |
-//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `agent_state`, `notice`) |
+//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `agent_state`, `notice`; a notice with `"transient": true`, such as `too_fast`, leaves the interview going) |
 //! | server -> page | text, then close | `{"type":"error","code":"...","message":"..."}` when the link cannot join now, then a close with code 4000 + the HTTP status (4404, 4409, 4503) |
 //!
 //! The same admission rule as the page applies. A booking has one room in this

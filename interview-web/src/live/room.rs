@@ -13,7 +13,11 @@ use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use interview_core::BookingToken;
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::transport::{RoomEvent, RoomInfo, RoomIo, RoomOutput, TransportError};
+use interview_core::interview::{NOTICE_TOPIC, NoticeMessage};
+use interview_core::transport::{
+    AUDIO_QUEUE, EventRefused, RoomEvent, RoomEvents, RoomInfo, RoomIo, RoomOutput, TEXT_QUEUE,
+    TransportError,
+};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -23,10 +27,6 @@ use super::{INPUT_FORMAT, MAX_INPUT_BYTES};
 /// How far ahead of real time speech is sent, so playback has no gaps but a
 /// `clear` still stops the agent quickly.
 const PLAYBACK_LEAD: Duration = Duration::from_millis(300);
-/// Microphone frames waiting for the session; past this they are dropped (logged).
-const INPUT_QUEUE: usize = 512;
-/// The longest typed answer kept, in characters.
-const MAX_TYPED_CHARS: usize = 4000;
 
 enum Outgoing {
     Audio { generation: u64, frame: AudioFrame },
@@ -55,7 +55,7 @@ pub(crate) struct LocalRoom {
     identity: String,
     candidate_name: String,
     audio: mpsc::Sender<AudioFrame>,
-    events: mpsc::UnboundedSender<RoomEvent>,
+    events: RoomEvents,
     connection: Mutex<Option<Connection>>,
     next_connection: AtomicU64,
     closed: AtomicBool,
@@ -83,8 +83,8 @@ impl LocalRoom {
         candidate_name: &str,
         format: AudioFormat,
     ) -> (Arc<Self>, RoomIo) {
-        let (audio, audio_in) = mpsc::channel::<AudioFrame>(INPUT_QUEUE);
-        let (events, events_in) = mpsc::unbounded_channel::<RoomEvent>();
+        let (audio, audio_in) = mpsc::channel::<AudioFrame>(AUDIO_QUEUE);
+        let (events, events_in) = RoomEvents::channel(TEXT_QUEUE);
         let room = Arc::new(Self {
             format,
             identity: format!("candidate_{}", &token.as_str()[..8]),
@@ -105,10 +105,7 @@ impl LocalRoom {
                 audio_in,
                 |mut rx| async move { rx.recv().await.map(|frame| (frame, rx)) },
             )),
-            events: Box::pin(futures_util::stream::unfold(
-                events_in,
-                |mut rx| async move { rx.recv().await.map(|event| (event, rx)) },
-            )),
+            events: events_in,
             output: Arc::new(RoomSide(room.clone())),
         };
         (room, io)
@@ -175,6 +172,16 @@ impl LocalRoom {
             let _ = self.events.send(RoomEvent::ParticipantLeft {
                 identity: self.identity.clone(),
             });
+        }
+    }
+
+    /// Tells the connected page `notice`, unless its queue is full (then it is
+    /// busy enough).
+    fn notify(&self, notice: NoticeMessage) {
+        if let Some((outgoing, _)) = self.connection() {
+            let message =
+                serde_json::json!({ "type": NOTICE_TOPIC, "data": notice.to_json() }).to_string();
+            let _ = outgoing.try_send(Outgoing::Text(message));
         }
     }
 
@@ -246,6 +253,9 @@ async fn read(
     mut stream: futures_util::stream::SplitStream<WebSocket>,
 ) {
     let mut dropped = 0_u64;
+    // Whether the page was told its messages come too fast, since the last one
+    // that went through: one notice per burst, not one per message.
+    let mut told = false;
     let reason = loop {
         let Some(message) = stream.next().await else {
             break "the page closed the connection".to_owned();
@@ -271,11 +281,26 @@ async fn read(
             Ok(Message::Text(text)) => match serde_json::from_str::<Incoming>(&text) {
                 Ok(Incoming::Text { text }) => {
                     let text = text.trim();
-                    if !text.is_empty() {
-                        let _ = room.events.send(RoomEvent::Text {
-                            identity: room.identity.clone(),
-                            text: text.chars().take(MAX_TYPED_CHARS).collect(),
-                        });
+                    if text.is_empty() {
+                        continue;
+                    }
+                    // The interviewer cuts answers to its own limit; the socket's
+                    // message size bounds what waits here.
+                    match room.events.send(RoomEvent::Text {
+                        identity: room.identity.clone(),
+                        text: text.to_owned(),
+                    }) {
+                        Ok(()) => told = false,
+                        Err(EventRefused::Full) => {
+                            if !told {
+                                told = true;
+                                tracing::warn!(
+                                    "typed messages are arriving faster than the interview reads them; refused"
+                                );
+                                room.notify(NoticeMessage::too_fast());
+                            }
+                        }
+                        Err(_) => break "the interview is over".to_owned(),
                     }
                 }
                 Ok(Incoming::Leave) => break "the candidate left".to_owned(),

@@ -475,3 +475,84 @@ async fn a_crashed_interviewer_still_closes_the_connection_and_frees_the_booking
     // The booking is not left marked as connected.
     joins_again(&url, "the booking stayed locked").await;
 }
+
+/// An interviewer that reads nothing until told to, then counts the typed answers
+/// that waited for it.
+#[derive(Default)]
+struct StalledRunner {
+    go: tokio::sync::Notify,
+    typed: Mutex<Option<usize>>,
+}
+
+#[async_trait]
+impl InterviewRunner for StalledRunner {
+    async fn run(&self, room: RoomIo, _booking: Booking) {
+        let RoomIo { mut events, .. } = room;
+        self.go.notified().await;
+        let mut typed = 0;
+        while let Ok(Some(event)) =
+            tokio::time::timeout(Duration::from_millis(200), events.next()).await
+        {
+            if matches!(event, RoomEvent::Text { .. }) {
+                typed += 1;
+            }
+        }
+        *self.typed.lock().unwrap() = Some(typed);
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_typed_messages_waits_in_a_bounded_queue_and_the_page_is_told() {
+    let runner = Arc::new(StalledRunner::default());
+    let app = spawn_app_with(Options {
+        runner: Some(runner.clone()),
+        ..Options::default()
+    });
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let mut socket = joined(&format!("ws://{host}/ws/interview/{token}")).await;
+    for n in 0..2_000 {
+        let text = json!({"type": "text", "text": format!("answer {n} {}", "x".repeat(4_000))});
+        socket
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .unwrap();
+    }
+    // The server answers a ping once it has read everything sent before it.
+    socket
+        .send(Message::Ping(b"done".to_vec().into()))
+        .await
+        .unwrap();
+    let mut notices = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .unwrap();
+        match message {
+            Message::Pong(_) => break,
+            Message::Text(text) => notices.push(serde_json::from_str::<Value>(&text).unwrap()),
+            _ => {}
+        }
+    }
+    // The page hears once that its messages come too fast, and stays connected.
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["type"], "notice");
+    let data: Value = serde_json::from_str(notices[0]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["code"], "too_fast");
+    assert_eq!(data["transient"], true);
+    runner.go.notify_one();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let typed = loop {
+        if let Some(typed) = *runner.typed.lock().unwrap() {
+            break typed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the runner never read"
+        );
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(typed, interview_core::transport::TEXT_QUEUE);
+}

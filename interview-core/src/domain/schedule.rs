@@ -5,7 +5,9 @@
 //! bugs. Here a time is either RFC 3339 with an offset, or a local date-time together
 //! with the candidate's IANA zone name, and nothing else.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 use super::{Field, FieldError};
@@ -65,7 +67,10 @@ impl ScheduledTime {
             ));
         }
         let at = match parse_with_offset(datetime) {
-            Some(with_offset) => with_offset.with_timezone(&Utc),
+            Some(with_offset) => {
+                refuse_leap_second(&with_offset)?;
+                with_offset.with_timezone(&Utc)
+            }
             None => {
                 let local = parse_local(datetime).ok_or_else(|| {
                     FieldError::new(
@@ -79,6 +84,7 @@ impl ScheduledTime {
                         "A time zone is needed to know when a local date and time happens.",
                     )
                 })?;
+                refuse_leap_second(&local)?;
                 resolve_local(local, zone)?
             }
         };
@@ -156,6 +162,18 @@ fn parse_local(input: &str) -> Option<NaiveDateTime> {
     ]
     .iter()
     .find_map(|format| NaiveDateTime::parse_from_str(input, format).ok())
+}
+
+/// A leap second (`23:59:60`) is a real instant, but nobody books one, and
+/// calendars and databases disagree about it: refused.
+fn refuse_leap_second(time: &impl Timelike) -> Result<(), FieldError> {
+    if time.nanosecond() >= 1_000_000_000 {
+        return Err(FieldError::new(
+            Field::Datetime,
+            "Seconds must be between 00 and 59; please pick the time again.",
+        ));
+    }
+    Ok(())
 }
 
 fn resolve_local(local: NaiveDateTime, zone: Tz) -> Result<DateTime<Utc>, FieldError> {
@@ -307,6 +325,27 @@ mod tests {
             overlap.at(),
             Utc.with_ymd_and_hms(2030, 11, 3, 5, 30, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn a_leap_second_is_refused_in_every_spelling() {
+        for (datetime, zone) in [
+            ("2030-06-30T23:59:60Z", None),
+            ("2030-06-30T23:59:60+00:00", None),
+            ("2030-06-30T23:59:60.5+05:30", None),
+            ("2030-06-30T23:59:60", Some("Asia/Kolkata")),
+            ("2030-06-30T23:59:60.999", Some("Europe/London")),
+        ] {
+            let error = parse(datetime, zone).unwrap_err();
+            assert_eq!(error.field, Field::Datetime, "{datetime}");
+            assert!(
+                error.message.contains("00 and 59"),
+                "{datetime}: {}",
+                error.message
+            );
+        }
+        // The second before it is a time like any other.
+        assert!(parse("2030-06-30T23:59:59Z", None).is_ok());
     }
 
     #[test]

@@ -105,10 +105,12 @@ impl SmtpConfig {
                     .as_ref()
                     .and_then(|(user, _)| EmailAddress::parse(user).ok());
                 if user_address.is_none() {
-                    env.error(
-                        "SMTP_FROM",
-                        "is required when SMTP_USER is not an e-mail address",
-                    );
+                    let why = if credentials.is_some() {
+                        "is required when SMTP_USER is not an e-mail address"
+                    } else {
+                        "is required: the address invitations are sent from (or set SMTP_USER to one)"
+                    };
+                    env.error("SMTP_FROM", why);
                 }
                 user_address
             }
@@ -277,6 +279,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(text.contains("SMTP_PORT: expected a port number"), "{text}");
+    }
+
+    #[test]
+    fn smtp_host_alone_asks_for_the_sender_without_blaming_an_unset_user() {
+        assert_eq!(
+            problems(&[("SMTP_HOST", "smtp.example.com")]),
+            [(
+                "SMTP_FROM",
+                "is required: the address invitations are sent from (or set SMTP_USER to one)"
+                    .to_owned()
+            )]
+        );
+        let found = problems(&[
+            ("SMTP_HOST", "h"),
+            ("SMTP_USER", "hr"),
+            ("SMTP_PASSWORD", "p"),
+        ]);
+        assert_eq!(
+            found[0].1,
+            "is required when SMTP_USER is not an e-mail address"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `test-utils` | no | `testing`: in-memory stores, a recording notifier, a scripted extractor and scripted engines |
+//! | `test-utils` | no | `testing`: in-memory stores, a recording notifier, a scripted extractor, scripted engines and captured logs |
 //! | `pdf` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads PDF (pdf-extract, lopdf) |
 //! | `docx` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads DOCX (docx-rs), with a zip-bomb guard |
 //! | `doc` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads legacy Word 97-2003 `.doc` (cfb), best effort |

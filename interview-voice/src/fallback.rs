@@ -45,6 +45,7 @@ fn timed_out(engine: &str, timeout: Duration) -> VendorError {
 }
 
 fn log_switch(role: &str, from: &str, to: Option<&str>, error: &dyn std::fmt::Display) {
+    crate::telemetry::fell_back(role, from, to);
     match to {
         Some(to) => {
             tracing::warn!(role, from, to, error = %error, "engine failed before its first output; falling back")

@@ -16,6 +16,7 @@
 //! | [`fallback`] | the next engine takes over when one fails before its first output |
 //! | [`offline`] | engines that need nothing: espeak-ng and the scripted interviewer |
 //! | `http` | what the vendor engines share: timeouts, retries, error mapping |
+//! | [`telemetry`] | the metrics the voice side records: interviews running, turn latencies, engine failures and fallbacks |
 //!
 //! ## Features
 //!
@@ -38,3 +39,4 @@ pub mod session;
 pub mod fallback;
 #[cfg(feature = "http-client")]
 pub mod http;
+pub mod telemetry;

@@ -48,11 +48,17 @@ impl BookingToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The first six characters: enough to tell bookings apart in logs and spans,
+    /// far too few to open the interview (what `Debug` shows).
+    pub fn short(&self) -> &str {
+        &self.0[..6]
+    }
 }
 
 impl fmt::Debug for BookingToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BookingToken({}…)", &self.0[..6])
+        write!(f, "BookingToken({}…)", self.short())
     }
 }
 

@@ -1,17 +1,19 @@
-//! Test doubles: in-memory stores, a recording notifier, a scripted extractor and
-//! scripted engines. Enabled by the `test-utils` feature.
+//! Test doubles: in-memory stores, a recording notifier, a scripted extractor,
+//! scripted engines, and captured logs. Enabled by the `test-utils` feature.
 //!
 //! Each double can be told to fail, so the error paths of code built on the traits
 //! can be tested without a broken database or a vendor outage.
 
 mod engines;
 mod extractor;
+mod logs;
 mod notifier;
 mod room;
 mod stores;
 
 pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
+pub use logs::Logs;
 pub use notifier::RecordingNotifier;
 pub use room::{InMemoryRoom, in_memory_room};
 pub use stores::{InMemoryBookingStore, InMemoryResumeStore};

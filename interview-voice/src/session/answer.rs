@@ -133,6 +133,7 @@ impl State {
             voice_to_voice_ms = ms(metrics.voice_to_voice),
             "turn answered"
         );
+        crate::telemetry::turn_answered(&metrics);
         self.outcome.turns.push(metrics);
     }
 

@@ -288,7 +288,7 @@ fn store_transcript(
     token: BookingToken,
 ) -> (mpsc::UnboundedSender<TranscriptEntry>, JoinHandle<usize>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<TranscriptEntry>();
-    let task = tokio::spawn(async move {
+    let task = tokio::spawn(tracing::Instrument::in_current_span(async move {
         let mut failures = 0usize;
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
@@ -301,6 +301,6 @@ fn store_transcript(
             }
         }
         failures
-    });
+    }));
     (tx, task)
 }

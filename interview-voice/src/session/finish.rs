@@ -54,7 +54,11 @@ impl State {
         // A window that closed on a candidate who never answered ends nothing: an
         // interview without answers is never completed by an absence.
         let completes = end.completes() && (end != SessionEnd::WindowClosed || answered);
-        let judged = self.judge(end, completes, answered).await;
+        let judged = {
+            use tracing::Instrument;
+            let span = tracing::info_span!(target: LOG, "evaluation");
+            self.judge(end, completes, answered).instrument(span).await
+        };
         self.store_outcome(end, completes, duration, &judged).await;
         self.setup.output.close().await;
 

@@ -5,6 +5,7 @@
 use interview_core::audio::{AudioFormat, AudioFrame};
 use interview_core::interview::{NOTICE_TOPIC, NoticeMessage, Speaker};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::metrics::TurnClock;
 use super::report::SessionEnd;
@@ -108,14 +109,18 @@ impl State {
         };
         let options = self.setup.config.stt_options.clone();
         let tx = self.hearing.stt_tx.clone();
-        tokio::spawn(async move {
-            let result = stt
-                .transcribe(&audio, &options)
-                .await
-                .map(|t| t.text)
-                .map_err(|e| e.to_string());
-            let _ = tx.send(SttResult { generation, result });
-        });
+        let span = tracing::info_span!(target: LOG, "transcribe", engine = stt.name());
+        tokio::spawn(
+            async move {
+                let result = stt
+                    .transcribe(&audio, &options)
+                    .await
+                    .map(|t| t.text)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(SttResult { generation, result });
+            }
+            .instrument(span),
+        );
     }
 
     pub(super) async fn on_transcript(&mut self, result: SttResult) {

@@ -171,8 +171,17 @@ impl InterviewSession {
     /// one nothing is stored, and the report is the only record), the greeting uses
     /// the candidate's first name, and the model sees the resume cut to
     /// [`SessionConfig::max_resume_length`].
+    ///
+    /// Everything it logs is inside an `interview` span that names the booking by
+    /// the token's first six characters ([`BookingToken::short`](interview_core::BookingToken::short)).
     pub async fn run(self, room: RoomIo, booking: SessionBooking) -> SessionReport {
-        event_loop::run(
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "interview",
+            booking = %booking.token.as_ref().map_or("none", |t| t.short()),
+        );
+        let running = crate::telemetry::Running::start();
+        let report = event_loop::run(
             self.config,
             self.engines,
             self.store,
@@ -180,6 +189,10 @@ impl InterviewSession {
             room,
             booking,
         )
-        .await
+        .instrument(span)
+        .await;
+        drop(running);
+        crate::telemetry::session_ended(report.end);
+        report
     }
 }

@@ -37,6 +37,23 @@ pub enum SessionEnd {
 }
 
 impl SessionEnd {
+    /// The end in snake case (`"plan_complete"`, `"time_limit"` …), for logs and
+    /// metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CandidateLeft => "candidate_left",
+            Self::Disconnected => "disconnected",
+            Self::AudioEnded => "audio_ended",
+            Self::TimeLimit => "time_limit",
+            Self::TranscriptFull => "transcript_full",
+            Self::PlanComplete => "plan_complete",
+            Self::WindowClosed => "window_closed",
+            Self::EngineFailure => "engine_failure",
+            Self::NotJoinable => "not_joinable",
+            Self::Superseded => "superseded",
+        }
+    }
+
     /// Whether this end completes the interview: the interviewer's goodbye, the
     /// time limit, a full transcript, or the window's end. Any other end leaves it
     /// resumable.

@@ -12,6 +12,7 @@ use interview_core::interview::END_MARKER;
 use interview_core::transport::RoomOutput;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use super::resample::Resampler;
 use super::sentences::SentenceSplitter;
@@ -23,6 +24,16 @@ pub(crate) enum Source {
     Llm(ChatRequest),
     /// Fixed text (the greeting, an apology, a closing line).
     Fixed(String),
+}
+
+impl Source {
+    /// `"model"` or `"fixed"`, for spans.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Llm(_) => "model",
+            Self::Fixed(_) => "fixed",
+        }
+    }
 }
 
 /// Which part of the pipeline failed.
@@ -74,14 +85,18 @@ pub(crate) fn spawn(
     voice: Voice,
     progress: mpsc::UnboundedSender<(u64, Progress)>,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let report = |p: Progress| {
-            // The session stopped listening: nothing left to tell.
-            let _ = progress.send((id, p));
-        };
-        let result = speak(source, &voice, &report).await;
-        report(Progress::Finished(result));
-    })
+    let span = tracing::info_span!("response", id, source = source.kind());
+    tokio::spawn(
+        async move {
+            let report = |p: Progress| {
+                // The session stopped listening: nothing left to tell.
+                let _ = progress.send((id, p));
+            };
+            let result = speak(source, &voice, &report).await;
+            report(Progress::Finished(result));
+        }
+        .instrument(span),
+    )
 }
 
 async fn speak(

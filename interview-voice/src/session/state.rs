@@ -372,6 +372,7 @@ impl State {
 
     pub(super) fn fail(&mut self, engine: &'static str, message: String) {
         tracing::warn!(target: LOG, engine, %message, "engine failure");
+        crate::telemetry::engine_failed(engine);
         self.outcome.engine_failures.push(EngineFailure {
             engine,
             message,

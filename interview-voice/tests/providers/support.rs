@@ -1,9 +1,8 @@
 //! Helpers: a raw HTTP server that answers in chosen pieces (or stops answering),
 //! log capture, and matchers for multipart bodies.
 
-use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use interview_voice::http::{RetryPolicy, Timeouts};
@@ -149,46 +148,7 @@ pub(crate) fn cut(bytes: &[u8], sizes: &[usize]) -> Vec<Vec<u8>> {
     pieces
 }
 
-/// Everything logged (at every level) while the guard lives, on this thread.
-pub(crate) struct Logs {
-    buffer: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
-}
-
-impl Logs {
-    pub(crate) fn capture() -> Self {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = SharedWriter(buffer.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        Self {
-            buffer,
-            _guard: guard,
-        }
-    }
-
-    pub(crate) fn text(&self) -> String {
-        String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned()
-    }
-}
-
-#[derive(Clone)]
-struct SharedWriter(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+pub(crate) use interview_core::testing::Logs;
 
 /// The text value of the multipart field `name` in `body`, if present.
 pub(crate) fn multipart_field(body: &[u8], name: &str) -> Option<Vec<u8>> {

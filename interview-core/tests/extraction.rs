@@ -395,7 +395,8 @@ async fn word_95_doc_asks_for_pdf_or_docx() {
         "{err:?}"
     );
     assert!(
-        err.to_string().contains("Please upload your resume as a PDF or DOCX"),
+        err.to_string()
+            .contains("Please upload your resume as a PDF or DOCX"),
         "{err}"
     );
 }

@@ -13,7 +13,12 @@ use metrics_util::{CompositeKey, MetricKind};
 use fixtures::bombs::flate_bomb_pdf;
 use fixtures::pdf::simple_pdf;
 
-type Snapshot = Vec<(CompositeKey, Option<metrics::Unit>, Option<metrics::SharedString>, DebugValue)>;
+type Snapshot = Vec<(
+    CompositeKey,
+    Option<metrics::Unit>,
+    Option<metrics::SharedString>,
+    DebugValue,
+)>;
 
 fn labels(key: &CompositeKey) -> Vec<(String, String)> {
     key.key()
@@ -28,7 +33,9 @@ fn counter(snapshot: &Snapshot, name: &str, wanted: &[(&str, &str)]) -> u64 {
         .filter(|(key, ..)| key.kind() == MetricKind::Counter && key.key().name() == name)
         .filter(|(key, ..)| {
             let labels = labels(key);
-            wanted.iter().all(|(k, v)| labels.contains(&((*k).to_owned(), (*v).to_owned())))
+            wanted
+                .iter()
+                .all(|(k, v)| labels.contains(&((*k).to_owned(), (*v).to_owned())))
         })
         .map(|(.., value)| match value {
             DebugValue::Counter(count) => *count,
@@ -47,7 +54,9 @@ fn durations(snapshot: &Snapshot, wanted: &[(&str, &str)]) -> usize {
         .filter(|(key, ..)| {
             let labels = labels(key);
             labels.len() == wanted.len()
-                && wanted.iter().all(|(k, v)| labels.contains(&((*k).to_owned(), (*v).to_owned())))
+                && wanted
+                    .iter()
+                    .all(|(k, v)| labels.contains(&((*k).to_owned(), (*v).to_owned())))
         })
         .map(|(.., value)| match value {
             DebugValue::Histogram(values) => values.len(),
@@ -65,10 +74,18 @@ fn extractions_record_their_duration_and_refusals_their_reason() {
         ..ExtractLimits::default()
     });
     metrics::with_local_recorder(&recorder, || {
-        extractor.extract_blocking(&simple_pdf(&[&["Jane Doe"]])).unwrap();
-        extractor.extract_blocking(&flate_bomb_pdf(64 * 1024 * 1024)).unwrap_err();
-        extractor.extract_blocking(b"\x89PNG\r\n\x1a\n....").unwrap_err();
-        extractor.extract_blocking(&vec![b'%'; 6 * 1024 * 1024]).unwrap_err();
+        extractor
+            .extract_blocking(&simple_pdf(&[&["Jane Doe"]]))
+            .unwrap();
+        extractor
+            .extract_blocking(&flate_bomb_pdf(64 * 1024 * 1024))
+            .unwrap_err();
+        extractor
+            .extract_blocking(b"\x89PNG\r\n\x1a\n....")
+            .unwrap_err();
+        extractor
+            .extract_blocking(&vec![b'%'; 6 * 1024 * 1024])
+            .unwrap_err();
         // The async path records the same, here on a runtime of this thread.
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -78,13 +95,38 @@ fn extractions_record_their_duration_and_refusals_their_reason() {
             .unwrap();
     });
     let snapshot: Snapshot = snapshotter.snapshot().into_vec();
-    assert_eq!(durations(&snapshot, &[("kind", "pdf"), ("outcome", "ok")]), 2);
-    assert_eq!(durations(&snapshot, &[("kind", "pdf"), ("outcome", "limit_exceeded")]), 1);
-    assert_eq!(durations(&snapshot, &[("kind", "unknown"), ("outcome", "unsupported")]), 1);
-    assert_eq!(durations(&snapshot, &[("kind", "unknown"), ("outcome", "too_large")]), 1);
+    assert_eq!(
+        durations(&snapshot, &[("kind", "pdf"), ("outcome", "ok")]),
+        2
+    );
+    assert_eq!(
+        durations(&snapshot, &[("kind", "pdf"), ("outcome", "limit_exceeded")]),
+        1
+    );
+    assert_eq!(
+        durations(
+            &snapshot,
+            &[("kind", "unknown"), ("outcome", "unsupported")]
+        ),
+        1
+    );
+    assert_eq!(
+        durations(&snapshot, &[("kind", "unknown"), ("outcome", "too_large")]),
+        1
+    );
     let refusals = "interview_extraction_refusals_total";
-    assert_eq!(counter(&snapshot, refusals, &[("reason", "limit_exceeded")]), 1);
-    assert_eq!(counter(&snapshot, refusals, &[("reason", "unsupported")]), 1);
+    assert_eq!(
+        counter(&snapshot, refusals, &[("reason", "limit_exceeded")]),
+        1
+    );
+    assert_eq!(
+        counter(&snapshot, refusals, &[("reason", "unsupported")]),
+        1
+    );
     assert_eq!(counter(&snapshot, refusals, &[("reason", "too_large")]), 1);
-    assert_eq!(counter(&snapshot, refusals, &[]), 3, "successes are not refusals");
+    assert_eq!(
+        counter(&snapshot, refusals, &[]),
+        3,
+        "successes are not refusals"
+    );
 }

@@ -14,8 +14,8 @@ use interview_core::resume::{DocumentExtractor, ExtractError, ExtractLimits};
 use lopdf::Object;
 
 use fixtures::bombs::{
-    flate_bomb_pdf, nested_forms_pdf, object_stream_bomb_pdf, pdf_with_content,
-    repeated_form_pdf, shared_content_pdf, xref_stream_pdf, zlib_repeating, zlib_zeros,
+    flate_bomb_pdf, nested_forms_pdf, object_stream_bomb_pdf, pdf_with_content, repeated_form_pdf,
+    shared_content_pdf, xref_stream_pdf, zlib_repeating, zlib_zeros,
 };
 use fixtures::pdf::simple_pdf;
 
@@ -131,11 +131,19 @@ fn a_form_drawn_many_times_counts_once_per_draw() {
 #[test]
 fn forms_nested_too_deep_or_drawing_themselves_are_refused() {
     let extractor = DocumentExtractor::default();
-    let (_, text) = extractor.extract_blocking(&nested_forms_pdf(5, false)).unwrap();
+    let (_, text) = extractor
+        .extract_blocking(&nested_forms_pdf(5, false))
+        .unwrap();
     assert_eq!(text, "Deep");
-    assert_limit(extractor.extract_blocking(&nested_forms_pdf(40, false)), "nests forms");
+    assert_limit(
+        extractor.extract_blocking(&nested_forms_pdf(40, false)),
+        "nests forms",
+    );
     // pdf-extract would recurse until the stack overflows, which aborts the process.
-    assert_limit(extractor.extract_blocking(&nested_forms_pdf(3, true)), "draws itself");
+    assert_limit(
+        extractor.extract_blocking(&nested_forms_pdf(3, true)),
+        "draws itself",
+    );
 }
 
 #[test]
@@ -148,8 +156,14 @@ fn an_object_stream_bomb_is_refused_while_loading() {
 
 #[test]
 fn a_cross_reference_stream_bomb_is_refused_before_loading() {
-    let pdf = xref_stream_pdf("/Size 2 /W [1 1 1] /Filter /FlateDecode", &zlib_zeros(256 * MIB));
-    assert_limit(DocumentExtractor::default().extract_blocking(&pdf), "decompress");
+    let pdf = xref_stream_pdf(
+        "/Size 2 /W [1 1 1] /Filter /FlateDecode",
+        &zlib_zeros(256 * MIB),
+    );
+    assert_limit(
+        DocumentExtractor::default().extract_blocking(&pdf),
+        "decompress",
+    );
 }
 
 #[test]
@@ -178,7 +192,9 @@ fn a_stream_whose_length_lives_in_an_object_stream_is_refused() {
     objstm.extend_from_slice(&objstm_body[4..]);
     let mut pdf = b"%PDF-1.7\n".to_vec();
     let objstm_offset = pdf.len();
-    pdf.extend_from_slice(b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length 5 >>\nstream\n3 0 5\nendstream\nendobj\n");
+    pdf.extend_from_slice(
+        b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length 5 >>\nstream\n3 0 5\nendstream\nendobj\n",
+    );
     let stream_offset = pdf.len();
     pdf.extend_from_slice(b"4 0 obj\n<< /Length 3 0 R >>\nstream\nabcde\nendstream\nendobj\n");
     let xref_offset = pdf.len();
@@ -196,7 +212,9 @@ fn a_stream_whose_length_lives_in_an_object_stream_is_refused() {
         .as_bytes(),
     );
     pdf.extend_from_slice(&entries);
-    pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF\n").as_bytes());
+    pdf.extend_from_slice(
+        format!("\nendstream\nendobj\nstartxref\n{xref_offset}\n%%EOF\n").as_bytes(),
+    );
     assert_limit(
         DocumentExtractor::default().extract_blocking(&pdf),
         "object stream",
@@ -207,10 +225,17 @@ fn a_stream_whose_length_lives_in_an_object_stream_is_refused() {
 fn ordinary_resumes_still_read_within_the_limits() {
     let pdf = simple_pdf(&[&["Jane Doe", "Rust engineer"], &["Experience"]]);
     let (_, text) = DocumentExtractor::default().extract_blocking(&pdf).unwrap();
-    assert!(text.contains("Jane Doe") && text.contains("Experience"), "{text}");
+    assert!(
+        text.contains("Jane Doe") && text.contains("Experience"),
+        "{text}"
+    );
     // Streams that are compressed well but modestly (a page of drawing operators)
     // stay well under the cap.
-    let pdf = pdf_with_content(zlib_repeating(b"0 0 m ", 256 * 1024), "FlateDecode".into(), None);
+    let pdf = pdf_with_content(
+        zlib_repeating(b"0 0 m ", 256 * 1024),
+        "FlateDecode".into(),
+        None,
+    );
     assert!(matches!(
         DocumentExtractor::default().extract_blocking(&pdf),
         Err(ExtractError::NoText)
@@ -242,4 +267,3 @@ async fn after_two_bombs_the_next_upload_is_read_at_once() {
         .unwrap();
     assert_eq!(text, "Candidate after the bombs");
 }
-

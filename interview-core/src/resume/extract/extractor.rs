@@ -79,7 +79,9 @@ impl DocumentExtractor {
     /// Detects the kind of `bytes` and extracts its text.
     pub async fn extract_file(&self, bytes: Bytes) -> Result<(DocumentKind, String), ExtractError> {
         let started = Instant::now();
-        let kind = self.admit(&bytes).inspect_err(|error| record(None, started, Err(error)))?;
+        let kind = self
+            .admit(&bytes)
+            .inspect_err(|error| record(None, started, Err(error)))?;
         let result = self.extract_admitted(bytes, kind).await;
         record(Some(kind), started, result.as_ref().map(|_| ()));
         Ok((kind, result?))
@@ -92,7 +94,9 @@ impl DocumentExtractor {
     /// should use the async methods.
     pub fn extract_blocking(&self, bytes: &[u8]) -> Result<(DocumentKind, String), ExtractError> {
         let started = Instant::now();
-        let kind = self.admit(bytes).inspect_err(|error| record(None, started, Err(error)))?;
+        let kind = self
+            .admit(bytes)
+            .inspect_err(|error| record(None, started, Err(error)))?;
         let deadline = started + self.limits.timeout;
         let abandoned = AtomicBool::new(false);
         let budget = Budget::new(&self.limits, deadline, &abandoned);

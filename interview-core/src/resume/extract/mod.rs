@@ -109,9 +109,9 @@ impl ExtractError {
         match self {
             Self::Unsupported(unsupported) => Some(unsupported.to_string()),
             Self::KindNotSupported(kind) => Some(format!("no reader for {kind} in this build")),
-            Self::TooLarge { size, limit } => {
-                Some(format!("the file is {size} bytes; the limit is {limit} bytes"))
-            }
+            Self::TooLarge { size, limit } => Some(format!(
+                "the file is {size} bytes; the limit is {limit} bytes"
+            )),
             Self::Encrypted | Self::NoText => None,
             Self::Corrupt(detail) | Self::LimitExceeded(detail) => Some(detail.clone()),
             Self::TimedOut(after) => Some(format!("extraction took longer than {after:?}")),

@@ -200,11 +200,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn take(
-        &mut self,
-        bytes: &[u8],
-        allowance: &mut Allowance,
-    ) -> Result<(), OverAllowance> {
+    fn take(&mut self, bytes: &[u8], allowance: &mut Allowance) -> Result<(), OverAllowance> {
         allowance.spend(bytes.len() as u64)?;
         if let Self::Keep(kept) = self {
             kept.extend_from_slice(bytes);
@@ -336,7 +332,10 @@ fn ascii85(input: &[u8], sink: &mut Sink, allowance: &mut Allowance) -> Result<(
     }
     if count > 0 {
         for _ in count..5 {
-            match group.checked_mul(85).and_then(|group| group.checked_add(84)) {
+            match group
+                .checked_mul(85)
+                .and_then(|group| group.checked_add(84))
+            {
                 Some(next) => group = next,
                 None => return Ok(()),
             }
@@ -355,12 +354,8 @@ struct Predictor {
 
 impl Predictor {
     fn from_params(params: &Dictionary) -> Option<Self> {
-        let number = |key: &[u8], default: i64| {
-            params
-                .get(key)
-                .and_then(Object::as_i64)
-                .unwrap_or(default)
-        };
+        let number =
+            |key: &[u8], default: i64| params.get(key).and_then(Object::as_i64).unwrap_or(default);
         if !(10..=15).contains(&number(b"Predictor", 1)) {
             return None;
         }

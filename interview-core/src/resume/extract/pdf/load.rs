@@ -56,7 +56,9 @@ pub(super) fn load(
     let chain = read_chain(bytes, allowance)?;
     if chain.encrypted && !chain.compressed.is_empty() {
         // lopdf inflates these after decrypting, out of reach of the filter.
-        tracing::info!("refusing an encrypted PDF with object streams: they cannot be measured before decrypting");
+        tracing::info!(
+            "refusing an encrypted PDF with object streams: they cannot be measured before decrypting"
+        );
         return Err(ExtractError::Encrypted);
     }
     if let Some(length) = length_in_object_stream(bytes, &chain.compressed) {
@@ -161,8 +163,14 @@ fn xref_start(bytes: &[u8]) -> Option<usize> {
     }
     let keyword = rfind(&bytes[eof - 25..eof], b"startxref")? + eof - 25;
     let at = syntax::skip_space(bytes, keyword + b"startxref".len());
-    let digits = bytes[at..].iter().take_while(|byte| byte.is_ascii_digit()).count();
-    std::str::from_utf8(&bytes[at..at + digits]).ok()?.parse().ok()
+    let digits = bytes[at..]
+        .iter()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    std::str::from_utf8(&bytes[at..at + digits])
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -176,7 +184,11 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// field widths are allocated as given (`/W [1 1000000000000 0]` aborts the
 /// process), and with all widths zero lopdf inserts every declared entry without
 /// reading a byte. Returns the number of entries declared.
-fn read_xref_stream(dict: &Dictionary, decoded: &[u8], chain: &mut Chain) -> Result<u64, ExtractError> {
+fn read_xref_stream(
+    dict: &Dictionary,
+    decoded: &[u8],
+    chain: &mut Chain,
+) -> Result<u64, ExtractError> {
     let corrupt = |why: &str| ExtractError::Corrupt(format!("a cross-reference stream {why}"));
     let integers = |key: &[u8]| -> Option<Vec<i64>> {
         dict.get(key)
@@ -210,16 +222,26 @@ fn read_xref_stream(dict: &Dictionary, decoded: &[u8], chain: &mut Chain) -> Res
     if row == 0 && declared > 0 {
         return Err(corrupt("has entries zero bytes wide"));
     }
-    let field = |bytes: &[u8]| bytes.iter().fold(0_u64, |value, &byte| (value << 8) | u64::from(byte));
+    let field = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .fold(0_u64, |value, &byte| (value << 8) | u64::from(byte))
+    };
     let mut rows = decoded.chunks_exact(row.max(1));
     for pair in sections.chunks_exact(2) {
         for index in 0..u64::try_from(pair[1]).unwrap_or(0) {
             let Some(entry) = rows.next() else {
                 return Ok(declared);
             };
-            let kind = if widths[0] == 0 { 1 } else { field(&entry[..widths[0]]) };
+            let kind = if widths[0] == 0 {
+                1
+            } else {
+                field(&entry[..widths[0]])
+            };
             if kind == 2 {
-                let number = u32::try_from(pair[0]).unwrap_or(0).wrapping_add(index as u32);
+                let number = u32::try_from(pair[0])
+                    .unwrap_or(0)
+                    .wrapping_add(index as u32);
                 let container = field(&entry[widths[0]..widths[0] + widths[1]]);
                 chain.compressed.insert(number, container as u32);
             }

@@ -173,7 +173,8 @@ impl<'a> Plan<'a> {
         for ((kind, name), &count) in uses {
             let each = match kind {
                 Uses::XObject => {
-                    let Some(id) = named_reference(self.document, resources, b"XObject", name) else {
+                    let Some(id) = named_reference(self.document, resources, b"XObject", name)
+                    else {
                         continue;
                     };
                     self.cost_of_form(id, resources, depth + 1, drawing, fonts)?
@@ -268,7 +269,9 @@ impl<'a> Plan<'a> {
                     }
                 }
                 Object::Array(items) => pending.extend(items.iter().map(|item| (item, reach))),
-                Object::Dictionary(dict) => pending.extend(dict.iter().map(|(_, item)| (item, reach))),
+                Object::Dictionary(dict) => {
+                    pending.extend(dict.iter().map(|(_, item)| (item, reach)))
+                }
                 Object::Stream(stream) => {
                     pending.extend(stream.dict.iter().map(|(_, item)| (item, reach)));
                 }
@@ -323,20 +326,34 @@ fn resources_of(document: &Document, page: ObjectId) -> Option<&Dictionary> {
                 _ => None,
             };
         }
-        node = document.get_dictionary(node.get(b"Parent").and_then(Object::as_reference).ok()?).ok()?;
+        node = document
+            .get_dictionary(node.get(b"Parent").and_then(Object::as_reference).ok()?)
+            .ok()?;
     }
     None
 }
 
 /// `resources[category][name]`, references followed.
-fn named<'a>(document: &'a Document, resources: &'a Dictionary, category: &[u8], name: &[u8]) -> Option<&'a Object> {
+fn named<'a>(
+    document: &'a Document,
+    resources: &'a Dictionary,
+    category: &[u8],
+    name: &[u8],
+) -> Option<&'a Object> {
     let (_, category) = document.dereference(resources.get(category).ok()?).ok()?;
     let value = category.as_dict().ok()?.get(name).ok()?;
     Some(value)
 }
 
-fn named_reference(document: &Document, resources: &Dictionary, category: &[u8], name: &[u8]) -> Option<ObjectId> {
-    named(document, resources, category, name)?.as_reference().ok()
+fn named_reference(
+    document: &Document,
+    resources: &Dictionary,
+    category: &[u8],
+    name: &[u8],
+) -> Option<ObjectId> {
+    named(document, resources, category, name)?
+        .as_reference()
+        .ok()
 }
 
 /// Empties the streams pdf-extract decodes without reading text from them: images
@@ -373,7 +390,8 @@ fn empty_textless_streams(document: &mut Document) {
     }
     for (id, object) in &mut document.objects {
         if let Object::Stream(stream) = object {
-            let is_image = stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image".as_slice());
+            let is_image = stream.dict.get(b"Subtype").and_then(Object::as_name).ok()
+                == Some(b"Image".as_slice());
             if is_image || textless.contains(id) {
                 stream.dict.remove(b"Filter");
                 stream.dict.remove(b"DecodeParms");

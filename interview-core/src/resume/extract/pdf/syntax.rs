@@ -41,7 +41,10 @@ pub(super) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
         if is_space(byte) {
             at += 1;
         } else if byte == b'%' {
-            while bytes.get(at).is_some_and(|&byte| byte != b'\n' && byte != b'\r') {
+            while bytes
+                .get(at)
+                .is_some_and(|&byte| byte != b'\n' && byte != b'\r')
+            {
                 at += 1;
             }
         } else {
@@ -87,7 +90,10 @@ pub(super) fn indirect_object(bytes: &[u8], offset: usize) -> Option<RawObject> 
     let after = skip_space(bytes, end);
     let stream_start = if word(bytes, after) == b"stream" {
         let mut start = after + b"stream".len();
-        while bytes.get(start).is_some_and(|&byte| byte == b' ' || byte == b'\t') {
+        while bytes
+            .get(start)
+            .is_some_and(|&byte| byte == b' ' || byte == b'\t')
+        {
             start += 1;
         }
         match bytes.get(start..start + 2) {
@@ -123,7 +129,11 @@ pub(super) fn classic_trailer(bytes: &[u8], offset: usize) -> Option<Dictionary>
 pub(super) fn stream_data<'a>(bytes: &'a [u8], dict: &Dictionary, start: usize) -> &'a [u8] {
     let rest = &bytes[start.min(bytes.len())..];
     match dict.get(b"Length").and_then(Object::as_i64) {
-        Ok(length) if length >= 0 => &rest[..usize::try_from(length).unwrap_or(usize::MAX).min(rest.len())],
+        Ok(length) if length >= 0 => {
+            &rest[..usize::try_from(length)
+                .unwrap_or(usize::MAX)
+                .min(rest.len())]
+        }
         _ => rest,
     }
 }

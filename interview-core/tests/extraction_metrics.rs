@@ -1,6 +1,7 @@
 //! What an extraction records: its duration by kind and outcome, and a refusal by
 //! reason (docs/operations.md, "Resume extraction").
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 #![cfg(all(feature = "pdf", feature = "docx"))]
 
 mod fixtures;

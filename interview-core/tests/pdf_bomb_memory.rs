@@ -4,6 +4,7 @@
 //! `/proc/self/status`) is compared: no other test's memory counts. The ratio is in
 //! docs/performance.md.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 #![cfg(all(feature = "pdf", target_os = "linux"))]
 
 mod fixtures;

@@ -3,6 +3,7 @@
 //! again at once. (Peak memory is measured in `pdf_bomb_memory.rs`, alone in its
 //! test binary so no other test's allocations count.)
 
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 #![cfg(feature = "pdf")]
 
 mod fixtures;

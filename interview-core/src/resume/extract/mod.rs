@@ -156,7 +156,7 @@ fn human_size(bytes: u64) -> String {
         KIB..MIB => format!("{} KB", bytes / KIB),
         _ => {
             let tenths = bytes.saturating_mul(10) / MIB;
-            if tenths % 10 == 0 {
+            if tenths.is_multiple_of(10) {
                 format!("{} MB", tenths / 10)
             } else {
                 format!("{}.{} MB", tenths / 10, tenths % 10)

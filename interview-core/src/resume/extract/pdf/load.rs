@@ -260,10 +260,10 @@ fn length_in_object_stream(bytes: &[u8], compressed: &BTreeMap<u32, u32>) -> Opt
     while let Some(slash) = bytes[at..].iter().position(|&byte| byte == b'/') {
         let start = at + slash;
         at = start + 1;
-        if let Some(number) = syntax::reference_after(bytes, start, b"Length") {
-            if compressed.contains_key(&number) {
-                return Some(number);
-            }
+        if let Some(number) = syntax::reference_after(bytes, start, b"Length")
+            && compressed.contains_key(&number)
+        {
+            return Some(number);
         }
     }
     None

@@ -260,12 +260,10 @@ impl<'a> Plan<'a> {
         let document = self.document;
         while let Some((object, reach)) = pending.pop() {
             match object {
-                Object::Reference(id) => {
-                    if reach < RESOURCE_REACH && seen.insert(*id) {
-                        cost = cost.saturating_add(self.measure(*id)?);
-                        if let Ok(target) = document.get_object(*id) {
-                            pending.push((target, reach + 1));
-                        }
+                Object::Reference(id) if reach < RESOURCE_REACH && seen.insert(*id) => {
+                    cost = cost.saturating_add(self.measure(*id)?);
+                    if let Ok(target) = document.get_object(*id) {
+                        pending.push((target, reach + 1));
                     }
                 }
                 Object::Array(items) => pending.extend(items.iter().map(|item| (item, reach))),
@@ -360,33 +358,27 @@ fn named_reference(
 /// (it runs `Do` on an image as if it were a form), TrueType programs (decoded and
 /// dropped) and ICC profiles (decoded on every `cs`).
 fn empty_textless_streams(document: &mut Document) {
+    let icc_profile = |object: &Object| match object {
+        Object::Array(items) => match items.as_slice() {
+            [Object::Name(kind), Object::Reference(id), ..] if kind == b"ICCBased" => Some(*id),
+            _ => None,
+        },
+        _ => None,
+    };
     let mut textless = HashSet::new();
     for object in document.objects.values() {
         let dict = match object {
             Object::Dictionary(dict) => dict,
             Object::Stream(stream) => &stream.dict,
-            Object::Array(items) => {
-                if let [Object::Name(kind), Object::Reference(id), ..] = items.as_slice() {
-                    if kind == b"ICCBased" {
-                        textless.insert(*id);
-                    }
-                }
+            other => {
+                textless.extend(icc_profile(other));
                 continue;
             }
-            _ => continue,
         };
         if let Ok(id) = dict.get(b"FontFile2").and_then(Object::as_reference) {
             textless.insert(id);
         }
-        for (_, value) in dict.iter() {
-            if let Object::Array(items) = value {
-                if let [Object::Name(kind), Object::Reference(id), ..] = items.as_slice() {
-                    if kind == b"ICCBased" {
-                        textless.insert(*id);
-                    }
-                }
-            }
-        }
+        textless.extend(dict.iter().filter_map(|(_, value)| icc_profile(value)));
     }
     for (id, object) in &mut document.objects {
         if let Object::Stream(stream) = object {

@@ -208,7 +208,12 @@ async fn pdf_nested_a_hundred_thousand_deep_is_an_error_not_a_crash() {
 async fn a_panic_inside_pdf_extract_becomes_failed() {
     let err = extract(pdf_without_media_box()).await.unwrap_err();
     assert!(matches!(err, ExtractError::Failed(_)), "{err:?}");
-    assert_eq!(err.to_string(), "the document could not be read");
+    assert_eq!(
+        err.to_string(),
+        "We could not read this document. Please export it as a new PDF or DOCX and upload that."
+    );
+    // The panic's message is for logs only.
+    assert!(err.detail().unwrap().contains("MediaBox"), "{err:?}");
 }
 
 #[tokio::test]
@@ -390,7 +395,8 @@ async fn word_95_doc_asks_for_pdf_or_docx() {
         "{err:?}"
     );
     assert!(
-        err.to_string().contains("please upload a PDF or DOCX"),
+        err.to_string()
+            .contains("Please upload your resume as a PDF or DOCX"),
         "{err}"
     );
 }
@@ -430,7 +436,7 @@ async fn a_png_named_pdf_is_refused_as_a_png() {
     }
     assert_eq!(
         err.to_string(),
-        "this file is a PNG image, not a PDF, DOC or DOCX document"
+        "This file is a PNG image, not a PDF, DOC or DOCX document. Please upload your resume as a PDF or DOCX."
     );
 }
 

@@ -78,9 +78,13 @@ impl DocumentExtractor {
 
     /// Detects the kind of `bytes` and extracts its text.
     pub async fn extract_file(&self, bytes: Bytes) -> Result<(DocumentKind, String), ExtractError> {
-        let kind = self.admit(&bytes)?;
-        let text = self.extract_admitted(bytes, kind).await?;
-        Ok((kind, text))
+        let started = Instant::now();
+        let kind = self
+            .admit(&bytes)
+            .inspect_err(|error| record(None, started, Err(error)))?;
+        let result = self.extract_admitted(bytes, kind).await;
+        record(Some(kind), started, result.as_ref().map(|_| ()));
+        Ok((kind, result?))
     }
 
     /// Extracts the text of `bytes` on the current thread: the same checks, limits
@@ -89,12 +93,16 @@ impl DocumentExtractor {
     /// page is not cut off. For command-line tools, benchmarks and fuzzing; a server
     /// should use the async methods.
     pub fn extract_blocking(&self, bytes: &[u8]) -> Result<(DocumentKind, String), ExtractError> {
-        let kind = self.admit(bytes)?;
-        let deadline = Instant::now() + self.limits.timeout;
+        let started = Instant::now();
+        let kind = self
+            .admit(bytes)
+            .inspect_err(|error| record(None, started, Err(error)))?;
+        let deadline = started + self.limits.timeout;
         let abandoned = AtomicBool::new(false);
         let budget = Budget::new(&self.limits, deadline, &abandoned);
-        let text = run_guarded(bytes, kind, &budget)?;
-        Ok((kind, text))
+        let result = run_guarded(bytes, kind, &budget);
+        record(Some(kind), started, result.as_ref().map(|_| ()));
+        Ok((kind, result?))
     }
 
     /// The checks done before any parsing: size, kind from the bytes, support.
@@ -154,12 +162,47 @@ impl DocumentExtractor {
 #[async_trait]
 impl ResumeExtractor for DocumentExtractor {
     async fn extract(&self, bytes: Bytes, kind: DocumentKind) -> Result<String, ExtractError> {
-        let detected = self.admit(&bytes)?;
+        let started = Instant::now();
+        let detected = self
+            .admit(&bytes)
+            .inspect_err(|error| record(None, started, Err(error)))?;
         if detected != kind {
             tracing::debug!(claimed = %kind, %detected, "the bytes say another kind; reading them as that");
         }
-        self.extract_admitted(bytes, detected).await
+        let result = self.extract_admitted(bytes, detected).await;
+        record(Some(detected), started, result.as_ref().map(|_| ()));
+        result
     }
+}
+
+/// Records one extraction in the metrics (see docs/operations.md):
+/// `interview_extraction_duration_seconds{kind, outcome}` for every extraction, and
+/// `interview_extraction_refusals_total{reason}` for every failure. Labels are
+/// closed sets: `kind` is `pdf`, `docx`, `doc` or `unknown` (refused before its kind
+/// was known), `outcome` is `ok` or the [`ExtractError::reason`].
+fn record(kind: Option<DocumentKind>, started: Instant, result: Result<(), &ExtractError>) {
+    let kind = kind.map_or("unknown", DocumentKind::extension);
+    let outcome = match result {
+        Ok(()) => "ok",
+        Err(error) => {
+            let reason = error.reason();
+            metrics::counter!("interview_extraction_refusals_total", "reason" => reason)
+                .increment(1);
+            tracing::info!(
+                kind,
+                reason,
+                detail = error.detail().as_deref().unwrap_or(""),
+                "resume extraction refused"
+            );
+            reason
+        }
+    };
+    metrics::histogram!(
+        "interview_extraction_duration_seconds",
+        "kind" => kind,
+        "outcome" => outcome
+    )
+    .record(started.elapsed().as_secs_f64());
 }
 
 /// Runs the parser for `kind` with panics caught, then cleans and checks its text.

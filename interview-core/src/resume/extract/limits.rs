@@ -89,6 +89,11 @@ impl<'a> Budget<'a> {
         }
     }
 
+    /// When this extraction must be over.
+    pub(super) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
     /// Fails with [`ExtractError::TimedOut`] once the deadline has passed or the
     /// caller has gone; parsers call it between units of work (pages, parts).
     pub(super) fn checkpoint(&self) -> Result<(), ExtractError> {

@@ -1,10 +1,19 @@
 //! PDF: lopdf parses the file and tells encryption apart; pdf-extract lays out the text.
+//!
+//! Neither bounds what it inflates, so every stream either decodes is measured
+//! first against [`ExtractLimits::max_decompressed_bytes`](super::ExtractLimits):
+//! what lopdf inflates while loading ([`load`]), then what pdf-extract will inflate,
+//! counted as often as it will inflate it ([`plan`]).
+
+mod decode;
+mod load;
+mod plan;
+mod syntax;
 
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
-use lopdf::Document;
 use pdf_extract::{MediaBox, OutputDev, OutputError, PlainTextOutput, Transform};
 
 use super::ExtractError;
@@ -12,7 +21,8 @@ use super::limits::Budget;
 
 /// The raw text of a PDF, pages separated by blank lines.
 pub(super) fn extract(bytes: &[u8], budget: &Budget<'_>) -> Result<String, ExtractError> {
-    let document = Document::load_mem(bytes).map_err(load_error)?;
+    let mut allowance = decode::Allowance::new(budget.limits.max_decompressed_bytes);
+    let mut document = load::load(bytes, &mut allowance, budget)?;
     // lopdf opens files encrypted with an empty user password by itself (the common
     // "restrict printing" case) and removes /Encrypt; what is left needs a password.
     if document.is_encrypted() {
@@ -28,6 +38,8 @@ pub(super) fn extract(bytes: &[u8], budget: &Budget<'_>) -> Result<String, Extra
             budget.limits.max_pages
         )));
     }
+    budget.checkpoint()?;
+    plan::check(&mut document, &mut allowance, budget)?;
     budget.checkpoint()?;
 
     let text = Rc::new(RefCell::new(TextSink::new(

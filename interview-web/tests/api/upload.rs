@@ -43,9 +43,13 @@ async fn an_extraction_failure_still_stores_the_file_and_reports_why() {
     assert_eq!(response.status, StatusCode::OK);
     let json = response.json();
     assert!(json["resumeText"].is_null());
-    assert_eq!(
-        json["extractionError"],
-        "the document is encrypted or password-protected"
+    // The candidate's words, never the parser's.
+    assert_eq!(json["extractionError"], ExtractError::Encrypted.to_string());
+    assert!(
+        json["extractionError"]
+            .as_str()
+            .unwrap()
+            .contains("protected with a password")
     );
     assert_eq!(app.resumes.len(), 1);
 }

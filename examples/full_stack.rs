@@ -47,7 +47,7 @@ async fn main() -> ExitCode {
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", interview::error::ErrorChain(&error));
             return ExitCode::FAILURE;
         }
     };

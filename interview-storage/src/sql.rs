@@ -12,24 +12,26 @@ pub(crate) type TransientCode = fn(&str) -> bool;
 /// [`StoreError::Corrupt`]; anything else is [`StoreError::Backend`].
 pub(crate) fn store_error(error: sqlx::Error, transient: TransientCode) -> StoreError {
     match &error {
-        sqlx::Error::Database(database) => {
-            if database.is_unique_violation() {
-                StoreError::Conflict
-            } else if database.code().is_some_and(|code| transient(&code)) {
-                StoreError::Unavailable(Box::new(error))
-            } else {
-                StoreError::Backend(Box::new(error))
-            }
-        }
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(Box::new(error)),
+        sqlx::Error::Database(database) if database.is_unique_violation() => StoreError::Conflict,
+        _ if is_unavailable(&error, transient) => StoreError::Unavailable(Box::new(error)),
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
             StoreError::Corrupt(error.to_string())
         }
         _ => StoreError::Backend(Box::new(error)),
+    }
+}
+
+/// Whether `error` means the database cannot be reached now (worth retrying later):
+/// a pool timeout, a closed pool, an I/O or TLS failure, or a code `transient` names.
+pub(crate) fn is_unavailable(error: &sqlx::Error, transient: TransientCode) -> bool {
+    match error {
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| transient(&code)),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        _ => false,
     }
 }
 

@@ -9,6 +9,7 @@ use axum::extract::multipart::MultipartError;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use interview_core::error::ErrorChain;
 use interview_core::resume::ResumeStoreError;
 use interview_core::service::{ScheduleError, UploadError};
 use interview_core::store::StoreError;
@@ -101,21 +102,6 @@ impl AppError {
             "internal",
             "Something went wrong on our side. Please try again.",
         )
-    }
-}
-
-/// Displays an error with its chain of sources, for logs.
-struct ErrorChain<'a>(&'a dyn std::error::Error);
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(cause) = source {
-            write!(f, ": {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }
 
@@ -287,14 +273,5 @@ mod tests {
         assert_eq!(human_size(1536 * 1024), "1.5 MB");
         assert_eq!(human_size(2048), "2 KB");
         assert_eq!(human_size(900), "900 bytes");
-    }
-
-    #[test]
-    fn error_chains_are_joined_for_logs() {
-        let error = StoreError::Unavailable(Box::new(std::io::Error::other("connection refused")));
-        assert_eq!(
-            ErrorChain(&error).to_string(),
-            "the booking store is unavailable: connection refused"
-        );
     }
 }

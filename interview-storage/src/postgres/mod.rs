@@ -16,9 +16,9 @@ use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
 use interview_core::{Booking, BookingToken, EvaluationStatus};
-use sqlx::Row;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, Row};
 
 use crate::record::{self, BookingRecord, StateColumns, StateRecord};
 use crate::sql;
@@ -26,6 +26,9 @@ use crate::sql;
 /// How long a call waits for a connection (including opening one) before the store
 /// reports itself unavailable.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a health check waits for a pooled connection, and then for a direct one
+/// that says why the pool has none: probes give up after a few seconds.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
 /// The most connections the pool opens.
 pub const MAX_CONNECTIONS: u32 = 10;
 /// The table that records which of this crate's migrations ran.
@@ -42,6 +45,75 @@ fn migrator() -> Migrator {
 #[error("the PostgreSQL URL is not valid")]
 pub struct InvalidUrl;
 
+/// No connection to the PostgreSQL server could be opened: which server (host, port
+/// and database; never the user or the password) and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot connect to PostgreSQL at {server}")]
+pub struct ConnectError {
+    server: String,
+    #[source]
+    cause: ConnectCause,
+}
+
+impl ConnectError {
+    /// The server that could not be reached: `host:port/database` or the socket path.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+enum ConnectCause {
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+    #[error("no answer within {0:?}")]
+    TimedOut(Duration),
+}
+
+/// `host:port/database` (or the socket path) of `options`, without credentials.
+fn server_of(options: &PgConnectOptions) -> String {
+    let place = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match options.get_database() {
+        Some(database) => format!("{place}/{database}"),
+        None => place,
+    }
+}
+
+/// Opens one connection outside the pool within `timeout`, for its error: the pool
+/// retries a refused or unknown host silently until its acquire timeout and then
+/// reports only that it timed out.
+async fn connect_once(options: &PgConnectOptions, timeout: Duration) -> Result<(), StoreError> {
+    let server = || server_of(options);
+    let cause = match tokio::time::timeout(timeout, PgConnection::connect_with(options)).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            return Ok(());
+        }
+        Ok(Err(error)) => {
+            let unavailable = sql::is_unavailable(&error, is_transient);
+            let error = ConnectError {
+                server: server(),
+                cause: ConnectCause::Sqlx(error),
+            };
+            return Err(if unavailable {
+                StoreError::Unavailable(Box::new(error))
+            } else {
+                // Wrong password, unknown database: retrying will not help.
+                StoreError::Backend(Box::new(error))
+            });
+        }
+        Err(_) => ConnectCause::TimedOut(timeout),
+    };
+    Err(StoreError::Unavailable(Box::new(ConnectError {
+        server: server(),
+        cause,
+    })))
+}
+
 /// A [`BookingStore`] on PostgreSQL.
 ///
 /// ```no_run
@@ -57,9 +129,10 @@ pub struct PostgresBookingStore {
 
 impl PostgresBookingStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and applies
-    /// the migrations. A server that cannot be reached within [`ACQUIRE_TIMEOUT`] is
-    /// [`StoreError::Unavailable`]; a malformed URL is [`StoreError::Backend`] with
-    /// [`InvalidUrl`] (never the URL itself).
+    /// the migrations. A server that refuses the connection or does not answer within
+    /// [`ACQUIRE_TIMEOUT`] is [`StoreError::Unavailable`] with a [`ConnectError`]
+    /// saying which server and why (a refusal is reported at once); a malformed URL is
+    /// [`StoreError::Backend`] with [`InvalidUrl`] (never the URL itself).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|_| StoreError::Backend(Box::new(InvalidUrl)))?;
@@ -72,6 +145,7 @@ impl PostgresBookingStore {
         options: PgConnectOptions,
         pool: PgPoolOptions,
     ) -> Result<Self, StoreError> {
+        connect_once(&options, pool.get_acquire_timeout()).await?;
         let pool = pool.connect_with(options).await.map_err(store_error)?;
         Self::from_pool(pool).await
     }
@@ -382,11 +456,22 @@ impl BookingStore for PostgresBookingStore {
         json.as_deref().map(record::parse_evaluation).transpose()
     }
 
+    /// Answers within about twice [`PING_TIMEOUT`]. When the pool has no connection
+    /// to give, one direct attempt says which server and why.
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(store_error)?;
-        Ok(())
+        let pooled = async {
+            let mut connection = self.pool.acquire().await?;
+            sqlx::query("SELECT 1").execute(&mut *connection).await
+        };
+        match tokio::time::timeout(PING_TIMEOUT, pooled).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(sqlx::Error::PoolTimedOut)) | Err(_) => {
+                let options = self.pool.connect_options();
+                connect_once(&options, PING_TIMEOUT).await?;
+                // The server answers now; the pool was only busy.
+                Err(StoreError::Unavailable(Box::new(sqlx::Error::PoolTimedOut)))
+            }
+            Ok(Err(error)) => Err(store_error(error)),
+        }
     }
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use interview_core::error::ErrorChain;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -11,7 +12,7 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<
     match state.scheduling.bookings().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
         Err(error) => {
-            tracing::warn!(%error, "health check: booking store unavailable");
+            tracing::warn!(error = %ErrorChain(&error), "health check: booking store unavailable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "status": "unavailable", "bookings": "unavailable" })),

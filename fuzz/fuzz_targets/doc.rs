@@ -8,7 +8,12 @@ use std::io::{Cursor, Write};
 use interview_core::resume::{DocumentExtractor, ExtractError};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    // libfuzzer-sys aborts on every panic, even one the extractor catches and
+    // reports as `Failed`; a panic that escapes still aborts (it cannot unwind out
+    // of the fuzzer's entry point).
+    init: std::panic::set_hook(Box::new(|_| {})),
+    |data: &[u8]| {
     // The first two bytes say where the WordDocument stream ends and 1Table begins.
     let Some((split, rest)) = data.split_first_chunk::<2>() else {
         return;

@@ -13,7 +13,9 @@ use interview_core::resume::{
 };
 
 use fixtures::doc::{Storage, compound_file, word_doc, word_doc_with};
-use fixtures::docx::{bomb_docx, deeply_nested_docx, empty_docx, lying_bomb_docx, resume_docx};
+use fixtures::docx::{
+    bomb_docx, deeply_nested_docx, docx_with_document, empty_docx, lying_bomb_docx, resume_docx,
+};
 use fixtures::pdf::{
     Font, Placed, encrypted_pdf, image_only_pdf, lines, pdf_without_media_box, simple_pdf, text_pdf,
 };
@@ -318,6 +320,40 @@ async fn docx_nested_too_deep_is_refused_before_parsing() {
     // blocking pool's 2 MiB stack, even in a debug build.
     let err = extract(deeply_nested_docx(20)).await.unwrap_err();
     assert!(matches!(err, ExtractError::NoText), "{err:?}");
+}
+
+/// Found by fuzzing (`docx_xml`): docx-rs reads each element until its end tag and
+/// treats the end of the document as one more event to skip, so an element left
+/// open spun forever on a core, holding its extraction slot past every deadline.
+#[tokio::test]
+async fn docx_whose_xml_leaves_an_element_open_is_corrupt_at_once() {
+    let open = r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#;
+    for document in [
+        format!("{open}<w:p><w:r><w:t>Jane Doe</w:t></w:r>"),
+        format!("{open}<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Rust</w:t></w:r></w:p>"),
+        format!("{open}<w:p><w:r><w:t>Jane"),
+        // The fuzzer's own find: a mangled declaration, then a paragraph never closed.
+        "<?x\u{81}lsingml/2006/main\"><w:body><w:p><w\u{1}@;w:t>Jane Doe</w:t></w:r></w:p><w:tbl>r><w:tc><w:p><w:r><w:t>Rust</w:t>".to_owned(),
+    ] {
+        let limits = ExtractLimits {
+            max_concurrent: 1,
+            timeout: Duration::from_secs(10),
+            ..ExtractLimits::default()
+        };
+        let started = Instant::now();
+        let err = extract_with(limits, docx_with_document(&document))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ExtractError::Corrupt(_)), "{document}: {err:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{document}");
+    }
+}
+
+#[tokio::test]
+async fn docx_with_comments_and_cdata_holding_angle_brackets_is_still_read() {
+    let document = r#"<?xml version="1.0"?><!-- a <comment> --><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t><![CDATA[Rust <and> C]]></w:t></w:r></w:p><w:p/></w:body></w:document>"#;
+    let text = text_of(docx_with_document(document)).await;
+    assert!(text.contains("Rust <and> C"), "{text:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! DOCX: the archive is inspected and inflated within limits first, then docx-rs
 //! parses it and the text is read in reading order.
 
-use std::io::{self, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+
+use quick_xml::events::Event;
 
 use docx_rs::{
     DocumentChild, FooterChild, HeaderChild, InsertChild, MoveToChild, Paragraph, ParagraphChild,
@@ -80,7 +82,7 @@ fn reader_error(error: ReaderError) -> ExtractError {
 
 /// Walks the archive before docx-rs sees it: entry count, the sizes the central
 /// directory declares, then every entry inflated for real with a running cap (a
-/// declared size can lie) and its XML nesting measured.
+/// declared size can lie) and its XML checked ([`check_xml`]).
 fn inspect_archive(bytes: &[u8], budget: &Budget<'_>) -> Result<(), ExtractError> {
     let cap = budget.limits.max_decompressed_bytes;
     let too_big = |what: &str| {
@@ -114,113 +116,80 @@ fn inspect_archive(bytes: &[u8], budget: &Budget<'_>) -> Result<(), ExtractError
             let name = entry.name();
             name.ends_with(".xml") || name.ends_with(".rels")
         };
-        let mut sink = DepthGauge::new(is_xml);
         let allowance = cap - inflated;
-        let read = io::copy(&mut (&mut entry).take(allowance + 1), &mut sink).map_err(|error| {
+        let mut counted = Counted {
+            inner: (&mut entry).take(allowance + 1),
+            count: 0,
+        };
+        let checked = if is_xml {
+            check_xml(&mut quick_xml::Reader::from_reader(BufReader::new(
+                &mut counted,
+            )))
+        } else {
+            Ok(())
+        };
+        // What an XML error left unread still counts, and the size is judged before
+        // the XML: a part cut off at the cap also looks unclosed.
+        io::copy(&mut counted, &mut io::sink()).map_err(|error| {
             ExtractError::Corrupt(format!("a part of the DOCX is damaged: {error}"))
         })?;
-        if read > allowance {
+        if counted.count > allowance {
             return Err(too_big("inflates to"));
         }
-        inflated += read;
-        if sink.deepest > MAX_XML_DEPTH {
-            return Err(ExtractError::LimitExceeded(format!(
-                "the DOCX nests XML elements more than {MAX_XML_DEPTH} deep"
-            )));
-        }
+        inflated += counted.count;
+        checked?;
     }
     Ok(())
 }
 
-/// Measures how deeply XML elements nest, as the bytes stream past; it does not
-/// validate anything (docx-rs does), it only has to be right for well-formed XML
-/// and bounded for the rest.
-struct DepthGauge {
-    measure: bool,
-    state: Scan,
-    depth: usize,
-    deepest: usize,
-}
-
-#[derive(Clone, Copy)]
-enum Scan {
-    Content,
-    /// Just after `<`.
-    TagOpen,
-    /// Inside a start tag; `quote` is the open attribute quote, `slash` whether the
-    /// last byte was `/` (a self-closing `/>`).
-    StartTag {
-        quote: Option<u8>,
-        slash: bool,
-    },
-    /// Inside an end tag, a comment, a declaration or a processing instruction.
-    OtherTag,
-}
-
-impl DepthGauge {
-    fn new(measure: bool) -> Self {
-        Self {
-            measure,
-            state: Scan::Content,
-            depth: 0,
-            deepest: 0,
-        }
-    }
-
-    fn feed(&mut self, byte: u8) {
-        self.state = match (self.state, byte) {
-            (Scan::Content, b'<') => Scan::TagOpen,
-            (Scan::Content, _) => Scan::Content,
-            (Scan::TagOpen, b'/') => {
-                self.depth = self.depth.saturating_sub(1);
-                Scan::OtherTag
-            }
-            (Scan::TagOpen, b'?' | b'!') => Scan::OtherTag,
-            (Scan::TagOpen, b'>') => Scan::Content,
-            (Scan::TagOpen, _) => {
-                self.depth += 1;
-                self.deepest = self.deepest.max(self.depth);
-                Scan::StartTag {
-                    quote: None,
-                    slash: false,
+/// Reads one XML part as docx-rs's tokenizer will (quick-xml, end tags checked
+/// against start tags), before docx-rs does. docx-rs reads each element until its
+/// end tag and takes the end of the document for one more event to skip, so an
+/// element left open makes it spin forever (found by fuzzing); and it reads nested
+/// tables recursively, so the nesting is capped. Nothing else is validated here.
+fn check_xml<R: BufRead>(xml: &mut quick_xml::Reader<R>) -> Result<(), ExtractError> {
+    xml.config_mut().check_end_names = true;
+    let mut buffer = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        buffer.clear();
+        match xml.read_event_into(&mut buffer) {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    return Err(ExtractError::LimitExceeded(format!(
+                        "the DOCX nests XML elements more than {MAX_XML_DEPTH} deep"
+                    )));
                 }
             }
-            (Scan::StartTag { quote: Some(q), .. }, byte) => Scan::StartTag {
-                quote: (byte != q).then_some(q),
-                slash: false,
-            },
-            (Scan::StartTag { quote: None, slash }, b'>') => {
-                if slash {
-                    self.depth = self.depth.saturating_sub(1);
-                }
-                Scan::Content
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) if depth == 0 => return Ok(()),
+            Ok(Event::Eof) => {
+                return Err(ExtractError::Corrupt(
+                    "an XML part of the DOCX ends inside an element".to_owned(),
+                ));
             }
-            (Scan::StartTag { quote: None, .. }, byte @ (b'"' | b'\'')) => Scan::StartTag {
-                quote: Some(byte),
-                slash: false,
-            },
-            (Scan::StartTag { quote: None, .. }, byte) => Scan::StartTag {
-                quote: None,
-                slash: byte == b'/',
-            },
-            (Scan::OtherTag, b'>') => Scan::Content,
-            (Scan::OtherTag, _) => Scan::OtherTag,
-        };
+            Ok(_) => {}
+            Err(error) => {
+                return Err(ExtractError::Corrupt(format!(
+                    "an XML part of the DOCX is malformed: {error}"
+                )));
+            }
+        }
     }
 }
 
-impl io::Write for DepthGauge {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.measure {
-            for &byte in buf {
-                self.feed(byte);
-            }
-        }
-        Ok(buf.len())
-    }
+/// Counts the bytes read through it: how much an entry inflated to.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
     }
 }
 

@@ -13,7 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use interview_web::ops::OpsRouter;
 use interview_web::server::{ServeOptions, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, timeout};
@@ -29,7 +29,11 @@ pub(crate) struct Served {
 
 impl Served {
     pub(crate) async fn start(router: Router, options: ServeOptions) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // A backlog that holds every connection the tests queue (tokio's default,
+        // 128, would leave some waiting in SYN retries instead).
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener: TcpListener = socket.listen(1024).unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, router, options, async {

@@ -163,6 +163,7 @@ where
     let (drain, mut drained) = mpsc::channel::<Infallible>(1);
     let builder = Arc::new(builder(&options));
     let mut shutdown = pin!(shutdown);
+    let mut failing = false;
     loop {
         let permit = tokio::select! {
             biased;
@@ -182,7 +183,13 @@ where
                     continue;
                 }
                 Err(error) => {
-                    tracing::error!(%error, "cannot accept connections; retrying shortly");
+                    // Logged once per episode, not four times a second.
+                    if failing {
+                        tracing::debug!(%error, "still cannot accept connections");
+                    } else {
+                        tracing::error!(%error, "cannot accept connections; retrying every {ACCEPT_ERROR_PAUSE:?}");
+                    }
+                    failing = true;
                     tokio::select! {
                         biased;
                         () = &mut shutdown => break,
@@ -191,6 +198,9 @@ where
                 }
             },
         };
+        if std::mem::take(&mut failing) {
+            tracing::info!("accepting connections again");
+        }
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "TCP_NODELAY could not be set");
         }

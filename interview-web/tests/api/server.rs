@@ -223,6 +223,25 @@ async fn a_kept_alive_connection_is_closed_when_idle_and_handlers_see_the_peer()
     assert!(closed_within(&mut stream, Duration::from_secs(5)).await);
 }
 
+#[tokio::test]
+async fn an_http1_connection_waiting_for_its_next_request_has_the_header_read_timeout() {
+    let router = Router::new().route("/", get(|| async { "ok" }));
+    // An idle timeout far away: what closes the connection is the header timeout.
+    let served = Served::start(router, short(300, 60_000, 8)).await;
+    let mut stream = TcpStream::connect(served.addr).await.unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buffer = vec![0_u8; 1024];
+    let read = timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(buffer[..read].starts_with(b"HTTP/1.1 200"));
+    assert!(closed_within(&mut stream, Duration::from_secs(10)).await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_websocket_outlives_the_idle_timeout_and_keeps_its_place() {
     let router = Router::new()

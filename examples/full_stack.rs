@@ -2,11 +2,12 @@
 //! `cargo run --example full_stack`.
 //!
 //! Reads the configuration from the environment (see docs/configuration.md), prints
-//! which provider fills each role and why, and serves the application until Ctrl-C.
+//! which provider fills each role and why, and serves the application until Ctrl-C
+//! or SIGTERM; health checks and metrics on a second, private port.
 
 use std::process::ExitCode;
 
-use interview::bootstrap::Application;
+use interview::bootstrap::{Application, shutdown_signal};
 use interview::config::Config;
 
 #[tokio::main]
@@ -62,6 +63,26 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ops_listener = match tokio::net::TcpListener::bind(app.config.ops_bind_address).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "error: cannot listen on {}: {error}",
+                app.config.ops_bind_address
+            );
+            eprintln!(
+                "Set OPS_BIND_ADDRESS to a free address, e.g. OPS_BIND_ADDRESS=127.0.0.1:9091."
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let metrics = match interview::web::ops::install_metrics_recorder() {
+        Ok(handle) => Some(handle),
+        Err(error) => {
+            eprintln!("warning: no metrics at /metrics: {error}");
+            None
+        }
+    };
     println!();
     println!(
         "Open {}apply to book an interview.",
@@ -93,30 +114,27 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let ops = app.config.ops_bind_address;
+    println!("Health: http://{ops}/livez and http://{ops}/readyz; metrics: http://{ops}/metrics");
+    println!("(OPS_BIND_ADDRESS: keep this port off the public network).");
     println!("Press Ctrl-C to stop.");
 
-    let served = interview::web::axum::serve(listener, app.router())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    app.serve(listener, ops_listener, metrics, shutdown_signal())
         .await;
     #[cfg(feature = "livekit-agent")]
     if let Some(worker) = worker {
-        println!("Letting running LiveKit interviews finish; Ctrl-C again stops at once.");
+        println!(
+            "Letting running LiveKit interviews finish; Ctrl-C or SIGTERM again stops at once."
+        );
         tokio::select! {
             result = worker.drain(None) => {
                 if let Err(error) = result {
                     eprintln!("error: the agent worker stopped with an error: {error}");
+                    return ExitCode::FAILURE;
                 }
             }
-            _ = tokio::signal::ctrl_c() => {}
+            () = shutdown_signal() => {}
         }
     }
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: the server stopped: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::SUCCESS
 }

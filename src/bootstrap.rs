@@ -1,6 +1,7 @@
 //! Building the whole application from a [`Config`]: the wiring that
 //! `examples/full_stack.rs` uses and that an integrator can reuse.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,6 +12,9 @@ use interview_core::service::SchedulingService;
 use interview_core::store::{BookingStore, StoreError};
 use interview_storage::config::OpenError;
 use interview_web::AppState;
+use interview_web::ops::{OpsRouter, PrometheusHandle, StartupCheck};
+use interview_web::server::{ServeOptions, serve};
+use tokio::net::TcpListener;
 
 use crate::config::Config;
 
@@ -188,6 +192,87 @@ impl Application {
     /// The router to serve.
     pub fn router(&self) -> interview_web::axum::Router {
         interview_web::router(self.state.clone())
+    }
+
+    /// The operations router: `/livez`, `/readyz` (the database, and the offline
+    /// voice's start-up check when interviews speak with it) and `/metrics` from
+    /// `metrics` when given.
+    pub async fn ops_router(
+        &self,
+        metrics: Option<PrometheusHandle>,
+    ) -> interview_web::axum::Router {
+        #[allow(unused_mut)]
+        let mut ops = OpsRouter::new(&self.state);
+        #[cfg(feature = "voice")]
+        if self.config.engine_plan().voice_is_offline() {
+            let check = if interview_voice::offline::EspeakTts::new()
+                .is_available()
+                .await
+            {
+                StartupCheck::passed()
+            } else {
+                StartupCheck::failed("espeak-ng, the offline voice, cannot be run")
+            };
+            ops = ops.with_check("voice", check);
+        }
+        if let Some(metrics) = metrics {
+            ops = ops.with_metrics(metrics);
+        }
+        ops.into_router()
+    }
+
+    /// Serves the application on `public` and the operations router on `ops` until
+    /// `shutdown` completes; then stops accepting, lets requests in flight finish
+    /// (up to `HTTP_SHUTDOWN_TIMEOUT_SECS`) and returns. The operations listener
+    /// answers until the public server has stopped.
+    pub async fn serve(
+        &self,
+        public: TcpListener,
+        ops: TcpListener,
+        metrics: Option<PrometheusHandle>,
+        shutdown: impl Future<Output = ()> + Send,
+    ) {
+        let ops_router = self.ops_router(metrics).await;
+        let ops_options = ServeOptions {
+            max_connections: ServeOptions::ops().max_connections,
+            ..self.config.serve.clone()
+        };
+        let (stop_ops, ops_stopped) = tokio::sync::oneshot::channel::<()>();
+        let ops_server = tokio::spawn(serve(ops, ops_router, ops_options, async move {
+            let _ = ops_stopped.await;
+        }));
+        serve(public, self.router(), self.config.serve.clone(), shutdown).await;
+        let _ = stop_ops.send(());
+        let _ = ops_server.await;
+    }
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C (SIGINT) or, on Unix, SIGTERM
+/// (what `docker stop`, Kubernetes and systemd send).
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("Ctrl-C: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! | part | variables | defined in |
 //! |---|---|---|
-//! | the server | `PUBLIC_BASE_URL`, `BIND_ADDRESS`, `DATA_DIR`, `ADMIN_API_TOKEN` | here |
+//! | the server | `PUBLIC_BASE_URL`, `BIND_ADDRESS`, `OPS_BIND_ADDRESS`, `DATA_DIR`, `ADMIN_API_TOKEN` | here |
+//! | `ServeOptions` | `HTTP_*` | `interview-web` (feature `web`) |
 //! | [`InterviewConfig`] | `INTERVIEW_*`, `MAX_UPLOAD_BYTES`, `MAX_RESUME_LENGTH` | `interview-core` |
 //! | `StorageConfig` | `DATABASE_URL`, `SUPABASE_*` | `interview-storage` (feature `storage`) |
 //! | `SmtpConfig` | `SMTP_*` | `interview-web` (feature `web`) |
@@ -34,6 +35,8 @@ use url::Url;
 
 /// The default `BIND_ADDRESS`.
 pub const DEFAULT_BIND_ADDRESS: &str = "127.0.0.1:3000";
+/// The default `OPS_BIND_ADDRESS`: the health and metrics listener, on loopback.
+pub const DEFAULT_OPS_BIND_ADDRESS: &str = "127.0.0.1:9090";
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,12 @@ pub struct Config {
     pub public_base_url: Url,
     /// `BIND_ADDRESS`: where the server listens.
     pub bind_address: SocketAddr,
+    /// `OPS_BIND_ADDRESS`: where `/livez`, `/readyz` and `/metrics` are served; keep
+    /// it off the public network.
+    pub ops_bind_address: SocketAddr,
+    /// `HTTP_*`: the server's timeouts and connection limit.
+    #[cfg(feature = "web")]
+    pub serve: interview_web::server::ServeOptions,
     /// `DATA_DIR`: the SQLite database, local resumes and the e-mail outbox.
     pub data_dir: PathBuf,
     /// `ADMIN_API_TOKEN`: the bearer token of the read-only admin API (bookings,
@@ -94,6 +103,21 @@ impl Config {
                 format!("http://{addr}")
             }
         });
+        let ops_bind_address = env
+            .parse(
+                "OPS_BIND_ADDRESS",
+                "an address such as 127.0.0.1:9090",
+                |v| v.parse::<SocketAddr>().ok(),
+            )
+            .or_else(|| DEFAULT_OPS_BIND_ADDRESS.parse().ok());
+        if ops_bind_address.is_some() && ops_bind_address == bind_address {
+            env.error(
+                "OPS_BIND_ADDRESS",
+                "must differ from BIND_ADDRESS: health checks need a port of their own",
+            );
+        }
+        #[cfg(feature = "web")]
+        let serve = interview_web::server::ServeOptions::from_env(env);
         let public_base_url = env
             .url("PUBLIC_BASE_URL", &["http", "https"])
             .or_else(|| default_base.and_then(|base| Url::parse(&base).ok()));
@@ -140,6 +164,9 @@ impl Config {
         Some(Self {
             public_base_url: public_base_url?,
             bind_address: bind_address?,
+            ops_bind_address: ops_bind_address?,
+            #[cfg(feature = "web")]
+            serve,
             data_dir,
             admin_api_token,
             interview,
@@ -236,6 +263,9 @@ mod tests {
     fn defaults_need_no_variables() {
         let config = config(&[]).unwrap();
         assert_eq!(config.bind_address.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.ops_bind_address.to_string(), "127.0.0.1:9090");
+        #[cfg(feature = "web")]
+        assert_eq!(config.serve, interview_web::server::ServeOptions::default());
         assert_eq!(config.public_base_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(config.data_dir, PathBuf::from("data"));
         assert_eq!(config.interview, InterviewConfig::default());
@@ -282,6 +312,47 @@ mod tests {
                 "{expected} not reported in {variables:?}"
             );
         }
+    }
+
+    #[test]
+    #[cfg(feature = "web")]
+    fn server_bounds_are_read_and_bad_ones_reported() {
+        let read = config(&[
+            ("OPS_BIND_ADDRESS", "0.0.0.0:9100"),
+            ("HTTP_HEADER_READ_TIMEOUT_SECS", "5"),
+            ("HTTP_IDLE_TIMEOUT_SECS", "120"),
+            ("HTTP_MAX_CONNECTIONS", "4096"),
+            ("HTTP_SHUTDOWN_TIMEOUT_SECS", "10"),
+        ])
+        .unwrap();
+        assert_eq!(read.ops_bind_address.to_string(), "0.0.0.0:9100");
+        assert_eq!(read.serve.header_read_timeout.as_secs(), 5);
+        assert_eq!(read.serve.idle_timeout.as_secs(), 120);
+        assert_eq!(read.serve.max_connections, 4096);
+        assert_eq!(read.serve.shutdown_timeout.as_secs(), 10);
+
+        let errors = config(&[
+            ("BIND_ADDRESS", "127.0.0.1:9090"),
+            ("HTTP_HEADER_READ_TIMEOUT_SECS", "0"),
+            ("HTTP_IDLE_TIMEOUT_SECS", "1.5"),
+            ("HTTP_MAX_CONNECTIONS", "-1"),
+            ("HTTP_SHUTDOWN_TIMEOUT_SECS", "forever"),
+        ])
+        .unwrap_err();
+        let shown = errors.to_string();
+        for expected in [
+            "OPS_BIND_ADDRESS",
+            "HTTP_HEADER_READ_TIMEOUT_SECS",
+            "HTTP_IDLE_TIMEOUT_SECS",
+            "HTTP_MAX_CONNECTIONS",
+            "HTTP_SHUTDOWN_TIMEOUT_SECS",
+        ] {
+            assert!(
+                shown.contains(expected),
+                "{expected} not reported in {shown}"
+            );
+        }
+        assert!(shown.contains("from 1 to 3600"), "{shown}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Static files compiled into the binary: no build step, nothing to deploy beside it.
 
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -29,6 +29,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
 
 /// `GET /assets/{name}`.
 pub(crate) async fn asset(Path(name): Path<String>) -> Response {
+    if name == "favicon.ico" {
+        return favicon().await;
+    }
     match ASSETS.iter().find(|(file, _, _)| *file == name) {
         Some((_, content_type, body)) => (
             [
@@ -38,6 +41,23 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
             *body,
         )
             .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => crate::AppError::not_found("There is no such file.").into_response(),
     }
+}
+
+/// The site's icon: a small ICO every page's `<link rel="icon">` names (as
+/// `assets/favicon.ico`, which works under a nesting prefix), and which browsers ask
+/// for at `/favicon.ico` anyway.
+const FAVICON: &[u8] = include_bytes!("assets/favicon.ico");
+
+/// `GET /favicon.ico` and `GET /assets/favicon.ico`: the icon, cached for a week.
+pub(crate) async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=604800"),
+        ],
+        FAVICON,
+    )
+        .into_response()
 }

@@ -6,8 +6,9 @@
 
 use axum::Json;
 use axum::extract::multipart::MultipartError;
-use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use interview_core::error::ErrorChain;
 use interview_core::resume::ResumeStoreError;
@@ -194,26 +195,47 @@ impl From<ScheduleError> for AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
+        // serde's words name our types ("expected struct ScheduleRequest"): they go to
+        // the log, the client reads what to do.
+        tracing::debug!(detail = %rejection.body_text(), "a JSON body was refused");
         match rejection {
             JsonRejection::MissingJsonContentType(_) => Self::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the request as JSON (Content-Type: application/json).",
             ),
-            JsonRejection::JsonDataError(e) => Self::new(
+            JsonRejection::JsonDataError(_) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid",
-                format!(
-                    "The request has a field of the wrong type: {}",
-                    e.body_text()
-                ),
+                "Some details are missing or not in the expected form. Please check the form and send it again.",
             ),
             JsonRejection::BytesRejection(_) => too_large_body(),
-            other => Self::bad_request(format!(
-                "The request is not valid JSON: {}",
-                other.body_text()
-            )),
+            _ => Self::bad_request(
+                "The request could not be read. Please check the form and send it again.",
+            ),
         }
+    }
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(rejection: BytesRejection) -> Self {
+        tracing::debug!(detail = %rejection.body_text(), "a request body was refused");
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large_body()
+        } else {
+            Self::bad_request("The request body could not be read.")
+        }
+    }
+}
+
+impl From<WebSocketUpgradeRejection> for AppError {
+    fn from(rejection: WebSocketUpgradeRejection) -> Self {
+        tracing::debug!(detail = %rejection.body_text(), "a WebSocket upgrade was refused");
+        Self::new(
+            rejection.status(),
+            "websocket_required",
+            "This address is the interview page's live connection. Open your interview link in a browser instead.",
+        )
     }
 }
 
@@ -222,13 +244,97 @@ impl From<MultipartError> for AppError {
         if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large_body()
         } else {
-            Self::bad_request(format!(
-                "The upload could not be read: {}",
-                error.body_text()
-            ))
-            .with_field(Field::Resume)
+            tracing::debug!(detail = %error.body_text(), "a multipart body was refused");
+            Self::bad_request("The upload could not be read. Please choose the file and try again.")
+                .with_field(Field::Resume)
         }
     }
+}
+
+/// The fallback for paths no route serves: 404 in the JSON shape.
+pub(crate) async fn no_route() -> AppError {
+    AppError::not_found("There is nothing at this address.")
+}
+
+/// The fallback for a method a route does not serve: 405 in the JSON shape (axum
+/// adds the `Allow` header).
+pub(crate) async fn method_not_allowed(method: Method) -> AppError {
+    tracing::debug!(%method, "method not allowed");
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This address does not accept this kind of request.",
+    )
+}
+
+/// The largest refusal body read to log it.
+const MAX_LOGGED_BODY: usize = 4096;
+
+/// Puts every error answer that is neither JSON nor a page into the JSON shape:
+/// refusals that axum's extractors and layers write as plain text ("Failed to
+/// deserialize...", "Connection header did not include 'upgrade'"). Their text is
+/// logged at debug level; the headers (`Allow`, `Retry-After`) are kept.
+pub(crate) async fn errors_as_json(response: Response) -> Response {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if !(status.is_client_error() || status.is_server_error())
+        || content_type.starts_with("application/json")
+        || content_type.starts_with("text/html")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    if let Ok(detail) = axum::body::to_bytes(body, MAX_LOGGED_BODY).await
+        && !detail.is_empty()
+    {
+        tracing::debug!(%status, detail = %String::from_utf8_lossy(&detail), "an error answered as JSON");
+    }
+    let error = answer_for(status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = error.into_response().into_body();
+    Response::from_parts(parts, body)
+}
+
+/// The JSON error for a status some layer answered without a body of ours.
+fn answer_for(status: StatusCode) -> AppError {
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request could not be understood."),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "This needs a valid credential."),
+        StatusCode::FORBIDDEN => ("forbidden", "This is not allowed."),
+        StatusCode::NOT_FOUND => ("not_found", "There is nothing at this address."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This address does not accept this kind of request.",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long to arrive."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request is too large."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "This kind of content is not accepted here.",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            "too_many_requests",
+            "Too many requests. Please wait a moment and try again.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "unavailable",
+            "The service is temporarily unavailable. Please try again in a few minutes.",
+        ),
+        status if status.is_server_error() => (
+            "internal",
+            "Something went wrong on our side. Please try again.",
+        ),
+        _ => ("refused", "The request could not be completed."),
+    };
+    AppError::new(status, code, message)
 }
 
 /// 413 for a file over `limit` bytes.

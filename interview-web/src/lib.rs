@@ -17,9 +17,17 @@
 //! | `GET /api/admin/interviews/{token}` | a booking, its transcript and evaluation (bearer `ADMIN_API_TOKEN`) |
 //! | `POST /api/livekit/webhook` | LiveKit's signed room events: interview started / finished |
 //! | `GET /assets/{file}` | the pages' stylesheet and scripts |
+//! | `GET /favicon.ico` | the site's icon |
+//! | anything else | 404, or 405 with `Allow` for a known path and another method |
 //!
-//! Errors are JSON: `{"error": {"code", "message", "field"?}}`; 5xx bodies never
-//! carry internals.
+//! Errors are JSON: `{"error": {"code", "message", "field"?}}` (unknown routes,
+//! wrong methods and the refusals of axum's extractors included); 5xx bodies never
+//! carry internals. Answers are `Cache-Control: no-store` unless they are assets.
+//! Every request runs in an `http_request{method, route}` span and is counted in
+//! `interview_http_requests_total` (see [`ops`]).
+//!
+//! The operations routes (`/livez`, `/readyz`, `/metrics`) are a router of their own,
+//! [`ops::OpsRouter`], meant for a private listener.
 //!
 //! Pages are askama templates (`templates/`), checked at compile time and escaped by
 //! default; the numbers they state (upload limit, window minutes) come from the
@@ -33,10 +41,12 @@
 //!
 //! ```no_run
 //! # async fn run(state: interview_web::AppState) {
+//! use interview_web::server::{ServeOptions, serve};
+//!
 //! // PUBLIC_BASE_URL=https://example.com/careers
 //! let app = axum::Router::new().nest("/careers", interview_web::router(state));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! serve(listener, app, ServeOptions::default(), std::future::pending()).await;
 //! # }
 //! ```
 //!
@@ -49,11 +59,29 @@
 //!
 //! [`notify::OutboxNotifier`] (invitations as `.eml` files) is always available.
 //!
+//! ## Serving
+//!
+//! [`server::serve`] serves the router with a header-read timeout, an idle timeout,
+//! a connection limit and a graceful shutdown (`axum::serve` has none of these);
+//! [`ops::OpsRouter`] goes on a second, private listener so health checks answer
+//! when the public port is saturated:
+//!
 //! ```no_run
 //! # async fn run(scheduling: std::sync::Arc<interview_core::service::SchedulingService>) {
-//! let app = interview_web::router(interview_web::AppState::new(scheduling));
+//! use interview_web::ops::{OpsRouter, install_metrics_recorder};
+//! use interview_web::server::{ServeOptions, serve};
+//!
+//! let state = interview_web::AppState::new(scheduling);
+//! let ops = OpsRouter::new(&state)
+//!     .with_metrics(install_metrics_recorder().unwrap())
+//!     .into_router();
+//! let ops_listener = tokio::net::TcpListener::bind("127.0.0.1:9090").await.unwrap();
+//! tokio::spawn(serve(ops_listener, ops, ServeOptions::ops(), std::future::pending()));
+//!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! // In an application: Ctrl-C or SIGTERM (tokio::signal).
+//! let shutdown = std::future::pending::<()>();
+//! serve(listener, interview_web::router(state), ServeOptions::default(), shutdown).await;
 //! # }
 //! ```
 
@@ -61,10 +89,14 @@ mod admission;
 mod api;
 mod assets;
 pub mod error;
+mod headers;
 pub mod live;
 pub mod notify;
+mod observe;
+pub mod ops;
 mod pages;
 mod resumes;
+pub mod server;
 mod state;
 mod webhook;
 
@@ -87,13 +119,11 @@ pub fn router(state: AppState) -> Router {
         // Interview links carry their token: never send them on as a Referer.
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            // The LiveKit browser SDK comes from jsDelivr, pinned by version and hash.
-            "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self' wss: https:; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ),
+        // Answers carry personal data (bookings, connection details, extracted
+        // resumes, the interview page); the assets and the icon say otherwise.
+        (header::CACHE_CONTROL, "no-store"),
     ];
+    let content_security_policy = headers::content_security_policy(&state);
     let mut app = api::routes(&state)
         .route("/", get(pages::index))
         .route("/apply", get(pages::apply_page))
@@ -101,7 +131,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/interview/{token}", get(live::interview_socket))
         .route("/resumes/{key}", get(resumes::resume_file))
         .route("/assets/{name}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
         .merge(webhook::routes())
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
@@ -109,5 +142,10 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    app
+    app.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        content_security_policy,
+    ))
+    .layer(axum::middleware::map_response(error::errors_as_json))
+    .layer(axum::middleware::from_fn(observe::observe))
 }

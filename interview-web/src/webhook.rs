@@ -38,7 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
 async fn livekit_webhook(
     axum::extract::State(state): axum::extract::State<AppState>,
     headers: HeaderMap,
-    body: bytes::Bytes,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<StatusCode, crate::AppError> {
     use interview_core::BookingStatus;
     use interview_core::store::{StoreError, Transition};
@@ -46,6 +46,7 @@ async fn livekit_webhook(
 
     use crate::AppError;
 
+    let body = body?;
     let Some(rooms) = state.livekit.as_ref() else {
         return Err(AppError::not_found(
             "LiveKit is not configured on this server.",

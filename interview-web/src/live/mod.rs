@@ -23,6 +23,7 @@ mod room;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -152,8 +153,13 @@ async fn refuse(mut socket: WebSocket, error: &AppError) {
 pub(crate) async fn interview_socket(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    // A plain GET (a browser opening the address) gets the JSON error shape.
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return AppError::from(rejection).into_response(),
+    };
     let upgrade = upgrade.max_message_size(MAX_INPUT_BYTES + 4096);
     let admitted = match state.runner.clone() {
         None => Err(AppError::new(

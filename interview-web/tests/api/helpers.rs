@@ -22,6 +22,7 @@ pub(crate) const LIVEKIT_SECRET: &str = "livekit-test-secret-0123456789abcdef";
 
 pub(crate) struct TestApp {
     pub(crate) router: Router,
+    pub(crate) state: AppState,
     pub(crate) bookings: Arc<InMemoryBookingStore>,
     pub(crate) resumes: Arc<InMemoryResumeStore>,
     pub(crate) notifier: Arc<RecordingNotifier>,
@@ -88,7 +89,8 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         state = state.with_livekit(interview_livekit::LiveKitRooms::new(&config));
     }
     TestApp {
-        router: interview_web::router(state),
+        router: interview_web::router(state.clone()),
+        state,
         bookings,
         resumes,
         notifier,

@@ -92,7 +92,13 @@ async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // The application's server, with its timeouts: interviews must outlive them.
+    tokio::spawn(interview_web::server::serve(
+        listener,
+        router,
+        interview_web::server::ServeOptions::default(),
+        std::future::pending(),
+    ));
     format!("127.0.0.1:{}", address.port())
 }
 

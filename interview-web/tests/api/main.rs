@@ -4,8 +4,11 @@
 
 mod admin;
 mod connection;
+mod errors;
 mod helpers;
 mod live;
+mod ops;
 mod pages;
 mod schedule;
+mod server;
 mod upload;

@@ -214,8 +214,10 @@ fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
         clock.clone(),
         settings,
     );
+    let state = AppState::new(Arc::new(scheduling));
     TestApp {
-        router: interview_web::router(AppState::new(Arc::new(scheduling))),
+        router: interview_web::router(state.clone()),
+        state,
         bookings,
         resumes,
         notifier,

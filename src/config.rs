@@ -7,6 +7,7 @@
 //! | [`InterviewConfig`] | `INTERVIEW_*`, `MAX_UPLOAD_BYTES`, `MAX_RESUME_LENGTH` | `interview-core` |
 //! | `StorageConfig` | `DATABASE_URL`, `SUPABASE_*` | `interview-storage` (feature `storage`) |
 //! | `SmtpConfig` | `SMTP_*` | `interview-web` (feature `web`) |
+//! | `RateLimits` | `RATE_LIMIT_*`, `TRUSTED_PROXIES`, `TRUSTED_PROXY_HEADER` | `interview-web` (feature `web`) |
 //! | `LiveKitConfig` | `LIVEKIT_*` | `interview-livekit` (features `livekit`, `livekit-agent`) |
 //! | `VoiceConfig` | `OPENAI_*`, `DEEPGRAM_API_KEY`, `ELEVENLABS_*`, `TAVUS_*` | `interview-voice` (feature `voice`) |
 //!
@@ -26,6 +27,8 @@ pub use interview_livekit::LiveKitConfig;
 pub use interview_storage::config::{StorageConfig, SupabaseConfig};
 #[cfg(feature = "voice")]
 pub use interview_voice::config::VoiceConfig;
+#[cfg(feature = "web")]
+pub use interview_web::RateLimits;
 #[cfg(feature = "web")]
 pub use interview_web::notify::{MailBackend, SmtpConfig, SmtpSecurity};
 
@@ -55,6 +58,9 @@ pub struct Config {
     /// `SMTP_*`: the mail server for invitations, if any.
     #[cfg(feature = "web")]
     pub smtp: Option<SmtpConfig>,
+    /// `RATE_LIMIT_*` and `TRUSTED_PROXIES`: per-client limits on the public routes.
+    #[cfg(feature = "web")]
+    pub rate_limits: RateLimits,
     /// `LIVEKIT_*`: the LiveKit project interviews run in, if any.
     #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
     pub livekit: Option<LiveKitConfig>,
@@ -120,6 +126,8 @@ impl Config {
         let smtp = SmtpConfig::from_env(env);
         #[cfg(not(feature = "web"))]
         env.not_in_build(&["SMTP_HOST"], "invitations by e-mail (feature `web`)");
+        #[cfg(feature = "web")]
+        let rate_limits = RateLimits::from_env(env);
         #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
         let livekit = LiveKitConfig::from_env(env);
         #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
@@ -147,6 +155,8 @@ impl Config {
             storage,
             #[cfg(feature = "web")]
             smtp,
+            #[cfg(feature = "web")]
+            rate_limits,
             #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
             livekit,
             #[cfg(feature = "voice")]

@@ -325,6 +325,13 @@ impl BookingStore for ConflictingStore {
     ) -> Result<Option<interview_core::store::InterviewState>, StoreError> {
         self.inner.interview_state(token).await
     }
+    async fn count_bookings_for_email(
+        &self,
+        email: &interview_core::EmailAddress,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.count_bookings_for_email(email, since).await
+    }
     async fn replace_interview_state(
         &self,
         token: &BookingToken,

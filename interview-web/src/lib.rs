@@ -21,6 +21,10 @@
 //! Errors are JSON: `{"error": {"code", "message", "field"?}}`; 5xx bodies never
 //! carry internals.
 //!
+//! The public routes have per-client rate limits ([`RateLimits`], [`limits`]),
+//! which need the peer address: serve with
+//! `into_make_service_with_connect_info::<SocketAddr>()`.
+//!
 //! Pages are askama templates (`templates/`), checked at compile time and escaped by
 //! default; the numbers they state (upload limit, window minutes) come from the
 //! scheduling settings.
@@ -61,6 +65,7 @@ mod admission;
 mod api;
 mod assets;
 pub mod error;
+pub mod limits;
 pub mod live;
 pub mod notify;
 mod pages;
@@ -77,6 +82,7 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::AppError;
+pub use limits::RateLimits;
 pub use state::AppState;
 
 /// The application's routes, ready to serve or to nest in a larger router under any
@@ -102,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/resumes/{key}", get(resumes::resume_file))
         .route("/assets/{name}", get(assets::asset))
         .merge(webhook::routes())
+        .route_layer(limits::LimitLayer::new(state.limits.clone()))
         .with_state(state);
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::if_not_present(

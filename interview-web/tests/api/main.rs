@@ -5,6 +5,7 @@
 mod admin;
 mod connection;
 mod helpers;
+mod limits;
 mod live;
 mod pages;
 mod schedule;

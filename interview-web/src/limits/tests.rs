@@ -1,0 +1,153 @@
+use std::net::{Ipv4Addr, SocketAddr};
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::{StatusCode, header};
+use axum::routing::get;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::*;
+
+fn app(limits: &Arc<Limits>) -> Router {
+    Router::new()
+        .route("/apply", get(|| async { "form" }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route_layer(LimitLayer::new(limits.clone()))
+}
+
+fn pages(rate: &str, max_tracked_clients: usize) -> Arc<Limits> {
+    Arc::new(Limits::new(RateLimits {
+        pages: Some(rate.parse().unwrap()),
+        max_tracked_clients,
+        ..RateLimits::default()
+    }))
+}
+
+async fn get_from(app: &Router, path: &str, peer: Option<Ipv4Addr>) -> Response<Body> {
+    let mut request = Request::get(path).body(Body::empty()).unwrap();
+    if let Some(ip) = peer {
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 40_000))));
+    }
+    app.clone().oneshot(request).await.unwrap()
+}
+
+#[tokio::test]
+async fn past_the_budget_the_answer_is_429_json_with_retry_after() {
+    let limits = pages("3/1h", 100);
+    let app = app(&limits);
+    let client = Some(Ipv4Addr::new(192, 0, 2, 1));
+    for _ in 0..3 {
+        assert_eq!(get_from(&app, "/apply", client).await.status(), StatusCode::OK);
+    }
+    let refused = get_from(&app, "/apply", client).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // One more request every 20 minutes.
+    assert!((1_190..=1_201).contains(&retry_after), "{retry_after}");
+    let body = refused.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["error"]["code"], "rate_limited");
+    assert_eq!(
+        json["error"]["message"],
+        "Too many requests came from your connection in a short time. Please try again in 20 minutes."
+    );
+    // Another client, routes without a budget, and requests without a peer address
+    // are not affected.
+    let other = Some(Ipv4Addr::new(192, 0, 2, 2));
+    assert_eq!(get_from(&app, "/apply", other).await.status(), StatusCode::OK);
+    for _ in 0..10 {
+        assert_eq!(get_from(&app, "/healthz", client).await.status(), StatusCode::OK);
+        assert_eq!(get_from(&app, "/apply", None).await.status(), StatusCode::OK);
+    }
+}
+
+async fn flood_from_distinct_clients(limits: &Arc<Limits>, clients: u32) {
+    let app = app(limits);
+    for n in 0..clients {
+        let ip = Ipv4Addr::from(0x0a00_0000 + n);
+        assert_eq!(get_from(&app, "/apply", Some(ip)).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn memory_stays_bounded_under_many_distinct_clients() {
+    // A budget that stays spent for an hour: nothing can be forgotten as whole
+    // again, so only starting afresh keeps the bound.
+    let bounded = pages("1/1h", 100);
+    flood_from_distinct_clients(&bounded, 2_000).await;
+    let remembered = bounded.tracked_clients();
+    assert!(
+        remembered <= 100 + CHECK_EVERY as usize,
+        "{remembered} clients remembered"
+    );
+    // The same flood without a bound remembers every client: the bound is what
+    // holds memory down.
+    let unbounded = pages("1/1h", usize::MAX);
+    flood_from_distinct_clients(&unbounded, 2_000).await;
+    assert_eq!(unbounded.tracked_clients(), 2_000);
+}
+
+#[tokio::test]
+async fn clients_whose_budget_is_whole_again_are_forgotten_first() {
+    // 1000 per second: every client's budget is whole again a moment later.
+    let limits = pages("1000/1s", 100);
+    flood_from_distinct_clients(&limits, 500).await;
+    // Wait (with a deadline) until the next check can forget everyone.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let app = app(&limits);
+    loop {
+        for _ in 0..CHECK_EVERY {
+            get_from(&app, "/apply", Some(Ipv4Addr::new(192, 0, 2, 1))).await;
+        }
+        if limits.tracked_clients() <= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} clients remembered",
+            limits.tracked_clients()
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+#[test]
+fn settings_are_read_with_clear_errors() {
+    let read = |vars: &[(&str, &str)]| Env::read_pairs(vars, |env| Some(RateLimits::from_env(env)));
+    assert_eq!(read(&[]).unwrap(), RateLimits::default());
+    let set = read(&[
+        ("RATE_LIMIT_UPLOADS", "5/1h"),
+        ("RATE_LIMIT_BOOKINGS", "off"),
+        ("RATE_LIMIT_INTERVIEWS", "0"),
+        ("RATE_LIMIT_PAGES", "1000/1m"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8,192.0.2.1"),
+        ("TRUSTED_PROXY_HEADER", "Forwarded"),
+    ])
+    .unwrap();
+    assert_eq!(set.uploads, Some("5/1h".parse().unwrap()));
+    assert_eq!((set.bookings, set.interviews), (None, None));
+    assert_eq!(set.pages, Some("1000/1m".parse().unwrap()));
+    assert_eq!(set.trusted_proxies.len(), 3);
+    assert_eq!(set.proxy_header, ProxyHeader::Forwarded);
+
+    let errors = read(&[
+        ("RATE_LIMIT_UPLOADS", "10 per minute"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+    ])
+    .unwrap_err();
+    let shown: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown[0].starts_with("TRUSTED_PROXIES: expected an address or a block"), "{shown:?}");
+    assert!(shown[1].starts_with("RATE_LIMIT_UPLOADS: expected a count per period such as 10/10m"), "{shown:?}");
+    let alone = read(&[("TRUSTED_PROXY_HEADER", "forwarded")]).unwrap_err();
+    assert_eq!(alone.0[0].variable, "TRUSTED_PROXY_HEADER");
+    let wrong = read(&[("TRUSTED_PROXIES", "10.0.0.1"), ("TRUSTED_PROXY_HEADER", "X-Real-IP")]).unwrap_err();
+    assert_eq!(wrong.0[0].variable, "TRUSTED_PROXY_HEADER");
+}

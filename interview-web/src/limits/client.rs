@@ -96,7 +96,7 @@ impl FromStr for ProxyHeader {
 /// is read from the right, each trusted hop vouching for the address before it,
 /// and the first address that is not a trusted proxy is the client. IPv6 clients
 /// are keyed by their /64, which one subscriber usually holds whole.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct ClientKeys {
     trusted: Arc<[Cidr]>,
     header: ProxyHeader,
@@ -227,9 +227,10 @@ mod tests {
     fn request(peer: &str, headers: &[(&str, &str)]) -> Request<Body> {
         let mut request = Request::get("/").body(Body::empty()).unwrap();
         for (name, value) in headers {
-            request
-                .headers_mut()
-                .append(*name, value.parse().unwrap());
+            request.headers_mut().append(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
         }
         request
             .extensions_mut()

@@ -119,7 +119,7 @@ impl RateLimits {
                 .collect(),
             None => Vec::new(),
         };
-        let proxy_header = env
+        let proxy_header: ProxyHeader = env
             .parse(
                 "TRUSTED_PROXY_HEADER",
                 "X-Forwarded-For or Forwarded",
@@ -324,7 +324,9 @@ impl Generation {
         let layer = GovernorLayer::new(config)
             .error_handler(move |error| too_many(route, subject, error));
         Self {
-            serve: Box::new(move |route, request| Box::pin(layer.layer(route).call(request))),
+            serve: Box::new(move |route: Route, request: Request<Body>| -> RouteAnswer {
+                Box::pin(layer.layer(route).call(request))
+            }),
             remembered: Box::new(move || remembered.len()),
             forget_whole: Box::new(move || {
                 limiter.retain_recent();

@@ -176,8 +176,21 @@ mod tests {
         assert_eq!(Rate::parse_setting("OFF"), Ok(None));
         assert_eq!(Rate::parse_setting("0"), Ok(None));
         for bad in [
-            "", "10", "10/", "/10m", "ten/10m", "10/10", "10/10x", "10/-1m", "0/10m", "10/0m",
-            "10/31d", "1000001/1d", "10/10 m m", "-3/1h", "10/99999999999999999999d",
+            "",
+            "10",
+            "10/",
+            "/10m",
+            "ten/10m",
+            "10/10",
+            "10/10x",
+            "10/-1m",
+            "0/10m",
+            "10/0m",
+            "10/31d",
+            "1000001/1d",
+            "10/10 m m",
+            "-3/1h",
+            "10/99999999999999999999d",
         ] {
             assert_eq!(Rate::parse_setting(bad), Err(RateParseError), "{bad:?}");
         }

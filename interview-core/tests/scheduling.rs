@@ -317,7 +317,10 @@ async fn an_address_past_its_invitation_limit_gets_no_booking_and_no_email() {
     later.datetime = Some("2030-03-03T14:30".into());
     h.clock.advance(TimeDelta::hours(24));
     let err = h.service.schedule(&later).await.unwrap_err();
-    assert!(matches!(err, ScheduleError::TooManyInvitations { .. }), "{err:?}");
+    assert!(
+        matches!(err, ScheduleError::TooManyInvitations { .. }),
+        "{err:?}"
+    );
     h.clock.advance(TimeDelta::microseconds(1));
     h.service.schedule(&later).await.unwrap();
     assert_eq!(h.notifier.sent().len(), 4);
@@ -328,7 +331,8 @@ async fn the_invitation_limit_can_be_turned_off_and_a_store_outage_refuses_the_b
     let bookings = Arc::new(InMemoryBookingStore::new());
     let notifier = Arc::new(RecordingNotifier::new());
     let service = |limit| {
-        let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+        let mut settings =
+            SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
         settings.invitations_per_address = limit;
         SchedulingService::new(
             bookings.clone(),
@@ -344,10 +348,15 @@ async fn the_invitation_limit_can_be_turned_off_and_a_store_outage_refuses_the_b
         unlimited.schedule(&request()).await.unwrap();
     }
     assert_eq!(notifier.sent().len(), 5);
-    let limited = service(Some(interview_core::service::DEFAULT_INVITATIONS_PER_ADDRESS));
+    let limited = service(Some(
+        interview_core::service::DEFAULT_INVITATIONS_PER_ADDRESS,
+    ));
     bookings.set_unavailable(true);
     let err = limited.schedule(&request()).await.unwrap_err();
-    assert!(matches!(err, ScheduleError::Store(StoreError::Unavailable(_))), "{err:?}");
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Unavailable(_))),
+        "{err:?}"
+    );
     assert_eq!(notifier.sent().len(), 5);
 }
 

@@ -8,14 +8,14 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::notify::{Invitation, Notifier, NotifyError};
+use crate::rate::Rate;
 use crate::resume::{
     DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
 };
-use crate::rate::Rate;
 use crate::store::{BookingStore, StoreError};
 use crate::{
-    Booking, BookingStatus, BookingToken, EmailAddress, InterviewWindow, NewBooking, RandomnessError,
-    ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
+    Booking, BookingStatus, BookingToken, EmailAddress, InterviewWindow, NewBooking,
+    RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
 };
 
 /// The largest resume accepted by default: 5 MiB, as in the original form.
@@ -397,7 +397,9 @@ impl SchedulingService {
             return Ok(());
         };
         let period = TimeDelta::from_std(limit.period()).unwrap_or(TimeDelta::MAX);
-        let since = now.checked_sub_signed(period).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let since = now
+            .checked_sub_signed(period)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let booked = self.bookings.count_bookings_for_email(email, since).await?;
         if booked < u64::from(limit.count()) {
             return Ok(());

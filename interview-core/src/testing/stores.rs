@@ -186,7 +186,10 @@ impl BookingStore for InMemoryBookingStore {
             .values()
             .filter(|r| {
                 r.booking.created_at >= since
-                    && r.booking.email.as_str().eq_ignore_ascii_case(email.as_str())
+                    && r.booking
+                        .email
+                        .as_str()
+                        .eq_ignore_ascii_case(email.as_str())
             })
             .count();
         Ok(count as u64)

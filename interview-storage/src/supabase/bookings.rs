@@ -465,7 +465,10 @@ impl BookingStore for SupabaseBookingStore {
             .query(&[
                 ("select", "token".to_owned()),
                 ("email", format!("ilike.{}", ilike_exact(email.as_str()))),
-                ("created_at", format!("gte.{}", record::format_timestamp(since))),
+                (
+                    "created_at",
+                    format!("gte.{}", record::format_timestamp(since)),
+                ),
             ]);
         let response = request
             .send()

@@ -246,10 +246,9 @@ fn ilike(text: &str, pattern: &str) -> bool {
             None => text.is_empty(),
             Some((Token::Any, rest)) => (0..=text.len()).any(|skip| matches(&text[skip..], rest)),
             Some((Token::One, rest)) => !text.is_empty() && matches(&text[1..], rest),
-            Some((Token::Char(c), rest)) => text
-                .first()
-                .is_some_and(|t| t.eq_ignore_ascii_case(c))
-                && matches(&text[1..], rest),
+            Some((Token::Char(c), rest)) => {
+                text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && matches(&text[1..], rest)
+            }
         }
     }
     let text: Vec<char> = text.chars().collect();

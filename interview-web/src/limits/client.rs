@@ -30,11 +30,15 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.network, canonical(ip)) {
             (IpAddr::V4(network), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(network) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(network), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(network) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -54,7 +58,11 @@ impl FromStr for Cidr {
         let network = canonical(address.parse::<IpAddr>().map_err(|_| error())?);
         let max = if network.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(prefix) => prefix.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(error)?,
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(error)?,
             None => max,
         };
         Ok(Self { network, prefix })
@@ -156,9 +164,7 @@ impl KeyExtractor for ClientKeys {
 /// IPv4-mapped IPv6 addresses as IPv4.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
     }
 }
@@ -166,9 +172,7 @@ fn canonical(ip: IpAddr) -> IpAddr {
 /// The unit one subscriber holds: an IPv4 address, or an IPv6 /64.
 fn per_subscriber(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => {
-            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64)))
-        }
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
         v4 => v4,
     }
 }
@@ -211,7 +215,12 @@ fn forwarded(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
 fn hop_address(text: &str) -> Option<IpAddr> {
     let text = text.trim().trim_matches('"');
     if let Some(rest) = text.strip_prefix('[') {
-        return rest.split_once(']')?.0.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+        return rest
+            .split_once(']')?
+            .0
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(IpAddr::V6);
     }
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Some(ip);
@@ -261,7 +270,14 @@ mod tests {
         assert!(v6.contains("fd12::1".parse().unwrap()));
         let everything: Cidr = "0.0.0.0/0".parse().unwrap();
         assert!(everything.contains("8.8.8.8".parse().unwrap()));
-        for bad in ["", "10.0.0.0/33", "::/129", "10.0.0/8", "proxy.local", "10.0.0.0/x"] {
+        for bad in [
+            "",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0/8",
+            "proxy.local",
+            "10.0.0.0/x",
+        ] {
             assert!(bad.parse::<Cidr>().is_err(), "{bad:?}");
         }
     }
@@ -289,7 +305,10 @@ mod tests {
         // The client wrote "6.6.6.6" itself; the proxies appended what they saw.
         let chained = request(
             "10.0.0.2:80",
-            &[("x-forwarded-for", "6.6.6.6, 203.0.113.7"), ("x-forwarded-for", "10.0.0.1")],
+            &[
+                ("x-forwarded-for", "6.6.6.6, 203.0.113.7"),
+                ("x-forwarded-for", "10.0.0.1"),
+            ],
         );
         assert_eq!(keys.client(&chained), ip("203.0.113.7"));
         let no_header = request("10.0.0.2:80", &[]);

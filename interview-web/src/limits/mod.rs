@@ -35,16 +35,16 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::MatchedPath;
 use axum::http::{Request, Response};
+use axum::routing::Route;
 use futures_util::future::BoxFuture;
 use interview_core::config::Env;
 use interview_core::rate::{Rate, human_wait};
 use tower::{Layer, Service};
-use axum::routing::Route;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::{GovernorError, GovernorLayer};
 
-pub use client::{Cidr, CidrParseError, ProxyHeader};
 use client::ClientKeys;
+pub use client::{Cidr, CidrParseError, ProxyHeader};
 
 use crate::AppError;
 
@@ -76,7 +76,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        let minutes = |m| Duration::from_secs(60 * m);
+        let minutes = |m: u64| Duration::from_secs(60 * m);
         Self {
             uploads: Some(Rate::per(10, minutes(10))),
             bookings: Some(Rate::per(10, minutes(60))),
@@ -321,8 +321,8 @@ impl Generation {
         let config = Arc::new(builder.finish().expect("a rate has a count and a period"));
         let limiter = config.limiter().clone();
         let remembered = limiter.clone();
-        let layer = GovernorLayer::new(config)
-            .error_handler(move |error| too_many(route, subject, error));
+        let layer =
+            GovernorLayer::new(config).error_handler(move |error| too_many(route, subject, error));
         Self {
             serve: Box::new(move |route: Route, request: Request<Body>| -> RouteAnswer {
                 Box::pin(layer.layer(route).call(request))
@@ -390,7 +390,7 @@ impl Service<Request<Body>> for Limited<Route> {
     type Future = RouteAnswer;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        <Route as Service<Request<Body>>>::poll_ready(&mut self.inner, cx)
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {

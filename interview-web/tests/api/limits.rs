@@ -30,9 +30,8 @@ impl Answer {
     }
 
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -70,7 +69,14 @@ async fn send(
         .expect("a complete head");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.lines();
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
@@ -115,15 +121,7 @@ fn assert_rate_limited(answer: &Answer, retry_after: std::ops::RangeInclusive<u6
         .parse()
         .unwrap();
     assert!(retry_after.contains(&seconds), "Retry-After: {seconds}");
-    let json = answer.json();
-    assert_eq!(json["error"]["code"], "rate_limited");
-    assert!(
-        json["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Please try again in"),
-        "{json}"
-    );
+    assert_eq!(answer.json()["error"]["code"], "rate_limited");
 }
 
 #[tokio::test]
@@ -132,7 +130,12 @@ async fn an_upload_flood_is_cut_at_the_budget_and_other_clients_go_on() {
     let server = app.serve().await;
     for n in 0..10 {
         let answer = upload(server, "127.0.0.1").await;
-        assert_eq!(answer.status, StatusCode::OK, "upload {n}: {:?}", answer.json());
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "upload {n}: {:?}",
+            answer.json()
+        );
     }
     let refused = upload(server, "127.0.0.1").await;
     // 10 per 10 minutes: the next one in a minute.
@@ -156,11 +159,20 @@ async fn a_booking_flood_is_cut_at_the_budget_and_other_clients_go_on() {
     // Distinct addresses: this is the per-client limit, not the per-address one.
     for n in 0..10 {
         let answer = book(server, "127.0.0.1", &format!("candidate{n}@example.com")).await;
-        assert_eq!(answer.status, StatusCode::OK, "booking {n}: {:?}", answer.json());
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "booking {n}: {:?}",
+            answer.json()
+        );
     }
     let refused = book(server, "127.0.0.1", "candidate10@example.com").await;
     // 10 per hour: the next one in six minutes.
     assert_rate_limited(&refused, 359..=361);
+    assert_eq!(
+        refused.json()["error"]["message"],
+        "Too many interviews were booked from your connection in a short time. Please try again in 6 minutes."
+    );
     assert_eq!(app.notifier.sent().len(), 10);
     assert_eq!(app.bookings.bookings().len(), 10);
     let other = book(server, "127.0.0.3", "someone@example.com").await;
@@ -198,7 +210,10 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_the_key() {
     // The proxy appends the address it saw; what the client wrote before it is
     // not believed.
     assert_eq!(page_for(server, "203.0.113.1").await, StatusCode::OK);
-    assert_eq!(page_for(server, "6.6.6.6, 203.0.113.1").await, StatusCode::OK);
+    assert_eq!(
+        page_for(server, "6.6.6.6, 203.0.113.1").await,
+        StatusCode::OK
+    );
     assert_eq!(
         page_for(server, "7.7.7.7, 203.0.113.1").await,
         StatusCode::TOO_MANY_REQUESTS
@@ -219,7 +234,11 @@ async fn without_trusted_proxies_a_forwarding_header_is_ignored() {
     // Proxies configured, but this peer is not one of them: also ignored.
     let app = spawn_app_with(two_pages_an_hour(&["10.0.0.0/8"]));
     let server = app.serve().await;
-    for expected in [StatusCode::OK, StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
+    for expected in [
+        StatusCode::OK,
+        StatusCode::OK,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
         assert_eq!(page_for(server, "203.0.113.10").await, expected);
     }
 }
@@ -269,7 +288,8 @@ async fn a_fourth_booking_for_one_address_is_refused_until_the_window_passes() {
     assert_eq!(other.status, StatusCode::OK);
 
     // A day and a second later the first three have left the window.
-    app.clock.advance(TimeDelta::hours(24) + TimeDelta::seconds(1));
+    app.clock
+        .advance(TimeDelta::hours(24) + TimeDelta::seconds(1));
     let mut body = schedule_body("2030-03-03T14:30");
     body["email"] = json!("jose@example.com");
     let again = send(

@@ -250,6 +250,7 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("data"));
         assert_eq!(config.interview, InterviewConfig::default());
         assert!(config.admin_api_token.is_none());
+        assert_eq!(config.rate_limits, RateLimits::default());
         let everywhere = super::Config::from_map(&HashMap::from([(
             "BIND_ADDRESS".to_owned(),
             "0.0.0.0:8080".to_owned(),
@@ -274,6 +275,9 @@ mod tests {
             ("LIVEKIT_API_KEY", "k"),
             ("LIVEKIT_API_SECRET", "s"),
             ("TAVUS_API_KEY", "k"),
+            ("RATE_LIMIT_UPLOADS", "lots"),
+            ("TRUSTED_PROXIES", "the load balancer"),
+            ("INVITATIONS_PER_ADDRESS", "3 a day"),
         ])
         .unwrap_err();
         let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
@@ -286,6 +290,9 @@ mod tests {
             "SMTP_HOST",
             "LIVEKIT_URL",
             "TAVUS_PERSONA_ID",
+            "RATE_LIMIT_UPLOADS",
+            "TRUSTED_PROXIES",
+            "INVITATIONS_PER_ADDRESS",
         ] {
             assert!(
                 variables.contains(&expected),

@@ -114,11 +114,11 @@ impl std::str::FromStr for Rate {
 impl fmt::Display for Rate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seconds = self.period.as_secs();
-        let (amount, unit) = if seconds % 86_400 == 0 {
+        let (amount, unit) = if seconds.is_multiple_of(86_400) {
             (seconds / 86_400, "d")
-        } else if seconds % 3600 == 0 {
+        } else if seconds.is_multiple_of(3600) {
             (seconds / 3600, "h")
-        } else if seconds % 60 == 0 {
+        } else if seconds.is_multiple_of(60) {
             (seconds / 60, "m")
         } else {
             (seconds, "s")

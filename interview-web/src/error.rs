@@ -303,11 +303,11 @@ fn plural(count: u32, one: &str, many: &str) -> String {
 /// "24 hours", "7 days", "10 minutes": a limit's period in words.
 fn human_period(period: std::time::Duration) -> String {
     let seconds = period.as_secs();
-    let (count, one, many) = if seconds % 86_400 == 0 && seconds > 86_400 {
+    let (count, one, many) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
         (seconds / 86_400, "day", "days")
-    } else if seconds % 3600 == 0 {
+    } else if seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour", "hours")
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         (seconds / 60, "minute", "minutes")
     } else {
         (seconds, "second", "seconds")

@@ -288,7 +288,8 @@ impl Budget {
 
     /// Keeps the clients remembered under the bound.
     fn bound_memory(&self) {
-        if self.requests.fetch_add(1, Ordering::Relaxed) % CHECK_EVERY != 0 {
+        let seen = self.requests.fetch_add(1, Ordering::Relaxed);
+        if !seen.is_multiple_of(CHECK_EVERY) {
             return;
         }
         let generation = self.current();

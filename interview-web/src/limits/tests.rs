@@ -172,3 +172,90 @@ fn settings_are_read_with_clear_errors() {
     .unwrap_err();
     assert_eq!(wrong.0[0].variable, "TRUSTED_PROXY_HEADER");
 }
+
+/// Counts `interview_rate_limited_total` by its `route` label.
+#[derive(Default)]
+struct RefusalCounter(std::sync::Mutex<Vec<(String, Arc<AtomicU64>)>>);
+
+struct Count(Arc<AtomicU64>);
+
+impl metrics::CounterFn for Count {
+    fn increment(&self, value: u64) {
+        self.0.fetch_add(value, Ordering::Relaxed);
+    }
+    fn absolute(&self, value: u64) {
+        self.0.store(value, Ordering::Relaxed);
+    }
+}
+
+impl metrics::Recorder for RefusalCounter {
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn register_counter(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Counter {
+        let labels: Vec<String> = key
+            .labels()
+            .map(|l| format!("{}={}", l.key(), l.value()))
+            .collect();
+        let count = Arc::new(AtomicU64::new(0));
+        if key.name() == "interview_rate_limited_total" {
+            self.0
+                .lock()
+                .unwrap()
+                .push((labels.join(","), count.clone()));
+        }
+        metrics::Counter::from_arc(Arc::new(Count(count)))
+    }
+    fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+        metrics::Gauge::noop()
+    }
+    fn register_histogram(
+        &self,
+        _: &metrics::Key,
+        _: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        metrics::Histogram::noop()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn refusals_are_counted_by_route_without_the_client() {
+    let recorder = Arc::new(RefusalCounter::default());
+    let _guard = metrics::set_default_local_recorder(&*recorder);
+    let app = app(&pages("1/1h", 100));
+    let client = Some(Ipv4Addr::new(192, 0, 2, 1));
+    for _ in 0..3 {
+        get_from(&app, "/apply", client).await;
+    }
+    let counted: Vec<(String, u64)> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(labels, count)| (labels.clone(), count.load(Ordering::Relaxed)))
+        .collect();
+    let total: u64 = counted.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 2, "{counted:?}");
+    assert!(
+        counted.iter().all(|(labels, _)| labels == "route=page"),
+        "{counted:?}"
+    );
+}

@@ -259,3 +259,22 @@ async fn refusals_are_counted_by_route_without_the_client() {
         "{counted:?}"
     );
 }
+
+#[tokio::test]
+async fn budgets_apply_under_a_path_prefix() {
+    let limits = pages("1/1h", 100);
+    let nested = Router::new().nest("/careers", app(&limits));
+    let client = Some(Ipv4Addr::new(192, 0, 2, 1));
+    assert_eq!(
+        get_from(&nested, "/careers/apply", client).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_from(&nested, "/careers/apply", client).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        get_from(&nested, "/careers/healthz", client).await.status(),
+        StatusCode::OK
+    );
+}

@@ -59,6 +59,12 @@ CREATE TABLE IF NOT EXISTS public.interview_webhook_events (
 CREATE INDEX IF NOT EXISTS interview_webhook_events_received_at
     ON public.interview_webhook_events (received_at);
 
+-- The limit on invitations per address counts an address's recent bookings with
+-- PostgREST's case-insensitive `ilike`, which no index on lower(email) serves:
+-- the index on created_at narrows the count to the limit's period.
+CREATE INDEX IF NOT EXISTS interview_bookings_created_at
+    ON public.interview_bookings (created_at);
+
 ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;

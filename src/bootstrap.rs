@@ -145,6 +145,7 @@ impl Application {
             );
         }
 
+        state = state.with_rate_limits(config.rate_limits.clone());
         if let Some(token) = &config.admin_api_token {
             state = state.with_admin_token(token.clone());
         }

@@ -8,6 +8,7 @@
 //! | [`InterviewConfig`] | `INTERVIEW_*`, `MAX_UPLOAD_BYTES`, `MAX_RESUME_LENGTH` | `interview-core` |
 //! | `StorageConfig` | `DATABASE_URL`, `SUPABASE_*` | `interview-storage` (feature `storage`) |
 //! | `SmtpConfig` | `SMTP_*` | `interview-web` (feature `web`) |
+//! | `RateLimits` | `RATE_LIMIT_*`, `TRUSTED_PROXIES`, `TRUSTED_PROXY_HEADER` | `interview-web` (feature `web`) |
 //! | `LiveKitConfig` | `LIVEKIT_*` | `interview-livekit` (features `livekit`, `livekit-agent`) |
 //! | `VoiceConfig` | `OPENAI_*`, `DEEPGRAM_API_KEY`, `ELEVENLABS_*`, `TAVUS_*` | `interview-voice` (feature `voice`) |
 //!
@@ -27,6 +28,8 @@ pub use interview_livekit::LiveKitConfig;
 pub use interview_storage::config::{StorageConfig, SupabaseConfig};
 #[cfg(feature = "voice")]
 pub use interview_voice::config::VoiceConfig;
+#[cfg(feature = "web")]
+pub use interview_web::RateLimits;
 #[cfg(feature = "web")]
 pub use interview_web::notify::{MailBackend, SmtpConfig, SmtpSecurity};
 
@@ -64,6 +67,9 @@ pub struct Config {
     /// `SMTP_*`: the mail server for invitations, if any.
     #[cfg(feature = "web")]
     pub smtp: Option<SmtpConfig>,
+    /// `RATE_LIMIT_*` and `TRUSTED_PROXIES`: per-client limits on the public routes.
+    #[cfg(feature = "web")]
+    pub rate_limits: RateLimits,
     /// `LIVEKIT_*`: the LiveKit project interviews run in, if any.
     #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
     pub livekit: Option<LiveKitConfig>,
@@ -144,6 +150,8 @@ impl Config {
         let smtp = SmtpConfig::from_env(env);
         #[cfg(not(feature = "web"))]
         env.not_in_build(&["SMTP_HOST"], "invitations by e-mail (feature `web`)");
+        #[cfg(feature = "web")]
+        let rate_limits = RateLimits::from_env(env);
         #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
         let livekit = LiveKitConfig::from_env(env);
         #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
@@ -174,6 +182,8 @@ impl Config {
             storage,
             #[cfg(feature = "web")]
             smtp,
+            #[cfg(feature = "web")]
+            rate_limits,
             #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
             livekit,
             #[cfg(feature = "voice")]
@@ -270,6 +280,7 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("data"));
         assert_eq!(config.interview, InterviewConfig::default());
         assert!(config.admin_api_token.is_none());
+        assert_eq!(config.rate_limits, RateLimits::default());
         let everywhere = super::Config::from_map(&HashMap::from([(
             "BIND_ADDRESS".to_owned(),
             "0.0.0.0:8080".to_owned(),
@@ -294,6 +305,9 @@ mod tests {
             ("LIVEKIT_API_KEY", "k"),
             ("LIVEKIT_API_SECRET", "s"),
             ("TAVUS_API_KEY", "k"),
+            ("RATE_LIMIT_UPLOADS", "lots"),
+            ("TRUSTED_PROXIES", "the load balancer"),
+            ("INVITATIONS_PER_ADDRESS", "3 a day"),
         ])
         .unwrap_err();
         let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
@@ -306,6 +320,9 @@ mod tests {
             "SMTP_HOST",
             "LIVEKIT_URL",
             "TAVUS_PERSONA_ID",
+            "RATE_LIMIT_UPLOADS",
+            "TRUSTED_PROXIES",
+            "INVITATIONS_PER_ADDRESS",
         ] {
             assert!(
                 variables.contains(&expected),

@@ -57,6 +57,7 @@ pub mod error;
 pub mod interview;
 pub mod notify;
 pub mod random;
+pub mod rate;
 pub mod resume;
 mod secret;
 pub mod service;

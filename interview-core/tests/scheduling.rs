@@ -287,11 +287,77 @@ async fn store_down_fails_the_booking_with_a_store_error_and_sends_nothing() {
 async fn every_booking_gets_its_own_token() {
     let h = harness();
     let mut tokens = std::collections::HashSet::new();
-    for _ in 0..50 {
-        let scheduled = h.service.schedule(&request()).await.unwrap();
+    for n in 0..50 {
+        // One address each: the limit on invitations per address is not under test.
+        let mut request = request();
+        request.email = Some(format!("candidate{n}@example.com"));
+        let scheduled = h.service.schedule(&request).await.unwrap();
         assert!(tokens.insert(scheduled.booking.token.clone()));
     }
     assert_eq!(h.bookings.bookings().len(), 50);
+}
+
+#[tokio::test]
+async fn an_address_past_its_invitation_limit_gets_no_booking_and_no_email() {
+    let h = harness();
+    for email in ["jose@example.com", "JOSE@example.com", "Jose@Example.com"] {
+        let mut request = request();
+        request.email = Some(email.into());
+        h.service.schedule(&request).await.unwrap();
+    }
+    let err = h.service.schedule(&request()).await.unwrap_err();
+    let ScheduleError::TooManyInvitations { limit, retry_after } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!((limit.count(), retry_after.as_secs()), (3, 86_400));
+    assert_eq!(h.bookings.bookings().len(), 3);
+    assert_eq!(h.notifier.sent().len(), 3);
+    // Exactly a day after the first three they still count; a moment later not.
+    let mut later = request();
+    later.datetime = Some("2030-03-03T14:30".into());
+    h.clock.advance(TimeDelta::hours(24));
+    let err = h.service.schedule(&later).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::TooManyInvitations { .. }),
+        "{err:?}"
+    );
+    h.clock.advance(TimeDelta::microseconds(1));
+    h.service.schedule(&later).await.unwrap();
+    assert_eq!(h.notifier.sent().len(), 4);
+}
+
+#[tokio::test]
+async fn the_invitation_limit_can_be_turned_off_and_a_store_outage_refuses_the_booking() {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let notifier = Arc::new(RecordingNotifier::new());
+    let service = |limit| {
+        let mut settings =
+            SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+        settings.invitations_per_address = limit;
+        SchedulingService::new(
+            bookings.clone(),
+            Arc::new(InMemoryResumeStore::new()),
+            Arc::new(ScriptedExtractor::text("cv")),
+            notifier.clone(),
+            Arc::new(ManualClock::new(now())),
+            settings,
+        )
+    };
+    let unlimited = service(None);
+    for _ in 0..5 {
+        unlimited.schedule(&request()).await.unwrap();
+    }
+    assert_eq!(notifier.sent().len(), 5);
+    let limited = service(Some(
+        interview_core::service::DEFAULT_INVITATIONS_PER_ADDRESS,
+    ));
+    bookings.set_unavailable(true);
+    let err = limited.schedule(&request()).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Unavailable(_))),
+        "{err:?}"
+    );
+    assert_eq!(notifier.sent().len(), 5);
 }
 
 /// A store whose first `conflicts` creates report a conflict.
@@ -324,6 +390,13 @@ impl BookingStore for ConflictingStore {
         token: &BookingToken,
     ) -> Result<Option<interview_core::store::InterviewState>, StoreError> {
         self.inner.interview_state(token).await
+    }
+    async fn count_bookings_for_email(
+        &self,
+        email: &interview_core::EmailAddress,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        self.inner.count_bookings_for_email(email, since).await
     }
     async fn replace_interview_state(
         &self,

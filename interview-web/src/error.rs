@@ -25,6 +25,8 @@ pub struct AppError {
     message: String,
     field: Option<Field>,
     fields: Vec<FieldError>,
+    /// Whole seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -51,7 +53,17 @@ impl AppError {
             message: message.into(),
             field: None,
             fields: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// 429 `rate_limited` with `Retry-After: retry_after` (rounded up to whole
+    /// seconds, at least one) and `message`, which says when to try again.
+    pub fn rate_limited(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
+        error.retry_after = Some(seconds.max(1));
+        error
     }
 
     /// Ties the error to a form field.
@@ -116,7 +128,13 @@ impl IntoResponse for AppError {
                 fields: &self.fields,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -129,6 +147,7 @@ impl From<ValidationErrors> for AppError {
             message: first.message,
             field: Some(first.field),
             fields: errors.errors().to_vec(),
+            retry_after: None,
         }
     }
 }
@@ -188,6 +207,16 @@ impl From<ScheduleError> for AppError {
         match error {
             ScheduleError::Invalid(errors) => errors.into(),
             ScheduleError::Store(store) => store.into(),
+            ScheduleError::TooManyInvitations { limit, retry_after } => Self::rate_limited(
+                format!(
+                    "This e-mail address already has {} in the last {}, the most we allow. \
+                     Please use the link in the invitation you received, or try again later.",
+                    plural(limit.count(), "interview booked", "interviews booked"),
+                    human_period(limit.period()),
+                ),
+                retry_after,
+            )
+            .with_field(Field::Email),
             other => Self::internal(&other),
         }
     }
@@ -353,6 +382,29 @@ fn too_large_body() -> AppError {
         "too_large",
         "The request is too large.",
     )
+}
+
+fn plural(count: u32, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+/// "24 hours", "7 days", "10 minutes": a limit's period in words.
+fn human_period(period: std::time::Duration) -> String {
+    let seconds = period.as_secs();
+    let (count, one, many) = if seconds.is_multiple_of(86_400) && seconds > 86_400 {
+        (seconds / 86_400, "day", "days")
+    } else if seconds.is_multiple_of(3600) {
+        (seconds / 3600, "hour", "hours")
+    } else if seconds.is_multiple_of(60) {
+        (seconds / 60, "minute", "minutes")
+    } else {
+        (seconds, "second", "seconds")
+    };
+    plural(u32::try_from(count).unwrap_or(u32::MAX), one, many)
 }
 
 /// "5 MB", "512 KB", "900 bytes".

@@ -29,6 +29,10 @@
 //! The operations routes (`/livez`, `/readyz`, `/metrics`) are a router of their own,
 //! [`ops::OpsRouter`], meant for a private listener.
 //!
+//! The public routes have per-client rate limits ([`RateLimits`], [`limits`]),
+//! which need the peer address: serve with
+//! `into_make_service_with_connect_info::<SocketAddr>()`.
+//!
 //! Pages are askama templates (`templates/`), checked at compile time and escaped by
 //! default; the numbers they state (upload limit, window minutes) come from the
 //! scheduling settings.
@@ -90,6 +94,7 @@ mod api;
 mod assets;
 pub mod error;
 mod headers;
+pub mod limits;
 pub mod live;
 pub mod notify;
 mod observe;
@@ -109,6 +114,7 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::AppError;
+pub use limits::RateLimits;
 pub use state::AppState;
 
 /// The application's routes, ready to serve or to nest in a larger router under any
@@ -133,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
         .merge(webhook::routes())
+        .route_layer(limits::LimitLayer::new(state.limits.clone()))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);

@@ -7,6 +7,7 @@ use interview_core::audio::AudioFormat;
 use interview_core::service::SchedulingService;
 use interview_core::transport::InterviewRunner;
 
+use crate::limits::{Limits, RateLimits};
 use crate::live::LiveRooms;
 
 #[cfg(feature = "livekit")]
@@ -21,6 +22,7 @@ pub struct AppState {
     pub(crate) live: LiveRooms,
     pub(crate) local_output_format: AudioFormat,
     pub(crate) admin_token: Option<Secret>,
+    pub(crate) limits: Arc<Limits>,
     #[cfg(feature = "livekit")]
     pub(crate) livekit: Option<Arc<LiveKitRooms>>,
 }
@@ -34,6 +36,7 @@ impl AppState {
             live: LiveRooms::default(),
             local_output_format: AudioFormat::PCM_24K,
             admin_token: None,
+            limits: Arc::new(Limits::new(RateLimits::default())),
             #[cfg(feature = "livekit")]
             livekit: None,
         }
@@ -56,6 +59,18 @@ impl AppState {
     pub fn with_admin_token(mut self, token: Secret) -> Self {
         self.admin_token = Some(token);
         self
+    }
+
+    /// Limits the public routes per client as `limits` says (the default:
+    /// [`RateLimits::default`]), with fresh budgets.
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = Arc::new(Limits::new(limits));
+        self
+    }
+
+    /// The rate limits in force.
+    pub fn rate_limits(&self) -> &RateLimits {
+        self.limits.settings()
     }
 
     /// Whether interviews can run in-process over the local transport.

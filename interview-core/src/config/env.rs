@@ -11,6 +11,8 @@ use std::fmt;
 
 use url::Url;
 
+use crate::rate::Rate;
+
 /// One variable that is missing or wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{variable}: {problem}")]
@@ -205,6 +207,21 @@ impl<'a> Env<'a> {
             v.parse::<usize>().ok().filter(|n| *n > 0)
         })
         .unwrap_or(default)
+    }
+
+    /// A [`Rate`] written `N/PERIOD` (`10/10m`, `3/24h`), `default` when unset;
+    /// `off` or `0` turns the limit off (`None`).
+    pub fn rate(&mut self, name: &'static str, default: Option<Rate>) -> Option<Rate> {
+        let Some(value) = self.get(name) else {
+            return default;
+        };
+        match Rate::parse_setting(&value) {
+            Ok(rate) => rate,
+            Err(error) => {
+                self.error(name, format!("{error}, got {value:?}"));
+                default
+            }
+        }
     }
 
     /// Records that the first of `names` that is set asks for `what`, which this

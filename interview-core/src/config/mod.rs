@@ -20,7 +20,10 @@ use url::Url;
 pub use env::{ConfigError, ConfigErrors, Env};
 
 use crate::InterviewWindow;
-use crate::service::{DEFAULT_MAX_RESUME_BYTES, SchedulingSettings};
+use crate::rate::Rate;
+use crate::service::{
+    DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, SchedulingSettings,
+};
 
 /// The default `MAX_RESUME_LENGTH`.
 pub const DEFAULT_MAX_RESUME_LENGTH: usize = 8000;
@@ -39,6 +42,9 @@ pub struct InterviewConfig {
     pub company: String,
     /// `INTERVIEW_POSITION`: the position the interviews are for.
     pub position: String,
+    /// `INVITATIONS_PER_ADDRESS`: at most this many bookings, and so invitation
+    /// e-mails, per e-mail address per period (3/24h); `None` (`off`): no limit.
+    pub invitations_per_address: Option<Rate>,
 }
 
 impl Default for InterviewConfig {
@@ -49,6 +55,7 @@ impl Default for InterviewConfig {
             max_resume_length: DEFAULT_MAX_RESUME_LENGTH,
             company: "the hiring team".to_owned(),
             position: "Software Engineer".to_owned(),
+            invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
         }
     }
 }
@@ -68,6 +75,8 @@ impl InterviewConfig {
             max_resume_length: env.positive("MAX_RESUME_LENGTH", defaults.max_resume_length),
             company: env.get("INTERVIEW_COMPANY").unwrap_or(defaults.company),
             position: env.get("INTERVIEW_POSITION").unwrap_or(defaults.position),
+            invitations_per_address: env
+                .rate("INVITATIONS_PER_ADDRESS", defaults.invitations_per_address),
         }
     }
 
@@ -78,6 +87,7 @@ impl InterviewConfig {
         settings.window = self.window;
         settings.max_resume_bytes = self.max_upload_bytes;
         settings.organization = self.company.clone();
+        settings.invitations_per_address = self.invitations_per_address;
         settings
     }
 }
@@ -137,8 +147,13 @@ mod tests {
             ("MAX_RESUME_LENGTH", "500"),
             ("INTERVIEW_COMPANY", "Acme"),
             ("INTERVIEW_POSITION", "Data Engineer"),
+            ("INVITATIONS_PER_ADDRESS", "5/7d"),
         ])
         .unwrap();
+        assert_eq!(
+            config.invitations_per_address,
+            Some(Rate::per(5, std::time::Duration::from_secs(7 * 86_400)))
+        );
         assert_eq!(
             config.window,
             InterviewWindow::new(TimeDelta::minutes(10), TimeDelta::minutes(90)).unwrap()
@@ -155,6 +170,12 @@ mod tests {
         assert_eq!(settings.window, config.window);
         assert_eq!(settings.max_resume_bytes, 1024);
         assert_eq!(settings.organization, "Acme");
+        assert_eq!(
+            settings.invitations_per_address,
+            config.invitations_per_address
+        );
+        let off = interview(&[("INVITATIONS_PER_ADDRESS", "off")]).unwrap();
+        assert_eq!(off.invitations_per_address, None);
     }
 
     #[test]
@@ -163,6 +184,7 @@ mod tests {
             ("INTERVIEW_OPENS_BEFORE_MINUTES", "-5"),
             ("INTERVIEW_CLOSES_AFTER_MINUTES", "a week"),
             ("MAX_UPLOAD_BYTES", "0"),
+            ("INVITATIONS_PER_ADDRESS", "3 a day"),
         ])
         .unwrap_err();
         let variables: Vec<&str> = errors.0.iter().map(|e| e.variable).collect();
@@ -171,7 +193,8 @@ mod tests {
             [
                 "INTERVIEW_OPENS_BEFORE_MINUTES",
                 "INTERVIEW_CLOSES_AFTER_MINUTES",
-                "MAX_UPLOAD_BYTES"
+                "MAX_UPLOAD_BYTES",
+                "INVITATIONS_PER_ADDRESS"
             ]
         );
     }

@@ -3,6 +3,6 @@
 mod scheduling;
 
 pub use scheduling::{
-    Admission, DEFAULT_MAX_RESUME_BYTES, ScheduleError, ScheduledInterview, SchedulingService,
-    SchedulingSettings, UploadError, UploadedResume,
+    Admission, DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, ScheduleError,
+    ScheduledInterview, SchedulingService, SchedulingSettings, UploadError, UploadedResume,
 };

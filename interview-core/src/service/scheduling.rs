@@ -8,17 +8,24 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::notify::{Invitation, Notifier, NotifyError};
+use crate::rate::Rate;
 use crate::resume::{
     DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
 };
 use crate::store::{BookingStore, StoreError};
 use crate::{
-    Booking, BookingStatus, BookingToken, InterviewWindow, NewBooking, RandomnessError,
-    ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
+    Booking, BookingStatus, BookingToken, EmailAddress, InterviewWindow, NewBooking,
+    RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
 };
 
 /// The largest resume accepted by default: 5 MiB, as in the original form.
 pub const DEFAULT_MAX_RESUME_BYTES: usize = 5 * 1024 * 1024;
+
+/// The default limit on bookings (and so invitation e-mails) per e-mail address:
+/// 3 per 24 hours. A candidate books once, or twice after a mistake; a script
+/// flooding someone's inbox from our mail server gets three messages through.
+pub const DEFAULT_INVITATIONS_PER_ADDRESS: Rate =
+    Rate::per(3, std::time::Duration::from_secs(24 * 3600));
 
 /// How the scheduling service behaves.
 #[derive(Debug, Clone)]
@@ -34,6 +41,9 @@ pub struct SchedulingSettings {
     pub organization: String,
     /// How long the calendar event in the invitation lasts.
     pub interview_duration: TimeDelta,
+    /// At most this many bookings per e-mail address (compared without regard to
+    /// case) per period, counted in the booking store; `None`: no limit.
+    pub invitations_per_address: Option<Rate>,
 }
 
 impl SchedulingSettings {
@@ -55,6 +65,7 @@ impl SchedulingSettings {
             max_resume_bytes: DEFAULT_MAX_RESUME_BYTES,
             organization: "the hiring team".to_owned(),
             interview_duration: TimeDelta::minutes(30),
+            invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
         }
     }
 
@@ -186,6 +197,16 @@ pub enum ScheduleError {
     /// No token could be generated.
     #[error(transparent)]
     Randomness(#[from] RandomnessError),
+    /// The address already has as many bookings as the limit on invitations per
+    /// address allows in its period: nothing was booked or sent.
+    #[error("the address already has {} bookings within {}", .limit.count(), .limit)]
+    TooManyInvitations {
+        /// The limit reached.
+        limit: Rate,
+        /// When to try again at the latest: the limit's period (the oldest counted
+        /// booking may leave the window sooner).
+        retry_after: std::time::Duration,
+    },
 }
 
 /// Whether a token lets its holder into an interview at some instant.
@@ -326,7 +347,10 @@ impl SchedulingService {
     ) -> Result<ScheduledInterview, ScheduleError> {
         let now = self.clock.now();
         let new_booking = NewBooking::parse(request, now, &self.settings.rules)?;
+        self.check_invitations_per_address(&new_booking.email, now)
+            .await?;
         let booking = self.create_with_fresh_token(new_booking, now).await?;
+        metrics::counter!("interview_bookings_created_total").increment(1);
         let interview_url = self.settings.interview_url(&booking.token);
         let invitation = Invitation {
             token: booking.token.clone(),
@@ -340,8 +364,13 @@ impl SchedulingService {
             sent_at: now,
         };
         let email_error = match self.notifier.send_invitation(&invitation).await {
-            Ok(()) => None,
+            Ok(()) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "sent").increment(1);
+                None
+            }
             Err(error) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "failed")
+                    .increment(1);
                 tracing::warn!(token = ?booking.token, %error, "booking saved but the invitation was not sent");
                 Some(error)
             }
@@ -352,6 +381,38 @@ impl SchedulingService {
             interview_url,
             email_sent: email_error.is_none(),
             email_error,
+        })
+    }
+
+    /// Refuses a booking for an address that already has as many bookings as
+    /// [`SchedulingSettings::invitations_per_address`] allows. Counted in the store,
+    /// so the limit holds across restarts and instances; two requests racing for
+    /// the last place may both pass.
+    async fn check_invitations_per_address(
+        &self,
+        email: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> Result<(), ScheduleError> {
+        let Some(limit) = self.settings.invitations_per_address else {
+            return Ok(());
+        };
+        let period = TimeDelta::from_std(limit.period()).unwrap_or(TimeDelta::MAX);
+        let since = now
+            .checked_sub_signed(period)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let booked = self.bookings.count_bookings_for_email(email, since).await?;
+        if booked < u64::from(limit.count()) {
+            return Ok(());
+        }
+        metrics::counter!("interview_invitations_refused_total").increment(1);
+        tracing::warn!(
+            booked,
+            %limit,
+            "booking refused: the address reached the limit on invitations"
+        );
+        Err(ScheduleError::TooManyInvitations {
+            limit,
+            retry_after: limit.period(),
         })
     }
 

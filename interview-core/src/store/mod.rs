@@ -12,7 +12,7 @@ pub use lifecycle::{Claim, InterviewState, Lease, Transition};
 
 use crate::error::BoxError;
 use crate::interview::{Evaluation, TranscriptEntry};
-use crate::{Booking, BookingStatus, BookingToken, EvaluationStatus};
+use crate::{Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus};
 
 /// How long a webhook event id is remembered: a sender retries within minutes,
 /// and a signed delivery expires long before a week is out.
@@ -106,6 +106,15 @@ pub trait BookingStore: Send + Sync {
         id: &str,
         received_at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// How many bookings for `email` were created at or after `since`, comparing
+    /// addresses without regard to case: what the limit on invitations per address
+    /// counts, so it holds across restarts and across instances.
+    async fn count_bookings_for_email(
+        &self,
+        email: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
 
     /// A booking's evaluation, if one was saved.
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError>;

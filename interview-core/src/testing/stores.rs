@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::interview::{Evaluation, TranscriptEntry};
 use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
 use crate::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
-use crate::{Booking, BookingToken, EvaluationStatus};
+use crate::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 
 #[derive(Debug)]
 struct Record {
@@ -174,6 +174,25 @@ impl BookingStore for InMemoryBookingStore {
         let oldest = received_at - WEBHOOK_EVENT_MEMORY;
         events.retain(|_, at| *at >= oldest);
         Ok(events.insert(id.to_owned(), received_at).is_none())
+    }
+
+    async fn count_bookings_for_email(
+        &self,
+        email: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.check()?;
+        let count = lock(&self.records)
+            .values()
+            .filter(|r| {
+                r.booking.created_at >= since
+                    && r.booking
+                        .email
+                        .as_str()
+                        .eq_ignore_ascii_case(email.as_str())
+            })
+            .count();
+        Ok(count as u64)
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

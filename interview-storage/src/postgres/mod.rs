@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
-use interview_core::{Booking, BookingToken, EvaluationStatus};
+use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
@@ -443,6 +443,22 @@ impl BookingStore for PostgresBookingStore {
         .map_err(store_error)?;
         tx.commit().await.map_err(store_error)?;
         Ok(inserted.rows_affected() == 1)
+    }
+
+    async fn count_bookings_for_email(
+        &self,
+        email: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM interview_bookings WHERE lower(email) = $1 AND created_at >= $2",
+        )
+        .bind(email.as_str().to_ascii_lowercase())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

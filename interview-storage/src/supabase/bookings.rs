@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
-use interview_core::{Booking, BookingToken, EvaluationStatus};
+use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -144,6 +144,26 @@ fn store_error(error: SupabaseError) -> StoreError {
 /// `eq.{token}`: PostgREST's equality filter.
 fn eq(token: &BookingToken) -> String {
     format!("eq.{token}")
+}
+
+/// An `ilike` pattern matching `address` and, as far as PostgREST can say it, only
+/// it, ignoring case: `%` and `_` are escaped. PostgREST reads every `*` as `%`
+/// and cannot escape it, so a `*` (allowed in an address, and rare) becomes `_`,
+/// any one character: such an address may be counted with its near twins, which
+/// errs on the side of the limit.
+fn ilike_exact(address: &str) -> String {
+    let mut pattern = String::with_capacity(address.len() + 4);
+    for c in address.chars() {
+        match c {
+            '%' | '_' | '\\' => {
+                pattern.push('\\');
+                pattern.push(c);
+            }
+            '*' => pattern.push('_'),
+            c => pattern.push(c),
+        }
+    }
+    pattern
 }
 
 impl SupabaseBookingStore {
@@ -430,6 +450,42 @@ impl BookingStore for SupabaseBookingStore {
             .json(&[row]);
         let inserted: Vec<serde_json::Value> = self.rows(request).await?;
         Ok(inserted.len() == 1)
+    }
+
+    async fn count_bookings_for_email(
+        &self,
+        email: &EmailAddress,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let request = self
+            .client
+            .request(Method::HEAD, BOOKINGS)
+            .header("Accept-Profile", "public")
+            .header("Prefer", "count=exact")
+            .query(&[
+                ("select", "token".to_owned()),
+                ("email", format!("ilike.{}", ilike_exact(email.as_str()))),
+                (
+                    "created_at",
+                    format!("gte.{}", record::format_timestamp(since)),
+                ),
+            ]);
+        let response = request
+            .send()
+            .await
+            .map_err(|e| store_error(SupabaseError::Http(e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            // A HEAD answer has no body to read the error from.
+            return Err(store_error(postgrest_error(status, &[])));
+        }
+        response
+            .headers()
+            .get(reqwest::header::CONTENT_RANGE)
+            .and_then(|range| range.to_str().ok())
+            .and_then(|range| range.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt("PostgREST sent no exact count".into()))
     }
 
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError> {

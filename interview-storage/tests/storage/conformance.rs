@@ -63,6 +63,7 @@ macro_rules! conformance_suite {
             concurrent_creates_lose_nothing,
             concurrent_creates_of_one_token_make_one_booking,
             ping_answers,
+            bookings_are_counted_per_address_ignoring_case,
         );
     };
     (@cases $fixture:ty; $($case:ident),* $(,)?) => {
@@ -688,4 +689,43 @@ pub(crate) async fn concurrent_creates_of_one_token_make_one_booking(store: Arc<
 
 pub(crate) async fn ping_answers(store: Arc<dyn BookingStore>) {
     store.ping().await.unwrap();
+}
+
+pub(crate) async fn bookings_are_counted_per_address_ignoring_case(store: Arc<dyn BookingStore>) {
+    let address = |text: &str| EmailAddress::parse(text).unwrap();
+    let mut seconds = 0;
+    for email in [
+        "Ann.Lee@example.com",
+        "ann.lee@EXAMPLE.com",
+        "ANN.LEE@example.com",
+        // Near twins that a pattern match would confuse with the others.
+        "ann.leex@example.com",
+        "ann_lee@example.com",
+        "annxlee@example.com",
+        "a%b@example.com",
+        "axxb@example.com",
+    ] {
+        let mut booking = booking("Ann Lee");
+        booking.email = address(email);
+        booking.created_at = at(seconds);
+        store.create(&booking).await.unwrap();
+        seconds += 100;
+    }
+    let count = |email: &'static str, since: DateTime<Utc>| {
+        let store = store.clone();
+        async move {
+            store
+                .count_bookings_for_email(&address(email), since)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count("ann.lee@example.com", at(0)).await, 3);
+    assert_eq!(count("ANN.lee@Example.COM", at(0)).await, 3);
+    // `since` counts a booking made at that very instant, and none before it.
+    assert_eq!(count("ann.lee@example.com", at(100)).await, 2);
+    assert_eq!(count("ann.lee@example.com", at(201)).await, 0);
+    assert_eq!(count("ann_lee@example.com", at(0)).await, 1);
+    assert_eq!(count("a%b@example.com", at(0)).await, 1);
+    assert_eq!(count("nobody@example.com", at(0)).await, 0);
 }

@@ -135,7 +135,8 @@ impl Respond for PostgRest {
             .trim_start_matches("/rest/v1/")
             .to_owned();
         let query = query(request);
-        let is_read = request.method == wiremock::http::Method::GET;
+        let is_read = request.method == wiremock::http::Method::GET
+            || request.method == wiremock::http::Method::HEAD;
         if is_read {
             if header(request, "accept-profile") != Some("public") || !query.contains_key("select")
             {
@@ -151,6 +152,7 @@ impl Respond for PostgRest {
         let mut tables = self.0.lock().unwrap();
         let result = match (request.method.as_str(), table.as_str()) {
             ("GET", "interview_bookings") => read(&tables.bookings, &query),
+            ("HEAD", "interview_bookings") => count_bookings(&tables.bookings, request, &query),
             ("GET", "interview_transcript_entries") => read(&tables.transcripts, &query),
             ("GET", "interview_evaluations") => read(&tables.evaluations, &query),
             ("POST", "interview_bookings") => insert_booking(&mut tables, request, &query),
@@ -184,6 +186,73 @@ fn read(rows: &[Value], query: &HashMap<String, String>) -> Answer {
     }
     let body: Vec<Value> = found.into_iter().map(|r| select(r, query)).collect();
     Ok(ResponseTemplate::new(200).set_body_json(body))
+}
+
+/// `HEAD` with `Prefer: count=exact`: no body, the count in `Content-Range`
+/// (`0-2/3`, or `*/0` when nothing matches), as PostgREST answers. Supports the
+/// filters the store sends: `email=ilike.` and `created_at=gte.`.
+fn count_bookings(rows: &[Value], request: &Request, query: &HashMap<String, String>) -> Answer {
+    if !prefer(request).contains(&"count=exact".to_owned()) {
+        return Err(bad_request("a count needs Prefer: count=exact"));
+    }
+    let pattern = query
+        .get("email")
+        .and_then(|f| f.strip_prefix("ilike."))
+        .ok_or_else(|| bad_request("expected an email=ilike. filter"))?;
+    let since = query
+        .get("created_at")
+        .and_then(|f| f.strip_prefix("gte."))
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+        .ok_or_else(|| bad_request("expected a created_at=gte. filter"))?;
+    let count = rows
+        .iter()
+        .filter(|row| {
+            row["email"].as_str().is_some_and(|e| ilike(e, pattern))
+                && row["created_at"]
+                    .as_str()
+                    .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+                    .is_some_and(|at| at >= since)
+        })
+        .count();
+    let range = if count == 0 {
+        "*/0".to_owned()
+    } else {
+        format!("0-{}/{count}", count - 1)
+    };
+    Ok(ResponseTemplate::new(200).insert_header("Content-Range", range.as_str()))
+}
+
+/// PostgreSQL's ILIKE after PostgREST's rewrite of `*` to `%`: `%` any run, `_` any
+/// one character, `\` escapes, ASCII case ignored.
+fn ilike(text: &str, pattern: &str) -> bool {
+    #[derive(Clone, Copy)]
+    enum Token {
+        Any,
+        One,
+        Char(char),
+    }
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        tokens.push(match c {
+            '%' | '*' => Token::Any,
+            '_' => Token::One,
+            '\\' => Token::Char(chars.next().unwrap_or('\\')),
+            c => Token::Char(c),
+        });
+    }
+    fn matches(text: &[char], tokens: &[Token]) -> bool {
+        match tokens.split_first() {
+            None => text.is_empty(),
+            Some((Token::Any, rest)) => (0..=text.len()).any(|skip| matches(&text[skip..], rest)),
+            Some((Token::One, rest)) => !text.is_empty() && matches(&text[1..], rest),
+            Some((Token::Char(c), rest)) => {
+                text.first().is_some_and(|t| t.eq_ignore_ascii_case(c)) && matches(&text[1..], rest)
+            }
+        }
+    }
+    let text: Vec<char> = text.chars().collect();
+    matches(&text, &tokens)
 }
 
 fn prefer(request: &Request) -> Vec<String> {

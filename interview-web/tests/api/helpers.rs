@@ -39,6 +39,7 @@ pub(crate) struct Options {
     pub(crate) max_resume_bytes: usize,
     pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
     pub(crate) admin_token: Option<&'static str>,
+    pub(crate) rate_limits: interview_web::RateLimits,
 }
 
 impl Default for Options {
@@ -49,6 +50,7 @@ impl Default for Options {
             max_resume_bytes: 5 * 1024 * 1024,
             runner: None,
             admin_token: None,
+            rate_limits: interview_web::RateLimits::default(),
         }
     }
 }
@@ -72,7 +74,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         clock.clone(),
         settings,
     );
-    let mut state = AppState::new(Arc::new(scheduling));
+    let mut state = AppState::new(Arc::new(scheduling)).with_rate_limits(options.rate_limits);
     if let Some(token) = options.admin_token {
         state = state.with_admin_token(token.into());
     }
@@ -120,6 +122,19 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// Serves the router on a real port, with each connection's peer address
+    /// given to the router as `ConnectInfo` (what the rate limits key on).
+    pub(crate) async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        address
+    }
+
     pub(crate) async fn send(&self, request: Request<Body>) -> TestResponse {
         let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();

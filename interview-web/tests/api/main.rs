@@ -6,6 +6,7 @@ mod admin;
 mod connection;
 mod errors;
 mod helpers;
+mod limits;
 mod live;
 mod ops;
 mod pages;

@@ -319,28 +319,34 @@ fn run_text(run: &Run, line: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
+    use super::{ExtractError, MAX_XML_DEPTH, check_xml};
 
-    use super::DepthGauge;
-
-    fn deepest(xml: &str) -> usize {
-        let mut gauge = DepthGauge::new(true);
-        // Fed in small pieces: state must carry across writes.
-        for piece in xml.as_bytes().chunks(3) {
-            gauge.write_all(piece).unwrap();
-        }
-        gauge.deepest
+    fn check(xml: &str) -> Result<(), ExtractError> {
+        check_xml(&mut quick_xml::Reader::from_reader(xml.as_bytes()))
     }
 
     #[test]
-    fn measures_element_nesting() {
-        assert_eq!(
-            deepest("<?xml version=\"1.0\"?><a><b><c/></b><b>x</b></a>"),
-            3
-        );
-        assert_eq!(deepest("<a><b/><b/><b/></a>"), 2);
-        assert_eq!(deepest("<a x=\"1>2\" y='/'><!-- a note --><d/></a>"), 2);
-        assert_eq!(deepest(&"<t>".repeat(500)), 500);
-        assert_eq!(deepest(&"<t/>".repeat(500)), 1);
+    fn well_formed_parts_pass_whatever_their_comments_and_cdata_hold() {
+        check("<?xml version=\"1.0\"?><a><b><c/></b><b>x</b></a>").unwrap();
+        check("<a x=\"1>2\" y='/'><!-- a <note> --><d><![CDATA[<e>]]></d></a>").unwrap();
+        check(&format!(
+            "{}{}",
+            "<t>".repeat(MAX_XML_DEPTH),
+            "</t>".repeat(MAX_XML_DEPTH)
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn open_mismatched_and_stray_elements_are_corrupt() {
+        for xml in ["<a><b></b>", "<a><b></a></b>", "<a></a></b>", "<a><b>text"] {
+            assert!(matches!(check(xml), Err(ExtractError::Corrupt(_))), "{xml}");
+        }
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused() {
+        let xml = "<t>".repeat(MAX_XML_DEPTH + 1);
+        assert!(matches!(check(&xml), Err(ExtractError::LimitExceeded(_))));
     }
 }

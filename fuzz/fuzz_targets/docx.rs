@@ -1,5 +1,5 @@
 //! Any bytes, read as a DOCX archive: the zip layer, the zip-bomb guard and the
-//! XML depth gauge in front of docx-rs.
+//! XML check in front of docx-rs.
 #![no_main]
 
 use interview_core::resume::DocumentExtractor;

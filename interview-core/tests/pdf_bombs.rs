@@ -15,8 +15,8 @@ use interview_core::resume::{DocumentExtractor, ExtractError, ExtractLimits};
 use lopdf::Object;
 
 use fixtures::bombs::{
-    flate_bomb_pdf, nested_forms_pdf, object_stream_bomb_pdf, pdf_with_content, repeated_form_pdf,
-    shared_content_pdf, xref_stream_pdf, zlib_repeating, zlib_zeros,
+    flate_bomb_pdf, hand_written_pdf, nested_forms_pdf, object_stream_bomb_pdf, pdf_with_content,
+    repeated_form_pdf, shared_content_pdf, xref_stream_pdf, zlib_repeating, zlib_zeros,
 };
 use fixtures::pdf::simple_pdf;
 
@@ -145,6 +145,62 @@ fn forms_nested_too_deep_or_drawing_themselves_are_refused() {
         extractor.extract_blocking(&nested_forms_pdf(3, true)),
         "draws itself",
     );
+}
+
+/// A one-page PDF whose page (object 3) names `parent` as its `/Parent`, followed
+/// by `extra` objects (numbered from 6); the page has no `/Resources` of its own.
+fn page_with_parent(parent: &str, extra: &[Vec<u8>]) -> Vec<u8> {
+    let content = b"BT /F1 12 Tf 72 720 Td (Jane Doe) Tj ET";
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!("<< /Type /Page /Parent {parent} /MediaBox [0 0 612 792] /Contents 4 0 R >>")
+            .into_bytes(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    objects.extend_from_slice(extra);
+    hand_written_pdf(&objects)
+}
+
+/// Found by fuzzing: pdf-extract looks inherited keys up the `/Parent` chain
+/// recursively, so a page that is its own ancestor looped forever in a release
+/// build and overflowed the stack, aborting the process, in a debug one.
+#[test]
+fn a_page_tree_that_loops_or_runs_too_deep_is_refused() {
+    let extractor = DocumentExtractor::default();
+    for pdf in [
+        page_with_parent("3 0 R", &[]),
+        page_with_parent("6 0 R", &[b"<< /Type /Pages /Parent 3 0 R >>".to_vec()]),
+    ] {
+        match extractor.extract_blocking(&pdf) {
+            Err(ExtractError::Corrupt(why)) => assert!(why.contains("loops"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let chain = |levels: usize| -> Vec<Vec<u8>> {
+        (0..levels)
+            .map(|level| match level + 1 < levels {
+                true => format!("<< /Type /Pages /Parent {} 0 R >>", 7 + level).into_bytes(),
+                // The font is inherited from the top of the chain.
+                false => b"<< /Type /Pages /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+            })
+            .collect()
+    };
+    assert_limit(
+        extractor.extract_blocking(&page_with_parent("6 0 R", &chain(100))),
+        "levels deep",
+    );
+    // A few levels above the page are what real files have: still read.
+    let (_, text) = extractor
+        .extract_blocking(&page_with_parent("6 0 R", &chain(5)))
+        .unwrap();
+    assert_eq!(text, "Jane Doe");
 }
 
 #[test]

@@ -28,6 +28,10 @@ use super::load::over;
 /// per level with a large frame.
 pub(super) const MAX_FORM_DEPTH: usize = 12;
 
+/// Ancestors above a page: real page trees are a few levels deep. pdf-extract looks
+/// inherited keys up recursively, once per level, with no end if the chain loops.
+pub(super) const MAX_PAGE_TREE_DEPTH: usize = 64;
+
 /// How many references are followed from a font or colour space to its streams
 /// (font -> descendant font -> descriptor -> font file).
 const RESOURCE_REACH: usize = 4;
@@ -67,6 +71,7 @@ pub(super) fn check(
     };
     for page in plan.document.get_pages().into_values() {
         budget.checkpoint()?;
+        check_ancestry(document, page)?;
         let contents = plan.document.get_page_contents(page);
         let mut concatenated = 0_u64;
         for id in &contents {
@@ -312,6 +317,36 @@ fn uses_of(content: &[u8]) -> UseCounts {
         }
     }
     uses
+}
+
+/// Refuses a page whose `/Parent` chain loops or runs deeper than
+/// [`MAX_PAGE_TREE_DEPTH`]: pdf-extract follows it recursively to find inherited
+/// keys (`/Resources`, `/MediaBox`) and, when the key is missing, loops forever
+/// (optimised) or overflows the stack, which aborts the process (found by fuzzing).
+fn check_ancestry(document: &Document, page: ObjectId) -> Result<(), ExtractError> {
+    let mut seen = HashSet::from([page]);
+    let mut node = page;
+    loop {
+        let Some(parent) = document
+            .get_dictionary(node)
+            .ok()
+            .and_then(|dict| dict.get(b"Parent").and_then(Object::as_reference).ok())
+        else {
+            return Ok(());
+        };
+        if !seen.insert(parent) {
+            return Err(ExtractError::Corrupt(format!(
+                "the PDF's page tree loops (object {} {} is its own ancestor)",
+                parent.0, parent.1
+            )));
+        }
+        if seen.len() > MAX_PAGE_TREE_DEPTH + 1 {
+            return Err(ExtractError::LimitExceeded(format!(
+                "the PDF's page tree is more than {MAX_PAGE_TREE_DEPTH} levels deep"
+            )));
+        }
+        node = parent;
+    }
 }
 
 /// A page's resources, inherited from its ancestors as pdf-extract looks them up.

@@ -10,7 +10,7 @@ use interview_core::resume::{DocumentKind, ExtractError};
 use interview_core::service::{
     Admission, ScheduleError, SchedulingService, SchedulingSettings, UploadError,
 };
-use interview_core::store::{BookingStore, StoreError};
+use interview_core::store::{BookingStore, StoreError, UploadRecord};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
@@ -374,6 +374,32 @@ impl BookingStore for ConflictingStore {
         token: &BookingToken,
     ) -> Result<Option<interview_core::interview::Evaluation>, StoreError> {
         self.inner.evaluation(token).await
+    }
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        self.inner.record_upload(upload).await
+    }
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.inner.upload(key).await
+    }
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        self.inner.claim_upload(key, token).await
+    }
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        self.inner.release_upload(key, token).await
+    }
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.inner.retire_unclaimed_uploads(before, limit).await
+    }
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        self.inner.forget_upload(key).await
     }
 }
 

@@ -73,7 +73,9 @@ fn request() -> ScheduleRequest {
         phone: Some("(555) 123-4567".into()),
         datetime: Some("2030-03-02T14:30".into()),
         time_zone: Some("Asia/Kolkata".into()),
-        resume_url: Some("/resumes/1_abc.pdf".into()),
+        // No upload: a booking without a resume. The client's text is ignored
+        // (tests/uploads.rs books with uploads).
+        resume_url: None,
         resume_text: Some("Rust engineer".into()),
     }
 }
@@ -444,11 +446,30 @@ async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_tim
         inner: InMemoryBookingStore::new(),
         conflicts: usize::MAX.into(),
     });
-    let err = service_over(always).schedule(&request()).await.unwrap_err();
+    let service = service_over(always.clone());
+    let err = service.schedule(&request()).await.unwrap_err();
     assert!(
         matches!(err, ScheduleError::Store(StoreError::Conflict)),
         "{err:?}"
     );
+
+    // A booking that could not be stored leaves its upload unclaimed.
+    let uploaded = service
+        .upload_resume(Bytes::from_static(PDF))
+        .await
+        .unwrap();
+    let with_resume = ScheduleRequest {
+        resume_url: Some(uploaded.resume_url.clone()),
+        ..request()
+    };
+    let err = service.schedule(&with_resume).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Conflict)),
+        "{err:?}"
+    );
+    let upload = always.inner.upload(&uploaded.resume_key).await.unwrap();
+    assert_eq!(upload.unwrap().claimed_by, None);
+    assert!(always.inner.bookings().is_empty());
 }
 
 // ---------------------------------------------------------------- admit

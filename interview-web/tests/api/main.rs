@@ -7,5 +7,6 @@ mod connection;
 mod helpers;
 mod live;
 mod pages;
+mod resumes;
 mod schedule;
 mod upload;

@@ -93,6 +93,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Uploaded resumes that no booking claims in time are deleted in the background.
+    let sweeper = app.start_upload_sweeper();
     println!("Press Ctrl-C to stop.");
 
     let served = interview::web::axum::serve(listener, app.router())
@@ -100,6 +102,7 @@ async fn main() -> ExitCode {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;
+    sweeper.stop().await;
     #[cfg(feature = "livekit-agent")]
     if let Some(worker) = worker {
         println!("Letting running LiveKit interviews finish; Ctrl-C again stops at once.");

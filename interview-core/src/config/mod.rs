@@ -20,7 +20,7 @@ use url::Url;
 pub use env::{ConfigError, ConfigErrors, Env};
 
 use crate::InterviewWindow;
-use crate::service::{DEFAULT_MAX_RESUME_BYTES, SchedulingSettings};
+use crate::service::{DEFAULT_MAX_RESUME_BYTES, DEFAULT_UNCLAIMED_UPLOAD_TTL, SchedulingSettings};
 
 /// The default `MAX_RESUME_LENGTH`.
 pub const DEFAULT_MAX_RESUME_LENGTH: usize = 8000;
@@ -39,7 +39,14 @@ pub struct InterviewConfig {
     pub company: String,
     /// `INTERVIEW_POSITION`: the position the interviews are for.
     pub position: String,
+    /// `UNCLAIMED_UPLOAD_TTL_MINUTES`: how long an uploaded resume waits for a
+    /// booking to claim it before it is deleted (a day).
+    pub unclaimed_upload_ttl: TimeDelta,
 }
+
+/// The range `UNCLAIMED_UPLOAD_TTL_MINUTES` accepts: ten minutes (time to fill in
+/// the form) to a week.
+pub const UNCLAIMED_UPLOAD_TTL_MINUTES: std::ops::RangeInclusive<i64> = 10..=10_080;
 
 impl Default for InterviewConfig {
     fn default() -> Self {
@@ -49,6 +56,7 @@ impl Default for InterviewConfig {
             max_resume_length: DEFAULT_MAX_RESUME_LENGTH,
             company: "the hiring team".to_owned(),
             position: "Software Engineer".to_owned(),
+            unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
         }
     }
 }
@@ -62,12 +70,24 @@ impl InterviewConfig {
         let closes = env.minutes("INTERVIEW_CLOSES_AFTER_MINUTES", 60);
         let window = InterviewWindow::new(TimeDelta::minutes(opens), TimeDelta::minutes(closes))
             .unwrap_or_default();
+        let unclaimed_upload_ttl = env
+            .parse(
+                "UNCLAIMED_UPLOAD_TTL_MINUTES",
+                "a whole number of minutes from 10 (time to fill in the form) to 10080 (a week)",
+                |v| {
+                    v.parse::<i64>()
+                        .ok()
+                        .filter(|m| UNCLAIMED_UPLOAD_TTL_MINUTES.contains(m))
+                },
+            )
+            .map_or(defaults.unclaimed_upload_ttl, TimeDelta::minutes);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
             max_resume_length: env.positive("MAX_RESUME_LENGTH", defaults.max_resume_length),
             company: env.get("INTERVIEW_COMPANY").unwrap_or(defaults.company),
             position: env.get("INTERVIEW_POSITION").unwrap_or(defaults.position),
+            unclaimed_upload_ttl,
         }
     }
 
@@ -78,6 +98,7 @@ impl InterviewConfig {
         settings.window = self.window;
         settings.max_resume_bytes = self.max_upload_bytes;
         settings.organization = self.company.clone();
+        settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
         settings
     }
 }
@@ -126,6 +147,30 @@ mod tests {
         assert_eq!(config.window, InterviewWindow::DEFAULT);
         assert_eq!(config.max_upload_bytes, 5 * 1024 * 1024);
         assert_eq!(config.max_resume_length, 8000);
+        assert_eq!(config.unclaimed_upload_ttl, TimeDelta::hours(24));
+    }
+
+    #[test]
+    fn the_upload_ttl_is_refused_outside_its_range() {
+        for (value, accepted) in [
+            ("9", false),
+            ("10", true),
+            ("10080", true),
+            ("10081", false),
+            ("-1", false),
+            ("a day", false),
+        ] {
+            let read = interview(&[("UNCLAIMED_UPLOAD_TTL_MINUTES", value)]);
+            assert_eq!(read.is_ok(), accepted, "{value}");
+            if let Err(errors) = read {
+                assert_eq!(errors.0[0].variable, "UNCLAIMED_UPLOAD_TTL_MINUTES");
+                assert!(
+                    errors.0[0].problem.contains("from 10"),
+                    "{}",
+                    errors.0[0].problem
+                );
+            }
+        }
     }
 
     #[test]
@@ -137,6 +182,7 @@ mod tests {
             ("MAX_RESUME_LENGTH", "500"),
             ("INTERVIEW_COMPANY", "Acme"),
             ("INTERVIEW_POSITION", "Data Engineer"),
+            ("UNCLAIMED_UPLOAD_TTL_MINUTES", "90"),
         ])
         .unwrap();
         assert_eq!(
@@ -155,6 +201,7 @@ mod tests {
         assert_eq!(settings.window, config.window);
         assert_eq!(settings.max_resume_bytes, 1024);
         assert_eq!(settings.organization, "Acme");
+        assert_eq!(settings.unclaimed_upload_ttl, TimeDelta::minutes(90));
     }
 
     #[test]

@@ -406,17 +406,16 @@ impl SchedulingService {
         let mut attempt = 1;
         loop {
             let booking = Booking::new(BookingToken::generate()?, new_booking.clone(), now);
-            if let Some(upload) = upload {
-                if self
+            if let Some(upload) = upload
+                && self
                     .bookings
                     .claim_upload(&upload.key, &booking.token)
                     .await?
                     .is_none()
-                {
-                    // Another booking claimed it (or the sweeper retired it) since
-                    // it was checked.
-                    return Err(foreign_resume());
-                }
+            {
+                // Another booking claimed it (or the sweeper retired it) since it
+                // was checked.
+                return Err(foreign_resume());
             }
             let created = self.bookings.create(&booking).await;
             if let (Err(_), Some(upload)) = (&created, upload) {

@@ -171,7 +171,7 @@ pub(crate) async fn unclaimed_uploads_are_retired_oldest_first_then_forgotten(
     );
     assert_eq!(
         store.retire_unclaimed_uploads(at(31), 1).await.unwrap(),
-        [oldest.key.clone()]
+        std::slice::from_ref(&oldest.key)
     );
     let mut next = store.retire_unclaimed_uploads(at(31), 10).await.unwrap();
     next.sort();

@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench schedule_load` (add `-- --quick` for a short run).
 //! Prints requests per second and p50 / p99 latency at 1 and 64 concurrent clients.
+//! Each HTTP booking names a resume uploaded before the clock starts, so claiming it
+//! is part of what is measured; the store-only side creates bookings without one.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,31 +24,52 @@ mod latency;
 
 use latency::{Stats, ms, stats};
 
-fn request_json() -> String {
+/// A booking as the apply page sends it, naming a resume uploaded before (`None`
+/// for the store-only comparison, which books without one).
+fn request_json(resume_url: Option<&str>) -> String {
     serde_json::json!({
         "name": "Jane Doe",
         "email": "jane@example.com",
         "phone": "5551234567",
         "datetime": (Utc::now() + TimeDelta::days(1)).to_rfc3339(),
         "timeZone": "Europe/Paris",
-        "resumeUrl": "/resumes/1_abc.pdf",
+        "resumeUrl": resume_url,
         "resumeText": "Rust engineer with seven years of experience in distributed systems.",
     })
     .to_string()
 }
 
-/// One keep-alive HTTP/1.1 connection posting bookings.
-async fn client(address: std::net::SocketAddr, requests: usize) -> Vec<Duration> {
+/// Uploads `count` resumes before the clock starts: each booking claims its own,
+/// as the apply page's do.
+async fn upload_resumes(app: &Application, count: usize) -> Vec<String> {
+    let scheduling = app.state.scheduling();
+    let mut urls = Vec::with_capacity(count);
+    for _ in 0..count {
+        let uploaded = scheduling
+            .upload_resume(bytes::Bytes::from_static(RESUME))
+            .await
+            .expect("upload");
+        urls.push(scheduling.settings().absolute_url(&uploaded.resume_url));
+    }
+    urls
+}
+
+/// A small resume file (its text need not be readable: the file is stored and
+/// recorded either way).
+const RESUME: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// One keep-alive HTTP/1.1 connection posting one booking per resume URL.
+async fn client(address: std::net::SocketAddr, resume_urls: Vec<String>) -> Vec<Duration> {
     let mut stream = TcpStream::connect(address).await.expect("connect");
     stream.set_nodelay(true).expect("nodelay");
-    let body = request_json();
-    let request = format!(
-        "POST /api/schedule-interview HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    let mut latencies = Vec::with_capacity(requests);
+    let mut latencies = Vec::with_capacity(resume_urls.len());
     let mut buffer = Vec::with_capacity(4096);
-    for _ in 0..requests {
+    for resume_url in resume_urls {
+        let body = request_json(Some(&resume_url));
+        let request = format!(
+            "POST /api/schedule-interview HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
         let started = Instant::now();
         stream.write_all(request.as_bytes()).await.expect("write");
         buffer.clear();
@@ -77,10 +100,20 @@ async fn client(address: std::net::SocketAddr, requests: usize) -> Vec<Duration>
     latencies
 }
 
-async fn http_load(address: std::net::SocketAddr, clients: usize, total: usize) -> Stats {
+async fn http_load(
+    address: std::net::SocketAddr,
+    clients: usize,
+    resume_urls: &mut Vec<String>,
+    total: usize,
+) -> Stats {
+    let per_client = total / clients;
+    let batches: Vec<Vec<String>> = (0..clients)
+        .map(|_| resume_urls.split_off(resume_urls.len() - per_client))
+        .collect();
     let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| tokio::spawn(client(address, total / clients)))
+    let tasks: Vec<_> = batches
+        .into_iter()
+        .map(|urls| tokio::spawn(client(address, urls)))
         .collect();
     let mut latencies = Vec::new();
     for task in tasks {
@@ -90,7 +123,7 @@ async fn http_load(address: std::net::SocketAddr, clients: usize, total: usize) 
 }
 
 async fn store_load(store: Arc<SqliteBookingStore>, clients: usize, total: usize) -> Stats {
-    let request: ScheduleRequest = serde_json::from_str(&request_json()).expect("request");
+    let request: ScheduleRequest = serde_json::from_str(&request_json(None)).expect("request");
     let new = NewBooking::parse(&request, Utc::now(), &SchedulingRules::default()).expect("valid");
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
@@ -143,6 +176,8 @@ async fn main() {
         .expect("app");
     let router = app.router();
     tokio::spawn(async move { interview::web::axum::serve(listener, router).await });
+    // Every booking claims a resume of its own: warm-ups and runs at 1 and 64 clients.
+    let mut resume_urls = upload_resumes(&app, 2 * (total + 64)).await;
 
     let store_dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(
@@ -157,9 +192,9 @@ async fn main() {
     println!("|---|---|---|---|---|---|---|---|");
     for clients in [1, 64] {
         // Warm up both paths.
-        let _ = http_load(address, clients.min(8), 64).await;
+        let _ = http_load(address, clients.min(8), &mut resume_urls, 64).await;
         let _ = store_load(store.clone(), clients.min(8), 64).await;
-        let http = http_load(address, clients, total).await;
+        let http = http_load(address, clients, &mut resume_urls, total).await;
         let direct = store_load(store.clone(), clients, total).await;
         println!(
             "| {clients} | {:.0} | {} | {} | {:.0} | {} | {} | {:.2} |",

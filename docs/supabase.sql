@@ -64,17 +64,33 @@ CREATE INDEX IF NOT EXISTS interview_webhook_events_received_at
 -- the index on created_at narrows the count to the limit's period.
 CREATE INDEX IF NOT EXISTS interview_bookings_created_at
     ON public.interview_bookings (created_at);
+-- Resume files the server stored, with its extracted text, and the booking that
+-- claimed each (as migrations/postgres/20301010000000_interview_uploads.sql).
+CREATE TABLE IF NOT EXISTS public.interview_uploads (
+    key              text PRIMARY KEY,
+    url              text NOT NULL,
+    kind             text NOT NULL,
+    resume_text      text,
+    extraction_error text,
+    uploaded_at      timestamptz NOT NULL,
+    claimed_by       text UNIQUE,
+    retired          boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS interview_uploads_unclaimed
+    ON public.interview_uploads (uploaded_at) WHERE claimed_by IS NULL;
 
 ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_webhook_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_uploads ENABLE ROW LEVEL SECURITY;
 
 -- No grants beyond Supabase's defaults and no policies: with RLS on, anon sees no rows.
 REVOKE ALL ON public.interview_bookings FROM anon, authenticated;
 REVOKE ALL ON public.interview_transcript_entries FROM anon, authenticated;
 REVOKE ALL ON public.interview_evaluations FROM anon, authenticated;
 REVOKE ALL ON public.interview_webhook_events FROM anon, authenticated;
+REVOKE ALL ON public.interview_uploads FROM anon, authenticated;
 
 -- The resume bucket. It is public, as in the original: the URL the application
 -- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random

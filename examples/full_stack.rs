@@ -117,10 +117,13 @@ async fn main() -> ExitCode {
     let ops = app.config.ops_bind_address;
     println!("Health: http://{ops}/livez and http://{ops}/readyz; metrics: http://{ops}/metrics");
     println!("(OPS_BIND_ADDRESS: keep this port off the public network).");
+    // Uploaded resumes that no booking claims in time are deleted in the background.
+    let sweeper = app.start_upload_sweeper();
     println!("Press Ctrl-C to stop.");
 
     app.serve(listener, ops_listener, metrics, shutdown_signal())
         .await;
+    sweeper.stop().await;
     #[cfg(feature = "livekit-agent")]
     if let Some(worker) = worker {
         println!(

@@ -61,6 +61,8 @@ pub struct Application {
     #[cfg(feature = "voice")]
     #[cfg_attr(not(feature = "livekit-agent"), allow(dead_code))]
     session: interview_voice::session::InterviewSession,
+    /// The scheduling service the router serves, for background work.
+    scheduling: Arc<SchedulingService>,
 }
 
 impl std::fmt::Debug for Application {
@@ -126,8 +128,9 @@ impl Application {
             clock.clone(),
             config.scheduling_settings(),
         );
+        let scheduling = Arc::new(scheduling);
         #[allow(unused_mut)]
-        let mut state = AppState::new(Arc::new(scheduling));
+        let mut state = AppState::new(scheduling.clone());
         // Interviews in the browser over the local transport, held in-process.
         #[cfg(feature = "voice")]
         let session = interview_voice::session::InterviewSession::new(
@@ -166,7 +169,14 @@ impl Application {
             config,
             #[cfg(feature = "voice")]
             session,
+            scheduling,
         })
+    }
+
+    /// Starts the background task that deletes uploaded resumes no booking claimed
+    /// within `UNCLAIMED_UPLOAD_TTL_MINUTES`. Stop it on shutdown.
+    pub fn start_upload_sweeper(&self) -> crate::sweeper::UploadSweeper {
+        crate::sweeper::UploadSweeper::start(self.scheduling.clone())
     }
 
     /// Starts a LiveKit agent worker in this process when LiveKit is configured

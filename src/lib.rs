@@ -63,3 +63,4 @@ pub use interview_web as web;
 #[cfg(all(feature = "web", feature = "sqlite", feature = "fs"))]
 pub mod bootstrap;
 pub mod config;
+pub mod sweeper;

@@ -10,7 +10,7 @@ use interview_core::resume::{DocumentKind, ExtractError};
 use interview_core::service::{
     Admission, ScheduleError, SchedulingService, SchedulingSettings, UploadError,
 };
-use interview_core::store::{BookingStore, StoreError};
+use interview_core::store::{BookingStore, StoreError, UploadRecord};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
@@ -73,7 +73,9 @@ fn request() -> ScheduleRequest {
         phone: Some("(555) 123-4567".into()),
         datetime: Some("2030-03-02T14:30".into()),
         time_zone: Some("Asia/Kolkata".into()),
-        resume_url: Some("/resumes/1_abc.pdf".into()),
+        // No upload: a booking without a resume. The client's text is ignored
+        // (tests/uploads.rs books with uploads).
+        resume_url: None,
         resume_text: Some("Rust engineer".into()),
     }
 }
@@ -448,6 +450,32 @@ impl BookingStore for ConflictingStore {
     ) -> Result<Option<interview_core::interview::Evaluation>, StoreError> {
         self.inner.evaluation(token).await
     }
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        self.inner.record_upload(upload).await
+    }
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.inner.upload(key).await
+    }
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        self.inner.claim_upload(key, token).await
+    }
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        self.inner.release_upload(key, token).await
+    }
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.inner.retire_unclaimed_uploads(before, limit).await
+    }
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        self.inner.forget_upload(key).await
+    }
 }
 
 fn service_over(store: Arc<dyn BookingStore>) -> SchedulingService {
@@ -491,11 +519,30 @@ async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_tim
         inner: InMemoryBookingStore::new(),
         conflicts: usize::MAX.into(),
     });
-    let err = service_over(always).schedule(&request()).await.unwrap_err();
+    let service = service_over(always.clone());
+    let err = service.schedule(&request()).await.unwrap_err();
     assert!(
         matches!(err, ScheduleError::Store(StoreError::Conflict)),
         "{err:?}"
     );
+
+    // A booking that could not be stored leaves its upload unclaimed.
+    let uploaded = service
+        .upload_resume(Bytes::from_static(PDF))
+        .await
+        .unwrap();
+    let with_resume = ScheduleRequest {
+        resume_url: Some(uploaded.resume_url.clone()),
+        ..request()
+    };
+    let err = service.schedule(&with_resume).await.unwrap_err();
+    assert!(
+        matches!(err, ScheduleError::Store(StoreError::Conflict)),
+        "{err:?}"
+    );
+    let upload = always.inner.upload(&uploaded.resume_key).await.unwrap();
+    assert_eq!(upload.unwrap().claimed_by, None);
+    assert!(always.inner.bookings().is_empty());
 }
 
 // ---------------------------------------------------------------- admit

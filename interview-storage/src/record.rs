@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use interview_core::interview::{Speaker, TranscriptEntry};
-use interview_core::store::{InterviewState, Lease, StoreError};
+use interview_core::store::{InterviewState, Lease, StoreError, UploadRecord, uploads};
 use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
 };
@@ -201,6 +201,41 @@ pub(crate) fn parse_timestamp(column: &str, stored: &str) -> Result<DateTime<Utc
 /// A [`StoreError::Corrupt`] naming the column.
 pub(crate) fn corrupt(column: &str, why: &str) -> StoreError {
     StoreError::Corrupt(format!("column {column}: {why}"))
+}
+
+/// An upload row with its columns still unparsed.
+#[derive(Debug, Clone)]
+pub(crate) struct UploadColumns {
+    pub(crate) key: String,
+    pub(crate) url: String,
+    pub(crate) kind: String,
+    pub(crate) resume_text: Option<String>,
+    pub(crate) extraction_error: Option<String>,
+    pub(crate) uploaded_at: DateTime<Utc>,
+    pub(crate) claimed_by: Option<String>,
+}
+
+impl UploadColumns {
+    /// Parses the columns into an [`UploadRecord`].
+    pub(crate) fn into_upload(self) -> Result<UploadRecord, StoreError> {
+        let kind = uploads::parse_kind_name(&self.kind)
+            .ok_or_else(|| corrupt("kind", "not a document kind"))?;
+        let claimed_by = self
+            .claimed_by
+            .map(|token| {
+                BookingToken::parse(&token).map_err(|_| corrupt("claimed_by", "not a token"))
+            })
+            .transpose()?;
+        Ok(UploadRecord {
+            key: self.key,
+            url: self.url,
+            kind,
+            resume_text: self.resume_text,
+            extraction_error: self.extraction_error,
+            uploaded_at: self.uploaded_at,
+            claimed_by,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -197,6 +197,7 @@ impl From<UploadError> for AppError {
             )
             .with_field(Field::Resume),
             UploadError::Store(store) => store.into(),
+            UploadError::Record(store) => store.into(),
             other => Self::internal(&other),
         }
     }

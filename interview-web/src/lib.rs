@@ -8,7 +8,7 @@
 //! |---|---|
 //! | `GET /apply` | the application form (`GET /` redirects here) |
 //! | `POST /api/upload-resume` | multipart field `resume` -> `{resumeUrl, resumeText, extractionError}` |
-//! | `POST /api/schedule-interview` | `{name, email, phone, datetime, timeZone?, resumeUrl, resumeText}` -> `{ok, interviewUrl, emailSent}` |
+//! | `POST /api/schedule-interview` | `{name, email, phone, datetime, timeZone?, resumeUrl?, resumeText?}` -> `{ok, interviewUrl, emailSent}`; `resumeUrl` must be one the upload returned and no other booking claimed, and the booking takes the server's text for it (`resumeText` is ignored) |
 //! | `GET /interview/{token}` | not started yet / expired / unknown / the interview room |
 //! | `POST /api/connection-details` | `{room_config, token}` -> `{serverUrl, roomName, participantName, participantToken}` |
 //! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |

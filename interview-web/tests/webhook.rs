@@ -78,7 +78,6 @@ impl App {
             "phone": "(555) 123-4567",
             "datetime": "2030-03-02T14:30",
             "timeZone": "UTC",
-            "resumeUrl": "https://jobs.example.com/resumes/1_abc.pdf",
             "resumeText": "Rust engineer",
         });
         let (status, text) = self

@@ -82,19 +82,33 @@ async fn start_server_at(
     }
 }
 
-/// Books an interview two minutes from now, so its window is already open.
+/// Books an interview two minutes from now, so its window is already open, with a
+/// resume of `resume_text`'s lines uploaded first (the booking takes the text the
+/// server extracts from it).
 async fn book_open_interview(
     server: &Server,
     resume_text: &str,
 ) -> interview::service::ScheduledInterview {
+    let lines: Vec<&str> = resume_text.lines().collect();
+    let uploaded = server
+        .state
+        .scheduling()
+        .upload_resume(bytes::Bytes::from(resume_pdf(&lines)))
+        .await
+        .unwrap();
+    assert!(
+        uploaded.resume_text.is_some(),
+        "{:?}",
+        uploaded.extraction_error
+    );
     let request = interview::ScheduleRequest {
         name: Some("Jane Doe".into()),
         email: Some("jane@example.com".into()),
         phone: Some("5551234567".into()),
         datetime: Some((chrono::Utc::now() + chrono::TimeDelta::minutes(2)).to_rfc3339()),
         time_zone: Some("UTC".into()),
-        resume_url: None,
-        resume_text: Some(resume_text.to_owned()),
+        resume_url: Some(uploaded.resume_url),
+        resume_text: None,
     };
     server.state.scheduling().schedule(&request).await.unwrap()
 }

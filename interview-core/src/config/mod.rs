@@ -22,7 +22,8 @@ pub use env::{ConfigError, ConfigErrors, Env};
 use crate::InterviewWindow;
 use crate::rate::Rate;
 use crate::service::{
-    DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, SchedulingSettings,
+    DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, DEFAULT_UNCLAIMED_UPLOAD_TTL,
+    SchedulingSettings,
 };
 
 /// The default `MAX_RESUME_LENGTH`.
@@ -45,7 +46,14 @@ pub struct InterviewConfig {
     /// `INVITATIONS_PER_ADDRESS`: at most this many bookings, and so invitation
     /// e-mails, per e-mail address per period (3/24h); `None` (`off`): no limit.
     pub invitations_per_address: Option<Rate>,
+    /// `UNCLAIMED_UPLOAD_TTL_MINUTES`: how long an uploaded resume waits for a
+    /// booking to claim it before it is deleted (a day).
+    pub unclaimed_upload_ttl: TimeDelta,
 }
+
+/// The range `UNCLAIMED_UPLOAD_TTL_MINUTES` accepts: ten minutes (time to fill in
+/// the form) to a week.
+pub const UNCLAIMED_UPLOAD_TTL_MINUTES: std::ops::RangeInclusive<i64> = 10..=10_080;
 
 impl Default for InterviewConfig {
     fn default() -> Self {
@@ -56,6 +64,7 @@ impl Default for InterviewConfig {
             company: "the hiring team".to_owned(),
             position: "Software Engineer".to_owned(),
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
+            unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
         }
     }
 }
@@ -69,6 +78,17 @@ impl InterviewConfig {
         let closes = env.minutes("INTERVIEW_CLOSES_AFTER_MINUTES", 60);
         let window = InterviewWindow::new(TimeDelta::minutes(opens), TimeDelta::minutes(closes))
             .unwrap_or_default();
+        let unclaimed_upload_ttl = env
+            .parse(
+                "UNCLAIMED_UPLOAD_TTL_MINUTES",
+                "a whole number of minutes from 10 (time to fill in the form) to 10080 (a week)",
+                |v| {
+                    v.parse::<i64>()
+                        .ok()
+                        .filter(|m| UNCLAIMED_UPLOAD_TTL_MINUTES.contains(m))
+                },
+            )
+            .map_or(defaults.unclaimed_upload_ttl, TimeDelta::minutes);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
@@ -77,6 +97,7 @@ impl InterviewConfig {
             position: env.get("INTERVIEW_POSITION").unwrap_or(defaults.position),
             invitations_per_address: env
                 .rate("INVITATIONS_PER_ADDRESS", defaults.invitations_per_address),
+            unclaimed_upload_ttl,
         }
     }
 
@@ -88,6 +109,7 @@ impl InterviewConfig {
         settings.max_resume_bytes = self.max_upload_bytes;
         settings.organization = self.company.clone();
         settings.invitations_per_address = self.invitations_per_address;
+        settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
         settings
     }
 }
@@ -136,6 +158,30 @@ mod tests {
         assert_eq!(config.window, InterviewWindow::DEFAULT);
         assert_eq!(config.max_upload_bytes, 5 * 1024 * 1024);
         assert_eq!(config.max_resume_length, 8000);
+        assert_eq!(config.unclaimed_upload_ttl, TimeDelta::hours(24));
+    }
+
+    #[test]
+    fn the_upload_ttl_is_refused_outside_its_range() {
+        for (value, accepted) in [
+            ("9", false),
+            ("10", true),
+            ("10080", true),
+            ("10081", false),
+            ("-1", false),
+            ("a day", false),
+        ] {
+            let read = interview(&[("UNCLAIMED_UPLOAD_TTL_MINUTES", value)]);
+            assert_eq!(read.is_ok(), accepted, "{value}");
+            if let Err(errors) = read {
+                assert_eq!(errors.0[0].variable, "UNCLAIMED_UPLOAD_TTL_MINUTES");
+                assert!(
+                    errors.0[0].problem.contains("from 10"),
+                    "{}",
+                    errors.0[0].problem
+                );
+            }
+        }
     }
 
     #[test]
@@ -148,6 +194,7 @@ mod tests {
             ("INTERVIEW_COMPANY", "Acme"),
             ("INTERVIEW_POSITION", "Data Engineer"),
             ("INVITATIONS_PER_ADDRESS", "5/7d"),
+            ("UNCLAIMED_UPLOAD_TTL_MINUTES", "90"),
         ])
         .unwrap();
         assert_eq!(
@@ -176,6 +223,7 @@ mod tests {
         );
         let off = interview(&[("INVITATIONS_PER_ADDRESS", "off")]).unwrap();
         assert_eq!(off.invitations_per_address, None);
+        assert_eq!(settings.unclaimed_upload_ttl, TimeDelta::minutes(90));
     }
 
     #[test]

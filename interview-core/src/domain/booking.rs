@@ -35,10 +35,12 @@ pub struct ScheduleRequest {
     /// The candidate's IANA time zone (the browser's), e.g. `"Asia/Kolkata"`.
     #[serde(default)]
     pub time_zone: Option<String>,
-    /// The URL `upload-resume` returned.
+    /// The URL `upload-resume` returned. The scheduling service books only a
+    /// resume this server stored and no other booking claimed.
     #[serde(default)]
     pub resume_url: Option<String>,
-    /// The text `upload-resume` returned.
+    /// The text `upload-resume` returned. Checked for length, then ignored by the
+    /// scheduling service: the booking takes the server's own extraction.
     #[serde(default)]
     pub resume_text: Option<String>,
 }

@@ -42,4 +42,8 @@ pub trait ResumeStore: Send + Sync {
 
     /// The file stored under `key`, or `None`.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, ResumeStoreError>;
+
+    /// Deletes the file stored under `key` (an upload no booking claimed). A file
+    /// that is not there is no error: deleting twice is deleting once.
+    async fn delete(&self, key: &str) -> Result<(), ResumeStoreError>;
 }

@@ -6,13 +6,14 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
+use super::uploads::{DEFAULT_UNCLAIMED_UPLOAD_TTL, foreign_resume, key_prefix};
 use crate::clock::Clock;
 use crate::notify::{Invitation, Notifier, NotifyError};
 use crate::rate::Rate;
 use crate::resume::{
     DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
 };
-use crate::store::{BookingStore, StoreError};
+use crate::store::{BookingStore, StoreError, UploadRecord};
 use crate::{
     Booking, BookingStatus, BookingToken, EmailAddress, InterviewWindow, NewBooking,
     RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
@@ -44,6 +45,9 @@ pub struct SchedulingSettings {
     /// At most this many bookings per e-mail address (compared without regard to
     /// case) per period, counted in the booking store; `None`: no limit.
     pub invitations_per_address: Option<Rate>,
+    /// How long an upload waits for a booking to claim it before the sweeper
+    /// deletes it ([`DEFAULT_UNCLAIMED_UPLOAD_TTL`]).
+    pub unclaimed_upload_ttl: TimeDelta,
 }
 
 impl SchedulingSettings {
@@ -66,6 +70,7 @@ impl SchedulingSettings {
             organization: "the hiring team".to_owned(),
             interview_duration: TimeDelta::minutes(30),
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
+            unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
         }
     }
 
@@ -168,6 +173,10 @@ pub enum UploadError {
     /// The file could not be stored.
     #[error("the resume could not be stored")]
     Store(#[from] ResumeStoreError),
+    /// The file was stored but could not be recorded in the booking store (so it
+    /// was deleted again: no booking could have claimed it).
+    #[error("the upload could not be recorded")]
+    Record(#[source] StoreError),
 }
 
 /// The result of `schedule-interview`: the booking exists whether or not the
@@ -325,10 +334,24 @@ impl SchedulingService {
         let (resume_text, extraction_error) = match self.extractor.extract(bytes, kind).await {
             Ok(text) => (Some(text), None),
             Err(error) => {
-                tracing::warn!(key = %stored.key, %kind, %error, "resume stored but its text could not be extracted");
+                tracing::warn!(
+                    key = key_prefix(&stored.key),
+                    %kind,
+                    reason = error.reason(),
+                    detail = error.detail().unwrap_or_default(),
+                    %error,
+                    "resume stored but its text could not be extracted"
+                );
                 (None, Some(error))
             }
         };
+        self.record_stored_upload(
+            &stored,
+            kind,
+            resume_text.as_deref(),
+            extraction_error.as_ref(),
+        )
+        .await?;
         Ok(UploadedResume {
             resume_url: stored.url,
             resume_key: stored.key,
@@ -341,15 +364,31 @@ impl SchedulingService {
     /// Validates a request, stores the booking and sends the invitation. A failed
     /// invitation does not undo the booking: it is logged and reported as
     /// `email_sent: false`.
+    ///
+    /// The resume is the upload the request's `resumeUrl` names, which must be one
+    /// this server stored and no other booking claimed; the booking takes the
+    /// server's URL and extracted text for it. A `resumeText` from the client is
+    /// ignored: without a readable upload, the booking has no resume text.
     pub async fn schedule(
         &self,
         request: &ScheduleRequest,
     ) -> Result<ScheduledInterview, ScheduleError> {
         let now = self.clock.now();
-        let new_booking = NewBooking::parse(request, now, &self.settings.rules)?;
+        let mut new_booking = NewBooking::parse(request, now, &self.settings.rules)?;
         self.check_invitations_per_address(&new_booking.email, now)
             .await?;
-        let booking = self.create_with_fresh_token(new_booking, now).await?;
+        let upload = self
+            .resume_for_booking(new_booking.resume_url.as_deref())
+            .await?;
+        new_booking.resume_url = upload
+            .as_ref()
+            .map(|upload| self.settings.absolute_url(&upload.url));
+        new_booking.resume_text = upload
+            .as_ref()
+            .and_then(|upload| upload.resume_text.clone());
+        let booking = self
+            .create_with_fresh_token(new_booking, upload.as_ref(), now)
+            .await?;
         metrics::counter!("interview_bookings_created_total").increment(1);
         let interview_url = self.settings.interview_url(&booking.token);
         let invitation = Invitation {
@@ -416,15 +455,34 @@ impl SchedulingService {
         })
     }
 
+    /// Stores the booking under a fresh token, claiming `upload` for it first. If
+    /// the booking cannot be stored, the claim is released, so the upload never
+    /// stays claimed by a booking that does not exist.
     async fn create_with_fresh_token(
         &self,
         new_booking: NewBooking,
+        upload: Option<&UploadRecord>,
         now: DateTime<Utc>,
     ) -> Result<Booking, ScheduleError> {
         let mut attempt = 1;
         loop {
             let booking = Booking::new(BookingToken::generate()?, new_booking.clone(), now);
-            match self.bookings.create(&booking).await {
+            if let Some(upload) = upload
+                && self
+                    .bookings
+                    .claim_upload(&upload.key, &booking.token)
+                    .await?
+                    .is_none()
+            {
+                // Another booking claimed it (or the sweeper retired it) since it
+                // was checked.
+                return Err(foreign_resume());
+            }
+            let created = self.bookings.create(&booking).await;
+            if let (Err(_), Some(upload)) = (&created, upload) {
+                self.release_claim(upload, &booking.token).await;
+            }
+            match created {
                 Ok(()) => return Ok(booking),
                 Err(StoreError::Conflict) if attempt < TOKEN_ATTEMPTS => {
                     tracing::warn!(attempt, "generated token already taken; trying another");
@@ -432,6 +490,19 @@ impl SchedulingService {
                 }
                 Err(error) => return Err(error.into()),
             }
+        }
+    }
+
+    /// Releases a claim whose booking was not stored. If even that fails, the file
+    /// is kept (claimed, so never swept) and the candidate can upload again.
+    async fn release_claim(&self, upload: &UploadRecord, token: &BookingToken) {
+        if let Err(error) = self.bookings.release_upload(&upload.key, token).await {
+            tracing::error!(
+                key = key_prefix(&upload.key),
+                token = token.short(),
+                %error,
+                "an upload stays claimed by a booking that was not stored"
+            );
         }
     }
 

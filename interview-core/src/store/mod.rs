@@ -2,6 +2,7 @@
 //! through its states ([`lifecycle`]).
 
 pub mod lifecycle;
+pub mod uploads;
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
 pub use lifecycle::{Claim, InterviewState, Lease, Transition};
+pub use uploads::UploadRecord;
 
 use crate::error::BoxError;
 use crate::interview::{Evaluation, TranscriptEntry};
@@ -118,6 +120,43 @@ pub trait BookingStore: Send + Sync {
 
     /// A booking's evaluation, if one was saved.
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError>;
+
+    // --- Uploads (see [`uploads`]): resumes this server stored, and their bookings.
+
+    /// Records a resume file the server stored. A record with the same key is a
+    /// [`StoreError::Conflict`] and is left untouched.
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError>;
+
+    /// The upload recorded under `key`, or `None` (never recorded, or forgotten).
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError>;
+
+    /// Claims the upload under `key` for the booking `token`, atomically against
+    /// every other caller: `Some` with the claimed record when it was unclaimed and
+    /// not retired, `None` when there is no such upload, another booking claimed it
+    /// first, or the sweeper retired it.
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError>;
+
+    /// Undoes [`BookingStore::claim_upload`] when the booking could not be stored:
+    /// the upload is unclaimed again if `token` holds it (`true`), else untouched.
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError>;
+
+    /// Retires up to `limit` uploads that no booking claimed and that were stored
+    /// before `before`, oldest first, and returns their keys: from now on they
+    /// cannot be claimed, and their files may be deleted. Uploads retired earlier
+    /// and not forgotten yet (their file could not be deleted) come back again.
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Forgets a retired upload whose file is gone: `true` when its record was
+    /// deleted. A claimed or unretired upload is never forgotten (`false`).
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError>;
 
     /// Checks that the store can serve requests (for health endpoints).
     async fn ping(&self) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::interview::{Evaluation, TranscriptEntry};
 use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
-use crate::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use crate::store::{BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY};
 use crate::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 
 #[derive(Debug)]
@@ -29,7 +29,15 @@ struct Record {
 pub struct InMemoryBookingStore {
     records: Mutex<HashMap<BookingToken, Record>>,
     webhook_events: Mutex<HashMap<String, DateTime<Utc>>>,
+    uploads: Mutex<HashMap<String, StoredUpload>>,
     unavailable: AtomicBool,
+}
+
+/// An upload's record, and whether the sweeper retired it.
+#[derive(Debug)]
+struct StoredUpload {
+    record: UploadRecord,
+    retired: bool,
 }
 
 impl InMemoryBookingStore {
@@ -41,6 +49,14 @@ impl InMemoryBookingStore {
     /// Makes every call fail with [`StoreError::Unavailable`] (or work again).
     pub fn set_unavailable(&self, unavailable: bool) {
         self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Every recorded upload, in no particular order.
+    pub fn uploads(&self) -> Vec<UploadRecord> {
+        lock(&self.uploads)
+            .values()
+            .map(|u| u.record.clone())
+            .collect()
     }
 
     /// Every stored booking, in no particular order.
@@ -202,6 +218,92 @@ impl BookingStore for InMemoryBookingStore {
             .and_then(|r| r.evaluation.clone()))
     }
 
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        if uploads.contains_key(&upload.key) {
+            return Err(StoreError::Conflict);
+        }
+        uploads.insert(
+            upload.key.clone(),
+            StoredUpload {
+                record: upload.clone(),
+                retired: false,
+            },
+        );
+        Ok(())
+    }
+
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.uploads).get(key).map(|u| u.record.clone()))
+    }
+
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        let Some(upload) = uploads.get_mut(key) else {
+            return Ok(None);
+        };
+        if upload.retired || upload.record.claimed_by.is_some() {
+            return Ok(None);
+        }
+        upload.record.claimed_by = Some(token.clone());
+        Ok(Some(upload.record.clone()))
+    }
+
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        match uploads.get_mut(key) {
+            Some(upload) if upload.record.claimed_by.as_ref() == Some(token) => {
+                upload.record.claimed_by = None;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        let mut due: Vec<&mut StoredUpload> = uploads
+            .values_mut()
+            .filter(|u| u.record.claimed_by.is_none() && u.record.uploaded_at < before)
+            .collect();
+        due.sort_by(|a, b| {
+            (a.record.uploaded_at, &a.record.key).cmp(&(b.record.uploaded_at, &b.record.key))
+        });
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|upload| {
+                upload.retired = true;
+                upload.record.key.clone()
+            })
+            .collect())
+    }
+
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        self.check()?;
+        let mut uploads = lock(&self.uploads);
+        let retired = uploads
+            .get(key)
+            .is_some_and(|u| u.retired && u.record.claimed_by.is_none());
+        if retired {
+            uploads.remove(key);
+        }
+        Ok(retired)
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.check()
     }
@@ -270,5 +372,11 @@ impl ResumeStore for InMemoryResumeStore {
     async fn get(&self, key: &str) -> Result<Option<Bytes>, ResumeStoreError> {
         self.check()?;
         Ok(lock(&self.files).get(key).cloned())
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), ResumeStoreError> {
+        self.check()?;
+        lock(&self.files).remove(key);
+        Ok(())
     }
 }

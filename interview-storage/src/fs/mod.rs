@@ -121,4 +121,13 @@ impl ResumeStore for LocalResumeStore {
             Err(error) => Err(backend(error)),
         }
     }
+
+    async fn delete(&self, key: &str) -> Result<(), ResumeStoreError> {
+        let path = self.path_of(key).ok_or(ResumeStoreError::InvalidKey)?;
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(()),
+            Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
+            Err(error) => Err(backend(error)),
+        }
+    }
 }

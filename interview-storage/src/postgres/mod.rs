@@ -14,13 +14,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::store::uploads;
+use interview_core::store::{
+    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+};
 use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
-use crate::record::{self, BookingRecord, StateColumns, StateRecord};
+use crate::record::{self, BookingRecord, StateColumns, StateRecord, UploadColumns};
 use crate::sql;
 
 /// How long a call waits for a connection (including opening one) before the store
@@ -218,6 +221,30 @@ fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
         created_at: time("created_at")?,
     }
     .into_booking()
+}
+
+/// The columns of `interview_uploads` an [`UploadRecord`] is read from.
+const UPLOAD_COLUMNS: &str =
+    "key, url, kind, resume_text, extraction_error, uploaded_at, claimed_by";
+
+fn upload_from_row(row: &PgRow) -> Result<UploadRecord, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    let optional = |column: &str| {
+        row.try_get::<Option<String>, _>(column)
+            .map_err(store_error)
+    };
+    UploadColumns {
+        key: text("key")?,
+        url: text("url")?,
+        kind: text("kind")?,
+        resume_text: optional("resume_text")?,
+        extraction_error: optional("extraction_error")?,
+        uploaded_at: row
+            .try_get::<DateTime<Utc>, _>("uploaded_at")
+            .map_err(store_error)?,
+        claimed_by: optional("claimed_by")?,
+    }
+    .into_upload()
 }
 
 /// Writes a booking's evaluation status within `tx`; no booking is
@@ -470,6 +497,100 @@ impl BookingStore for PostgresBookingStore {
         .await
         .map_err(store_error)?;
         json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_uploads \
+             (key, url, kind, resume_text, extraction_error, uploaded_at, claimed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(upload.key.as_str())
+        .bind(upload.url.as_str())
+        .bind(uploads::kind_name(upload.kind))
+        .bind(upload.resume_text.as_deref())
+        .bind(upload.extraction_error.as_deref())
+        .bind(record::to_stored_precision(upload.uploaded_at))
+        .bind(upload.claimed_by.as_ref().map(BookingToken::as_str))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM interview_uploads WHERE key = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(upload_from_row).transpose()
+    }
+
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        // One conditional UPDATE: of racing claims, the first one through wins.
+        let sql = format!(
+            "UPDATE interview_uploads SET claimed_by = $1 \
+             WHERE key = $2 AND claimed_by IS NULL AND retired = false \
+             RETURNING {UPLOAD_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token.as_str())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(upload_from_row).transpose()
+    }
+
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE interview_uploads SET claimed_by = NULL WHERE key = $1 AND claimed_by = $2",
+        )
+        .bind(key)
+        .bind(token.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "UPDATE interview_uploads SET retired = true \
+             WHERE claimed_by IS NULL AND key IN (\
+                 SELECT key FROM interview_uploads \
+                 WHERE claimed_by IS NULL AND uploaded_at < $1 \
+                 ORDER BY uploaded_at, key LIMIT $2 FOR UPDATE SKIP LOCKED) \
+             RETURNING key",
+        )
+        .bind(before)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(keys)
+    }
+
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM interview_uploads \
+             WHERE key = $1 AND retired = true AND claimed_by IS NULL",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Answers within about twice [`PING_TIMEOUT`]. When the pool has no connection

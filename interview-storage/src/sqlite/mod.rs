@@ -12,7 +12,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::store::uploads;
+use interview_core::store::{
+    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+};
 use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
@@ -21,7 +24,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use crate::record::{self, BookingRecord, StateColumns, StateRecord};
+use crate::record::{self, BookingRecord, StateColumns, StateRecord, UploadColumns};
 use crate::sql;
 
 /// How long a connection waits for another writer before giving up.
@@ -178,6 +181,28 @@ fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
         created_at: timestamp(row, "created_at")?,
     }
     .into_booking()
+}
+
+/// The columns of `interview_uploads` an [`UploadRecord`] is read from.
+const UPLOAD_COLUMNS: &str =
+    "key, url, kind, resume_text, extraction_error, uploaded_at, claimed_by";
+
+fn upload_from_row(row: &SqliteRow) -> Result<UploadRecord, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    let optional = |column: &str| {
+        row.try_get::<Option<String>, _>(column)
+            .map_err(store_error)
+    };
+    UploadColumns {
+        key: text("key")?,
+        url: text("url")?,
+        kind: text("kind")?,
+        resume_text: optional("resume_text")?,
+        extraction_error: optional("extraction_error")?,
+        uploaded_at: timestamp(row, "uploaded_at")?,
+        claimed_by: optional("claimed_by")?,
+    }
+    .into_upload()
 }
 
 /// Writes a booking's evaluation status within `tx`; no booking is
@@ -444,6 +469,102 @@ impl BookingStore for SqliteBookingStore {
                 .await
                 .map_err(store_error)?;
         json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_uploads \
+             (key, url, kind, resume_text, extraction_error, uploaded_at, claimed_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(upload.key.as_str())
+        .bind(upload.url.as_str())
+        .bind(uploads::kind_name(upload.kind))
+        .bind(upload.resume_text.as_deref())
+        .bind(upload.extraction_error.as_deref())
+        .bind(record::format_timestamp(record::to_stored_precision(
+            upload.uploaded_at,
+        )))
+        .bind(upload.claimed_by.as_ref().map(BookingToken::as_str))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        let sql = format!("SELECT {UPLOAD_COLUMNS} FROM interview_uploads WHERE key = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(upload_from_row).transpose()
+    }
+
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        // One conditional UPDATE: of racing claims, the first one through wins.
+        let sql = format!(
+            "UPDATE interview_uploads SET claimed_by = ? \
+             WHERE key = ? AND claimed_by IS NULL AND retired = 0 \
+             RETURNING {UPLOAD_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token.as_str())
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(upload_from_row).transpose()
+    }
+
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE interview_uploads SET claimed_by = NULL WHERE key = ? AND claimed_by = ?",
+        )
+        .bind(key)
+        .bind(token.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let keys: Vec<String> = sqlx::query_scalar(
+            "UPDATE interview_uploads SET retired = 1 \
+             WHERE claimed_by IS NULL AND key IN (\
+                 SELECT key FROM interview_uploads \
+                 WHERE claimed_by IS NULL AND uploaded_at < ? \
+                 ORDER BY uploaded_at, key LIMIT ?) \
+             RETURNING key",
+        )
+        .bind(record::format_timestamp(before))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(keys)
+    }
+
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM interview_uploads \
+             WHERE key = ? AND retired = 1 AND claimed_by IS NULL",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,9 +1,13 @@
 //! [`BookingStore`] over PostgREST (`/rest/v1/{table}`).
 
+mod uploads;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
-use interview_core::store::{BookingStore, InterviewState, StoreError, WEBHOOK_EVENT_MEMORY};
+use interview_core::store::{
+    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+};
 use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -502,6 +506,38 @@ impl BookingStore for SupabaseBookingStore {
                     .map_err(|_| record::corrupt("evaluation", "not an evaluation document"))
             })
             .transpose()
+    }
+
+    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
+        self.insert_upload(upload).await
+    }
+
+    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
+        self.find_upload(key).await
+    }
+
+    async fn claim_upload(
+        &self,
+        key: &str,
+        token: &BookingToken,
+    ) -> Result<Option<UploadRecord>, StoreError> {
+        self.claim_upload_row(key, token).await
+    }
+
+    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
+        self.release_upload_row(key, token).await
+    }
+
+    async fn retire_unclaimed_uploads(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        self.retire_uploads(before, limit).await
+    }
+
+    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
+        self.delete_upload_row(key).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

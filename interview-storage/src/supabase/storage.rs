@@ -134,4 +134,25 @@ impl ResumeStore for SupabaseResumeStore {
             _ => Err(resume_error(error)),
         }
     }
+
+    async fn delete(&self, key: &str) -> Result<(), ResumeStoreError> {
+        if !resume_key::is_valid_key(key) {
+            return Err(ResumeStoreError::InvalidKey);
+        }
+        let request = self.client.request(
+            Method::DELETE,
+            &format!("/storage/v1/object/{RESUME_BUCKET}/{key}"),
+        );
+        let (status, body) = send(request).await.map_err(resume_error)?;
+        if status.is_success() {
+            return Ok(());
+        }
+        let error = storage_error(status, &body);
+        match &error {
+            // Already gone: what deleting was for.
+            SupabaseError::Storage { status_code, .. } if status_code == "404" => Ok(()),
+            _ if status.as_u16() == 404 => Ok(()),
+            _ => Err(resume_error(error)),
+        }
+    }
 }

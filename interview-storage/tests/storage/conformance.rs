@@ -15,6 +15,14 @@ use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
 };
 
+mod uploads;
+
+pub(crate) use uploads::{
+    an_upload_is_claimed_by_one_booking_only,
+    unclaimed_uploads_are_retired_oldest_first_then_forgotten,
+    uploads_are_recorded_with_their_text_or_reason,
+};
+
 /// A store set up for one test, and what to clean up after it.
 pub(crate) trait Fixture: Sized + Send + 'static {
     /// Sets up a fresh, empty store.
@@ -64,6 +72,9 @@ macro_rules! conformance_suite {
             concurrent_creates_of_one_token_make_one_booking,
             ping_answers,
             bookings_are_counted_per_address_ignoring_case,
+            uploads_are_recorded_with_their_text_or_reason,
+            an_upload_is_claimed_by_one_booking_only,
+            unclaimed_uploads_are_retired_oldest_first_then_forgotten,
         );
     };
     (@cases $fixture:ty; $($case:ident),* $(,)?) => {

@@ -114,3 +114,33 @@ async fn keys_outside_the_generated_shape_are_refused() {
         assert!(store.path_of(&key).is_none());
     }
 }
+
+#[tokio::test]
+async fn delete_removes_the_file_once_and_never_outside_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let stored = store
+        .put(Bytes::from_static(b"%PDF-1.7 unclaimed"), DocumentKind::Pdf)
+        .await
+        .unwrap();
+    let kept = store
+        .put(Bytes::from_static(b"%PDF-1.7 claimed"), DocumentKind::Pdf)
+        .await
+        .unwrap();
+    store.delete(&stored.key).await.unwrap();
+    assert_eq!(store.get(&stored.key).await.unwrap(), None);
+    assert!(!dir.path().join("resumes").join(&stored.key).exists());
+    // Deleting what is gone is no error.
+    store.delete(&stored.key).await.unwrap();
+    assert!(store.get(&kept.key).await.unwrap().is_some());
+
+    let outside = dir.path().join("secret.pdf");
+    std::fs::write(&outside, b"%PDF-1.7 not a resume").unwrap();
+    for bad in ["../secret.pdf", "", "a/b.pdf"] {
+        assert!(matches!(
+            store.delete(bad).await,
+            Err(ResumeStoreError::InvalidKey)
+        ));
+    }
+    assert!(outside.exists());
+}

@@ -20,6 +20,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::conformance::{Fixture, booking, conformance_suite};
 
+mod uploads;
+
 const KEY: &str = "service-role-key-do-not-print-0123456789";
 
 fn client(server: &MockServer) -> SupabaseClient {
@@ -37,6 +39,7 @@ struct Tables {
     transcripts: Vec<Value>,
     evaluations: Vec<Value>,
     webhook_events: Vec<Value>,
+    uploads: Vec<Value>,
 }
 
 struct PostgRest(Arc<Mutex<Tables>>);
@@ -161,6 +164,7 @@ impl Respond for PostgRest {
             ("POST", "interview_evaluations") => upsert_evaluation(&mut tables, request, &query),
             ("POST", "interview_webhook_events") => insert_event(&mut tables, request, &query),
             ("DELETE", "interview_webhook_events") => prune_events(&mut tables, &query),
+            (_, "interview_uploads") => uploads::respond(&mut tables.uploads, request, &query),
             _ => Err(bad_request("unknown table or method")),
         };
         result.unwrap_or_else(|response| response)
@@ -652,6 +656,11 @@ impl Respond for FakeStorage {
                 Some(bytes) => ResponseTemplate::new(200).set_body_bytes(bytes.to_vec()),
                 None => storage_error("404", "not_found", "Object not found"),
             },
+            "DELETE" => match files.remove(name) {
+                Some(_) => ResponseTemplate::new(200)
+                    .set_body_json(json!({"message": "Successfully deleted"})),
+                None => storage_error("404", "not_found", "Object not found"),
+            },
             _ => storage_error("400", "invalid_request", "unexpected method"),
         }
     }
@@ -763,4 +772,20 @@ async fn storage_errors_are_typed() {
         "{error:?}"
     );
     assert_key_not_in(&format!("{error:?} {store:?}"));
+}
+
+#[tokio::test]
+async fn storage_deletes_a_file_and_deleting_again_is_no_error() {
+    let (_server, store) = fake_storage().await;
+    let stored = store
+        .put(Bytes::from_static(b"%PDF-1.7 unclaimed"), DocumentKind::Pdf)
+        .await
+        .unwrap();
+    store.delete(&stored.key).await.unwrap();
+    assert_eq!(store.get(&stored.key).await.unwrap(), None);
+    store.delete(&stored.key).await.unwrap();
+    assert!(matches!(
+        store.delete("../secret.pdf").await,
+        Err(ResumeStoreError::InvalidKey)
+    ));
 }

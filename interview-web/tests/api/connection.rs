@@ -61,7 +61,8 @@ async fn an_open_booking_gets_a_token_for_its_room_that_dispatches_the_agent() {
         "the server picks the agent"
     );
     let metadata: serde_json::Value = serde_json::from_str(&config.metadata).unwrap();
-    assert_eq!(metadata["resume_text"], "Rust engineer, 7 years");
+    // The server's own extraction of the uploaded file.
+    assert_eq!(metadata["resume_text"], "Jane Doe\nRust engineer, 7 years");
     assert_eq!(metadata["booking_token"], token.as_str());
 
     // A reload, a reconnection, twenty of them: one room and one identity (the

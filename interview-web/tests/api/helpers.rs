@@ -27,6 +27,7 @@ pub(crate) struct TestApp {
     pub(crate) resumes: Arc<InMemoryResumeStore>,
     pub(crate) notifier: Arc<RecordingNotifier>,
     pub(crate) clock: Arc<ManualClock>,
+    pub(crate) scheduling: Arc<SchedulingService>,
 }
 
 pub(crate) fn now() -> DateTime<Utc> {
@@ -74,7 +75,8 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         clock.clone(),
         settings,
     );
-    let mut state = AppState::new(Arc::new(scheduling)).with_rate_limits(options.rate_limits);
+    let scheduling = Arc::new(scheduling);
+    let mut state = AppState::new(scheduling.clone()).with_rate_limits(options.rate_limits);
     if let Some(token) = options.admin_token {
         state = state.with_admin_token(token.into());
     }
@@ -97,6 +99,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         resumes,
         notifier,
         clock,
+        scheduling,
     }
 }
 
@@ -179,11 +182,21 @@ impl TestApp {
         .await
     }
 
-    /// Books an interview through the API and returns its token.
+    /// Uploads a resume as the apply page does and returns the answer's JSON.
+    pub(crate) async fn upload_resume(&self) -> Value {
+        let response = self.upload("resume", "cv.pdf", PDF).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    /// Books an interview through the API, as the apply page does (upload, then
+    /// book with what the upload returned), and returns its token.
     pub(crate) async fn book(&self, datetime: &str) -> String {
-        let response = self
-            .post_json("/api/schedule-interview", &schedule_body(datetime))
-            .await;
+        let uploaded = self.upload_resume().await;
+        let mut body = schedule_body(datetime);
+        body["resumeUrl"] = uploaded["resumeUrl"].clone();
+        body["resumeText"] = uploaded["resumeText"].clone();
+        let response = self.post_json("/api/schedule-interview", &body).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         let url = response.json()["interviewUrl"].as_str().unwrap().to_owned();
         url.rsplit('/').next().unwrap().to_owned()
@@ -212,7 +225,8 @@ pub(crate) fn schedule_body(datetime: &str) -> Value {
         "phone": "(555) 123-4567",
         "datetime": datetime,
         "timeZone": "Asia/Kolkata",
-        "resumeUrl": "https://jobs.example.com/resumes/1_abc.pdf",
+        // No resume: `book` adds the one it uploads. A client's own text is
+        // ignored; the booking's resume text is the server's extraction.
         "resumeText": "Rust engineer, 7 years",
     })
 }

@@ -214,7 +214,8 @@ fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
         clock.clone(),
         settings,
     );
-    let state = AppState::new(Arc::new(scheduling));
+    let scheduling = Arc::new(scheduling);
+    let state = AppState::new(scheduling.clone());
     TestApp {
         router: interview_web::router(state.clone()),
         state,
@@ -222,6 +223,7 @@ fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
         resumes,
         notifier,
         clock,
+        scheduling,
     }
 }
 
@@ -344,11 +346,10 @@ async fn pages_and_what_their_scripts_call_work_under_a_path_prefix() {
         )
         .await;
     assert_eq!(upload.status, StatusCode::OK, "{}", upload.text());
+    let mut body = schedule_body("2030-03-02T14:30");
+    body["resumeUrl"] = upload.json()["resumeUrl"].clone();
     let scheduled = app
-        .post_json(
-            base.join("api/schedule-interview").unwrap().path(),
-            &schedule_body("2030-03-02T14:30"),
-        )
+        .post_json(base.join("api/schedule-interview").unwrap().path(), &body)
         .await;
     assert_eq!(scheduled.status, StatusCode::OK, "{}", scheduled.text());
     let token = scheduled.json()["interviewUrl"]

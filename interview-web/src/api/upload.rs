@@ -26,13 +26,13 @@ pub(crate) async fn upload_resume(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Json<UploadResponse>, AppError> {
     let mut multipart = multipart.map_err(|rejection| {
+        // axum's wording ("Invalid `boundary` for `multipart/form-data` request")
+        // is for the log; the sender reads what to send instead.
+        tracing::debug!(detail = %rejection.body_text(), "an upload that is not a form was refused");
         AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            format!(
-                "Send the resume as multipart/form-data in a field named \u{201c}resume\u{201d} ({}).",
-                rejection.body_text()
-            ),
+            "Send the resume as multipart/form-data in a field named \u{201c}resume\u{201d}.",
         )
     })?;
     let limit = state.scheduling.settings().max_resume_bytes;

@@ -30,8 +30,9 @@ use crate::sql;
 /// reports itself unavailable.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a health check waits for a pooled connection, and then for a direct one
-/// that says why the pool has none: probes give up after a few seconds.
-pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
+/// that says why the pool has none: readiness checks give up after 2 s, and a
+/// refusal should be reported, with its cause, within that.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(1);
 /// The most connections the pool opens.
 pub const MAX_CONNECTIONS: u32 = 10;
 /// The table that records which of this crate's migrations ran.

@@ -58,7 +58,7 @@ async fn main() -> ExitCode {
     let store = match interview::bootstrap::booking_store(&config).await {
         Ok(store) => store,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", interview::error::ErrorChain(&error));
             return ExitCode::FAILURE;
         }
     };

@@ -18,12 +18,13 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 
-/// Why the application could not be built.
+/// Why the application could not be built. Each variant's cause is its
+/// `source`: print it with [`interview_core::error::ErrorChain`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BootstrapError {
     /// The data folder could not be created.
-    #[error("the data folder {path} cannot be created: {source}")]
+    #[error("the data folder {path} cannot be created")]
     DataDir {
         /// The folder.
         path: PathBuf,
@@ -31,10 +32,10 @@ pub enum BootstrapError {
         source: std::io::Error,
     },
     /// The booking store could not be opened.
-    #[error("the booking store cannot be opened: {0}")]
+    #[error("the booking store cannot be opened")]
     Store(#[from] StoreError),
     /// The notifier could not be set up.
-    #[error("the e-mail notifier cannot be set up: {0}")]
+    #[error("the e-mail notifier cannot be set up")]
     Notifier(#[from] NotifyError),
     /// The configuration asks for something this build does not include.
     #[error("{0}")]

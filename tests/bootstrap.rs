@@ -86,6 +86,29 @@ async fn a_data_folder_that_cannot_be_created_is_a_clear_error() {
     assert!(err.to_string().contains("data folder"));
 }
 
+#[tokio::test]
+async fn a_database_that_refuses_connections_is_named_with_the_reason_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let err = Application::build(config(&[
+        ("DATA_DIR", dir.path().display().to_string()),
+        (
+            "DATABASE_URL",
+            "postgres://app:hunter2@127.0.0.1:1/hr".to_owned(),
+        ),
+    ]))
+    .await
+    .unwrap_err();
+    assert!(matches!(err, BootstrapError::Store(_)), "{err:?}");
+    // What full_stack prints: which server and why, each cause once, no password.
+    let said = interview::error::ErrorChain(&err).to_string();
+    assert_eq!(said.matches("unavailable").count(), 1, "{said}");
+    assert!(said.contains("PostgreSQL at 127.0.0.1:1/hr"), "{said}");
+    assert!(said.contains("refused"), "{said}");
+    assert!(!said.contains("hunter2") && !format!("{err:?}").contains("hunter2"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
 /// The role table `full_stack` prints with no variables set.
 const DEFAULT_TABLE: [&str; 8] = [
     "bookings        SQLite at data/interviews.db (neither DATABASE_URL nor SUPABASE_URL is set)",

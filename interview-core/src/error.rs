@@ -12,10 +12,16 @@ pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'a));
 
 impl std::fmt::Display for ErrorChain<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
+        let mut said = self.0.to_string();
+        f.write_str(&said)?;
         let mut source = self.0.source();
         while let Some(cause) = source {
-            write!(f, ": {cause}")?;
+            let text = cause.to_string();
+            // Many errors quote their source in their own message; say it once.
+            if !said.ends_with(&text) {
+                write!(f, ": {text}")?;
+            }
+            said = text;
             source = cause.source();
         }
         Ok(())
@@ -35,6 +41,23 @@ mod tests {
     #[derive(Debug, thiserror::Error)]
     #[error("the booking store is unavailable")]
     struct Outer(#[source] std::io::Error);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot connect: {0}")]
+    struct Quoting(#[source] std::io::Error);
+
+    #[test]
+    fn a_cause_its_parent_already_quoted_is_said_once() {
+        let error = Outer2(Quoting(std::io::Error::other("connection refused")));
+        assert_eq!(
+            ErrorChain(&error).to_string(),
+            "the store is down: cannot connect: connection refused"
+        );
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the store is down")]
+    struct Outer2(#[source] Quoting);
 
     #[test]
     fn chains_are_joined() {

@@ -39,8 +39,8 @@
 //! use interview_core::{InterviewWindow, PhoneNumber, WindowStatus};
 //! use chrono::{TimeDelta, TimeZone, Utc};
 //!
-//! let phone = PhoneNumber::parse("(555) 123-4567").unwrap();
-//! assert_eq!(phone.as_str(), "5551234567");
+//! let phone = PhoneNumber::parse("+44 20 7946 0958").unwrap();
+//! assert_eq!(phone.as_str(), "+442079460958");
 //!
 //! let scheduled = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
 //! let status = InterviewWindow::DEFAULT.admit(scheduled, scheduled - TimeDelta::minutes(5));

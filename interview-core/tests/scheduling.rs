@@ -208,7 +208,7 @@ async fn schedule_creates_the_booking_and_sends_the_invitation() {
         booking.scheduled_at,
         Utc.with_ymd_and_hms(2030, 3, 2, 9, 0, 0).unwrap()
     );
-    assert_eq!(booking.phone.as_str(), "5551234567");
+    assert_eq!(booking.phone.as_str(), "+15551234567");
 
     let stored = h.bookings.get(&booking.token).await.unwrap().unwrap();
     assert_eq!(&stored, booking);

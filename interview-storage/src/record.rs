@@ -49,8 +49,8 @@ impl BookingRecord {
             name: PersonName::parse(&self.name).map_err(|_| corrupt("name", "not a valid name"))?,
             email: EmailAddress::parse(&self.email)
                 .map_err(|_| corrupt("email", "not a valid e-mail address"))?,
-            phone: PhoneNumber::parse(&self.phone)
-                .map_err(|_| corrupt("phone", "not a valid phone number"))?,
+            phone: PhoneNumber::from_stored(&self.phone)
+                .ok_or_else(|| corrupt("phone", "not a valid phone number"))?,
             scheduled_at: self.scheduled_at,
             time_zone,
             resume_text: self.resume_text,

@@ -74,7 +74,10 @@ impl NewBooking {
 
         let name = keep(&mut errors, PersonName::parse(&text(&request.name)));
         let email = keep(&mut errors, EmailAddress::parse(&text(&request.email)));
-        let phone = keep(&mut errors, PhoneNumber::parse(&text(&request.phone)));
+        let phone = keep(
+            &mut errors,
+            PhoneNumber::parse_in(&text(&request.phone), rules.phone_region),
+        );
         let scheduled = keep(
             &mut errors,
             ScheduledTime::parse(
@@ -390,7 +393,7 @@ mod tests {
     fn a_valid_request_parses_every_field() {
         let booking = NewBooking::parse(&valid(), now(), &SchedulingRules::default()).unwrap();
         assert_eq!(booking.name.as_str(), "José Núñez");
-        assert_eq!(booking.phone.as_str(), "5551234567");
+        assert_eq!(booking.phone.as_str(), "+15551234567");
         assert_eq!(
             booking.scheduled.at(),
             Utc.with_ymd_and_hms(2030, 3, 2, 9, 0, 0).unwrap()

@@ -16,7 +16,7 @@ pub use booking::{
 };
 pub use email::{EmailAddress, MAX_EMAIL_CHARS};
 pub use name::{MAX_NAME_CHARS, PersonName};
-pub use phone::{PHONE_DIGITS, PhoneNumber};
+pub use phone::{MAX_PHONE_INPUT_CHARS, PhoneNumber, PhoneRegion};
 pub use schedule::{ScheduledTime, SchedulingRules, parse_zone};
 pub use token::{BookingToken, TOKEN_LEN};
 

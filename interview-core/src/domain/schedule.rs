@@ -10,7 +10,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-use super::{Field, FieldError};
+use super::{Field, FieldError, PhoneRegion};
 
 /// The rules a booking request is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub struct SchedulingRules {
     pub max_advance: TimeDelta,
     /// The longest resume text a booking may carry, in characters.
     pub max_resume_text_chars: usize,
+    /// The region a phone number written without a country code is read in
+    /// (`INTERVIEW_PHONE_REGION`, "US").
+    pub phone_region: PhoneRegion,
 }
 
 impl Default for SchedulingRules {
@@ -29,6 +32,7 @@ impl Default for SchedulingRules {
             min_lead: TimeDelta::minutes(1),
             max_advance: TimeDelta::days(365),
             max_resume_text_chars: 200_000,
+            phone_region: PhoneRegion::default(),
         }
     }
 }

@@ -26,7 +26,7 @@ async fn a_valid_booking_returns_the_link_and_sends_the_invitation() {
     let bookings = app.bookings.bookings();
     assert_eq!(bookings.len(), 1);
     assert_eq!(bookings[0].token.as_str(), token);
-    assert_eq!(bookings[0].phone.as_str(), "5551234567");
+    assert_eq!(bookings[0].phone.as_str(), "+15551234567");
     assert_eq!(bookings[0].time_zone.unwrap().name(), "Asia/Kolkata");
     let sent = app.notifier.sent();
     assert_eq!(sent.len(), 1);

@@ -270,13 +270,30 @@ mod tests {
     }
 
     #[test]
+    fn phones_read_back_in_e164_and_as_older_versions_stored_them() {
+        // Older versions stored the form's ten digits: North American numbers.
+        assert_eq!(
+            record().into_booking().unwrap().phone.as_str(),
+            "+15551234567"
+        );
+        let mut uk = record();
+        uk.phone = "+442079460958".into();
+        assert_eq!(uk.into_booking().unwrap().phone.as_str(), "+442079460958");
+        // A stored number is not held to today's numbering plans again.
+        let mut unassigned = record();
+        unassigned.phone = "+8821234567".into();
+        assert!(unassigned.into_booking().is_ok());
+    }
+
+    #[test]
     fn every_bad_column_is_corrupt_and_does_not_echo_the_value() {
         type Spoil = fn(&mut BookingRecord);
-        let cases: [(&str, Spoil); 7] = [
+        let cases: [(&str, Spoil); 8] = [
             ("token", |r| r.token = "../../etc".into()),
             ("name", |r| r.name = "R2D2-secret".into()),
             ("email", |r| r.email = "no-at-secret".into()),
             ("phone", |r| r.phone = "12secret".into()),
+            ("phone", |r| r.phone = "+44 20 secret".into()),
             ("time_zone", |r| r.time_zone = Some("Mars/secret".into())),
             ("status", |r| r.status = "secret".into()),
             ("evaluation_status", |r| {

@@ -19,12 +19,12 @@ use url::Url;
 
 pub use env::{ConfigError, ConfigErrors, Env};
 
-use crate::InterviewWindow;
 use crate::rate::Rate;
 use crate::service::{
     DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, DEFAULT_UNCLAIMED_UPLOAD_TTL,
     SchedulingSettings,
 };
+use crate::{InterviewWindow, PhoneRegion};
 
 /// The default `MAX_RESUME_LENGTH`.
 pub const DEFAULT_MAX_RESUME_LENGTH: usize = 8000;
@@ -49,6 +49,9 @@ pub struct InterviewConfig {
     /// `UNCLAIMED_UPLOAD_TTL_MINUTES`: how long an uploaded resume waits for a
     /// booking to claim it before it is deleted (a day).
     pub unclaimed_upload_ttl: TimeDelta,
+    /// `INTERVIEW_PHONE_REGION`: the ISO 3166 alpha-2 region a phone number written
+    /// without a country code is read in ("US").
+    pub phone_region: PhoneRegion,
 }
 
 /// The range `UNCLAIMED_UPLOAD_TTL_MINUTES` accepts: ten minutes (time to fill in
@@ -65,6 +68,7 @@ impl Default for InterviewConfig {
             position: "Software Engineer".to_owned(),
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
+            phone_region: PhoneRegion::default(),
         }
     }
 }
@@ -89,6 +93,14 @@ impl InterviewConfig {
                 },
             )
             .map_or(defaults.unclaimed_upload_ttl, TimeDelta::minutes);
+        let phone_region = env
+            .parse(
+                "INTERVIEW_PHONE_REGION",
+                "an ISO 3166 two-letter country code with a telephone numbering plan, \
+                 such as US, GB (the United Kingdom), IN or DE",
+                PhoneRegion::parse,
+            )
+            .unwrap_or(defaults.phone_region);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
@@ -98,6 +110,7 @@ impl InterviewConfig {
             invitations_per_address: env
                 .rate("INVITATIONS_PER_ADDRESS", defaults.invitations_per_address),
             unclaimed_upload_ttl,
+            phone_region,
         }
     }
 
@@ -110,6 +123,7 @@ impl InterviewConfig {
         settings.organization = self.company.clone();
         settings.invitations_per_address = self.invitations_per_address;
         settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
+        settings.rules.phone_region = self.phone_region;
         settings
     }
 }
@@ -224,6 +238,24 @@ mod tests {
         let off = interview(&[("INVITATIONS_PER_ADDRESS", "off")]).unwrap();
         assert_eq!(off.invitations_per_address, None);
         assert_eq!(settings.unclaimed_upload_ttl, TimeDelta::minutes(90));
+    }
+
+    #[test]
+    fn the_phone_region_is_read_and_an_unknown_one_refused() {
+        assert_eq!(interview(&[]).unwrap().phone_region.code(), "US");
+        let config = interview(&[("INTERVIEW_PHONE_REGION", "gb")]).unwrap();
+        assert_eq!(config.phone_region.code(), "GB");
+        let settings = config.scheduling_settings(&Url::parse("https://jobs.example.com").unwrap());
+        assert_eq!(settings.rules.phone_region.code(), "GB");
+        for wrong in ["UK", "United Kingdom", "44", "XX"] {
+            let errors = interview(&[("INTERVIEW_PHONE_REGION", wrong)]).unwrap_err();
+            assert_eq!(errors.0[0].variable, "INTERVIEW_PHONE_REGION");
+            assert!(
+                errors.0[0].problem.contains("two-letter country code"),
+                "{}",
+                errors.0[0].problem
+            );
+        }
     }
 
     #[test]

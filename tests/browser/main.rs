@@ -186,7 +186,8 @@ async fn pick_tomorrow(page: &Page<'_>) {
 async fn apply(page: &Page<'_>, resume: &Path) -> String {
     fill(page, "name", "Jane O'Doe-Smith").await;
     fill(page, "email", "jane@example.com").await;
-    fill(page, "phone", "(555) 123-4567").await;
+    // A candidate from abroad: the form takes the number with its country code.
+    fill(page, "phone", "+44 20 7946 0958").await;
     page.set_file("#resume", resume).await;
     pick_tomorrow(page).await;
     page.eval("document.getElementById('submit').click()").await;
@@ -268,7 +269,8 @@ async fn a_wrong_phone_number_is_shown_next_to_its_field() {
         .await;
     assert_eq!(
         error,
-        "Phone number must have exactly 10 digits (it has 7)."
+        "This phone number is too short. If the number is not from US, start with + and \
+         the country code, for example +44 20 7946 0958."
     );
     assert_eq!(
         page.eval("document.getElementById('phone').getAttribute('aria-invalid')")

@@ -66,6 +66,16 @@ impl PhoneRegion {
     pub fn code(&self) -> &str {
         self.0.as_ref()
     }
+
+    /// The fewest digits a number of this region has without its country code and
+    /// trunk prefix (10 in the US): what the form's own check asks of a number
+    /// written without a country code.
+    pub fn shortest_number(&self) -> usize {
+        DATABASE
+            .by_id(self.code())
+            .and_then(|plan| lengths(plan).into_iter().min())
+            .map_or(1, usize::from)
+    }
 }
 
 impl fmt::Display for PhoneRegion {
@@ -429,6 +439,8 @@ mod tests {
     #[test]
     fn regions_are_alpha_2_codes_with_a_numbering_plan() {
         assert_eq!(PhoneRegion::default().code(), "US");
+        assert_eq!(PhoneRegion::default().shortest_number(), 10);
+        assert!(region("GB").shortest_number() < 10);
         assert_eq!(PhoneRegion::parse(" gb ").unwrap().code(), "GB");
         assert_eq!(PhoneRegion::parse("JP").unwrap().to_string(), "JP");
         for unknown in ["", "UK", "USA", "XX", "001", "G"] {

@@ -49,11 +49,22 @@
     }
     return "";
   }
+  // The server is the authority (it knows every country's numbering plan); this
+  // catches what is plainly wrong, in the server's words.
+  const PHONE_REGION = form.dataset.phoneRegion || "US";
+  const PHONE_SHORTEST = Number(form.dataset.phoneShortest) || 1;
   function checkPhone(value) {
-    if (/\p{L}/u.test(value)) return "Phone number may contain only digits and separators.";
-    const digits = value.replace(/[^0-9]/g, "");
+    const text = value.trim();
+    const plus = text.startsWith("+");
+    const rest = plus ? text.slice(1) : text;
+    if (!/^[0-9 .\-()\/]*$/.test(rest)) return "Phone number may contain only digits, spaces, a leading + and ( ) - . /";
+    const digits = rest.replace(/[^0-9]/g, "");
     if (!digits) return "Please enter your phone number.";
-    if (digits.length !== 10) return `Phone number must have exactly 10 digits (it has ${digits.length}).`;
+    const international = plus || digits.startsWith("00");
+    const hint = international ? "" : ` If the number is not from ${PHONE_REGION}, start with + and the country code, for example +44 20 7946 0958.`;
+    const significant = plus ? digits : digits.startsWith("00") ? digits.slice(2) : digits;
+    if (value.length > 40 || significant.length > 17) return `This phone number is too long.${hint}`;
+    if (significant.length < (international ? 7 : PHONE_SHORTEST)) return `This phone number is too short.${hint}`;
     return "";
   }
   function checkResume(file) {

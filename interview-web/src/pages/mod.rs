@@ -34,6 +34,10 @@ struct ApplyPage {
     max_upload_bytes: usize,
     max_upload_size: String,
     opens_before_minutes: i64,
+    /// Where a number without a country code is read ("US").
+    phone_region: String,
+    /// The fewest digits the form asks of a number without a country code.
+    phone_shortest: usize,
 }
 
 /// `GET /apply`: the application form, with the server's limits filled in.
@@ -46,6 +50,8 @@ pub(crate) async fn apply_page(State(state): State<AppState>) -> Response {
             max_upload_bytes: settings.max_resume_bytes,
             max_upload_size: megabytes(settings.max_resume_bytes),
             opens_before_minutes: settings.window.opens_before().num_minutes(),
+            phone_region: settings.rules.phone_region.to_string(),
+            phone_shortest: settings.rules.phone_region.shortest_number(),
         },
     )
 }
@@ -111,6 +117,8 @@ mod tests {
             max_upload_bytes: 2 * 1024 * 1024,
             max_upload_size: megabytes(2 * 1024 * 1024),
             opens_before_minutes: 15,
+            phone_region: "GB".to_owned(),
+            phone_shortest: 7,
         }
         .render()
         .unwrap();
@@ -118,6 +126,8 @@ mod tests {
         assert!(html.contains("at most <span id=\"max-size\">2 MB</span>"));
         assert!(html.contains("The link opens 15 minutes before the start."));
         assert!(html.contains("<body data-base=\".\">"));
+        assert!(html.contains("data-phone-region=\"GB\" data-phone-shortest=\"7\""));
+        assert!(html.contains("read as a GB number"), "{html}");
         assert!(html.contains("href=\"./assets/style.css\""));
         assert!(html.contains("src=\"./assets/apply.js\""));
     }

@@ -41,6 +41,7 @@ pub(crate) struct Options {
     pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
     pub(crate) admin_token: Option<&'static str>,
     pub(crate) rate_limits: interview_web::RateLimits,
+    pub(crate) phone_region: interview_core::PhoneRegion,
 }
 
 impl Default for Options {
@@ -52,6 +53,7 @@ impl Default for Options {
             runner: None,
             admin_token: None,
             rate_limits: interview_web::RateLimits::default(),
+            phone_region: interview_core::PhoneRegion::default(),
         }
     }
 }
@@ -67,6 +69,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
     let clock = Arc::new(ManualClock::new(now()));
     let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
     settings.max_resume_bytes = options.max_resume_bytes;
+    settings.rules.phone_region = options.phone_region;
     let scheduling = SchedulingService::new(
         bookings.clone(),
         resumes.clone(),
@@ -192,14 +195,20 @@ impl TestApp {
     /// Books an interview through the API, as the apply page does (upload, then
     /// book with what the upload returned), and returns its token.
     pub(crate) async fn book(&self, datetime: &str) -> String {
-        let uploaded = self.upload_resume().await;
-        let mut body = schedule_body(datetime);
-        body["resumeUrl"] = uploaded["resumeUrl"].clone();
-        body["resumeText"] = uploaded["resumeText"].clone();
-        let response = self.post_json("/api/schedule-interview", &body).await;
+        let response = self.book_with_phone(datetime, "(555) 123-4567").await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         let url = response.json()["interviewUrl"].as_str().unwrap().to_owned();
         url.rsplit('/').next().unwrap().to_owned()
+    }
+
+    /// Uploads a resume and books with `phone`, returning the booking's answer.
+    pub(crate) async fn book_with_phone(&self, datetime: &str, phone: &str) -> TestResponse {
+        let uploaded = self.upload_resume().await;
+        let mut body = schedule_body(datetime);
+        body["phone"] = phone.into();
+        body["resumeUrl"] = uploaded["resumeUrl"].clone();
+        body["resumeText"] = uploaded["resumeText"].clone();
+        self.post_json("/api/schedule-interview", &body).await
     }
 }
 

@@ -2,7 +2,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::{now, schedule_body, spawn_app};
+use crate::helpers::{Options, now, schedule_body, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_valid_booking_returns_the_link_and_sends_the_invitation() {
@@ -31,6 +31,60 @@ async fn a_valid_booking_returns_the_link_and_sends_the_invitation() {
     let sent = app.notifier.sent();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].html_body.contains(url));
+}
+
+#[tokio::test]
+async fn a_candidate_from_abroad_books_with_an_international_number() {
+    let app = spawn_app();
+    for (i, phone) in ["+44 20 7946 0958", "0044 (0)20 7946-0958"]
+        .into_iter()
+        .enumerate()
+    {
+        let response = app
+            .book_with_phone(&format!("2030-03-0{}T14:30", i + 2), phone)
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{phone}: {}",
+            response.text()
+        );
+    }
+    let bookings = app.bookings.bookings();
+    assert_eq!(bookings.len(), 2);
+    for booking in bookings {
+        assert_eq!(booking.phone.as_str(), "+442079460958");
+        assert_eq!(booking.phone.international(), "+44 20 7946 0958");
+    }
+}
+
+#[tokio::test]
+async fn a_number_without_a_country_code_is_read_in_the_configured_region() {
+    // In the default region (the US) a British number written nationally is
+    // refused, in the candidate's words, with the way to fix it.
+    let us = spawn_app();
+    let response = us
+        .book_with_phone("2030-03-02T14:30", "020 7946 0958")
+        .await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &response.json()["error"];
+    assert_eq!(error["field"], "phone");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("+44 20 7946 0958"), "{message}");
+    assert!(us.bookings.bookings().is_empty());
+
+    let gb = spawn_app_with(Options {
+        phone_region: interview_core::PhoneRegion::parse("GB").unwrap(),
+        ..Options::default()
+    });
+    let response = gb
+        .book_with_phone("2030-03-02T14:30", "020 7946 0958")
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(gb.bookings.bookings()[0].phone.as_str(), "+442079460958");
+    // The apply page tells candidates how their number is read.
+    let page = gb.get("/apply").await.text();
+    assert!(page.contains("read as a GB number"), "{page}");
 }
 
 #[tokio::test]

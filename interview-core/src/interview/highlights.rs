@@ -205,7 +205,7 @@ struct Item {
 fn items(text: &str) -> Vec<Item> {
     let mut items = Vec::new();
     let mut current: Option<Item> = None;
-    for raw in text.lines() {
+    for raw in text.lines().flat_map(split_columns) {
         let line = raw.trim();
         if line.is_empty()
             || imitates_structure(raw)
@@ -237,6 +237,43 @@ fn items(text: &str) -> Vec<Item> {
     }
     items.extend(current);
     items
+}
+
+/// `line` split where a bullet starts in its middle: PDF extraction puts the
+/// text of two columns at the same height on one line ("Rust, Go • Built the
+/// ledger"). A split happens before a round bullet mark, or before a dash
+/// followed by a capitalised verb of something done or led ("SQL - Led the
+/// migration"), so a dash inside a sentence stays.
+fn split_columns(line: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut search = 0;
+    while let Some(found) = line[search..].find(' ').map(|at| search + at) {
+        search = found + 1;
+        let rest = &line[found + 1..];
+        let mut chars = rest.chars();
+        let Some(mark) = chars.next() else {
+            break;
+        };
+        let after = chars.as_str();
+        let Some(word) = after.strip_prefix(' ') else {
+            continue;
+        };
+        let round = matches!(mark, '•' | '▪' | '◦' | '‣' | '●');
+        let dash = matches!(mark, '-' | '–' | '—') && {
+            let first = word.split_whitespace().next().unwrap_or("");
+            first.chars().next().is_some_and(char::is_uppercase) && {
+                let lower = first.to_lowercase();
+                ACTION_VERBS.contains(&lower.as_str()) || LEADERSHIP.contains(&lower.as_str())
+            }
+        };
+        if (round || dash) && !line[start..found].trim().is_empty() {
+            parts.push(&line[start..found]);
+            start = found + 1;
+        }
+    }
+    parts.push(&line[start..]);
+    parts
 }
 
 /// Whether `line` starts with a bullet mark (`-`, `*`, `•`, `1.`), and the line

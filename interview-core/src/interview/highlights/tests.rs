@@ -125,3 +125,22 @@ fn a_cut_or_broken_item_is_dropped() {
     assert!(resume_highlights("- Built the ledger service for the payments team…\n").is_empty());
     assert!(resume_highlights("- Built the ledger service for the pay-\n").is_empty());
 }
+
+#[test]
+fn a_bullet_in_the_middle_of_a_line_starts_an_item() {
+    assert_eq!(
+        split_columns("Rust, Go, PostgreSQL - Built a payment ledger"),
+        ["Rust, Go, PostgreSQL", "- Built a payment ledger"]
+    );
+    assert_eq!(
+        split_columns("Languages • Reduced build times by 40%"),
+        ["Languages", "• Reduced build times by 40%"]
+    );
+    for line in [
+        "Cut latency by 40% - from 850 ms to 120 ms",
+        "Acme Payments - Senior Engineer",
+        "- Built the ledger",
+    ] {
+        assert_eq!(split_columns(line), [line]);
+    }
+}

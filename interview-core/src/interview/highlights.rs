@@ -205,33 +205,45 @@ struct Item {
 fn items(text: &str) -> Vec<Item> {
     let mut items = Vec::new();
     let mut current: Option<Item> = None;
-    for raw in text.lines().flat_map(split_columns) {
-        let line = raw.trim();
-        if line.is_empty()
-            || imitates_structure(raw)
-            || reads_as_instruction(raw)
-            || looks_like_contact(raw)
-            || is_heading(line)
-        {
+    for full in text.lines() {
+        // An instruction or structure anywhere drops the whole line. A contact
+        // line is dropped too, but for a bullet that starts in its middle with a
+        // verb: the other column of a two-column PDF ("name@example.com • Built
+        // ..."), never a part of a header ("Title | name@example.com").
+        if imitates_structure(full) || reads_as_instruction(full) {
             items.extend(current.take());
             continue;
         }
-        let (bullet, body) = strip_bullet(line);
-        match current.as_mut() {
-            Some(item) if !bullet && continues(&item.text, body) => {
-                if item.text.ends_with('-') {
-                    item.text.push_str(body);
-                } else {
-                    item.text.push(' ');
-                    item.text.push_str(body);
-                }
-            }
-            _ => {
+        let contact = looks_like_contact(full);
+        for (index, raw) in split_columns(full).into_iter().enumerate() {
+            let line = raw.trim();
+            if line.is_empty()
+                || contact && !(index > 0 && starts_with_verb(strip_bullet(line).1))
+                || imitates_structure(raw)
+                || reads_as_instruction(raw)
+                || looks_like_contact(raw)
+                || is_heading(line)
+            {
                 items.extend(current.take());
-                current = Some(Item {
-                    text: body.to_owned(),
-                    bullet,
-                });
+                continue;
+            }
+            let (bullet, body) = strip_bullet(line);
+            match current.as_mut() {
+                Some(item) if !bullet && continues(&item.text, body) => {
+                    if item.text.ends_with('-') {
+                        item.text.push_str(body);
+                    } else {
+                        item.text.push(' ');
+                        item.text.push_str(body);
+                    }
+                }
+                _ => {
+                    items.extend(current.take());
+                    current = Some(Item {
+                        text: body.to_owned(),
+                        bullet,
+                    });
+                }
             }
         }
     }
@@ -260,13 +272,7 @@ fn split_columns(line: &str) -> Vec<&str> {
             continue;
         };
         let round = matches!(mark, '•' | '▪' | '◦' | '‣' | '●');
-        let dash = matches!(mark, '-' | '–' | '—') && {
-            let first = word.split_whitespace().next().unwrap_or("");
-            first.chars().next().is_some_and(char::is_uppercase) && {
-                let lower = first.to_lowercase();
-                ACTION_VERBS.contains(&lower.as_str()) || LEADERSHIP.contains(&lower.as_str())
-            }
-        };
+        let dash = matches!(mark, '-' | '–' | '—') && starts_with_verb(word);
         if (round || dash) && !line[start..found].trim().is_empty() {
             parts.push(&line[start..found]);
             start = found + 1;
@@ -274,6 +280,15 @@ fn split_columns(line: &str) -> Vec<&str> {
     }
     parts.push(&line[start..]);
     parts
+}
+
+/// Whether `text` starts with a capitalised verb of something done or led
+/// ("Built", "Led").
+fn starts_with_verb(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("");
+    let lower = first.to_lowercase();
+    first.chars().next().is_some_and(char::is_uppercase)
+        && (ACTION_VERBS.contains(&lower.as_str()) || LEADERSHIP.contains(&lower.as_str()))
 }
 
 /// Whether `line` starts with a bullet mark (`-`, `*`, `•`, `1.`), and the line

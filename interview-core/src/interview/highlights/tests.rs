@@ -144,3 +144,14 @@ fn a_bullet_in_the_middle_of_a_line_starts_an_item() {
         assert_eq!(split_columns(line), [line]);
     }
 }
+
+#[test]
+fn no_part_of_a_contact_line_is_a_highlight_but_the_other_column_is() {
+    let resume = "Senior Backend Engineer at Acme • priya.raman@example.com • (415) 555-0142\n\
+        Staff Engineer at Globex | linkedin.com/in/priya\n\
+        marcus.chen@example.com • Designed the routing engine for 14 countries\n";
+    assert_eq!(
+        resume_highlights(resume),
+        ["Designed the routing engine for 14 countries"]
+    );
+}

@@ -215,7 +215,9 @@ fn items(text: &str) -> Vec<Item> {
             continue;
         }
         let contact = looks_like_contact(full);
-        for (index, raw) in split_columns(full).into_iter().enumerate() {
+        let parts = split_columns(full);
+        let columns = parts.len() > 1;
+        for (index, raw) in parts.into_iter().enumerate() {
             let line = raw.trim();
             if line.is_empty()
                 || contact && !(index > 0 && starts_with_verb(strip_bullet(line).1))
@@ -224,7 +226,11 @@ fn items(text: &str) -> Vec<Item> {
                 || looks_like_contact(raw)
                 || is_heading(line)
             {
-                items.extend(current.take());
+                // What stands before the other column on a shared line does not
+                // end the item that column continues.
+                if !(columns && index == 0) {
+                    items.extend(current.take());
+                }
                 continue;
             }
             let (bullet, body) = strip_bullet(line);
@@ -255,7 +261,9 @@ fn items(text: &str) -> Vec<Item> {
 /// text of two columns at the same height on one line ("Rust, Go • Built the
 /// ledger"). A split happens before a round bullet mark, or before a dash
 /// followed by a capitalised verb of something done or led ("SQL - Led the
-/// migration"), so a dash inside a sentence stays.
+/// migration"), so a dash inside a sentence stays; before a `|` between table
+/// cells (a DOCX table row is one line); and after a section heading in
+/// capitals at the start ("SKILLS deliveries a day").
 fn split_columns(line: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
@@ -273,12 +281,24 @@ fn split_columns(line: &str) -> Vec<&str> {
         };
         let round = matches!(mark, '•' | '▪' | '◦' | '‣' | '●');
         let dash = matches!(mark, '-' | '–' | '—') && starts_with_verb(word);
-        if (round || dash) && !line[start..found].trim().is_empty() {
+        let cell = mark == '|';
+        if (round || dash || cell) && !line[start..found].trim().is_empty() {
             parts.push(&line[start..found]);
-            start = found + 1;
+            start = if cell { found + 3 } else { found + 1 };
         }
     }
     parts.push(&line[start..]);
+    // A heading in capitals at the start is the other column's ("SKILLS
+    // deliveries a day ...").
+    let first = parts[0];
+    if let Some(heading) = HEADINGS.iter().find(|h| {
+        first.len() > h.len() + 1
+            && first.is_char_boundary(h.len())
+            && first[..h.len()] == h.to_uppercase()
+            && first[h.len()..].starts_with(' ')
+    }) {
+        parts.splice(0..1, [&first[..heading.len()], &first[heading.len() + 1..]]);
+    }
     parts
 }
 

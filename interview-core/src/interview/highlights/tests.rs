@@ -136,7 +136,20 @@ fn a_bullet_in_the_middle_of_a_line_starts_an_item() {
         split_columns("Languages • Reduced build times by 40%"),
         ["Languages", "• Reduced build times by 40%"]
     );
+    assert_eq!(
+        split_columns("2020 – 2024 | Lead Engineer, Globex • Owned the payments API"),
+        [
+            "2020 – 2024",
+            "Lead Engineer, Globex",
+            "• Owned the payments API"
+        ]
+    );
+    assert_eq!(
+        split_columns("SKILLS deliveries a day across 14 countries"),
+        ["SKILLS", "deliveries a day across 14 countries"]
+    );
     for line in [
+        "Skills deliveries a day",
         "Cut latency by 40% - from 850 ms to 120 ms",
         "Acme Payments - Senior Engineer",
         "- Built the ledger",

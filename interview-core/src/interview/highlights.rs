@@ -181,7 +181,16 @@ pub fn resume_highlights_for(resume: &str, competencies: &[&str]) -> Vec<String>
         let Some(score) = score(&item, &competencies) else {
             continue;
         };
-        let short = clean_untrusted(&shorten(&item.text.replace('"', "")));
+        // A dash or comma left at the end says nothing (a broken word was
+        // refused above).
+        let tidy = item
+            .text
+            .trim_end_matches([',', ';', ':', '-', '–', '—', '/', '&', '+', '(', ' '])
+            .replace('"', "");
+        let short = clean_untrusted(&shorten(&tidy));
+        if short.split_whitespace().count() < 4 {
+            continue;
+        }
         if scored.iter().any(|(_, _, s)| *s == short) {
             continue;
         }
@@ -282,8 +291,10 @@ fn split_columns(line: &str) -> Vec<&str> {
         let round = matches!(mark, '•' | '▪' | '◦' | '‣' | '●');
         let dash = matches!(mark, '-' | '–' | '—') && starts_with_verb(word);
         let cell = mark == '|';
-        if (round || dash || cell) && !line[start..found].trim().is_empty() {
-            parts.push(&line[start..found]);
+        // `found` can lie before `start` just after a cell's `| `.
+        let before = line.get(start..found).unwrap_or("");
+        if (round || dash || cell) && !before.trim().is_empty() {
+            parts.push(before);
             start = if cell { found + 3 } else { found + 1 };
         }
     }

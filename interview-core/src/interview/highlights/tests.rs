@@ -168,3 +168,60 @@ fn no_part_of_a_contact_line_is_a_highlight_but_the_other_column_is() {
         ["Designed the routing engine for 14 countries"]
     );
 }
+
+#[test]
+fn hostile_layouts_never_panic_and_stay_bounded() {
+    // Pieces that exercise every split and join: bullets, cells, headings,
+    // multi-byte letters, broken words, connectives, figures.
+    let pieces = [
+        "• ",
+        " • ",
+        " | ",
+        "| ",
+        " - Built ",
+        "SKILLS ",
+        "EXPERIENCE",
+        "é",
+        "日本",
+        "-",
+        "–",
+        "and",
+        "of ",
+        "40% ",
+        "$1.2M ",
+        "2019–2023 ",
+        "x",
+        ",",
+        "\n",
+        "\n\n",
+        "1. ",
+        "…",
+        "Led ",
+        "a@b.co ",
+        "word",
+    ];
+    let mut seed = 7_u64;
+    for _ in 0..100 {
+        let mut resume = String::new();
+        for _ in 0..200 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            resume.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let highlights = resume_highlights_for(&resume, &["word", "日本", ""]);
+        assert!(highlights.len() <= MAX_HIGHLIGHTS);
+        for highlight in &highlights {
+            assert!(
+                highlight.chars().count() <= HIGHLIGHT_CHARS,
+                "{highlight:?}"
+            );
+            assert!(
+                !highlight.trim_end_matches('…').ends_with('-'),
+                "{highlight:?}"
+            );
+        }
+    }
+    let huge = "• Built the ledger for 2k TPS ".repeat(300);
+    assert!(resume_highlights(&huge).len() <= 1);
+}

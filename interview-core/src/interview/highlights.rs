@@ -138,6 +138,9 @@ pub fn resume_highlights(resume: &str) -> Vec<String> {
 /// PDF extraction breaks them) is one item. A line continues the item before it
 /// when it starts in lower case, or when the line before ends on a comma, a
 /// broken word (`event-`) or a word a phrase cannot end on ("and", "of", "by").
+/// A line that holds two columns (two PDF columns at one height, a DOCX table
+/// row) is split first: before a bullet mark in its middle, between table cells
+/// and after a section heading in capitals.
 ///
 /// An item is a candidate when it is a bullet or names something done, led, a
 /// project, a role or one of `competencies`. Candidates are ranked by:

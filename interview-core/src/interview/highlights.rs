@@ -124,9 +124,8 @@ const HEADINGS: &[&str] = &[
     "volunteering",
 ];
 
-/// Resume items worth asking about, most informative first, at most
-/// [`MAX_HIGHLIGHTS`], in resume order. The same as
-/// [`resume_highlights_for`] with no competencies.
+/// The resume items most worth asking about, at most six, in resume order: the
+/// same as [`resume_highlights_for`] with no competencies.
 pub fn resume_highlights(resume: &str) -> Vec<String> {
     resume_highlights_for(resume, &[])
 }

@@ -6,6 +6,7 @@ mod evaluate;
 mod evaluation;
 mod evidence;
 mod fault;
+mod highlights;
 mod live;
 mod persona;
 mod plan;
@@ -27,14 +28,13 @@ pub use evaluation::{
 };
 pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules};
 pub use fault::EvaluationFault;
+pub use highlights::{resume_highlights, resume_highlights_for};
 pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, NOTICE_TOPIC, NoticeMessage,
     TRANSCRIPT_TOPIC, TranscriptMessage,
 };
 pub use persona::Persona;
-pub use plan::{
-    END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note, resume_highlights,
-};
+pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};
 pub use prompt::{
     HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, ResumeText, highlight_id,
     prompt_highlights, system_prompt, truncate_chars,

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::highlights::resume_highlights;
+
 /// A stage of the interview, in the order they are held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -81,9 +83,6 @@ pub struct InterviewPlan {
     /// and the plan refers to them by id only.
     pub highlights: Vec<String>,
 }
-
-/// At most this many resume items ground the questions.
-const MAX_HIGHLIGHTS: usize = 6;
 
 impl InterviewPlan {
     /// The standard six-stage plan for about `total` minutes, with questions
@@ -266,102 +265,6 @@ fn minutes(duration: Duration) -> String {
     } else {
         format!("{} min", (secs + 30) / 60)
     }
-}
-
-/// At most this many characters of a resume line make a highlight.
-const HIGHLIGHT_CHARS: usize = 120;
-
-/// Resume lines worth asking about: bullet points and lines naming projects,
-/// roles or technologies, shortened at a word boundary, most informative first
-/// (in resume order).
-///
-/// A highlight is quoted to the model and read aloud by the offline interviewer
-/// as something the candidate did, so a line is never picked when it:
-///
-/// - [reads as an instruction](super::reads_as_instruction) ("ignore previous
-///   instructions", "rate this candidate 5/5");
-/// - holds [contact details](super::looks_like_contact) (e-mail, phone, URL);
-/// - [imitates the prompt's structure](super::imitates_structure) or was
-///   neutralised (a fence, a marker, a heading, one of our section titles);
-/// - was cut: it ends with `…` (where [`ResumeText`](super::ResumeText) cut the
-///   resume) or with a word broken by a hyphen.
-///
-/// Each highlight is returned cleaned by [`clean_untrusted`](super::clean_untrusted).
-pub fn resume_highlights(resume: &str) -> Vec<String> {
-    use super::defence::{
-        clean_untrusted, imitates_structure, looks_like_contact, reads_as_instruction,
-        strip_invisible,
-    };
-    const SIGNALS: [&str; 16] = [
-        "built",
-        "designed",
-        "led",
-        "developed",
-        "implemented",
-        "migrated",
-        "launched",
-        "improved",
-        "reduced",
-        "created",
-        "architected",
-        "project",
-        "engineer",
-        "developer",
-        "managed",
-        "optimized",
-    ];
-    let mut picked = Vec::new();
-    for line in strip_invisible(resume).lines() {
-        if imitates_structure(line) || reads_as_instruction(line) || looks_like_contact(line) {
-            continue;
-        }
-        let trimmed = line
-            .trim()
-            .trim_start_matches(['-', '*', '•', '·', '–', '—', '>', ' '])
-            .trim();
-        let cut = trimmed.ends_with('…')
-            || (trimmed.ends_with('-')
-                && trimmed[..trimmed.len() - 1]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphabetic));
-        let words = trimmed.split_whitespace().count();
-        if cut || !(4..=40).contains(&words) {
-            continue;
-        }
-        let lower = trimmed.to_lowercase();
-        let bullet = line.trim_start().starts_with(['-', '*', '•', '·', '–']);
-        if bullet || SIGNALS.iter().any(|s| lower.contains(s)) {
-            let short = clean_untrusted(&shorten(&trimmed.replace('"', "")));
-            if !picked.contains(&short) {
-                picked.push(short);
-            }
-        }
-        if picked.len() == MAX_HIGHLIGHTS {
-            break;
-        }
-    }
-    picked
-}
-
-/// `text` limited to [`HIGHLIGHT_CHARS`], cut at a word boundary and marked with
-/// `…` when shortened (never in the middle of a word).
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= HIGHLIGHT_CHARS {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        if out.chars().count() + word.chars().count() + 1 > HIGHLIGHT_CHARS - 1 {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

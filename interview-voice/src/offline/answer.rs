@@ -191,14 +191,34 @@ fn phrase(sentences: &[String]) -> Option<Phrase> {
             };
             let we = tokens[at].eq_ignore_ascii_case("we");
             let mut clause = Vec::new();
+            let mut cut = false;
             for (i, word) in raw.iter().enumerate().skip(verb) {
                 let token = tokens[i].to_lowercase();
-                if i > verb && CLAUSE_ENDS.contains(&token.as_str()) {
+                let next = tokens.get(i + 1).map(|t| t.to_lowercase());
+                let new_subject = next.is_some_and(|n| SUBJECTS.contains(&n.as_str()));
+                if i > verb
+                    && (CLAUSE_ENDS.contains(&token.as_str())
+                        || (JOINS.contains(&token.as_str()) && new_subject))
+                {
+                    break;
+                }
+                if clause.len() == PHRASE_WORDS {
+                    cut = true;
                     break;
                 }
                 clause.push(second_person(tokens[i]));
-                if word.ends_with([',', ':', ')', '(']) || clause.len() == PHRASE_WORDS {
+                if word.ends_with([',', ':', ')', '(']) {
                     break;
+                }
+            }
+            if cut {
+                // Cut by the bound: end before the last joining word, not mid-phrase.
+                if let Some(at) = clause
+                    .iter()
+                    .rposition(|w| LINKS.contains(&w.to_lowercase().as_str()))
+                    .filter(|at| *at >= 4)
+                {
+                    clause.truncate(at);
                 }
             }
             let clause = bounded(&clause);
@@ -434,7 +454,20 @@ const IRREGULAR_VERBS: &[&str] = &[
 
 /// Words that end a clause after its verb.
 const CLAUSE_ENDS: &[&str] = &[
-    "and", "but", "because", "so", "which", "although", "though", "while", "whereas", "then",
+    "because", "which", "although", "though", "while", "whereas", "then", "when", "until",
+];
+
+/// Words that end a clause when a new subject follows ("and we", "but I").
+const JOINS: &[&str] = &["and", "but", "so", "or"];
+
+/// Subjects that start a new clause after one of [`JOINS`].
+const SUBJECTS: &[&str] = &[
+    "i", "we", "they", "he", "she", "it", "that", "this", "then", "there", "the", "our", "my",
+];
+
+/// Words a phrase cut by its bound may end before.
+const LINKS: &[&str] = &[
+    "and", "or", "with", "to", "for", "in", "on", "by", "from", "of", "at", "over", "across",
 ];
 
 /// Little words never quoted on their own nor at a phrase's end.
@@ -495,6 +528,24 @@ mod tests {
         assert_eq!(
             heard.phrase,
             Some(Phrase::Words("new search pipeline".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_clause_ends_at_a_new_subject_or_before_the_last_link_when_cut() {
+        let heard = hear("We ran the old and new billing side by side and compared every invoice.");
+        assert_eq!(
+            heard.phrase,
+            Some(Phrase::Action(
+                "your team ran the old and new billing side by side".to_owned()
+            ))
+        );
+        let heard = hear("I designed the sharding for our scheduler and then I wrote the workers.");
+        assert_eq!(
+            heard.phrase,
+            Some(Phrase::Action(
+                "you designed the sharding for your scheduler".to_owned()
+            ))
         );
     }
 

@@ -81,10 +81,23 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
         {
             break;
         }
+        // The session takes a burst of typed answers, then one every few seconds;
+        // one sent sooner is refused with a notice ("not received ... send it
+        // again"), and the page sends it again each second until it is taken.
         page.eval(&format!(
-            "(() => {{ document.getElementById('answer').value = {}; \
-             document.getElementById('answer-form').requestSubmit(); return true; }})()",
-            serde_json::json!(answers[sent])
+            "(() => {{ const status = document.getElementById('room-status'); \
+             status.textContent = ''; \
+             const send = () => {{ document.getElementById('answer').value = {answer}; \
+             document.getElementById('answer-form').requestSubmit(); }}; \
+             send(); \
+             const taken = () => window.__interview.transcript \
+               .filter(l => l.speaker === 'candidate').length > {sent}; \
+             const retry = setInterval(() => {{ \
+               if (taken()) {{ clearInterval(retry); }} \
+               else if (status.textContent.includes('not received')) {{ send(); }} \
+             }}, 1000); \
+             return true; }})()",
+            answer = serde_json::json!(answers[sent])
         ))
         .await;
         sent += 1;

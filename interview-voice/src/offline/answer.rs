@@ -243,6 +243,7 @@ fn phrase(sentences: &[String]) -> Option<Phrase> {
         for token in words(sentence).map(bare).chain([""]) {
             let lower = token.to_lowercase();
             if token.is_empty()
+                || lower.ends_with("ly")
                 || STOP_WORDS.contains(&lower.as_str())
                 || PRONOUNS.contains(&lower.as_str())
             {
@@ -546,6 +547,15 @@ mod tests {
             Some(Phrase::Action(
                 "you designed the sharding for your scheduler".to_owned()
             ))
+        );
+    }
+
+    #[test]
+    fn quoted_words_are_content_words() {
+        let heard = hear("I have been a backend engineer for seven years, mostly in Rust.");
+        assert_eq!(
+            heard.phrase,
+            Some(Phrase::Words("backend engineer".to_owned()))
         );
     }
 

@@ -211,8 +211,8 @@ fn pick_up(phrase: &Phrase, turn: usize) -> String {
             _ => format!("Going back to when {did}: what options did you weigh, and why that one?"),
         },
         Phrase::Words(words) => format!(
-            "You mentioned \"{words}\". Could you tell me more about that: what was your part, \
-             and how did it turn out?"
+            "You mentioned \"{words}\". Could you tell me more about that, with one example \
+             from your own work?"
         ),
     }
 }

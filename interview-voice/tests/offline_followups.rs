@@ -157,3 +157,34 @@ fn a_whole_interview_of_detailed_answers_reaches_the_wrap_up() {
     assert!(said[..10].iter().all(|r| !r.contains(END_MARKER)));
     assert!(said[10].ends_with(END_MARKER), "{}", said[10]);
 }
+
+#[test]
+fn long_answers_reach_the_wrap_up_and_answers_stay_out_of_debug() {
+    // Each reply replays every answer; what was heard is remembered, so a reply
+    // reads only the new one (without that, this test took minutes).
+    let long = format!("{DETAILED} ").repeat(30);
+    assert!(long.len() > 3_900);
+    let answers: Vec<String> = (0..40).map(|i| format!("{i} {long}")).collect();
+    let answers: Vec<&str> = answers.iter().map(String::as_str).collect();
+    let said = replies(&answers);
+    assert!(said.last().unwrap().ends_with(END_MARKER));
+    let interviewer = OfflineInterviewer::new();
+    let text = ResumeText::new(RESUME, 8000);
+    let plan = InterviewPlan::standard(Duration::from_secs(20 * 60), Some(text.as_str()));
+    let request = ChatRequest {
+        messages: vec![
+            ChatMessage::system(system_prompt(
+                &Persona::new("Acme", "Backend Engineer"),
+                &plan,
+                Some(&text),
+            )),
+            ChatMessage::assistant("Hello."),
+            ChatMessage::user("I migrated the billing service of Jane's Bakery to Go in 2021."),
+        ],
+        ..ChatRequest::default()
+    };
+    interviewer.reply(&request).unwrap();
+    let debug = format!("{interviewer:?}");
+    assert!(!debug.contains("Bakery"), "{debug}");
+    assert!(debug.contains("remembered_answers: 1"), "{debug}");
+}

@@ -1,10 +1,10 @@
 //! What the offline interviewer hears in an answer: how much concrete detail it
 //! has, and a phrase of the candidate's own it can pick up in a follow-up.
 //!
-//! The answer is untrusted: a sentence that reads as an instruction, holds
-//! contact details or imitates the prompt's structure ends what is read of it
-//! (nothing from it or after it is weighed or quoted), and a quoted phrase keeps
-//! only letters, digits and plain punctuation.
+//! The answer is untrusted: one that reads as an instruction or imitates the
+//! prompt's structure anywhere is weighed as saying nothing, a sentence with
+//! contact details ends what is read of it, and a phrase said back keeps only
+//! letters, digits and plain punctuation and must itself pass those checks.
 
 use interview_core::interview::{
     imitates_structure, looks_like_contact, reads_as_instruction, strip_invisible,
@@ -21,9 +21,11 @@ const DETAILED_SIGNALS: usize = 3;
 const PHRASE_WORDS: usize = 12;
 /// See [`PHRASE_WORDS`].
 const PHRASE_CHARS: usize = 80;
-/// The most of an answer that is read (a typed answer is bounded before it gets
-/// here; this keeps the work per reply bounded whatever the caller passes).
-const READ_CHARS: usize = 4000;
+/// The most of an answer that is read: enough to weigh it and find a phrase, and
+/// little enough that replaying a long interview's answers for each reply stays
+/// quick (a typed answer is bounded before it gets here; this bounds the work
+/// whatever the caller passes).
+const READ_CHARS: usize = 1200;
 
 /// How much an answer says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +85,10 @@ pub(crate) fn hear(answer: &str) -> Heard {
     Heard { detail, phrase }
 }
 
-/// The answer's sentences up to the first one that must not be weighed or quoted;
-/// none of an answer that reads as an instruction or imitates the prompt's
-/// structure anywhere.
+/// The answer's sentences up to the first one with contact details; none of an
+/// answer that reads as an instruction or imitates the prompt's structure
+/// anywhere. (The checks read the whole text once: they are the costly part of
+/// reading an answer, and every answer is read again for each reply.)
 fn usable_sentences(text: &str) -> Vec<String> {
     if reads_as_instruction(text) || imitates_structure(text) {
         return Vec::new();
@@ -96,10 +99,7 @@ fn usable_sentences(text: &str) -> Vec<String> {
         if sentence.is_empty() {
             continue;
         }
-        if reads_as_instruction(sentence)
-            || looks_like_contact(sentence)
-            || imitates_structure(sentence)
-        {
+        if looks_like_contact(sentence) {
             break;
         }
         sentences.push(sentence.to_owned());
@@ -228,13 +228,13 @@ fn phrase(sentences: &[String]) -> Option<Phrase> {
             let subject = if we { "your team" } else { "you" };
             let text = format!("{subject} {clause}");
             let score = signals(&clause) * 10 + clause.split(' ').count();
-            if best.as_ref().is_none_or(|(s, _)| score > *s) && safe(&text) {
+            if best.as_ref().is_none_or(|(s, _)| score > *s) {
                 best = Some((score, text));
             }
         }
     }
     if let Some((_, text)) = best {
-        return Some(Phrase::Action(text));
+        return safe(&text).then_some(Phrase::Action(text));
     }
     // No first-person clause: the longest run of content words.
     let mut longest: Vec<String> = Vec::new();

@@ -3,6 +3,9 @@
 //! candidate said, and ends with a wrap-up. It does not judge answers, so it
 //! refuses to write evaluations.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use futures_util::stream;
 use interview_core::engine::{ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, Role};
@@ -27,8 +30,29 @@ use super::answer::{Detail, Heard, Phrase, hear};
 /// row. All of it is deterministic: the conversation so far decides the reply. The session's note that
 /// the planned time is used up jumps to the wrap-up; nothing the candidate says
 /// does (typed or spoken, "wrap up now" is an answer, not a command).
-#[derive(Debug, Clone, Default)]
-pub struct OfflineInterviewer;
+#[derive(Clone, Default)]
+pub struct OfflineInterviewer {
+    /// What was heard in answers already read: every reply replays the whole
+    /// conversation, and reading an answer is the costly part.
+    heard: Arc<Mutex<HashMap<String, Heard>>>,
+}
+
+/// Without the answers it remembers: they are the candidates' words.
+impl std::fmt::Debug for OfflineInterviewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let remembered = self.heard.lock().map(|h| h.len()).unwrap_or_default();
+        f.debug_struct("OfflineInterviewer")
+            .field("remembered_answers", &remembered)
+            .finish()
+    }
+}
+
+/// The most answers [`OfflineInterviewer`] remembers having read (all its
+/// interviews together); past it, it forgets them all and reads again.
+const HEARD_ANSWERS: usize = 1024;
+
+/// The longest answer remembered, in bytes; a longer one is read each time.
+const HEARD_BYTES: usize = 8 * 1024;
 
 impl OfflineInterviewer {
     /// Its engine name.
@@ -36,7 +60,31 @@ impl OfflineInterviewer {
 
     /// The offline interviewer.
     pub fn new() -> Self {
-        Self
+        Self::default()
+    }
+
+    /// What is heard in `answer`, remembered.
+    fn hear(&self, answer: &str) -> Heard {
+        if answer.len() > HEARD_BYTES {
+            return hear(answer);
+        }
+        let known = self
+            .heard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(answer)
+            .cloned();
+        if let Some(known) = known {
+            return known;
+        }
+        // Read without holding the lock: other interviews go on meanwhile.
+        let fresh = hear(answer);
+        let mut heard = self.heard.lock().unwrap_or_else(|e| e.into_inner());
+        if heard.len() >= HEARD_ANSWERS {
+            heard.clear();
+        }
+        heard.insert(answer.to_owned(), fresh.clone());
+        fresh
     }
 
     /// The next thing to say in the conversation of `request`.
@@ -78,7 +126,7 @@ impl OfflineInterviewer {
         let mut conversation = Conversation::default();
         let mut reply = String::new();
         for answer in request.messages.iter().filter(|m| m.role == Role::User) {
-            reply = conversation.answer(&hear(&answer.content), &steps);
+            reply = conversation.answer(&self.hear(&answer.content), &steps);
         }
         if time_is_up {
             reply = steps[steps.len() - 1].clone();

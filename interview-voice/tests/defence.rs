@@ -26,10 +26,11 @@ use interview_voice::session::{
 };
 use session_support::{EVALUATION, Harness, eventually, start_time};
 
-/// Steps of the offline interviewer for a resume with three highlights: two
-/// background questions, one technical, one behavioural, the candidate's
-/// questions, the wrap-up.
-const STEPS: usize = 6;
+/// Short answers the offline interviewer takes to reach the wrap-up for a resume
+/// with three highlights: five questions (the introduction, two background, one
+/// technical, one behavioural) with a request for specifics each, then the
+/// candidate's questions.
+const STEPS: usize = 11;
 
 /// Words no interviewer line may say: they only occur in the attacks.
 const NEVER_SPOKEN: &[&str] = &[
@@ -81,7 +82,7 @@ fn conversation(resume: &str, answers: &[&str]) -> ChatRequest {
     }
 }
 
-/// What the offline interviewer says after each of `STEPS` plain answers.
+/// What the offline interviewer says after each of `STEPS` short answers.
 fn replies(resume: &str) -> Vec<String> {
     let interviewer = OfflineInterviewer::new();
     (1..=STEPS)

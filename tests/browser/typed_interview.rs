@@ -45,11 +45,16 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
     let first = page.eval("window.__interview.transcript[0]").await;
     assert_eq!(first["speaker"], "interviewer");
 
+    // Each question gets one follow-up on what was said, then the next question.
     let answers = [
         "I have been a backend engineer for seven years, mostly in Rust.",
+        "I mostly build payment and scheduling systems, and I mentor two juniors.",
         "I designed the scheduler's sharding and wrote most of the worker code.",
+        "Hot shards were the hardest; I added a rebalancer that moves keys every minute.",
         "We ran the old and new billing side by side and compared every invoice.",
+        "The invoices matched to the cent for two weeks before we switched over.",
         "I disagreed about a rewrite once; we agreed on a small prototype first.",
+        "The prototype showed the rewrite was not needed, so we kept the old code.",
         "How does the team decide what to build next?",
         "Thank you.",
     ];
@@ -76,10 +81,23 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
         {
             break;
         }
+        // The session takes a burst of typed answers, then one every few seconds;
+        // one sent sooner is refused with a notice ("not received ... send it
+        // again"), and the page sends it again each second until it is taken.
         page.eval(&format!(
-            "(() => {{ document.getElementById('answer').value = {}; \
-             document.getElementById('answer-form').requestSubmit(); return true; }})()",
-            serde_json::json!(answers[sent])
+            "(() => {{ const status = document.getElementById('room-status'); \
+             status.textContent = ''; \
+             const send = () => {{ document.getElementById('answer').value = {answer}; \
+             document.getElementById('answer-form').requestSubmit(); }}; \
+             send(); \
+             const taken = () => window.__interview.transcript \
+               .filter(l => l.speaker === 'candidate').length > {sent}; \
+             const retry = setInterval(() => {{ \
+               if (taken()) {{ clearInterval(retry); }} \
+               else if (status.textContent.includes('not received')) {{ send(); }} \
+             }}, 1000); \
+             return true; }})()",
+            answer = serde_json::json!(answers[sent])
         ))
         .await;
         sent += 1;
@@ -114,6 +132,14 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
             .iter()
             .any(|l| l["text"].as_str().unwrap().contains("job scheduler")),
         "questions come from the resume"
+    );
+    assert!(
+        transcript.iter().any(|l| l["speaker"] == "interviewer"
+            && l["text"]
+                .as_str()
+                .unwrap()
+                .contains("your team ran the old and new billing side by side")),
+        "follow-ups pick up the candidate's words: {transcript:#?}"
     );
     assert!(
         page.eval("window.__interview.playedSamples > 0").await == true,

@@ -269,7 +269,7 @@ async fn a_wrong_phone_number_is_shown_next_to_its_field() {
         .await;
     assert_eq!(
         error,
-        "This phone number is too short. If the number is not from US, start with + and \
+        "This phone number is too short. If the number is from another country, start with + and \
          the country code, for example +44 20 7946 0958."
     );
     assert_eq!(

@@ -61,7 +61,7 @@
     const digits = rest.replace(/[^0-9]/g, "");
     if (!digits) return "Please enter your phone number.";
     const international = plus || digits.startsWith("00");
-    const hint = international ? "" : ` If the number is not from ${PHONE_REGION}, start with + and the country code, for example +44 20 7946 0958.`;
+    const hint = international ? "" : " If the number is from another country, start with + and the country code, for example +44 20 7946 0958.";
     const significant = plus ? digits : digits.startsWith("00") ? digits.slice(2) : digits;
     if (value.length > 40 || significant.length > 17) return `This phone number is too long.${hint}`;
     if (significant.length < (international ? 7 : PHONE_SHORTEST)) return `This phone number is too short.${hint}`;

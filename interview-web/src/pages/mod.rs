@@ -127,7 +127,7 @@ mod tests {
         assert!(html.contains("The link opens 15 minutes before the start."));
         assert!(html.contains("<body data-base=\".\">"));
         assert!(html.contains("data-phone-region=\"GB\" data-phone-shortest=\"7\""));
-        assert!(html.contains("read as a GB number"), "{html}");
+        assert!(html.contains("read in the GB numbering plan"), "{html}");
         assert!(html.contains("href=\"./assets/style.css\""));
         assert!(html.contains("src=\"./assets/apply.js\""));
     }

@@ -84,7 +84,7 @@ async fn a_number_without_a_country_code_is_read_in_the_configured_region() {
     assert_eq!(gb.bookings.bookings()[0].phone.as_str(), "+442079460958");
     // The apply page tells candidates how their number is read.
     let page = gb.get("/apply").await.text();
-    assert!(page.contains("read as a GB number"), "{page}");
+    assert!(page.contains("read in the GB numbering plan"), "{page}");
 }
 
 #[tokio::test]

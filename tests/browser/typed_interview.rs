@@ -108,6 +108,14 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
     }
     page.screenshot(&screenshot_path("interview-typed-wrap-up.png"))
         .await;
+    // A "too fast" notice is about one message: it is gone once answers are taken.
+    let status = page
+        .eval("document.getElementById('room-status').textContent")
+        .await;
+    assert!(
+        !status.as_str().unwrap_or_default().contains("not received"),
+        "{status}"
+    );
 
     let transcript: Vec<serde_json::Value> =
         serde_json::from_value(page.eval("window.__interview.transcript").await).unwrap();

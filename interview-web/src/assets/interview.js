@@ -137,9 +137,10 @@
       } else if (message.type === "notice") {
         const notice = parseNotice(message.data);
         status.textContent = notice.message;
-        // A transient notice is about one message; any other says why the
-        // interview cannot go on here.
-        if (!notice.transient) refusal = notice.message;
+        // A transient notice is about one message: it goes once the next answer
+        // is taken. Any other says why the interview cannot go on here.
+        if (notice.transient) transientNotice = notice.message;
+        else refusal = notice.message;
       } else {
         if (message.type === "agent_state" && String(message.data).includes("ended")) ended = true;
         handleMessage(message.type, message.data);
@@ -200,6 +201,13 @@
     return { message: String(data), transient: false };
   }
 
+  // A notice about one message ("too fast"), shown until the conversation moves on.
+  let transientNotice = "";
+  function clearTransientNotice() {
+    if (transientNotice && status.textContent === transientNotice) status.textContent = "";
+    transientNotice = "";
+  }
+
   // The transcript and state messages are the same on both transports.
   function handleMessage(type, data) {
     if (type === "agent_state") {
@@ -215,6 +223,7 @@
     } else if (type === "transcript") {
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }
+      clearTransientNotice();
       if (line && typeof line === "object") addLine(line.speaker, line.text);
       else addLine("interviewer", String(line));
     }

@@ -52,10 +52,13 @@ impl InterviewRunner for SessionRunner {
         let engines = self.engines();
         let mut notes = Vec::new();
         if engines.interviewer_is_offline() {
-            notes.push("The interviewer is a scripted offline one (no AI model is configured).");
+            notes.push(
+                "The interviewer asks a prepared set of questions and follows up on your \
+                 answers; no AI model takes part.",
+            );
         }
         if engines.tts.name() == "espeak-ng" {
-            notes.push("The voice is the offline espeak-ng synthesizer.");
+            notes.push("Its voice is computer-made and may sound robotic.");
         }
         (!notes.is_empty()).then(|| notes.join(" "))
     }

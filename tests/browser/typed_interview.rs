@@ -33,10 +33,20 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
         .await;
     let mode = mode.as_str().unwrap();
     assert!(
-        mode.contains("scripted offline"),
-        "offline engines are labelled: {mode}"
+        mode.contains("prepared set of questions"),
+        "offline engines are explained: {mode}"
     );
-    assert!(mode.contains("Answer by typing"), "{mode}");
+    assert!(mode.contains("answer by typing"), "{mode}");
+    // In the candidate's words, and no microphone asked for when none is heard.
+    for word in ["espeak", "configured", "server", "offline"] {
+        assert!(!mode.contains(word), "{word} in {mode}");
+    }
+    let intro = page
+        .eval("document.getElementById('join-hint').textContent")
+        .await;
+    let intro = intro.as_str().unwrap_or_default();
+    assert!(intro.contains("No microphone is needed"), "{intro}");
+    assert!(!intro.contains("allow microphone"), "{intro}");
     page.eval("document.getElementById('join').click()").await;
 
     // The greeting comes first.

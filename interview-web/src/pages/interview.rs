@@ -147,22 +147,27 @@ fn room<'a>(
     booking: &'a Booking,
     closes_at: DateTime<Utc>,
 ) -> Room<'a> {
+    // In the candidate's words: what the interview is like, never how it is built.
     let (transport, mode) = if state.livekit_enabled() {
-        ("livekit", "Live audio over LiveKit.".to_owned())
+        (
+            "livekit",
+            "You will talk with the interviewer by voice.".to_owned(),
+        )
     } else if let Some(runner) = &state.runner {
-        let mut mode = "Live audio with this server.".to_owned();
-        if let Some(description) = runner.description() {
-            mode.push(' ');
-            mode.push_str(&description);
+        let mut notes = Vec::new();
+        if runner.hears_speech() {
+            notes.push("You will talk with the interviewer by voice, or type if you prefer.");
+        } else {
+            notes.push("You will answer by typing; the interviewer speaks but cannot hear you.");
         }
-        if !runner.hears_speech() {
-            mode.push_str(" Answer by typing: spoken answers are not understood on this server.");
-        }
-        ("local", mode)
+        let description = runner.description();
+        notes.extend(description.as_deref());
+        ("local", notes.join(" "))
     } else {
         (
             "none",
-            "Live interviews are not configured on this server.".to_owned(),
+            "Interviews cannot be held here yet. Please contact the team that invited you."
+                .to_owned(),
         )
     };
     Room {

@@ -29,6 +29,7 @@ fn new_booking() -> Booking {
         time_zone: Some("Asia/Kolkata".into()),
         resume_url: Some("/resumes/1_abc.pdf".into()),
         resume_text: Some("Rust engineer. ".repeat(200)),
+        position: None,
     };
     let new = NewBooking::parse(&request, Utc::now(), &SchedulingRules::default()).expect("valid");
     Booking::new(BookingToken::generate().expect("token"), new, Utc::now())

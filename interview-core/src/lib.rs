@@ -56,6 +56,7 @@ pub mod engine;
 pub mod error;
 pub mod interview;
 pub mod notify;
+pub mod position;
 pub mod random;
 pub mod rate;
 pub mod resume;

@@ -24,7 +24,15 @@ fn prompt_for(resume: &str) -> (String, InterviewPlan) {
     let text = ResumeText::new(resume, 8000);
     let plan = InterviewPlan::standard(Duration::from_secs(1800), Some(text.as_str()));
     let persona = Persona::new("Acme", "Backend Engineer");
-    (system_prompt(&persona, &plan, Some(&text)), plan)
+    (
+        system_prompt(
+            &persona,
+            &interview_core::position::Position::default(),
+            &plan,
+            Some(&text),
+        ),
+        plan,
+    )
 }
 
 /// The prompt outside the resume's fences, and the resume inside them. There

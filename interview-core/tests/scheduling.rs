@@ -6,11 +6,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use interview_core::clock::ManualClock;
+use interview_core::position::{Position, PositionDefaults, PositionDraft, PositionId, Slug};
 use interview_core::resume::{DocumentKind, ExtractError};
 use interview_core::service::{
     Admission, ScheduleError, SchedulingService, SchedulingSettings, UploadError,
 };
-use interview_core::store::{BookingStore, StoreError, UploadRecord};
+use interview_core::store::{BookingStore, PositionStore, StoreError, UploadRecord};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
@@ -33,14 +34,17 @@ fn now() -> DateTime<Utc> {
 }
 
 fn harness_with(extractor: ScriptedExtractor, notifier: RecordingNotifier) -> Harness {
-    let bookings = Arc::new(InMemoryBookingStore::new());
+    let mut acme = PositionDraft::named("backend");
+    acme.title = "Backend Engineer".to_owned();
+    acme.company = Some("Acme".to_owned());
+    let acme = Position::parse(&acme, &PositionDefaults::default()).unwrap();
+    let bookings = Arc::new(InMemoryBookingStore::new().with_position(acme));
     let resumes = Arc::new(InMemoryResumeStore::new());
     let extractor = Arc::new(extractor);
     let notifier = Arc::new(notifier);
     let clock = Arc::new(ManualClock::new(now()));
-    let mut settings =
+    let settings =
         SchedulingSettings::new(&Url::parse("https://jobs.example.com/careers").unwrap());
-    settings.organization = "Acme".to_owned();
     let service = SchedulingService::new(
         bookings.clone(),
         resumes.clone(),
@@ -77,6 +81,7 @@ fn request() -> ScheduleRequest {
         // (tests/uploads.rs books with uploads).
         resume_url: None,
         resume_text: Some("Rust engineer".into()),
+        position: None,
     }
 }
 
@@ -216,11 +221,101 @@ async fn schedule_creates_the_booking_and_sends_the_invitation() {
     let sent = h.notifier.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to.as_str(), "jose@example.com");
-    assert_eq!(sent[0].subject, "Your interview with Acme is scheduled");
+    assert_eq!(
+        sent[0].subject,
+        "Your interview for Backend Engineer at Acme is scheduled"
+    );
+    assert_eq!(booking.position_id.as_str(), "backend");
     assert!(sent[0].text_body.contains(scheduled.interview_url.as_str()));
     assert!(sent[0].text_body.contains("2:30 PM IST"));
     let ics = String::from_utf8(sent[0].attachments[0].content.clone()).unwrap();
     assert!(ics.contains(&format!("UID:{}@jobs.example.com", booking.token)));
+}
+
+/// A position for the tests below.
+fn position(id: &str, edit: impl FnOnce(&mut PositionDraft)) -> Position {
+    let mut draft = PositionDraft::named(id);
+    edit(&mut draft);
+    Position::parse(&draft, &PositionDefaults::default()).unwrap()
+}
+
+#[tokio::test]
+async fn each_booking_belongs_to_the_position_it_applied_for() {
+    let h = harness();
+    let london = position("support-uk", |d| {
+        d.title = "Support Specialist".to_owned();
+        d.company = Some("Acme UK".to_owned());
+        d.slug = Some("support".to_owned());
+        d.phone_region = Some("GB".to_owned());
+        d.duration_minutes = Some(20);
+    });
+    h.bookings.save_position(&london).await.unwrap();
+
+    // By slug: the position's region reads a number written without a country
+    // code, and the invitation names the position and its length.
+    let mut request = request();
+    request.position = Some("support".to_owned());
+    request.phone = Some("020 7946 0958".to_owned());
+    let booked = h.service.schedule(&request).await.unwrap().booking;
+    assert_eq!(booked.position_id.as_str(), "support-uk");
+    assert_eq!(booked.phone.as_str(), "+442079460958");
+    let sent = h.notifier.sent();
+    assert_eq!(
+        sent[0].subject,
+        "Your interview for Support Specialist at Acme UK is scheduled"
+    );
+    assert!(sent[0].text_body.contains("takes about 20 minutes"));
+    let ics = String::from_utf8(sent[0].attachments[0].content.clone()).unwrap();
+    assert!(ics.contains("DTEND:20300302T092000Z"), "{ics}");
+
+    // By id works too.
+    request.position = Some("support-uk".to_owned());
+    let booked = h.service.schedule(&request).await.unwrap().booking;
+    assert_eq!(booked.position_id.as_str(), "support-uk");
+
+    // With two open positions, a request must say which.
+    request.position = None;
+    let error = h.service.schedule(&request).await.unwrap_err();
+    let ScheduleError::Invalid(errors) = error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(errors.errors()[0].field, Field::Position);
+
+    // Unknown, malformed and archived positions are refused.
+    let archived = position("old", |d| d.archived = true);
+    h.bookings.save_position(&archived).await.unwrap();
+    for name in ["nope", "../etc", "old"] {
+        request.position = Some(name.to_owned());
+        let error = h.service.schedule(&request).await.unwrap_err();
+        let ScheduleError::Invalid(errors) = error else {
+            panic!("{name}: {error:?}");
+        };
+        assert_eq!(errors.errors()[0].field, Field::Position, "{name}");
+        assert!(errors.errors()[0].message.contains("not open"), "{name}");
+    }
+    let open: Vec<String> = h
+        .service
+        .open_positions()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id.to_string())
+        .collect();
+    assert_eq!(open, ["backend", "support-uk"]);
+}
+
+#[tokio::test]
+async fn a_store_without_positions_books_the_built_in_default() {
+    let service = SchedulingService::new(
+        Arc::new(InMemoryBookingStore::new()),
+        Arc::new(InMemoryResumeStore::new()),
+        Arc::new(ScriptedExtractor::text("cv")),
+        Arc::new(RecordingNotifier::new()),
+        Arc::new(ManualClock::new(now())),
+        SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap()),
+    );
+    let booked = service.schedule(&request()).await.unwrap().booking;
+    assert_eq!(booked.position_id.as_str(), "default");
 }
 
 #[tokio::test]
@@ -360,6 +455,22 @@ async fn the_invitation_limit_can_be_turned_off_and_a_store_outage_refuses_the_b
         "{err:?}"
     );
     assert_eq!(notifier.sent().len(), 5);
+}
+
+#[async_trait::async_trait]
+impl PositionStore for ConflictingStore {
+    async fn save_position(&self, position: &Position) -> Result<(), StoreError> {
+        self.inner.save_position(position).await
+    }
+    async fn position(&self, id: &PositionId) -> Result<Option<Position>, StoreError> {
+        self.inner.position(id).await
+    }
+    async fn position_by_slug(&self, slug: &Slug) -> Result<Option<Position>, StoreError> {
+        self.inner.position_by_slug(slug).await
+    }
+    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        self.inner.positions().await
+    }
 }
 
 /// A store whose first `conflicts` creates report a conflict.

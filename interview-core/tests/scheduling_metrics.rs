@@ -27,6 +27,7 @@ fn request(email: &str) -> ScheduleRequest {
         time_zone: Some("Asia/Kolkata".into()),
         resume_url: None,
         resume_text: None,
+        position: None,
     }
 }
 

@@ -67,7 +67,12 @@ fn conversation(resume: &str, answers: &[&str]) -> ChatRequest {
     let plan = InterviewPlan::standard(Duration::from_secs(20 * 60), Some(text.as_str()));
     let persona = Persona::new("Acme", "Backend Engineer");
     let mut messages = vec![
-        ChatMessage::system(system_prompt(&persona, &plan, Some(&text))),
+        ChatMessage::system(system_prompt(
+            &persona,
+            &interview_core::position::Position::default(),
+            &plan,
+            Some(&text),
+        )),
         ChatMessage::assistant("Hello, I am Arjun."),
     ];
     for (i, answer) in answers.iter().enumerate() {

@@ -28,7 +28,12 @@ fn replies(answers: &[&str]) -> Vec<String> {
     let persona = Persona::new("Acme", "Backend Engineer");
     let interviewer = OfflineInterviewer::new();
     let mut messages = vec![
-        ChatMessage::system(system_prompt(&persona, &plan, Some(&text))),
+        ChatMessage::system(system_prompt(
+            &persona,
+            &interview_core::position::Position::default(),
+            &plan,
+            Some(&text),
+        )),
         ChatMessage::assistant("Hello, I am an AI interviewer. Please introduce yourself."),
     ];
     let mut said = Vec::new();
@@ -175,6 +180,7 @@ fn long_answers_reach_the_wrap_up_and_answers_stay_out_of_debug() {
         messages: vec![
             ChatMessage::system(system_prompt(
                 &Persona::new("Acme", "Backend Engineer"),
+                &interview_core::position::Position::default(),
                 &plan,
                 Some(&text),
             )),

@@ -198,7 +198,8 @@ fn invitation(to: &str) -> Invitation {
             "https://jobs.example.com/interview/0123456789abcdef0123456789abcdef",
         )
         .unwrap(),
-        organization: "Acme <Labs>".to_owned(),
+        position_title: "Data & <ML> Engineer".to_owned(),
+        company: Some("Acme <Labs>".to_owned()),
         sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
     }
 }
@@ -247,7 +248,9 @@ async fn smtp_delivers_text_html_and_the_ics_to_a_real_server() {
     assert_eq!(message.to, ["zoe@example.com"]);
     let text = unfolded(&message.data);
     assert!(
-        text.contains("Subject: Your interview with Acme <Labs> is scheduled"),
+        text.contains(
+            "Subject: Your interview for Data & <ML> Engineer at Acme <Labs> is scheduled"
+        ),
         "{text}"
     );
     assert!(text.contains("Content-Type: text/plain"));

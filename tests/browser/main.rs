@@ -109,6 +109,7 @@ async fn book_open_interview(
         time_zone: Some("UTC".into()),
         resume_url: Some(uploaded.resume_url),
         resume_text: None,
+        position: None,
     };
     server.state.scheduling().schedule(&request).await.unwrap()
 }

@@ -13,12 +13,15 @@
 mod env;
 
 use std::fmt;
+use std::path::Path;
 
 use chrono::TimeDelta;
 use url::Url;
 
 pub use env::{ConfigError, ConfigErrors, Env};
 
+use crate::error::ErrorChain;
+use crate::position::{Position, PositionDefaults, PositionsFile, default_position};
 use crate::rate::Rate;
 use crate::service::{
     DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, DEFAULT_UNCLAIMED_UPLOAD_TTL,
@@ -38,11 +41,11 @@ pub struct InterviewConfig {
     pub max_upload_bytes: usize,
     /// `MAX_RESUME_LENGTH`: the most resume characters given to the interviewer (8000).
     pub max_resume_length: usize,
-    /// `INTERVIEW_COMPANY`: who is interviewing, as named in invitations and by the
-    /// interviewer.
-    pub company: String,
-    /// `INTERVIEW_POSITION`: the position the interviews are for.
-    pub position: String,
+    /// The positions defined at start-up (never empty): those of `POSITIONS_FILE`,
+    /// or else one default position, `INTERVIEW_POSITION` ("Software Engineer") at
+    /// `INTERVIEW_COMPANY` (none: "our team"). `INTERVIEW_COMPANY` and
+    /// `INTERVIEW_PHONE_REGION` are also the defaults of the file's positions.
+    pub positions: Vec<Position>,
     /// `INVITATIONS_PER_ADDRESS`: at most this many bookings, and so invitation
     /// e-mails, per e-mail address per period (3/24h); `None` (`off`): no limit.
     pub invitations_per_address: Option<Rate>,
@@ -64,8 +67,7 @@ impl Default for InterviewConfig {
             window: InterviewWindow::DEFAULT,
             max_upload_bytes: DEFAULT_MAX_RESUME_BYTES,
             max_resume_length: DEFAULT_MAX_RESUME_LENGTH,
-            company: "the hiring team".to_owned(),
-            position: "Software Engineer".to_owned(),
+            positions: vec![Position::default()],
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
             phone_region: PhoneRegion::default(),
@@ -101,12 +103,12 @@ impl InterviewConfig {
                 PhoneRegion::parse,
             )
             .unwrap_or(defaults.phone_region);
+        let positions = read_positions(env, phone_region);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
             max_resume_length: env.positive("MAX_RESUME_LENGTH", defaults.max_resume_length),
-            company: env.get("INTERVIEW_COMPANY").unwrap_or(defaults.company),
-            position: env.get("INTERVIEW_POSITION").unwrap_or(defaults.position),
+            positions: positions.unwrap_or(defaults.positions),
             invitations_per_address: env
                 .rate("INVITATIONS_PER_ADDRESS", defaults.invitations_per_address),
             unclaimed_upload_ttl,
@@ -120,11 +122,50 @@ impl InterviewConfig {
         let mut settings = SchedulingSettings::new(public_base_url);
         settings.window = self.window;
         settings.max_resume_bytes = self.max_upload_bytes;
-        settings.organization = self.company.clone();
         settings.invitations_per_address = self.invitations_per_address;
         settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
         settings.rules.phone_region = self.phone_region;
         settings
+    }
+}
+
+/// `POSITIONS_FILE`'s positions, or the default position from
+/// `INTERVIEW_POSITION` / `INTERVIEW_COMPANY`; `None` (with the error recorded)
+/// when they are wrong.
+fn read_positions(env: &mut Env<'_>, phone_region: PhoneRegion) -> Option<Vec<Position>> {
+    let company = env
+        .get("INTERVIEW_COMPANY")
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let defaults = PositionDefaults {
+        company,
+        phone_region,
+    };
+    if let Some(path) = env.get("POSITIONS_FILE").filter(|p| !p.trim().is_empty()) {
+        return match PositionsFile::read(Path::new(path.trim()), &defaults) {
+            Ok(file) => Some(file.positions),
+            Err(error) => {
+                env.error("POSITIONS_FILE", ErrorChain(&error).to_string());
+                None
+            }
+        };
+    }
+    let title = env
+        .get("INTERVIEW_POSITION")
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    match default_position(&defaults, title.as_deref()) {
+        Ok(position) => Some(vec![position]),
+        Err(errors) => {
+            let problem = errors
+                .0
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            env.error("INTERVIEW_POSITION", format!("the title {problem}"));
+            None
+        }
     }
 }
 
@@ -223,14 +264,16 @@ mod tests {
             (config.max_upload_bytes, config.max_resume_length),
             (1024, 500)
         );
+        let [position] = config.positions.as_slice() else {
+            panic!("one default position expected");
+        };
         assert_eq!(
-            (config.company.as_str(), config.position.as_str()),
-            ("Acme", "Data Engineer")
+            (position.company.as_deref(), position.title.as_str()),
+            (Some("Acme"), "Data Engineer")
         );
         let settings = config.scheduling_settings(&Url::parse("https://jobs.example.com").unwrap());
         assert_eq!(settings.window, config.window);
         assert_eq!(settings.max_resume_bytes, 1024);
-        assert_eq!(settings.organization, "Acme");
         assert_eq!(
             settings.invitations_per_address,
             config.invitations_per_address

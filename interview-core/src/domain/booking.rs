@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::position::{PositionId, default_position_id};
+
 use super::{
     BookingToken, EmailAddress, Field, FieldError, PersonName, PhoneNumber, ScheduledTime,
     SchedulingRules, ValidationErrors,
@@ -43,6 +45,10 @@ pub struct ScheduleRequest {
     /// scheduling service: the booking takes the server's own extraction.
     #[serde(default)]
     pub resume_text: Option<String>,
+    /// The position applied for, by URL slug or id; left out: the default
+    /// position (the only open one, or `default`).
+    #[serde(default)]
+    pub position: Option<String>,
 }
 
 /// A validated booking request: every field parsed, the time checked against "now".
@@ -60,6 +66,9 @@ pub struct NewBooking {
     pub resume_text: Option<String>,
     /// Where the resume file is stored, if one was uploaded.
     pub resume_url: Option<String>,
+    /// The position applied for: the default position's id until the scheduling
+    /// service resolves the request's position.
+    pub position_id: PositionId,
 }
 
 impl NewBooking {
@@ -108,6 +117,7 @@ impl NewBooking {
                 scheduled,
                 resume_text,
                 resume_url,
+                position_id: default_position_id(),
             }),
             _ => Err(ValidationErrors::from_vec(errors).unwrap_or_else(|| {
                 // Unreachable: a missing value always pushed its error.
@@ -310,6 +320,9 @@ impl FromStr for BookingStatus {
 pub struct Booking {
     /// The token in the interview link; the primary key.
     pub token: BookingToken,
+    /// The position the candidate applied for (bookings made before positions
+    /// existed belong to the default position).
+    pub position_id: PositionId,
     /// The candidate's name.
     pub name: PersonName,
     /// The candidate's e-mail address.
@@ -348,6 +361,7 @@ impl Booking {
     pub fn new(token: BookingToken, booking: NewBooking, created_at: DateTime<Utc>) -> Self {
         Self {
             token,
+            position_id: booking.position_id,
             name: booking.name,
             email: booking.email,
             phone: booking.phone,
@@ -386,6 +400,7 @@ mod tests {
             time_zone: Some("Asia/Kolkata".into()),
             resume_url: Some("/resumes/1700000000_ab12.pdf".into()),
             resume_text: Some("  Rust engineer, 5 years.  ".into()),
+            position: None,
         }
     }
 
@@ -419,6 +434,7 @@ mod tests {
             time_zone: None,
             resume_url: Some("javascript:alert(1)".into()),
             resume_text: None,
+            position: None,
         };
         let errors = NewBooking::parse(&request, now(), &SchedulingRules::default()).unwrap_err();
         let fields: Vec<Field> = errors.errors().iter().map(|e| e.field).collect();

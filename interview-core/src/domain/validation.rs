@@ -28,6 +28,8 @@ pub enum Field {
     ResumeText,
     /// An interview token.
     Token,
+    /// The position applied for.
+    Position,
 }
 
 impl Field {
@@ -43,6 +45,7 @@ impl Field {
             Self::ResumeUrl => "resumeUrl",
             Self::ResumeText => "resumeText",
             Self::Token => "token",
+            Self::Position => "position",
         }
     }
 }

@@ -180,15 +180,23 @@ pub fn evaluation_request(
     resume: Option<&ResumeText>,
     rules: &EvaluationRules,
 ) -> ChatRequest {
-    let list = rules
-        .competencies()
-        .iter()
-        .map(|c| format!("- {c}"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let list = if rules.rubrics().is_empty() {
+        rules
+            .competencies()
+            .iter()
+            .map(|c| format!("- {c}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        format!(
+            "Score each against its rubric: a 1, 3 or 5 means the evidence looks like that \
+             anchor, a 2 or 4 that it falls between two anchors.\n{}",
+            super::prompt::competencies(rules.rubrics()).trim_end()
+        )
+    };
     let system = format!(
-        "You are an experienced hiring panel member at {company} assessing a finished \
-         interview for the {position} position, held by the interviewer {name}.\n\
+        "You are an experienced hiring panel member for {company} assessing a finished \
+         interview for {the_position}, held by the AI interviewer {name}.\n\
          Assess each competency below based only on what the candidate said in the \
          transcript: either score it from 1 (poor) to 5 (excellent) and quote the \
          candidate's own words as evidence, or, when the transcript gives nothing to judge \
@@ -207,8 +215,8 @@ pub fn evaluation_request(
          Answer with only one JSON object that matches this JSON Schema (an object of \
          this shape, not the schema itself), no prose, no code fence:\n\
          {EVALUATION_SCHEMA}",
-        company = persona.company,
-        position = persona.position,
+        company = persona.employer(),
+        the_position = persona.the_position(),
         name = persona.name,
         min = rules.min_quote_words(),
         max = rules.max_quotes(),

@@ -8,6 +8,7 @@ use super::evaluate::DEFAULT_COMPETENCIES;
 use super::evaluation::NotAssessed;
 use super::fault::{EvaluationFault, clip};
 use super::transcript::{Speaker, TranscriptEntry};
+use crate::position::{Competency, Position};
 
 /// The fewest words a quote of evidence may have, unless
 /// [`EvaluationRules::with_min_quote_words`] says otherwise.
@@ -24,6 +25,7 @@ pub const DEFAULT_MAX_QUOTES: usize = 5;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvaluationRules {
     competencies: Vec<String>,
+    rubrics: Vec<Competency>,
     min_quote_words: usize,
     max_quotes: usize,
 }
@@ -53,9 +55,24 @@ impl EvaluationRules {
         }
         Self {
             competencies: listed,
+            rubrics: Vec::new(),
             min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
             max_quotes: DEFAULT_MAX_QUOTES,
         }
+    }
+
+    /// Rules for the competencies of `position`, each scored against its rubric,
+    /// with the default evidence rules.
+    pub fn for_position(position: &Position) -> Self {
+        let mut rules = Self::new(position.competencies.iter().map(|c| c.name.as_str()));
+        rules.rubrics = position.competencies.clone();
+        rules
+    }
+
+    /// The competencies with their rubrics, when the rules were made
+    /// [`for_position`](Self::for_position); empty otherwise.
+    pub fn rubrics(&self) -> &[Competency] {
+        &self.rubrics
     }
 
     /// Quotes must have at least `words` words (at least 1). Fewer words are easier

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::highlights::resume_highlights;
+use super::highlights::resume_highlights_for;
+use crate::position::{Position, StagePlan};
 
 /// A stage of the interview, in the order they are held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -27,6 +28,65 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in the order they are held.
+    pub const ALL: [Self; 6] = [
+        Self::Introduction,
+        Self::Background,
+        Self::Technical,
+        Self::Behavioural,
+        Self::CandidateQuestions,
+        Self::WrapUp,
+    ];
+
+    /// Its place in [`Stage::ALL`]: stages of a plan come in this order.
+    pub fn order(self) -> usize {
+        Self::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// Its name in positions files and JSON (`"candidate_questions"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Introduction => "introduction",
+            Self::Background => "background",
+            Self::Technical => "technical",
+            Self::Behavioural => "behavioural",
+            Self::CandidateQuestions => "candidate_questions",
+            Self::WrapUp => "wrap_up",
+        }
+    }
+
+    /// What the interviewer does in this stage unless a position says otherwise.
+    pub fn standard_goal(self) -> &'static str {
+        match self {
+            Self::Introduction => {
+                "Greet the candidate, introduce yourself and the format of the interview, and \
+                 put them at ease."
+            }
+            Self::Background => {
+                "Understand the candidate's background: recent roles, what they owned, and why \
+                 they are interested in this position. Ask about specific items from their \
+                 resume."
+            }
+            Self::Technical => {
+                "Probe technical depth in what the candidate has actually worked on: design \
+                 decisions, trade-offs, debugging, how they would extend it. One question at a \
+                 time; follow up on vague answers."
+            }
+            Self::Behavioural => {
+                "Ask for concrete past situations: teamwork, disagreement, ownership, a failure \
+                 and what they learned. Ask for specifics (situation, action, result)."
+            }
+            Self::CandidateQuestions => {
+                "Invite the candidate's questions about the role, the team and the company, and \
+                 answer briefly and honestly; say so when you do not know."
+            }
+            Self::WrapUp => {
+                "Thank the candidate, explain that the team will follow up about next steps, \
+                 and say goodbye."
+            }
+        }
+    }
+
     /// A human name for prompts and logs.
     pub fn title(self) -> &'static str {
         match self {
@@ -57,6 +117,10 @@ pub struct PlanStage {
     pub goal: String,
     /// Which of the plan's [`InterviewPlan::highlights`] (0-based) to ask about here.
     pub highlights: Vec<usize>,
+    /// The competencies (by name) this stage looks for evidence of; empty: none
+    /// in particular.
+    #[serde(default)]
+    pub competencies: Vec<String>,
 }
 
 /// Where an interview stands against its plan at some elapsed time.
@@ -91,70 +155,49 @@ impl InterviewPlan {
     /// Budgets are shares of `total`: introduction 5%, background 20%, technical 35%,
     /// behavioural 20%, candidate's questions 12%, wrap-up 8%.
     pub fn standard(total: Duration, resume: Option<&str>) -> Self {
-        let highlights = resume.map(resume_highlights).unwrap_or_default();
-        let share = |percent: u32| total * percent / 100;
+        Self::from_stages(crate::position::standard_plan(total), resume, &[])
+    }
+
+    /// The plan of `position`: its stages, budgets and focus, with questions
+    /// grounded in `resume` (already truncated) when there is one, highlights
+    /// chosen for the position's competencies.
+    pub fn for_position(position: &Position, resume: Option<&str>) -> Self {
+        let names: Vec<&str> = position
+            .competencies
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        Self::from_stages(position.plan.clone(), resume, &names)
+    }
+
+    fn from_stages(stages: Vec<StagePlan>, resume: Option<&str>, competencies: &[&str]) -> Self {
+        let highlights = resume
+            .map(|resume| resume_highlights_for(resume, competencies))
+            .unwrap_or_default();
         // The first half of the highlights ground the background questions, the rest
-        // (or all, when there are few) the technical ones.
+        // (or all, when there are few) the technical ones; a plan with only one of
+        // the two stages grounds it in all of them.
         let split = highlights.len().div_ceil(2);
-        let background: Vec<usize> = (0..split).collect();
-        let technical: Vec<usize> = if highlights.len() > 1 {
-            (split..highlights.len()).collect()
-        } else {
-            background.clone()
+        let all: Vec<usize> = (0..highlights.len()).collect();
+        let has = |stage| stages.iter().any(|s| s.stage == stage);
+        let (background, technical) = match (has(Stage::Background), has(Stage::Technical)) {
+            (true, true) if highlights.len() > 1 => (all[..split].to_vec(), all[split..].to_vec()),
+            _ => (all.clone(), all),
         };
-        let stages = vec![
-            PlanStage {
-                stage: Stage::Introduction,
-                budget: share(5),
-                goal: "Greet the candidate, introduce yourself and the format of the \
-                       interview, and put them at ease."
-                    .to_owned(),
-                highlights: Vec::new(),
-            },
-            PlanStage {
-                stage: Stage::Background,
-                budget: share(20),
-                goal: "Understand the candidate's background: recent roles, what they owned, \
-                       and why they are interested in this position. Ask about specific items \
-                       from their resume."
-                    .to_owned(),
-                highlights: background,
-            },
-            PlanStage {
-                stage: Stage::Technical,
-                budget: share(35),
-                goal: "Probe technical depth in what the candidate has actually worked on: \
-                       design decisions, trade-offs, debugging, how they would extend it. One \
-                       question at a time; follow up on vague answers."
-                    .to_owned(),
-                highlights: technical,
-            },
-            PlanStage {
-                stage: Stage::Behavioural,
-                budget: share(20),
-                goal: "Ask for concrete past situations: teamwork, disagreement, ownership, a \
-                       failure and what they learned. Ask for specifics (situation, action, \
-                       result)."
-                    .to_owned(),
-                highlights: Vec::new(),
-            },
-            PlanStage {
-                stage: Stage::CandidateQuestions,
-                budget: share(12),
-                goal: "Invite the candidate's questions about the role, the team and the \
-                       company, and answer briefly and honestly; say so when you do not know."
-                    .to_owned(),
-                highlights: Vec::new(),
-            },
-            PlanStage {
-                stage: Stage::WrapUp,
-                budget: share(8),
-                goal: "Thank the candidate, explain that the team will follow up about next \
-                       steps, and say goodbye."
-                    .to_owned(),
-                highlights: Vec::new(),
-            },
-        ];
+        let stages = stages
+            .into_iter()
+            .map(|stage| PlanStage {
+                highlights: match stage.stage {
+                    Stage::Background => background.clone(),
+                    Stage::Technical => technical.clone(),
+                    _ => Vec::new(),
+                },
+                stage: stage.stage,
+                budget: stage.budget,
+                goal: stage.focus,
+                competencies: stage.competencies,
+            })
+            .collect();
         Self { stages, highlights }
     }
 

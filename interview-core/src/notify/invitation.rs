@@ -24,8 +24,10 @@ pub struct Invitation {
     pub opens_before: TimeDelta,
     /// The interview link.
     pub interview_url: Url,
-    /// Who is interviewing (shown in the text), e.g. "Acme Corp".
-    pub organization: String,
+    /// The position's title ("Backend Engineer").
+    pub position_title: String,
+    /// Who is hiring ("Acme Corp"); `None`: the text names the position alone.
+    pub company: Option<String>,
     /// When the invitation was made (the event's DTSTAMP).
     pub sent_at: DateTime<Utc>,
 }
@@ -42,9 +44,29 @@ impl Invitation {
         }
     }
 
-    /// The subject line.
+    /// "the Backend Engineer position at Acme", or "the Backend Engineer
+    /// position" without a company.
+    pub fn the_position(&self) -> String {
+        match &self.company {
+            Some(company) => format!("the {} position at {company}", self.position_title),
+            None => format!("the {} position", self.position_title),
+        }
+    }
+
+    /// The subject line: "Your interview for Backend Engineer at Acme is scheduled".
     pub fn subject(&self) -> String {
-        format!("Your interview with {} is scheduled", self.organization)
+        match &self.company {
+            Some(company) => format!(
+                "Your interview for {} at {company} is scheduled",
+                self.position_title
+            ),
+            None => format!("Your interview for {} is scheduled", self.position_title),
+        }
+    }
+
+    /// The interview's length in whole minutes.
+    fn duration_minutes(&self) -> i64 {
+        self.duration.num_minutes()
     }
 
     /// Renders the e-mail: text and HTML alternatives and an `.ics` attachment.
@@ -60,6 +82,14 @@ impl Invitation {
                 content_type: "text/calendar; charset=UTF-8; method=REQUEST".to_owned(),
                 content: self.ics().into_bytes(),
             }],
+        }
+    }
+
+    /// "Backend Engineer, Acme", or the title alone.
+    fn subject_title(&self) -> String {
+        match &self.company {
+            Some(company) => format!("{}, {company}", self.position_title),
+            None => self.position_title.clone(),
         }
     }
 
@@ -94,7 +124,7 @@ impl Invitation {
             format!("DTEND:{}", ics_time(end)),
             format!(
                 "SUMMARY:{}",
-                ics_text(&format!("Interview with {}", self.organization))
+                ics_text(&format!("Interview: {}", self.subject_title()))
             ),
             format!(
                 "DESCRIPTION:{}",
@@ -212,7 +242,8 @@ mod tests {
                 "https://jobs.example.com/interview/0123456789abcdef0123456789abcdef",
             )
             .unwrap(),
-            organization: org.to_owned(),
+            position_title: "Backend Engineer".to_owned(),
+            company: Some(org.to_owned()),
             sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
         }
     }
@@ -238,7 +269,28 @@ mod tests {
     fn email_has_both_bodies_the_link_and_the_ics() {
         let email = invitation("Ann Lee", "Acme").to_email();
         assert_eq!(email.to.as_str(), "ann@example.com");
-        assert_eq!(email.subject, "Your interview with Acme is scheduled");
+        assert_eq!(
+            email.subject,
+            "Your interview for Backend Engineer at Acme is scheduled"
+        );
+        assert!(email.text_body.contains(
+            "Your AI interview for the Backend Engineer position at Acme is scheduled for"
+        ));
+        assert!(email.text_body.contains("takes about 30 minutes"));
+        let no_company = Invitation {
+            company: None,
+            ..invitation("Ann Lee", "Acme")
+        };
+        assert_eq!(
+            no_company.subject(),
+            "Your interview for Backend Engineer is scheduled"
+        );
+        assert!(
+            no_company
+                .to_email()
+                .text_body
+                .contains("for the Backend Engineer position is scheduled")
+        );
         let link = "https://jobs.example.com/interview/0123456789abcdef0123456789abcdef";
         assert!(email.text_body.contains(link));
         assert!(email.text_body.contains("2:30 PM IST"));
@@ -266,7 +318,7 @@ mod tests {
         assert!(
             email
                 .text_body
-                .contains("with <script>alert(\"Acme & Co\")</script> is scheduled")
+                .contains("at <script>alert(\"Acme & Co\")</script> is scheduled")
         );
     }
 
@@ -280,7 +332,7 @@ mod tests {
         assert!(
             email
                 .text_body
-                .contains("\n\nThe link opens 15 minutes before the start. Please join"),
+                .contains("\n\nThe link opens 15 minutes before the start; the interview takes about 30 minutes. Please join"),
             "{}",
             email.text_body
         );
@@ -288,7 +340,7 @@ mod tests {
         assert!(
             email
                 .html_body
-                .contains("The link opens 15 minutes before the start."),
+                .contains("The link opens 15 minutes before the start;"),
             "{}",
             email.html_body
         );
@@ -306,7 +358,7 @@ mod tests {
         assert!(ics.contains("\r\nDTSTART:20300302T090000Z\r\n"));
         assert!(ics.contains("\r\nDTEND:20300302T093000Z\r\n"));
         assert!(ics.contains("\r\nDTSTAMP:20300301T120000Z\r\n"));
-        assert!(ics.contains("SUMMARY:Interview with Acme\\, Inc\\; Ltd"));
+        assert!(ics.contains("SUMMARY:Interview: Backend Engineer\\, Acme\\, Inc\\; Ltd"));
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "line longer than 75 octets: {line:?}");
             assert!(!line.contains('\n'));

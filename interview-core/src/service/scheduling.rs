@@ -9,14 +9,15 @@ use url::Url;
 use super::uploads::{DEFAULT_UNCLAIMED_UPLOAD_TTL, foreign_resume, key_prefix};
 use crate::clock::Clock;
 use crate::notify::{Invitation, Notifier, NotifyError};
+use crate::position::{Position, Slug, default_position_id};
 use crate::rate::Rate;
 use crate::resume::{
     DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
 };
 use crate::store::{BookingStore, StoreError, UploadRecord};
 use crate::{
-    Booking, BookingStatus, BookingToken, EmailAddress, InterviewWindow, NewBooking,
-    RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
+    Booking, BookingStatus, BookingToken, EmailAddress, Field, FieldError, InterviewWindow,
+    NewBooking, RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
 };
 
 /// The largest resume accepted by default: 5 MiB, as in the original form.
@@ -38,10 +39,6 @@ pub struct SchedulingSettings {
     pub rules: SchedulingRules,
     /// The largest resume file accepted, in bytes.
     pub max_resume_bytes: usize,
-    /// Who is interviewing, as named in invitations.
-    pub organization: String,
-    /// How long the calendar event in the invitation lasts.
-    pub interview_duration: TimeDelta,
     /// At most this many bookings per e-mail address (compared without regard to
     /// case) per period, counted in the booking store; `None`: no limit.
     pub invitations_per_address: Option<Rate>,
@@ -67,8 +64,6 @@ impl SchedulingSettings {
             window: InterviewWindow::DEFAULT,
             rules: SchedulingRules::default(),
             max_resume_bytes: DEFAULT_MAX_RESUME_BYTES,
-            organization: "the hiring team".to_owned(),
-            interview_duration: TimeDelta::minutes(30),
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
         }
@@ -374,7 +369,13 @@ impl SchedulingService {
         request: &ScheduleRequest,
     ) -> Result<ScheduledInterview, ScheduleError> {
         let now = self.clock.now();
-        let mut new_booking = NewBooking::parse(request, now, &self.settings.rules)?;
+        let position = self
+            .position_for_request(request.position.as_deref())
+            .await?;
+        let mut rules = self.settings.rules.clone();
+        rules.phone_region = position.phone_region;
+        let mut new_booking = NewBooking::parse(request, now, &rules)?;
+        new_booking.position_id = position.id.clone();
         self.check_invitations_per_address(&new_booking.email, now)
             .await?;
         let upload = self
@@ -396,10 +397,11 @@ impl SchedulingService {
             to: booking.email.clone(),
             candidate_name: booking.name.clone(),
             scheduled: booking.scheduled(),
-            duration: self.settings.interview_duration,
+            duration: TimeDelta::from_std(position.duration()).unwrap_or(TimeDelta::MAX),
             opens_before: self.settings.window.opens_before(),
             interview_url: interview_url.clone(),
-            organization: self.settings.organization.clone(),
+            position_title: position.title.clone(),
+            company: position.company.clone(),
             sent_at: now,
         };
         let email_error = match self.notifier.send_invitation(&invitation).await {
@@ -421,6 +423,65 @@ impl SchedulingService {
             email_sent: email_error.is_none(),
             email_error,
         })
+    }
+
+    /// The positions open for applications, ordered by title.
+    pub async fn open_positions(&self) -> Result<Vec<Position>, StoreError> {
+        let mut positions = self.bookings.positions().await?;
+        positions.retain(|p| !p.archived);
+        Ok(positions)
+    }
+
+    /// The position a booking request applies for: the one whose slug (or id)
+    /// `requested` names, which must be open; without one, the only open
+    /// position (the built-in [`Position::default`] when the store has none at
+    /// all), or else the default position
+    /// ([`DEFAULT_POSITION_ID`](crate::position::DEFAULT_POSITION_ID)).
+    pub async fn position_for_request(
+        &self,
+        requested: Option<&str>,
+    ) -> Result<Position, ScheduleError> {
+        let not_open = || {
+            ScheduleError::Invalid(
+                FieldError::new(
+                    Field::Position,
+                    "This position is not open for applications. Choose one from the list of \
+                     open positions.",
+                )
+                .into(),
+            )
+        };
+        let requested = requested.map(str::trim).filter(|r| !r.is_empty());
+        let found = match requested {
+            Some(text) => {
+                let Some(slug) = Slug::parse(text) else {
+                    return Err(not_open());
+                };
+                match self.bookings.position_by_slug(&slug).await? {
+                    Some(position) => Some(position),
+                    None => self.bookings.position(&slug).await?,
+                }
+            }
+            None => {
+                let all = self.bookings.positions().await?;
+                let open: Vec<&Position> = all.iter().filter(|p| !p.archived).collect();
+                match open.as_slice() {
+                    // A store nobody defined positions in (an integrator's own
+                    // set-up): the built-in default position.
+                    [] if all.is_empty() => Some(Position::default()),
+                    [only] => Some((*only).clone()),
+                    _ => self.bookings.position(&default_position_id()).await?,
+                }
+            }
+        };
+        match found {
+            Some(position) if !position.archived => Ok(position),
+            _ if requested.is_none() => Err(ScheduleError::Invalid(
+                FieldError::new(Field::Position, "Choose the position you are applying for.")
+                    .into(),
+            )),
+            _ => Err(not_open()),
+        }
     }
 
     /// Refuses a booking for an address that already has as many bookings as

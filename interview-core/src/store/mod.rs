@@ -2,6 +2,7 @@
 //! through its states ([`lifecycle`]).
 
 pub mod lifecycle;
+mod positions;
 pub mod uploads;
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
 pub use lifecycle::{Claim, InterviewState, Lease, Transition};
+pub use positions::PositionStore;
 pub use uploads::UploadRecord;
 
 use crate::error::BoxError;
@@ -48,7 +50,7 @@ pub enum StoreError {
 /// `InMemoryBookingStore` behind the `test-utils` feature. Every implementation
 /// passes the same conformance suite.
 #[async_trait]
-pub trait BookingStore: Send + Sync {
+pub trait BookingStore: PositionStore + Send + Sync {
     /// Saves a new booking. A booking with the same token is a
     /// [`StoreError::Conflict`] and is left untouched.
     async fn create(&self, booking: &Booking) -> Result<(), StoreError>;

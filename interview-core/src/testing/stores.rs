@@ -11,8 +11,11 @@ use super::{InjectedFailure, lock};
 use chrono::{DateTime, Utc};
 
 use crate::interview::{Evaluation, TranscriptEntry};
+use crate::position::{Position, PositionId, Slug};
 use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
-use crate::store::{BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY};
+use crate::store::{
+    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+};
 use crate::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 
 #[derive(Debug)]
@@ -30,6 +33,7 @@ pub struct InMemoryBookingStore {
     records: Mutex<HashMap<BookingToken, Record>>,
     webhook_events: Mutex<HashMap<String, DateTime<Utc>>>,
     uploads: Mutex<HashMap<String, StoredUpload>>,
+    positions: Mutex<HashMap<PositionId, Position>>,
     unavailable: AtomicBool,
 }
 
@@ -44,6 +48,12 @@ impl InMemoryBookingStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The store with `position` in it.
+    pub fn with_position(self, position: Position) -> Self {
+        lock(&self.positions).insert(position.id.clone(), position);
+        self
     }
 
     /// Makes every call fail with [`StoreError::Unavailable`] (or work again).
@@ -87,6 +97,42 @@ impl InMemoryBookingStore {
             .get_mut(token)
             .map(f)
             .ok_or(StoreError::NotFound)
+    }
+}
+
+#[async_trait]
+impl PositionStore for InMemoryBookingStore {
+    async fn save_position(&self, position: &Position) -> Result<(), StoreError> {
+        self.check()?;
+        let mut positions = lock(&self.positions);
+        if positions
+            .values()
+            .any(|p| p.slug == position.slug && p.id != position.id)
+        {
+            return Err(StoreError::Conflict);
+        }
+        positions.insert(position.id.clone(), position.clone());
+        Ok(())
+    }
+
+    async fn position(&self, id: &PositionId) -> Result<Option<Position>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.positions).get(id).cloned())
+    }
+
+    async fn position_by_slug(&self, slug: &Slug) -> Result<Option<Position>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.positions)
+            .values()
+            .find(|p| &p.slug == slug)
+            .cloned())
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        self.check()?;
+        let mut all: Vec<Position> = lock(&self.positions).values().cloned().collect();
+        all.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
+        Ok(all)
     }
 }
 

@@ -359,6 +359,7 @@ mod tests {
         let persona = Persona::new("Acme", "Backend Engineer");
         let mut messages = vec![ChatMessage::system(system_prompt(
             &persona,
+            &interview_core::position::Position::default(),
             &plan,
             resume_text.as_ref(),
         ))];

@@ -52,6 +52,7 @@ where
                 for _ in 0..total / tasks {
                     let booking = Booking {
                         token: BookingToken::generate().expect("token"),
+                        position_id: interview_core::position::default_position_id(),
                         ..template.clone()
                     };
                     let t = Instant::now();

@@ -33,11 +33,9 @@ impl SessionRunner {
 #[async_trait]
 impl InterviewRunner for SessionRunner {
     async fn run(&self, room: RoomIo, booking: Booking) {
-        let report = self
-            .session
-            .clone()
-            .run(room, SessionBooking::from(&booking))
-            .await;
+        let resolved =
+            SessionBooking::with_position_from(&booking, self.session.store().as_ref()).await;
+        let report = self.session.clone().run(room, resolved).await;
         tracing::info!(
             token = ?booking.token,
             end = ?report.end,
@@ -173,13 +171,14 @@ async fn booking_for_job(
         candidate_name: None,
         resume_text: metadata_resume.map(str::to_owned),
         scheduled_at: None,
+        position: None,
     };
     let Some(token) = token else {
         return from_metadata();
     };
     match store.get(token).await {
         Ok(Some(booking)) => {
-            let mut resolved = SessionBooking::from(&booking);
+            let mut resolved = SessionBooking::with_position_from(&booking, store).await;
             if resolved.resume_text.is_none() {
                 resolved.resume_text = metadata_resume.map(str::to_owned);
             }
@@ -279,6 +278,7 @@ mod tests {
             let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
             let booking = Booking {
                 token: BookingToken::generate().unwrap(),
+                position_id: interview_core::position::default_position_id(),
                 name: PersonName::parse("Priya Sharma").unwrap(),
                 email: EmailAddress::parse("priya@example.com").unwrap(),
                 phone: PhoneNumber::parse("5551234567").unwrap(),
@@ -301,6 +301,7 @@ mod tests {
                 candidate_name: None,
                 resume_text: Some(METADATA_RESUME.to_owned()),
                 scheduled_at: None,
+                position: None,
             }
         }
 

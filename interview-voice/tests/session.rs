@@ -306,7 +306,7 @@ async fn the_time_limit_ends_the_interview_politely() {
     h.llm.push_reply("Great, tell me more.");
     h.llm.push_reply(EVALUATION);
     let config = SessionConfig {
-        max_duration: Duration::from_secs(20 * 60),
+        max_duration: Some(Duration::from_secs(20 * 60)),
         ..SessionConfig::default()
     };
     let session = h.start(config, true);

@@ -7,11 +7,14 @@ mod session_support;
 use std::time::Duration;
 
 use interview_core::audio::AudioFormat;
-use interview_core::interview::{NOTICE_TOPIC, Persona, Speaker};
+use interview_core::interview::{
+    InterviewPlan, NOTICE_TOPIC, Persona, ResumeText, Speaker, prompt_highlights, system_prompt,
+};
+use interview_core::position::Position;
 use interview_core::store::BookingStore;
 use interview_core::{BookingStatus, EvaluationStatus};
 use interview_voice::session::{InputLimits, SessionConfig, SessionEnd};
-use session_support::{EVALUATION, Harness};
+use session_support::{EVALUATION, Harness, RESUME};
 
 /// The config with `input` limits; `ScriptedLlm` answers every turn with "Tell me more."
 /// (`replies` of them) and then evaluates.
@@ -170,7 +173,14 @@ async fn a_full_transcript_closes_the_interview_politely_and_completes_it() {
 async fn the_transcript_is_also_bounded_in_characters() {
     let mut h = Harness::new(AudioFormat::SPEECH).await;
     h.llm.push_reply("Tell me more.");
-    let greeting = Persona::default().greeting_text(Some("Priya"));
+    // The greeting as the session says it: it cites the resume's first highlight.
+    let resume = ResumeText::new(RESUME, 8000);
+    let position = Position::default();
+    let plan = InterviewPlan::for_position(&position, Some(resume.as_str()));
+    let prompt = system_prompt(&Persona::default(), &position, &plan, Some(&resume));
+    let item = prompt_highlights(&prompt).into_iter().next();
+    assert!(item.is_some(), "the test resume has a highlight to cite");
+    let greeting = Persona::default().greeting_text(Some("Priya"), 30, item.as_deref());
     let session = h.start(
         config(InputLimits {
             typed_every: Duration::ZERO,

@@ -154,16 +154,22 @@ impl From<&Position> for PositionDraft {
                 })
                 .collect(),
             duration_minutes: Some(minutes_of(position.duration())),
-            plan: position
-                .plan
-                .iter()
-                .map(|s| StageDraft {
-                    stage: s.stage,
-                    minutes: minutes_of(s.budget),
-                    focus: Some(s.focus.clone()),
-                    competencies: s.competencies.clone(),
-                })
-                .collect(),
+            // The standard plan's budgets are shares, not whole minutes: it is
+            // written as its length alone, which parses back into it.
+            plan: if position.plan == standard_plan(position.duration()) {
+                Vec::new()
+            } else {
+                position
+                    .plan
+                    .iter()
+                    .map(|s| StageDraft {
+                        stage: s.stage,
+                        minutes: minutes_of(s.budget),
+                        focus: Some(s.focus.clone()),
+                        competencies: s.competencies.clone(),
+                    })
+                    .collect()
+            },
             language: position.language.to_string(),
             phone_region: Some(position.phone_region.code().to_owned()),
             knowledge: position.knowledge.clone(),
@@ -627,6 +633,22 @@ mod tests {
         let json = serde_json::to_string(&position.to_draft()).unwrap();
         let back: PositionDraft = serde_json::from_str(&json).unwrap();
         assert_eq!(Position::parse(&back, &defaults()).unwrap(), position);
+    }
+
+    #[test]
+    fn positions_with_the_standard_plan_round_trip_through_their_draft() {
+        for minutes in [5, 7, 30, 45] {
+            let mut draft = PositionDraft::named("any");
+            draft.duration_minutes = Some(minutes);
+            let position = Position::parse(&draft, &defaults()).unwrap();
+            let again = Position::parse(&position.to_draft(), &defaults()).unwrap();
+            assert_eq!(again, position, "{minutes} minutes");
+        }
+        let builtin = Position::default();
+        assert_eq!(
+            Position::parse(&builtin.to_draft(), &defaults()).unwrap(),
+            builtin
+        );
     }
 
     #[test]

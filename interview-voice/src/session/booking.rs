@@ -1,6 +1,8 @@
 //! Who the interview is for, as resolved by whoever starts the session.
 
 use chrono::{DateTime, Utc};
+use interview_core::position::Position;
+use interview_core::store::PositionStore;
 use interview_core::{Booking, BookingToken, PersonName};
 
 /// The booking an interview is for, already resolved by whoever starts the
@@ -25,12 +27,32 @@ pub struct SessionBooking {
     /// ([`SessionConfig::window`](super::SessionConfig::window)) it says until when
     /// a candidate whose connection dropped can come back and resume.
     pub scheduled_at: Option<DateTime<Utc>>,
+    /// The booking's position, read from the store by whoever starts the session;
+    /// `None`: the session's configured position
+    /// ([`SessionConfig::position`](super::SessionConfig::position)).
+    pub position: Option<Position>,
 }
 
 impl SessionBooking {
     /// No booking: an interview that is neither stored nor personalised.
     pub fn none() -> Self {
         Self::default()
+    }
+
+    /// `booking` with its position read from `store` (its id's position). A
+    /// position the store does not have, or cannot read, leaves it `None`: the
+    /// session's configured position then applies.
+    pub async fn with_position_from(booking: &Booking, store: &dyn PositionStore) -> Self {
+        let mut resolved = Self::from(booking);
+        match store.position(&booking.position_id).await {
+            Ok(found) => resolved.position = found,
+            Err(error) => tracing::warn!(
+                position = booking.position_id.as_str(),
+                %error,
+                "could not read the booking's position; the configured one applies"
+            ),
+        }
+        resolved
     }
 
     /// The first word of the candidate's name, for the greeting.
@@ -48,6 +70,7 @@ impl From<&Booking> for SessionBooking {
             candidate_name: Some(booking.name.clone()),
             resume_text: booking.resume_text.clone(),
             scheduled_at: Some(booking.scheduled_at),
+            position: None,
         }
     }
 }
@@ -64,6 +87,7 @@ impl std::fmt::Debug for SessionBooking {
                 &self.resume_text.as_ref().map(|r| r.chars().count()),
             )
             .field("scheduled_at", &self.scheduled_at)
+            .field("position", &self.position.as_ref().map(|p| p.id.as_str()))
             .finish()
     }
 }
@@ -79,6 +103,7 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).single()?;
         Some(Booking {
             token: BookingToken::generate().ok()?,
+            position_id: interview_core::position::default_position_id(),
             name: PersonName::parse("Priya Anand Sharma").ok()?,
             email: EmailAddress::parse("priya@example.com").ok()?,
             phone: PhoneNumber::parse("5551234567").ok()?,

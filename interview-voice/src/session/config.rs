@@ -7,9 +7,8 @@ use std::time::Duration;
 use interview_core::InterviewWindow;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
-use interview_core::interview::{
-    DEFAULT_COMPETENCIES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, Persona,
-};
+use interview_core::interview::{DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, Persona};
+use interview_core::position::Position;
 
 use super::turn::TurnConfig;
 use super::vad::VadConfig;
@@ -65,15 +64,19 @@ impl Default for InputLimits {
 /// How a session runs.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
-    /// Who the interviewer is.
+    /// Who the interviewer is (its company and the title come from the position).
     pub persona: Persona,
-    /// The plan; `None` builds the standard plan over `plan_duration`, grounded in
-    /// the resume.
+    /// The position of interviews whose booking names none the session was given
+    /// ([`SessionBooking::position`](super::SessionBooking::position)): its plan,
+    /// competencies with their rubrics, language and knowledge.
+    pub position: Position,
+    /// A plan that replaces the position's; `None` builds the position's plan,
+    /// grounded in the resume.
     pub plan: Option<InterviewPlan>,
-    /// The length of the standard plan.
-    pub plan_duration: Duration,
     /// The hard limit: at this age the interviewer closes politely and ends.
-    pub max_duration: Duration,
+    /// `None`: half as long again as the position's plan (45 minutes for the
+    /// standard 30).
+    pub max_duration: Option<Duration>,
     /// `MAX_RESUME_LENGTH`: the most resume characters the model sees.
     pub max_resume_length: usize,
     /// Whether the candidate can cut the interviewer off.
@@ -82,12 +85,10 @@ pub struct SessionConfig {
     pub vad: VadConfig,
     /// End of turn.
     pub turn: TurnConfig,
-    /// Hints for speech-to-text.
+    /// Hints for speech-to-text (the language is the position's).
     pub stt_options: SttOptions,
     /// What one interview takes from the candidate.
     pub input: InputLimits,
-    /// The competencies the evaluation scores.
-    pub competencies: Vec<String>,
     /// The fewest whole words a quote of evidence must have (from one answer).
     pub min_quote_words: usize,
     /// Sampling temperature of the interviewer's answers.
@@ -109,9 +110,9 @@ impl Default for SessionConfig {
     fn default() -> Self {
         Self {
             persona: Persona::default(),
+            position: Position::default(),
             plan: None,
-            plan_duration: Duration::from_secs(30 * 60),
-            max_duration: Duration::from_secs(45 * 60),
+            max_duration: None,
             max_resume_length: 8000,
             interruptions: Interruptions::Never,
             vad: VadConfig::default(),
@@ -120,10 +121,6 @@ impl Default for SessionConfig {
                 language: Some("en".to_owned()),
                 prompt: None,
             },
-            competencies: DEFAULT_COMPETENCIES
-                .iter()
-                .map(|c| (*c).to_owned())
-                .collect(),
             min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
             input: InputLimits::default(),
             temperature: Some(0.7),
@@ -136,17 +133,41 @@ impl Default for SessionConfig {
 }
 
 impl SessionConfig {
-    /// The rules the evaluation is checked against.
+    /// The rules the evaluation is checked against: the position's competencies,
+    /// each with its rubric.
     pub fn evaluation_rules(&self) -> EvaluationRules {
-        EvaluationRules::new(&self.competencies).with_min_quote_words(self.min_quote_words)
+        EvaluationRules::for_position(&self.position).with_min_quote_words(self.min_quote_words)
     }
 
-    /// The defaults, with the company, position, `MAX_RESUME_LENGTH` and the window
-    /// from `config`.
+    /// The hard limit in force: [`SessionConfig::max_duration`], or half as long
+    /// again as the position's plan.
+    pub fn time_limit(&self) -> Duration {
+        self.max_duration
+            .unwrap_or_else(|| self.position.duration() * 3 / 2)
+    }
+
+    /// The competencies the interview assesses, by name.
+    pub fn competencies(&self) -> Vec<String> {
+        self.position.competency_names()
+    }
+
+    /// This configuration for an interview for `position`: the persona speaks of
+    /// its title and company, speech-to-text listens for its language, and the
+    /// plan, the rubric and the time limit are its.
+    pub fn for_position(mut self, position: Position) -> Self {
+        self.persona = self.persona.for_position(&position);
+        self.stt_options.language = Some(position.language.primary().to_owned());
+        self.position = position;
+        self
+    }
+
+    /// The defaults, with the first configured position, `MAX_RESUME_LENGTH` and
+    /// the window from `config`.
     pub fn from_interview_config(config: &InterviewConfig) -> Self {
         let mut session = Self::default();
-        session.persona.company = config.company.clone();
-        session.persona.position = config.position.clone();
+        if let Some(position) = config.positions.first() {
+            session = session.for_position(position.clone());
+        }
         session.max_resume_length = config.max_resume_length;
         session.window = config.window;
         session

@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    InterviewPlan, NOTICE_TOPIC, NoticeMessage, ResumeText, Speaker, TranscriptEntry, system_prompt,
+    InterviewPlan, NOTICE_TOPIC, NoticeMessage, ResumeText, Speaker, TranscriptEntry,
+    prompt_highlights, system_prompt,
 };
 use interview_core::store::{BookingStore, Claim, Lease};
 use interview_core::transport::{RoomIo, RoomOutput};
@@ -57,8 +58,17 @@ pub(super) async fn run(
     let SessionBooking {
         token: booking,
         resume_text,
+        position,
         ..
     } = booking;
+    // The interview is for the booking's position, or the configured one.
+    let config = match position {
+        Some(position) => config.for_position(position),
+        None => {
+            let position = config.position.clone();
+            config.for_position(position)
+        }
+    };
     let mut outcome = Outcome::default();
     let now = clock.now();
 
@@ -114,12 +124,9 @@ pub(super) async fn run(
         .map(|raw| ResumeText::new(&raw, config.max_resume_length))
         .filter(|r| !r.is_empty());
     let plan = config.plan.clone().unwrap_or_else(|| {
-        InterviewPlan::standard(
-            config.plan_duration,
-            resume.as_ref().map(ResumeText::as_str),
-        )
+        InterviewPlan::for_position(&config.position, resume.as_ref().map(ResumeText::as_str))
     });
-    let prompt = system_prompt(&config.persona, &plan, resume.as_ref());
+    let prompt = system_prompt(&config.persona, &config.position, &plan, resume.as_ref());
     let (writer, writer_task) = match &booking {
         Some(token) => {
             let (writer, task) = store_transcript(store.clone(), token.clone());
@@ -130,7 +137,13 @@ pub(super) async fn run(
     let opening = if resuming {
         config.persona.continuation_text(first_name.as_deref())
     } else {
-        config.persona.greeting_text(first_name.as_deref())
+        // The greeting cites the first highlight the prompt lists (never a
+        // contact line, never one withheld as unsafe to quote).
+        let item = prompt_highlights(&prompt).into_iter().next();
+        let minutes = plan.total().as_secs().div_ceil(60);
+        config
+            .persona
+            .greeting_text(first_name.as_deref(), minutes, item.as_deref())
     };
 
     let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();

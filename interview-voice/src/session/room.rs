@@ -173,7 +173,7 @@ impl State {
         if self.outcome.is_winding_down() {
             return;
         }
-        if self.elapsed() < self.setup.config.max_duration && !past_deadline {
+        if self.elapsed() < self.setup.config.time_limit() && !past_deadline {
             return;
         }
         tracing::info!(target: LOG, past_deadline, "the time limit is reached");

@@ -201,6 +201,7 @@ impl Harness {
         let token = BookingToken::generate().unwrap();
         let booking = Booking {
             token: token.clone(),
+            position_id: interview_core::position::default_position_id(),
             name: PersonName::parse("Priya Sharma").unwrap(),
             email: EmailAddress::parse("priya@example.com").unwrap(),
             phone: PhoneNumber::parse("5551234567").unwrap(),

@@ -20,8 +20,10 @@ mod uploads;
 
 pub(crate) use positions::{
     a_booking_keeps_its_position, a_position_is_saved_whole_and_read_back_equal,
-    a_taken_slug_is_a_conflict_and_nothing_changes, full_position, plain_position,
-    positions_are_listed_by_title_then_id_in_byte_order, saving_a_position_again_replaces_it,
+    a_taken_slug_is_a_conflict_and_nothing_changes,
+    default_positions_with_the_standard_plan_read_back_equal, full_position, plain_position,
+    positions_are_listed_by_title_then_id_in_byte_order, racing_saves_of_one_slug_keep_one,
+    saving_a_position_again_replaces_it,
 };
 pub(crate) use uploads::{
     an_upload_is_claimed_by_one_booking_only,
@@ -82,6 +84,8 @@ macro_rules! conformance_suite {
             an_upload_is_claimed_by_one_booking_only,
             unclaimed_uploads_are_retired_oldest_first_then_forgotten,
             a_position_is_saved_whole_and_read_back_equal,
+            default_positions_with_the_standard_plan_read_back_equal,
+            racing_saves_of_one_slug_keep_one,
             saving_a_position_again_replaces_it,
             a_taken_slug_is_a_conflict_and_nothing_changes,
             positions_are_listed_by_title_then_id_in_byte_order,

@@ -104,6 +104,51 @@ pub(crate) async fn a_position_is_saved_whole_and_read_back_equal(store: Arc<dyn
     );
 }
 
+pub(crate) async fn default_positions_with_the_standard_plan_read_back_equal(
+    store: Arc<dyn BookingStore>,
+) {
+    // The standard plan's stages are shares of the length, not whole minutes.
+    let mut draft = PositionDraft::named("default");
+    draft.title = "Software Engineer".to_owned();
+    draft.duration_minutes = Some(45);
+    let defaults = PositionDefaults {
+        company: Some("Acme".to_owned()),
+        ..PositionDefaults::default()
+    };
+    let configured = Position::parse(&draft, &defaults).unwrap();
+    for position in [Position::default(), configured] {
+        store.save_position(&position).await.unwrap();
+        assert_eq!(
+            store.position(&position.id).await.unwrap(),
+            Some(position.clone())
+        );
+    }
+}
+
+pub(crate) async fn racing_saves_of_one_slug_keep_one(store: Arc<dyn BookingStore>) {
+    let saves = (0..8).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let position = plain_position(&format!("racer-{i}"), "contested", "Racer");
+            (store.save_position(&position).await, position)
+        })
+    });
+    let mut winners = Vec::new();
+    for save in saves {
+        match save.await.unwrap() {
+            (Ok(()), position) => winners.push(position),
+            (Err(StoreError::Conflict), _) => {}
+            (Err(other), _) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    assert_eq!(store.positions().await.unwrap(), winners);
+    assert_eq!(
+        store.position_by_slug(&slug("contested")).await.unwrap(),
+        winners.pop()
+    );
+}
+
 pub(crate) async fn saving_a_position_again_replaces_it(store: Arc<dyn BookingStore>) {
     let first = full_position();
     store.save_position(&first).await.unwrap();

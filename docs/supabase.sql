@@ -79,11 +79,31 @@ CREATE TABLE IF NOT EXISTS public.interview_uploads (
 CREATE INDEX IF NOT EXISTS interview_uploads_unclaimed
     ON public.interview_uploads (uploaded_at) WHERE claimed_by IS NULL;
 
+-- Positions, the roles candidates are interviewed for (as
+-- migrations/postgres/20301016000000_interview_positions.sql). `definition` is the
+-- whole position as JSON (the shape of a POSITIONS_FILE entry); id, slug, title and
+-- archived are copies of it for lookups, uniqueness and order. `archived` may be
+-- set alone, and then wins over the definition's. id and title sort in byte order
+-- (COLLATE "C"), as every backend lists positions, whatever the project's locale.
+CREATE TABLE IF NOT EXISTS public.interview_positions (
+    id         text COLLATE "C" PRIMARY KEY,
+    slug       text NOT NULL UNIQUE,
+    title      text COLLATE "C" NOT NULL,
+    archived   boolean NOT NULL DEFAULT false,
+    definition jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+-- Each booking belongs to a position; bookings made before positions existed
+-- belong to the default one. No foreign key: a booking may name a position
+-- defined later (POSITIONS_FILE is read at start-up) or the built-in default.
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS position_id text NOT NULL DEFAULT 'default';
+
 ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_webhook_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_uploads ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_positions ENABLE ROW LEVEL SECURITY;
 
 -- No grants beyond Supabase's defaults and no policies: with RLS on, anon sees no rows.
 REVOKE ALL ON public.interview_bookings FROM anon, authenticated;
@@ -91,6 +111,7 @@ REVOKE ALL ON public.interview_transcript_entries FROM anon, authenticated;
 REVOKE ALL ON public.interview_evaluations FROM anon, authenticated;
 REVOKE ALL ON public.interview_webhook_events FROM anon, authenticated;
 REVOKE ALL ON public.interview_uploads FROM anon, authenticated;
+REVOKE ALL ON public.interview_positions FROM anon, authenticated;
 
 -- The resume bucket. It is public, as in the original: the URL the application
 -- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random

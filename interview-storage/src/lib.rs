@@ -2,7 +2,8 @@
 //!
 //! Where an interview application keeps its data: implementations of
 //! [`BookingStore`](interview_core::store::BookingStore) (bookings, transcripts,
-//! evaluations) and [`ResumeStore`](interview_core::resume::ResumeStore) (uploaded
+//! evaluations, and positions through its supertrait
+//! [`PositionStore`](interview_core::store::PositionStore)) and [`ResumeStore`](interview_core::resume::ResumeStore) (uploaded
 //! resume files). Each backend sits behind its own feature, so the same application
 //! runs on a laptop (a SQLite file and a folder), on a company's PostgreSQL, or on
 //! Supabase as the original did. Every `BookingStore` here passes the same

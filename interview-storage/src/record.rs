@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use interview_core::interview::{Speaker, TranscriptEntry};
+use interview_core::position::{Position, PositionDefaults, PositionDraft, Slug};
 use interview_core::store::{InterviewState, Lease, StoreError, UploadRecord, uploads};
 use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
@@ -19,6 +20,7 @@ use interview_core::{
 #[derive(Debug, Clone)]
 pub(crate) struct BookingRecord {
     pub(crate) token: String,
+    pub(crate) position_id: String,
     pub(crate) name: String,
     pub(crate) email: String,
     pub(crate) phone: String,
@@ -44,8 +46,11 @@ impl BookingRecord {
                     .map_err(|_| corrupt("time_zone", "not an IANA time zone"))
             })
             .transpose()?;
+        let position_id = Slug::parse(&self.position_id)
+            .ok_or_else(|| corrupt("position_id", "not a position id"))?;
         Ok(Booking {
             token,
+            position_id,
             name: PersonName::parse(&self.name).map_err(|_| corrupt("name", "not a valid name"))?,
             email: EmailAddress::parse(&self.email)
                 .map_err(|_| corrupt("email", "not a valid e-mail address"))?,
@@ -63,6 +68,99 @@ impl BookingRecord {
             .map_err(|_| corrupt("evaluation_status", "not a known evaluation status"))?,
             created_at: self.created_at,
         })
+    }
+}
+
+/// A position row with its columns still unparsed. The definition is the whole
+/// position (its draft, as JSON); `id` and `slug` are copies kept for lookups and
+/// must agree with it; `archived` is the one column that overrides the
+/// definition, so a position can be archived with a plain `UPDATE`.
+#[derive(Debug, Clone)]
+pub(crate) struct PositionRecord {
+    pub(crate) id: String,
+    pub(crate) slug: String,
+    pub(crate) archived: bool,
+    pub(crate) definition: PositionDefinition,
+}
+
+/// A stored position definition: JSON text (the SQL stores) or a JSON value
+/// (PostgREST).
+#[derive(Debug, Clone)]
+pub(crate) enum PositionDefinition {
+    // Text: the SQL stores; a value: Supabase.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    Text(String),
+    #[cfg_attr(not(feature = "supabase"), allow(dead_code))]
+    Value(serde_json::Value),
+}
+
+impl PositionRecord {
+    /// Parses the definition into a [`Position`]. A definition that is not a
+    /// draft, does not parse, or disagrees with the row's id or slug is
+    /// [`StoreError::Corrupt`] naming the position's id.
+    pub(crate) fn into_position(self) -> Result<Position, StoreError> {
+        let id = self.id;
+        let bad = |why: String| StoreError::Corrupt(format!("position {id:?}: {why}"));
+        let draft: PositionDraft = match self.definition {
+            PositionDefinition::Text(text) => serde_json::from_str(&text),
+            PositionDefinition::Value(value) => serde_json::from_value(value),
+        }
+        .map_err(|e| bad(format!("the definition is not a position: {e}")))?;
+        // The stored draft names its company and phone region itself (they are
+        // written from the position), so the defaults fill nothing in.
+        let mut position = Position::parse(&draft, &PositionDefaults::default())
+            .map_err(|e| bad(format!("the definition does not parse: {e}")))?;
+        if position.id.as_str() != id {
+            return Err(bad("the definition has another id".into()));
+        }
+        if position.slug.as_str() != self.slug {
+            return Err(bad("the definition has another slug".into()));
+        }
+        position.archived = self.archived;
+        Ok(position)
+    }
+}
+
+/// The draft a position is stored as: its [`Position::to_draft`], without the
+/// plan when the plan is the standard one for its length. The standard plan's
+/// stages are shares of the length, not whole minutes, so written out stage by
+/// stage they would not add up to the length again; left out, parsing makes the
+/// same standard plan.
+fn stored_draft(position: &Position) -> PositionDraft {
+    let draft = position.to_draft();
+    let mut without_plan = draft.clone();
+    without_plan.plan.clear();
+    let standard = Position::parse(&without_plan, &PositionDefaults::default())
+        .is_ok_and(|parsed| parsed.plan == position.plan);
+    if standard { without_plan } else { draft }
+}
+
+/// The columns a position is stored in.
+pub(crate) struct PositionColumns<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) slug: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) archived: bool,
+    pub(crate) definition: serde_json::Value,
+}
+
+impl<'a> PositionColumns<'a> {
+    pub(crate) fn of(position: &'a Position) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: position.id.as_str(),
+            slug: position.slug.as_str(),
+            title: &position.title,
+            archived: position.archived,
+            definition: serde_json::to_value(stored_draft(position))
+                .map_err(|e| StoreError::Backend(Box::new(e)))?,
+        })
+    }
+
+    /// The definition as JSON text.
+    // JSON text: the SQL stores; Supabase sends the value.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) fn definition_text(&self) -> String {
+        self.definition.to_string()
     }
 }
 
@@ -248,6 +346,7 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap();
         BookingRecord {
             token: "0123456789abcdef0123456789abcdef".into(),
+            position_id: "backend-engineer".into(),
             name: "Zoë Ōtsuka".into(),
             email: "zoe@example.com".into(),
             phone: "5551234567".into(),
@@ -267,6 +366,76 @@ mod tests {
         let booking = record().into_booking().unwrap();
         assert_eq!(booking.name.as_str(), "Zoë Ōtsuka");
         assert_eq!(booking.time_zone, Some(chrono_tz::Asia::Tokyo));
+        assert_eq!(booking.position_id.as_str(), "backend-engineer");
+    }
+
+    fn position_record(definition: serde_json::Value) -> PositionRecord {
+        PositionRecord {
+            id: "sre".into(),
+            slug: "site-reliability".into(),
+            archived: false,
+            definition: PositionDefinition::Text(definition.to_string()),
+        }
+    }
+
+    fn sre() -> Position {
+        let mut draft = PositionDraft::named("sre");
+        draft.slug = Some("site-reliability".into());
+        draft.title = "Site Reliability Engineer".into();
+        draft.company = Some("Acme".into());
+        Position::parse(&draft, &PositionDefaults::default()).unwrap()
+    }
+
+    #[test]
+    fn a_stored_position_reads_back_and_the_archived_column_wins() {
+        let position = sre();
+        let columns = PositionColumns::of(&position).unwrap();
+        assert_eq!(columns.title, "Site Reliability Engineer");
+        let read = position_record(columns.definition.clone())
+            .into_position()
+            .unwrap();
+        assert_eq!(read, position);
+        let archived = PositionRecord {
+            archived: true,
+            definition: PositionDefinition::Value(columns.definition),
+            ..position_record(serde_json::Value::Null)
+        }
+        .into_position()
+        .unwrap();
+        assert!(archived.archived);
+    }
+
+    #[test]
+    fn a_bad_definition_is_corrupt_naming_the_position() {
+        let good = PositionColumns::of(&sre()).unwrap().definition;
+        let mut blank_title = good.clone();
+        blank_title["title"] = serde_json::json!("   ");
+        let mut other_id = good.clone();
+        other_id["id"] = serde_json::json!("another");
+        let mut other_slug = good;
+        other_slug["slug"] = serde_json::json!("another");
+        for definition in [
+            serde_json::json!({"nope": 1}),
+            serde_json::json!([1, 2]),
+            blank_title,
+            other_id,
+            other_slug,
+        ] {
+            match position_record(definition.clone()).into_position() {
+                Err(StoreError::Corrupt(message)) => {
+                    assert!(message.contains("\"sre\""), "{message}")
+                }
+                other => panic!("{definition}: {other:?}"),
+            }
+        }
+        let not_json = PositionRecord {
+            definition: PositionDefinition::Text("{".into()),
+            ..position_record(serde_json::Value::Null)
+        };
+        assert!(matches!(
+            not_json.into_position(),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 
     #[test]
@@ -288,8 +457,9 @@ mod tests {
     #[test]
     fn every_bad_column_is_corrupt_and_does_not_echo_the_value() {
         type Spoil = fn(&mut BookingRecord);
-        let cases: [(&str, Spoil); 8] = [
+        let cases: [(&str, Spoil); 9] = [
             ("token", |r| r.token = "../../etc".into()),
+            ("position_id", |r| r.position_id = "Secret Role".into()),
             ("name", |r| r.name = "R2D2-secret".into()),
             ("email", |r| r.email = "no-at-secret".into()),
             ("phone", |r| r.phone = "12secret".into()),

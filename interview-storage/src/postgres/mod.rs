@@ -14,16 +14,20 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::position::{Position, PositionId, Slug};
 use interview_core::store::uploads;
 use interview_core::store::{
-    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
 use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
-use crate::record::{self, BookingRecord, StateColumns, StateRecord, UploadColumns};
+use crate::record::{
+    self, BookingRecord, PositionColumns, PositionDefinition, PositionRecord, StateColumns,
+    StateRecord, UploadColumns,
+};
 use crate::sql;
 
 /// How long a call waits for a connection (including opening one) before the store
@@ -209,6 +213,7 @@ fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
     let time = |column: &str| row.try_get::<DateTime<Utc>, _>(column).map_err(store_error);
     BookingRecord {
         token: text("token")?,
+        position_id: text("position_id")?,
         name: text("name")?,
         email: text("email")?,
         phone: text("phone")?,
@@ -222,6 +227,20 @@ fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
         created_at: time("created_at")?,
     }
     .into_booking()
+}
+
+/// The columns of `interview_positions` a [`Position`] is read from (the
+/// definition as JSON text).
+const POSITION_COLUMNS: &str = "id, slug, archived, definition::text AS definition";
+
+fn position_from_row(row: &PgRow) -> Result<Position, StoreError> {
+    PositionRecord {
+        id: row.try_get("id").map_err(store_error)?,
+        slug: row.try_get("slug").map_err(store_error)?,
+        archived: row.try_get("archived").map_err(store_error)?,
+        definition: PositionDefinition::Text(row.try_get("definition").map_err(store_error)?),
+    }
+    .into_position()
 }
 
 /// The columns of `interview_uploads` an [`UploadRecord`] is read from.
@@ -272,15 +291,74 @@ async fn set_evaluation_status(
 }
 
 #[async_trait]
+impl PositionStore for PostgresBookingStore {
+    async fn save_position(&self, position: &Position) -> Result<(), StoreError> {
+        let columns = PositionColumns::of(position)?;
+        // An upsert by id; another position's slug violates the slug's
+        // uniqueness, which is a conflict, and the statement changes nothing.
+        sqlx::query(
+            "INSERT INTO interview_positions (id, slug, title, archived, definition, updated_at) \
+             VALUES ($1, $2, $3, $4, $5::jsonb, now()) \
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, title = excluded.title, \
+             archived = excluded.archived, definition = excluded.definition, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(columns.id)
+        .bind(columns.slug)
+        .bind(columns.title)
+        .bind(columns.archived)
+        .bind(columns.definition_text())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn position(&self, id: &PositionId) -> Result<Option<Position>, StoreError> {
+        let sql = format!("SELECT {POSITION_COLUMNS} FROM interview_positions WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(position_from_row).transpose()
+    }
+
+    async fn position_by_slug(&self, slug: &Slug) -> Result<Option<Position>, StoreError> {
+        let sql = format!("SELECT {POSITION_COLUMNS} FROM interview_positions WHERE slug = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(position_from_row).transpose()
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        // Byte order ("C"), as every backend sorts, whatever the database's locale.
+        let sql = format!(
+            "SELECT {POSITION_COLUMNS} FROM interview_positions \
+             ORDER BY title COLLATE \"C\", id COLLATE \"C\""
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(position_from_row).collect()
+    }
+}
+
+#[async_trait]
 impl BookingStore for PostgresBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO interview_bookings \
-             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, \
-              evaluation_status, evaluation_reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+              resume_url, status, evaluation_status, evaluation_reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(booking.token.as_str())
+        .bind(booking.position_id.as_str())
         .bind(booking.name.as_str())
         .bind(booking.email.as_str())
         .bind(booking.phone.as_str())
@@ -300,8 +378,8 @@ impl BookingStore for PostgresBookingStore {
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
-            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, \
-             status, evaluation_status, evaluation_reason, created_at \
+            "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+             resume_url, status, evaluation_status, evaluation_reason, created_at \
              FROM interview_bookings WHERE token = $1",
         )
         .bind(token.as_str())

@@ -12,9 +12,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::position::{Position, PositionId, Slug};
 use interview_core::store::uploads;
 use interview_core::store::{
-    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
 use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
 use sqlx::Row;
@@ -24,7 +25,10 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
-use crate::record::{self, BookingRecord, StateColumns, StateRecord, UploadColumns};
+use crate::record::{
+    self, BookingRecord, PositionColumns, PositionDefinition, PositionRecord, StateColumns,
+    StateRecord, UploadColumns,
+};
 use crate::sql;
 
 /// How long a connection waits for another writer before giving up.
@@ -168,6 +172,7 @@ fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
     };
     BookingRecord {
         token: text("token")?,
+        position_id: text("position_id")?,
         name: text("name")?,
         email: text("email")?,
         phone: text("phone")?,
@@ -181,6 +186,19 @@ fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
         created_at: timestamp(row, "created_at")?,
     }
     .into_booking()
+}
+
+/// The columns of `interview_positions` a [`Position`] is read from.
+const POSITION_COLUMNS: &str = "id, slug, archived, definition";
+
+fn position_from_row(row: &SqliteRow) -> Result<Position, StoreError> {
+    PositionRecord {
+        id: row.try_get("id").map_err(store_error)?,
+        slug: row.try_get("slug").map_err(store_error)?,
+        archived: row.try_get("archived").map_err(store_error)?,
+        definition: PositionDefinition::Text(row.try_get("definition").map_err(store_error)?),
+    }
+    .into_position()
 }
 
 /// The columns of `interview_uploads` an [`UploadRecord`] is read from.
@@ -228,15 +246,74 @@ async fn set_evaluation_status(
 }
 
 #[async_trait]
+impl PositionStore for SqliteBookingStore {
+    async fn save_position(&self, position: &Position) -> Result<(), StoreError> {
+        let columns = PositionColumns::of(position)?;
+        // An upsert by id; another position's slug violates the slug's
+        // uniqueness, which is a conflict, and the statement changes nothing.
+        sqlx::query(
+            "INSERT INTO interview_positions (id, slug, title, archived, definition, updated_at) \
+             VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')) \
+             ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, title = excluded.title, \
+             archived = excluded.archived, definition = excluded.definition, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(columns.id)
+        .bind(columns.slug)
+        .bind(columns.title)
+        .bind(columns.archived)
+        .bind(columns.definition_text())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn position(&self, id: &PositionId) -> Result<Option<Position>, StoreError> {
+        let sql = format!("SELECT {POSITION_COLUMNS} FROM interview_positions WHERE id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(position_from_row).transpose()
+    }
+
+    async fn position_by_slug(&self, slug: &Slug) -> Result<Option<Position>, StoreError> {
+        let sql = format!("SELECT {POSITION_COLUMNS} FROM interview_positions WHERE slug = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(slug.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(position_from_row).transpose()
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        // BINARY (SQLite's default collation) is byte order, as every backend sorts.
+        let sql = format!(
+            "SELECT {POSITION_COLUMNS} FROM interview_positions \
+             ORDER BY title COLLATE BINARY, id COLLATE BINARY"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(position_from_row).collect()
+    }
+}
+
+#[async_trait]
 impl BookingStore for SqliteBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO interview_bookings \
-             (token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, status, \
-              evaluation_status, evaluation_reason, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+              resume_url, status, evaluation_status, evaluation_reason, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(booking.token.as_str())
+        .bind(booking.position_id.as_str())
         .bind(booking.name.as_str())
         .bind(booking.email.as_str())
         .bind(booking.phone.as_str())
@@ -260,8 +337,8 @@ impl BookingStore for SqliteBookingStore {
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
-            "SELECT token, name, email, phone, scheduled_at, time_zone, resume_text, resume_url, \
-             status, evaluation_status, evaluation_reason, created_at \
+            "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+             resume_url, status, evaluation_status, evaluation_reason, created_at \
              FROM interview_bookings WHERE token = ?",
         )
         .bind(token.as_str())

@@ -1,5 +1,6 @@
 //! [`BookingStore`] over PostgREST (`/rest/v1/{table}`).
 
+mod positions;
 mod uploads;
 
 use async_trait::async_trait;
@@ -35,6 +36,7 @@ pub struct SupabaseBookingStore {
 #[derive(Debug, Serialize, Deserialize)]
 struct BookingRow {
     token: String,
+    position_id: String,
     name: String,
     email: String,
     phone: String,
@@ -53,6 +55,7 @@ impl BookingRow {
         let time = |at| record::format_timestamp(record::to_stored_precision(at));
         Self {
             token: booking.token.to_string(),
+            position_id: booking.position_id.to_string(),
             name: booking.name.to_string(),
             email: booking.email.to_string(),
             phone: booking.phone.to_string(),
@@ -72,6 +75,7 @@ impl BookingRow {
             scheduled_at: record::parse_timestamp("scheduled_at", &self.scheduled_at)?,
             created_at: record::parse_timestamp("created_at", &self.created_at)?,
             token: self.token,
+            position_id: self.position_id,
             name: self.name,
             email: self.email,
             phone: self.phone,

@@ -15,8 +15,16 @@ use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
 };
 
+mod positions;
 mod uploads;
 
+pub(crate) use positions::{
+    a_booking_keeps_its_position, a_position_is_saved_whole_and_read_back_equal,
+    a_taken_slug_is_a_conflict_and_nothing_changes,
+    default_positions_with_the_standard_plan_read_back_equal, full_position, plain_position,
+    positions_are_listed_by_title_then_id_in_byte_order, racing_saves_of_one_slug_keep_one,
+    saving_a_position_again_replaces_it,
+};
 pub(crate) use uploads::{
     an_upload_is_claimed_by_one_booking_only,
     unclaimed_uploads_are_retired_oldest_first_then_forgotten,
@@ -75,6 +83,13 @@ macro_rules! conformance_suite {
             uploads_are_recorded_with_their_text_or_reason,
             an_upload_is_claimed_by_one_booking_only,
             unclaimed_uploads_are_retired_oldest_first_then_forgotten,
+            a_position_is_saved_whole_and_read_back_equal,
+            default_positions_with_the_standard_plan_read_back_equal,
+            racing_saves_of_one_slug_keep_one,
+            saving_a_position_again_replaces_it,
+            a_taken_slug_is_a_conflict_and_nothing_changes,
+            positions_are_listed_by_title_then_id_in_byte_order,
+            a_booking_keeps_its_position,
         );
     };
     (@cases $fixture:ty; $($case:ident),* $(,)?) => {
@@ -99,6 +114,7 @@ pub(crate) fn at(seconds_later: i64) -> DateTime<Utc> {
 pub(crate) fn booking(name: &str) -> Booking {
     Booking {
         token: BookingToken::generate().unwrap(),
+        position_id: interview_core::position::default_position_id(),
         name: PersonName::parse(name).unwrap(),
         email: EmailAddress::parse("zoe.o-brien+cv@example.co.uk").unwrap(),
         phone: PhoneNumber::parse("(555) 123-4567").unwrap(),

@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use interview_core::BookingToken;
 use interview_core::error::ErrorChain;
-use interview_core::store::{BookingStore, StoreError};
+use interview_core::store::{BookingStore, PositionStore, StoreError};
 use interview_storage::postgres::{InvalidUrl, PostgresBookingStore};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-use crate::conformance::{Fixture, booking, conformance_suite};
+use crate::conformance::{Fixture, booking, conformance_suite, plain_position};
 
 fn server_url() -> String {
     std::env::var("INTERVIEW_TEST_POSTGRES_URL")
@@ -166,6 +166,8 @@ async fn the_original_table_is_upgraded_in_place() {
     assert_eq!(old.name.as_str(), "Old Booking");
     assert_eq!(old.status, interview_core::BookingStatus::Scheduled);
     assert_eq!(old.time_zone, None);
+    // Bookings made before positions existed belong to the default position.
+    assert_eq!(old.position_id.as_str(), "default");
     store.close().await;
     database.drop_database().await;
 }
@@ -302,6 +304,7 @@ async fn rows_that_do_not_parse_are_corrupt_not_panics() {
         ("status", "archived"),
         ("phone", "12"),
         ("time_zone", "Mars/Olympus_Mons"),
+        ("position_id", "Not A Position"),
     ] {
         let original = booking("Soon Corrupted");
         store.create(&original).await.unwrap();
@@ -315,6 +318,40 @@ async fn rows_that_do_not_parse_are_corrupt_not_panics() {
         match store.get(&original.token).await {
             Err(StoreError::Corrupt(message)) => assert!(message.contains(column), "{message}"),
             other => panic!("{column}: {other:?}"),
+        }
+    }
+    fixture.store.close().await;
+    fixture.database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_stored_position_that_does_not_parse_is_corrupt_naming_it() {
+    let fixture = Postgres::start().await;
+    let store = fixture.store.clone();
+    let position = plain_position("backend", "backend", "Backend Engineer");
+    store.save_position(&position).await.unwrap();
+    for definition in [
+        r#"{"nope": 1}"#,
+        r#"[1, 2]"#,
+        r#"{"id": "backend", "slug": "backend", "title": ""}"#,
+        r#"{"id": "frontend", "slug": "backend"}"#,
+    ] {
+        sqlx::query("UPDATE interview_positions SET definition = $1::jsonb WHERE id = 'backend'")
+            .bind(definition)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        for read in [
+            store.position(&position.id).await,
+            store.position_by_slug(&position.slug).await,
+            store.positions().await.map(|all| all.into_iter().next()),
+        ] {
+            match read {
+                Err(StoreError::Corrupt(message)) => {
+                    assert!(message.contains("\"backend\""), "{message}")
+                }
+                other => panic!("{definition}: {other:?}"),
+            }
         }
     }
     fixture.store.close().await;

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use interview_core::store::{BookingStore, StoreError};
-use interview_storage::sqlite::SqliteBookingStore;
+use interview_core::store::{BookingStore, PositionStore, StoreError};
+use interview_storage::sqlite::{MIGRATIONS_TABLE, SqliteBookingStore};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use tempfile::TempDir;
 
-use crate::conformance::{Fixture, booking, conformance_suite};
+use crate::conformance::{Fixture, booking, conformance_suite, full_position, plain_position};
 
 struct SqliteFile {
     store: Arc<SqliteBookingStore>,
@@ -85,6 +87,7 @@ async fn rows_that_do_not_parse_are_corrupt_not_panics() {
         ("email", "not-an-address"),
         ("time_zone", "Mars/Olympus_Mons"),
         ("name", "R2D2"),
+        ("position_id", "Not A Position"),
     ] {
         let original = booking("Soon Corrupted");
         store.create(&original).await.unwrap();
@@ -114,6 +117,106 @@ async fn rows_that_do_not_parse_are_corrupt_not_panics() {
         store.evaluation(&original.token).await,
         Err(StoreError::Corrupt(_))
     ));
+}
+
+#[tokio::test]
+async fn a_stored_position_that_does_not_parse_is_corrupt_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteBookingStore::open(dir.path().join("x.db"))
+        .await
+        .unwrap();
+    let position = plain_position("backend", "backend", "Backend Engineer");
+    store.save_position(&position).await.unwrap();
+    for definition in [
+        "not json",
+        r#"{"nope": 1}"#,
+        r#"{"id": "backend", "slug": "backend", "title": ""}"#,
+        r#"{"id": "frontend", "slug": "backend"}"#,
+    ] {
+        sqlx::query("UPDATE interview_positions SET definition = ? WHERE id = 'backend'")
+            .bind(definition)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        for read in [
+            store.position(&position.id).await,
+            store.position_by_slug(&position.slug).await,
+            store.positions().await.map(|all| all.into_iter().next()),
+        ] {
+            match read {
+                Err(StoreError::Corrupt(message)) => {
+                    assert!(message.contains("\"backend\""), "{message}")
+                }
+                other => panic!("{definition}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_position_is_archived_by_its_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteBookingStore::open(dir.path().join("x.db"))
+        .await
+        .unwrap();
+    let position = full_position();
+    store.save_position(&position).await.unwrap();
+    sqlx::query("UPDATE interview_positions SET archived = 1 WHERE id = ?")
+        .bind(position.id.as_str())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let read = store.position(&position.id).await.unwrap().unwrap();
+    assert!(read.archived);
+    assert_eq!(read.title, position.title);
+}
+
+#[tokio::test]
+async fn a_booking_stored_before_positions_existed_belongs_to_the_default_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // The database as the version before positions left it, with one booking.
+    let pool = SqlitePool::connect_with(
+        SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap();
+    let mut migrator = Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations/sqlite"
+    )))
+    .await
+    .unwrap();
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    let before: Vec<_> = migrator
+        .migrations
+        .iter()
+        .filter(|m| m.version < 20301016000000)
+        .cloned()
+        .collect();
+    assert!(before.len() < migrator.migrations.len());
+    migrator.migrations = before.into();
+    migrator.run(&pool).await.unwrap();
+    let old = booking("Booked Long Ago");
+    sqlx::query(
+        "INSERT INTO interview_bookings (token, name, email, phone, scheduled_at, created_at) \
+         VALUES (?, ?, ?, '5551234567', '2030-01-02T03:04:05.000000Z', '2030-01-01T00:00:00.000000Z')",
+    )
+    .bind(old.token.as_str())
+    .bind(old.name.as_str())
+    .bind(old.email.as_str())
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = SqliteBookingStore::open(&path).await.unwrap();
+    let read = store.get(&old.token).await.unwrap().unwrap();
+    assert_eq!(read.position_id.as_str(), "default");
+    assert_eq!(read.name, old.name);
+    assert_eq!(store.positions().await.unwrap(), Vec::new());
 }
 
 #[tokio::test]

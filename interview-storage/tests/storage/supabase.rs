@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use interview_core::Secret;
 use interview_core::clock::ManualClock;
 use interview_core::resume::{DocumentKind, ResumeStore, ResumeStoreError};
-use interview_core::store::{BookingStore, StoreError};
+use interview_core::store::{BookingStore, PositionStore, StoreError};
 use interview_storage::supabase::{
     SupabaseBookingStore, SupabaseClient, SupabaseError, SupabaseResumeStore,
 };
@@ -20,6 +20,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::conformance::{Fixture, booking, conformance_suite};
 
+mod positions;
 mod uploads;
 
 const KEY: &str = "service-role-key-do-not-print-0123456789";
@@ -40,12 +41,14 @@ struct Tables {
     evaluations: Vec<Value>,
     webhook_events: Vec<Value>,
     uploads: Vec<Value>,
+    positions: Vec<Value>,
 }
 
 struct PostgRest(Arc<Mutex<Tables>>);
 
-const BOOKING_COLUMNS: [&str; 12] = [
+const BOOKING_COLUMNS: [&str; 13] = [
     "token",
+    "position_id",
     "name",
     "email",
     "phone",
@@ -165,6 +168,9 @@ impl Respond for PostgRest {
             ("POST", "interview_webhook_events") => insert_event(&mut tables, request, &query),
             ("DELETE", "interview_webhook_events") => prune_events(&mut tables, &query),
             (_, "interview_uploads") => uploads::respond(&mut tables.uploads, request, &query),
+            (_, "interview_positions") => {
+                positions::respond(&mut tables.positions, request, &query)
+            }
             _ => Err(bad_request("unknown table or method")),
         };
         result.unwrap_or_else(|response| response)
@@ -578,6 +584,30 @@ async fn gateway_errors_and_a_closed_port_are_unavailable() {
 }
 
 #[tokio::test]
+async fn a_position_whose_definition_does_not_parse_is_corrupt_naming_it() {
+    let mut position = crate::conformance::full_position();
+    position.id = interview_core::position::Slug::parse("backend").unwrap();
+    position.slug = position.id.clone();
+    let good = serde_json::to_value(position.to_draft()).unwrap();
+    let mut blank_title = good.clone();
+    blank_title["title"] = json!("");
+    for definition in [json!({"nope": 1}), json!("text"), blank_title] {
+        let row = json!({"id": "backend", "slug": "backend", "archived": false, "definition": definition});
+        let (_server, store) = answering(200, json!([row])).await;
+        match store.position(&position.id).await {
+            Err(StoreError::Corrupt(message)) => {
+                assert!(message.contains("\"backend\""), "{message}")
+            }
+            other => panic!("{definition}: {other:?}"),
+        }
+    }
+    let row = json!({"id": "backend", "slug": "backend", "archived": true, "definition": good});
+    let (_server, store) = answering(200, json!([row])).await;
+    let read = store.position(&position.id).await.unwrap().unwrap();
+    assert!(read.archived);
+}
+
+#[tokio::test]
 async fn rows_that_do_not_parse_are_corrupt() {
     let mut row = serde_json::to_value(booking("Corrupt Row")).unwrap();
     row["status"] = json!("archived");
@@ -589,6 +619,26 @@ async fn rows_that_do_not_parse_are_corrupt() {
         store.get(&booking("x").token).await,
         Err(StoreError::Corrupt(_))
     ));
+    let row = json!({
+        "token": booking("x").token.as_str(),
+        "position_id": "Not A Position",
+        "name": "Corrupt Row",
+        "email": "corrupt@example.com",
+        "phone": "+15551234567",
+        "scheduled_at": "2030-03-15T15:09:26.535897+00:00",
+        "time_zone": null,
+        "resume_text": null,
+        "resume_url": null,
+        "status": "scheduled",
+        "evaluation_status": "pending",
+        "evaluation_reason": null,
+        "created_at": "2030-03-14T15:09:26.535897+00:00",
+    });
+    let (_server, store) = answering(200, json!([row])).await;
+    match store.get(&booking("x").token).await {
+        Err(StoreError::Corrupt(message)) => assert!(message.contains("position_id"), "{message}"),
+        other => panic!("{other:?}"),
+    }
 
     let (_server, store) = answering(200, json!({"not": "an array"})).await;
     assert!(matches!(

@@ -91,11 +91,13 @@
 
 mod answer;
 mod booking;
+mod burst;
 mod config;
 mod event_loop;
 mod finish;
 mod hearing;
 mod metrics;
+mod progress;
 mod report;
 mod resample;
 mod room;

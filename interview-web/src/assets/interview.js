@@ -298,6 +298,7 @@
         status.textContent = refusal;
       } else if (message.type === "ready") {
         outputRate = message.outputSampleRate || outputRate;
+        stats.outputRate = outputRate;
         $("live").hidden = false;
         join.hidden = true;
         status.textContent = "";

@@ -107,11 +107,17 @@ async fn speech_lasts_as_long_as_its_audio_with_captions_in_step_and_enter_sends
     let captions: Vec<serde_json::Value> =
         serde_json::from_value(page.eval("window.__interview.captions").await).unwrap();
     assert!(captions.len() >= 3, "{captions:?}");
-    let joined: Vec<&str> = captions.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let joined: Vec<&str> = captions
+        .iter()
+        .map(|c| c["text"].as_str().unwrap())
+        .collect();
     assert_eq!(joined.join(" "), text);
     let first = captions[0]["at"].as_f64().unwrap();
     let last = captions.last().unwrap()["at"].as_f64().unwrap();
-    assert!(first - speaking < 1000.0, "the first caption with the first words");
+    assert!(
+        first - speaking < 1000.0,
+        "the first caption with the first words"
+    );
     let before_last = joined[..joined.len() - 1].join(" ").chars().count() as f64;
     let expected = before_last * PER_CHAR.as_secs_f64() * 1000.0;
     assert!(
@@ -161,7 +167,10 @@ async fn speech_lasts_as_long_as_its_audio_with_captions_in_step_and_enter_sends
             .await,
         "I built the scheduler's sharding.\nHot shards were the hard part."
     );
-    assert_eq!(page.eval("document.getElementById('answer').value").await, "");
+    assert_eq!(
+        page.eval("document.getElementById('answer').value").await,
+        ""
+    );
     assert_eq!(page.eval("document.activeElement.id").await, "answer");
     page.wait_for("window.__interview.captions.length > 0 && document.getElementById('agent-state').dataset.state === 'speaking'")
         .await;
@@ -188,10 +197,12 @@ async fn the_microphone_can_be_checked_before_joining() {
     let page = browser.new_page().await;
     page.goto(booked.interview_url.as_str()).await;
     assert_eq!(
-        page.eval("document.getElementById('mic-check').hidden").await,
+        page.eval("document.getElementById('mic-check').hidden")
+            .await,
         true
     );
-    page.eval("document.getElementById('mic-test').click()").await;
+    page.eval("document.getElementById('mic-test').click()")
+        .await;
     page.wait_for("window.__interview.micLevel > 0.35").await;
     let note = page
         .wait_for("document.getElementById('mic-note').textContent")

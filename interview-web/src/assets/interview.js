@@ -20,7 +20,7 @@
   // Counters the browser tests read: what was sent and what was played.
   const stats = {
     sentSamples: 0, playedChunks: 0, playedSamples: 0, acknowledged: 0,
-    transcript: [], captions: [], states: [], progress: null, micLevel: 0, log: [],
+    transcript: [], captions: [], states: [], progress: null, micLevel: 0, micPeak: 0, log: [],
   };
   window.__interview = stats;
 
@@ -144,6 +144,8 @@
       this.context.createMediaStreamSource(stream).connect(analyser);
       const samples = new Float32Array(analyser.fftSize);
       $("mic-check").hidden = false;
+      // The meter runs from now on: nothing left to test.
+      if ($("mic-test")) $("mic-test").hidden = true;
       let quietSince = performance.now();
       this.timer = setInterval(() => {
         analyser.getFloatTimeDomainData(samples);
@@ -153,6 +155,7 @@
         // -60 dBFS (silence) to 0 dBFS on a 0..1 scale.
         const level = Math.max(0, Math.min(1, (20 * Math.log10(rms + 1e-9) + 60) / 60));
         stats.micLevel = level;
+        stats.micPeak = Math.max(stats.micPeak, level);
         const el = $("mic-level");
         el.value = level;
         el.setAttribute("aria-valuetext", level > 0.35 ? "sound heard" : "quiet");

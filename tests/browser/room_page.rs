@@ -222,3 +222,46 @@ async fn the_microphone_can_be_checked_before_joining() {
     page.screenshot(&screenshot_path("interview-microphone-check.png"))
         .await;
 }
+
+#[tokio::test]
+async fn a_page_that_never_acknowledges_only_delays_the_interviewer_by_a_little() {
+    let server = start_server_with(Some(engines(None))).await;
+    let booked = book_open_interview(&server, "Jane Doe\n- Built a job scheduler in Rust").await;
+    let browser =
+        Browser::launch_with(&["--autoplay-policy=no-user-gesture-required".to_owned()]).await;
+    let page = browser.new_page().await;
+    page.goto(booked.interview_url.as_str()).await;
+    // A broken (or hostile) page: it plays the speech but never says so.
+    page.eval(
+        "(() => { const send = WebSocket.prototype.send; \
+         WebSocket.prototype.send = function (data) { \
+           if (typeof data === 'string' && data.includes('\"played\"')) return; \
+           return send.call(this, data); }; return true; })()",
+    )
+    .await;
+    page.eval("document.getElementById('join').click()").await;
+    let speaking = page
+        .wait_for("(window.__interview.states.find(s => s.state === 'speaking') || {}).at")
+        .await
+        .as_f64()
+        .unwrap();
+    let listening = page
+        .wait_for(&format!(
+            "window.__interview.states.filter(s => s.state === 'listening' && s.at > {speaking})[0].at"
+        ))
+        .await
+        .as_f64()
+        .unwrap();
+    let audio = page
+        .eval("window.__interview.playedSamples / window.__interview.outputRate * 1000")
+        .await
+        .as_f64()
+        .unwrap();
+    let speaking_for = listening - speaking;
+    // The audio's length plus the session's two seconds of slack, not forever.
+    assert!(
+        speaking_for >= audio + 1500.0 && speaking_for <= audio + 4500.0,
+        "speaking for {speaking_for} ms of {audio} ms of audio"
+    );
+    assert_eq!(page.eval("window.__interview.transcript.length").await, 1);
+}

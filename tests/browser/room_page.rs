@@ -172,10 +172,27 @@ async fn speech_lasts_as_long_as_its_audio_with_captions_in_step_and_enter_sends
         ""
     );
     assert_eq!(page.eval("document.activeElement.id").await, "answer");
-    page.wait_for("window.__interview.captions.length > 0 && document.getElementById('agent-state').dataset.state === 'speaking'")
+    // An answer while the interviewer speaks waits for it, and the page says so.
+    page.wait_for("document.getElementById('agent-state').dataset.state === 'speaking'")
         .await;
+    type_text(&page, "Mostly Rust.").await;
+    press(&page, "Enter", false).await;
+    assert_eq!(
+        page.eval("document.getElementById('room-status').textContent")
+            .await,
+        "Received. The interviewer will reply when it has finished speaking."
+    );
     page.screenshot(&screenshot_path("interview-room-desktop.png"))
         .await;
+    page.wait_for(
+        "window.__interview.transcript.filter(l => l.speaker === 'candidate').length === 2",
+    )
+    .await;
+    assert_eq!(
+        page.eval("document.getElementById('room-status').textContent")
+            .await,
+        ""
+    );
     page.viewport(390, 844).await;
     page.screenshot(&screenshot_path("interview-room-mobile.png"))
         .await;

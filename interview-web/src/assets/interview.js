@@ -128,6 +128,17 @@
   function answerSent() {
     answerBox.value = "";
     answerBox.focus();
+    // While the interviewer speaks, answers wait for it to finish: say so, until
+    // the conversation moves on.
+    const state = $("agent-state").dataset.state;
+    const waiting = {
+      speaking: "Received. The interviewer will reply when it has finished speaking.",
+      thinking: "Received. The interviewer will reply to everything you sent at once.",
+    }[state];
+    if (waiting) {
+      transientNotice = waiting;
+      status.textContent = waiting;
+    }
   }
 
   // The microphone level, so the candidate sees it works, before joining and during

@@ -13,7 +13,7 @@ use chrono::TimeDelta;
 use interview_core::audio::AudioFormat;
 use interview_core::interview::{CAPTION_TOPIC, PROGRESS_TOPIC, TRANSCRIPT_TOPIC};
 use interview_voice::session::SessionConfig;
-use session_support::{EVALUATION, Harness, eventually, start_time};
+use session_support::{EVALUATION, Harness, eventually, say, silence, start_time};
 
 /// The synthesizer's format, so the room plays exactly what was synthesized.
 const FORMAT: AudioFormat = AudioFormat::PCM_24K;
@@ -104,6 +104,43 @@ async fn the_interviewer_speaks_until_its_audio_is_heard_and_a_burst_is_one_turn
     let report = session.await.unwrap();
     assert_eq!(report.turns.len(), 1, "one answer");
     assert!(report.turns[0].typed && report.turns[0].queued);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn spoken_answers_during_the_greeting_are_one_turn_once_it_is_heard() {
+    let mut h = Harness::new(FORMAT).await;
+    h.play_in_real_time(FORMAT);
+    h.stt.push_text("Can you hear me?");
+    h.stt.push_text("I built a ledger in Rust.");
+    h.llm.push_reply("I can. Tell me about the ledger.");
+    h.llm.push_reply(EVALUATION);
+    let session = h.start(SessionConfig::default(), true);
+    settle().await;
+    let greeting = audio_since(&h, 0);
+
+    // Two utterances while the greeting plays.
+    let mic = AudioFormat::SPEECH;
+    say(&h.room, Duration::from_millis(800), mic);
+    silence(&h.room, Duration::from_millis(2000), mic);
+    say(&h.room, Duration::from_millis(800), mic);
+    silence(&h.room, Duration::from_millis(2000), mic);
+    eventually("both transcribed", || h.stt.heard().len() == 2).await;
+    settle().await;
+    assert!(h.llm.requests().is_empty());
+    assert_eq!(last_state(&h), "speaking");
+
+    advance(&h, greeting);
+    eventually("one answer", || h.llm.requests().len() == 1).await;
+    let asked = &h.llm.requests()[0].messages;
+    assert_eq!(
+        asked[asked.len() - 2].content,
+        "Can you hear me? I built a ledger in Rust."
+    );
+    settle().await;
+    assert_eq!(h.llm.requests().len(), 1);
+
+    h.disconnect();
+    session.await.unwrap();
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::plan::{InterviewPlan, PlanPosition, Stage};
+use super::plan::{InterviewPlan, Stage};
 use super::transcript::Speaker;
 
 /// The topic of [`TranscriptMessage`]s.
@@ -111,12 +111,13 @@ pub struct ProgressMessage {
 }
 
 impl ProgressMessage {
-    /// The progress at `position` in `plan`, `elapsed` into the interview.
-    pub fn new(plan: &InterviewPlan, position: &PlanPosition, elapsed: Duration) -> Self {
+    /// The progress in `plan` at its stage `index` (from 0), which is `stage`,
+    /// `elapsed` into the interview.
+    pub fn new(plan: &InterviewPlan, index: usize, stage: Stage, elapsed: Duration) -> Self {
         Self {
-            stage: stage_for_candidate(position.stage).to_owned(),
-            number: position.index + 1,
-            count: plan.stages.len(),
+            stage: stage_for_candidate(stage).to_owned(),
+            number: index + 1,
+            count: plan.stages.len().max(index + 1),
             remaining_secs: plan.total().saturating_sub(elapsed).as_secs(),
         }
     }
@@ -253,7 +254,7 @@ mod tests {
         let plan = InterviewPlan::standard(Duration::from_secs(30 * 60), None);
         let elapsed = Duration::from_secs(10 * 60);
         let position = plan.position(elapsed).unwrap();
-        let progress = ProgressMessage::new(&plan, &position, elapsed);
+        let progress = ProgressMessage::new(&plan, position.index, position.stage, elapsed);
         assert_eq!(
             progress.to_json(),
             r#"{"stage":"Technical questions","number":3,"count":6,"remaining_secs":1200}"#
@@ -262,7 +263,7 @@ mod tests {
         let late = Duration::from_secs(40 * 60);
         let position = plan.position(late).unwrap();
         assert_eq!(
-            ProgressMessage::new(&plan, &position, late).remaining_secs,
+            ProgressMessage::new(&plan, position.index, position.stage, late).remaining_secs,
             0
         );
     }

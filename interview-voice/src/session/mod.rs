@@ -69,7 +69,7 @@
 //! | `answer.rs` | starting responses, answering the queued turns once, their progress, the apology and retry, the closing line, barge-in |
 //! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio, finished when heard |
 //! | `burst.rs` | an answer that comes before the reply is audible joins the turns it answers |
-//! | `progress.rs` | captions as sentences start to play; the stage and time left, from one accessor of the plan position |
+//! | `progress.rs` | captions as sentences start to play; the stage and time left, read through `current_stage` and `plan` |
 //! | `room.rs` | participants joining and leaving, the connection, the time limit |
 //! | `finish.rs` | the end: the transcript flushed, the evaluation, the booking completed, the report |
 //! | `booking.rs`, `config.rs`, `report.rs` | [`SessionBooking`]; [`SessionConfig`] and [`Engines`]; [`SessionReport`] |

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use interview_core::interview::{
-    CAPTION_TOPIC, CaptionMessage, PROGRESS_TOPIC, PlanPosition, ProgressMessage,
+    CAPTION_TOPIC, CaptionMessage, InterviewPlan, PROGRESS_TOPIC, ProgressMessage, Stage,
 };
 
 use super::state::{LOG, State};
@@ -29,10 +29,18 @@ pub(super) struct ToldProgress {
 }
 
 impl State {
-    /// Where the interview stands in its plan now: the one place the session
-    /// reads its current stage.
-    pub(super) fn plan_position(&self) -> Option<PlanPosition> {
-        self.record.plan.position(self.elapsed())
+    /// The interview's current stage and its index in [`State::plan`]: the one
+    /// place the room's progress reads it.
+    pub(super) fn current_stage(&self) -> Option<(usize, Stage)> {
+        self.record
+            .plan
+            .position(self.elapsed())
+            .map(|position| (position.index, position.stage))
+    }
+
+    /// The interview's plan.
+    pub(super) fn plan(&self) -> &InterviewPlan {
+        &self.record.plan
     }
 
     /// Shows the room one sentence of the interviewer's line `line` as it starts
@@ -59,7 +67,7 @@ impl State {
         if self.live.paused() || self.outcome.ending.is_some() {
             return;
         }
-        let Some(position) = self.plan_position() else {
+        let Some((index, stage)) = self.current_stage() else {
             return;
         };
         let now = self.setup.clock.now();
@@ -67,7 +75,7 @@ impl State {
         let due = match self.speaking.told_progress {
             None => true,
             Some(told) => {
-                told.index != position.index
+                told.index != index
                     || told.stretch != stretch
                     || (now - told.at).to_std().unwrap_or_default() >= PROGRESS_EVERY
             }
@@ -76,11 +84,11 @@ impl State {
             return;
         }
         self.speaking.told_progress = Some(ToldProgress {
-            index: position.index,
+            index,
             at: now,
             stretch,
         });
-        let message = ProgressMessage::new(&self.record.plan, &position, self.elapsed());
+        let message = ProgressMessage::new(self.plan(), index, stage, self.elapsed());
         if let Err(error) = self
             .setup
             .output

@@ -4,12 +4,19 @@
 //! The LiveKit room, the local WebSocket transport and the in-memory test room all
 //! produce a [`RoomIo`], so the interview session runs the same on each.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_core::stream::BoxStream;
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 use crate::Booking;
 use crate::audio::{AudioFormat, AudioFrame};
+use crate::clock::Clock;
 use crate::error::BoxError;
 
 /// What is known about a room when it is joined.
@@ -84,11 +91,108 @@ pub trait RoomOutput: Send + Sync {
     /// Drops speech queued but not yet played (the candidate barged in).
     async fn clear(&self) -> Result<(), TransportError>;
 
+    /// Completes once the candidate has heard every frame queued with
+    /// [`RoomOutput::play`] before this call, or those frames were dropped (by
+    /// [`RoomOutput::clear`], or because no one is there to hear them).
+    ///
+    /// What it waits for is fixed when it is called, not when it is first polled:
+    /// speech queued afterwards does not delay it, so a caller can note where a
+    /// sentence starts and go on queueing. Transports learn it from the far end
+    /// (the local page acknowledges what it played) or model it (a WebRTC source
+    /// drains its queue in real time: [`PlayoutTimeline`]). The default completes
+    /// at once, for a transport that cannot tell: its audio counts as heard when
+    /// queued.
+    ///
+    /// A far end that never reports leaves it pending: callers bound the wait (the
+    /// interview session waits at most the audio's duration plus some slack).
+    fn playout(&self) -> Playout {
+        Box::pin(std::future::ready(()))
+    }
+
     /// Sends a text message to the room (transcript lines, the agent's state) on `topic`.
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError>;
 
     /// Leaves the room.
     async fn close(&self);
+}
+
+/// A wait for the candidate to have heard the agent's speech ([`RoomOutput::playout`]).
+pub type Playout = BoxFuture<'static, ()>;
+
+/// Playout modelled on a clock, for a far end that plays a queue at real-time pace
+/// and says nothing back (a WebRTC audio source, an avatar, the in-memory test
+/// room): audio is heard from when it is queued, or from when the audio queued
+/// before it ends, for as long as it lasts; a clear ends it all at once.
+#[derive(Debug)]
+pub struct PlayoutTimeline {
+    clock: Arc<dyn Clock>,
+    state: watch::Sender<Timeline>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Timeline {
+    /// When everything queued so far will have been heard.
+    ends_at: Option<DateTime<Utc>>,
+    /// Counts clears, so a wait can tell its audio was dropped.
+    clears: u64,
+}
+
+impl PlayoutTimeline {
+    /// A timeline on `clock` with nothing queued.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            clock,
+            state: watch::Sender::new(Timeline::default()),
+        }
+    }
+
+    /// Queues `duration` of audio; returns when it will have been heard.
+    pub fn queue(&self, duration: Duration) -> DateTime<Utc> {
+        let now = self.clock.now();
+        let duration = TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX);
+        let mut end = now;
+        self.state.send_modify(|timeline| {
+            let start = timeline.ends_at.filter(|end| *end > now).unwrap_or(now);
+            end = start.checked_add_signed(duration).unwrap_or(start);
+            timeline.ends_at = Some(end);
+        });
+        end
+    }
+
+    /// Drops everything queued: waits for it complete now.
+    pub fn clear(&self) {
+        self.state.send_modify(|timeline| {
+            timeline.ends_at = None;
+            timeline.clears += 1;
+        });
+    }
+
+    /// When everything queued so far will have been heard (`None` when nothing
+    /// was queued since the last clear).
+    pub fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.state.borrow().ends_at
+    }
+
+    /// [`RoomOutput::playout`] on this timeline: completes when the clock reaches
+    /// the end of what is queued now, or at a clear.
+    pub fn playout(&self) -> Playout {
+        let snapshot = *self.state.borrow();
+        let Some(end) = snapshot.ends_at.filter(|end| *end > self.clock.now()) else {
+            return Box::pin(std::future::ready(()));
+        };
+        let clock = self.clock.clone();
+        let mut changes = self.state.subscribe();
+        Box::pin(async move {
+            let played = clock.sleep_until(end);
+            // A dropped timeline (the room is gone) ends the wait too.
+            let cleared = Box::pin(async move {
+                let _ = changes
+                    .wait_for(|timeline| timeline.clears != snapshot.clears)
+                    .await;
+            });
+            futures_util::future::select(played, cleared).await;
+        })
+    }
 }
 
 /// A joined room, split into what comes in and what goes out.
@@ -259,6 +363,46 @@ mod tests {
             RoomEvent::ParticipantJoined { .. }
         ));
         assert_eq!(stream.next().await.unwrap(), text(0));
+    }
+
+    #[tokio::test]
+    async fn a_timeline_plays_queued_audio_back_to_back_in_real_time() {
+        use chrono::TimeZone;
+        use futures_util::FutureExt;
+
+        use crate::clock::ManualClock;
+
+        let start = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let timeline = PlayoutTimeline::new(clock.clone());
+        assert!(
+            timeline.playout().now_or_never().is_some(),
+            "nothing queued"
+        );
+        let second = Duration::from_secs(1);
+        assert_eq!(timeline.queue(second), start + TimeDelta::seconds(1));
+        let first = timeline.playout();
+        // Queued behind the first second, not from now.
+        assert_eq!(timeline.queue(2 * second), start + TimeDelta::seconds(3));
+        let both = timeline.playout();
+        let mut first = std::pin::pin!(first);
+        let mut both = std::pin::pin!(both);
+        assert!(first.as_mut().now_or_never().is_none());
+        clock.advance(TimeDelta::seconds(1));
+        // The first wait was fixed before the second queue: it is done.
+        assert!(first.now_or_never().is_some());
+        assert!(both.as_mut().now_or_never().is_none());
+        clock.advance(TimeDelta::seconds(2));
+        assert!(both.now_or_never().is_some());
+
+        // After a pause, audio starts from now again; a clear ends the wait at once.
+        clock.advance(TimeDelta::seconds(10));
+        assert_eq!(timeline.queue(second), start + TimeDelta::seconds(14));
+        let mut cleared = std::pin::pin!(timeline.playout());
+        assert!(cleared.as_mut().now_or_never().is_none());
+        timeline.clear();
+        assert!(cleared.now_or_never().is_some());
+        assert_eq!(timeline.ends_at(), None);
     }
 
     #[tokio::test]

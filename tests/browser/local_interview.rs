@@ -116,6 +116,12 @@ async fn the_page_streams_the_microphone_to_the_session_and_plays_its_answer() {
     .await;
     page.wait_for("window.__interview.playedSamples > 24000")
         .await;
+    // The microphone level meter runs during the interview, and saw the speech.
+    assert_eq!(
+        page.eval("!document.getElementById('mic-check').hidden && document.getElementById('mic-test').hidden && window.__interview.micPeak > 0.35")
+            .await,
+        true
+    );
     page.screenshot(&screenshot_path("interview-local.png"))
         .await;
 

@@ -7,6 +7,7 @@ mod cdp;
 mod local_interview;
 mod one_interview;
 mod prefixed;
+mod room_page;
 mod typed_interview;
 
 use std::collections::HashMap;

@@ -1,9 +1,13 @@
-//! What the interviewer tells the room while the interview runs: transcript lines
-//! and its state, as JSON text messages on two topics. The room page shows them.
+//! What the interviewer tells the room while the interview runs: transcript lines,
+//! captions, its state, notices and the interview's progress, as JSON text
+//! messages, one topic each. The room page shows them.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::plan::{InterviewPlan, Stage};
 use super::transcript::Speaker;
 
 /// The topic of [`TranscriptMessage`]s.
@@ -12,6 +16,10 @@ pub const TRANSCRIPT_TOPIC: &str = "transcript";
 pub const AGENT_STATE_TOPIC: &str = "agent_state";
 /// The topic of [`NoticeMessage`]s.
 pub const NOTICE_TOPIC: &str = "notice";
+/// The topic of [`CaptionMessage`]s.
+pub const CAPTION_TOPIC: &str = "caption";
+/// The topic of [`ProgressMessage`]s.
+pub const PROGRESS_TOPIC: &str = "progress";
 
 /// What the interviewer is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,6 +67,77 @@ pub struct TranscriptMessage {
     /// Whether the interviewer was cut off by the candidate (barge-in mode).
     #[serde(default)]
     pub interrupted: bool,
+    /// For an interviewer's line, the `line` of the [`CaptionMessage`]s that showed
+    /// it sentence by sentence while it was spoken: this message is the whole
+    /// line, to put in their place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+/// One sentence of the interviewer's speech on the [`CAPTION_TOPIC`], sent as its
+/// audio starts to play, so a candidate who cannot hear it reads along:
+/// `{"line": 3, "text": "Thanks, that helps."}`. The sentences of one line share
+/// its `line` number; the [`TranscriptMessage`] with the same `line` follows once
+/// the line has been spoken (or cut off).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptionMessage {
+    /// Which of the interviewer's lines the sentence belongs to.
+    pub line: u64,
+    /// The sentence.
+    pub text: String,
+}
+
+impl CaptionMessage {
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Where the interview stands, on the [`PROGRESS_TOPIC`], for the candidate:
+/// `{"stage": "Technical questions", "number": 3, "count": 6, "remaining_secs": 1260}`.
+/// Sent when the interview starts, when the stage changes, and now and then
+/// between (the page counts down in between).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressMessage {
+    /// The current stage, named for the candidate.
+    pub stage: String,
+    /// Its number, from 1.
+    pub number: usize,
+    /// How many stages there are.
+    pub count: usize,
+    /// The interview's planned time left, in whole seconds.
+    pub remaining_secs: u64,
+}
+
+impl ProgressMessage {
+    /// The progress in `plan` at its stage `index` (from 0), which is `stage`,
+    /// `elapsed` into the interview.
+    pub fn new(plan: &InterviewPlan, index: usize, stage: Stage, elapsed: Duration) -> Self {
+        Self {
+            stage: stage_for_candidate(stage).to_owned(),
+            number: index + 1,
+            count: plan.stages.len().max(index + 1),
+            remaining_secs: plan.total().saturating_sub(elapsed).as_secs(),
+        }
+    }
+
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A stage's name as the candidate reads it on the page.
+pub fn stage_for_candidate(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Introduction => "Introduction",
+        Stage::Background => "Your background",
+        Stage::Technical => "Technical questions",
+        Stage::Behavioural => "Working with others",
+        Stage::CandidateQuestions => "Your questions",
+        Stage::WrapUp => "Wrapping up",
+    }
 }
 
 /// Something the candidate should read, on the [`NOTICE_TOPIC`]:
@@ -146,19 +225,46 @@ mod tests {
     #[test]
     fn messages_serialise_as_documented() {
         let at = Utc.with_ymd_and_hms(2030, 1, 1, 10, 0, 0).unwrap();
-        let line = TranscriptMessage {
+        let mut line = TranscriptMessage {
             speaker: Speaker::Interviewer,
             text: "Hi".into(),
             at,
             interrupted: false,
+            line: None,
         };
         assert_eq!(
             line.to_json(),
             r#"{"speaker":"interviewer","text":"Hi","at":"2030-01-01T10:00:00Z","interrupted":false}"#
         );
+        line.line = Some(3);
+        assert!(line.to_json().ends_with(r#""interrupted":false,"line":3}"#));
+        let caption = CaptionMessage {
+            line: 3,
+            text: "Hi.".into(),
+        };
+        assert_eq!(caption.to_json(), r#"{"line":3,"text":"Hi."}"#);
         let state = AgentStateMessage {
             state: AgentState::Thinking,
         };
         assert_eq!(state.to_json(), r#"{"state":"thinking"}"#);
+    }
+
+    #[test]
+    fn progress_names_the_stage_for_the_candidate_and_the_time_left() {
+        let plan = InterviewPlan::standard(Duration::from_secs(30 * 60), None);
+        let elapsed = Duration::from_secs(10 * 60);
+        let position = plan.position(elapsed).unwrap();
+        let progress = ProgressMessage::new(&plan, position.index, position.stage, elapsed);
+        assert_eq!(
+            progress.to_json(),
+            r#"{"stage":"Technical questions","number":3,"count":6,"remaining_secs":1200}"#
+        );
+        // Past the plan, nothing is left, never a negative time.
+        let late = Duration::from_secs(40 * 60);
+        let position = plan.position(late).unwrap();
+        assert_eq!(
+            ProgressMessage::new(&plan, position.index, position.stage, late).remaining_secs,
+            0
+        );
     }
 }

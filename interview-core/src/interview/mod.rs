@@ -30,8 +30,9 @@ pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules}
 pub use fault::EvaluationFault;
 pub use highlights::{resume_highlights, resume_highlights_for};
 pub use live::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, NOTICE_TOPIC, NoticeMessage,
-    TRANSCRIPT_TOPIC, TranscriptMessage,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, CAPTION_TOPIC, CaptionMessage, NOTICE_TOPIC,
+    NoticeMessage, PROGRESS_TOPIC, ProgressMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
+    stage_for_candidate,
 };
 pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};

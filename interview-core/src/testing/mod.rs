@@ -15,7 +15,7 @@ pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
 pub use logs::Logs;
 pub use notifier::RecordingNotifier;
-pub use room::{InMemoryRoom, in_memory_room};
+pub use room::{InMemoryRoom, in_memory_room, in_memory_room_in_real_time};
 pub use stores::{InMemoryBookingStore, InMemoryResumeStore};
 
 use std::sync::{Mutex, MutexGuard};

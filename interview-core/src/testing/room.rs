@@ -3,11 +3,15 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use super::lock;
 use crate::audio::{AudioFormat, AudioFrame};
-use crate::transport::{RoomEvent, RoomInfo, RoomIo, RoomOutput, TransportError};
+use crate::clock::Clock;
+use crate::transport::{
+    Playout, PlayoutTimeline, RoomEvent, RoomInfo, RoomIo, RoomOutput, TransportError,
+};
 
 /// The candidate's side of an [`in_memory_room`]: push their audio and events, read
 /// what the agent played and sent.
@@ -26,13 +30,45 @@ struct RecordedOutput {
     texts: Mutex<Vec<(String, String)>>,
     clears: Mutex<usize>,
     closed: Mutex<bool>,
+    /// Playout in real time on a clock; without one, audio counts as heard as
+    /// soon as it is queued.
+    timeline: Option<PlayoutTimeline>,
 }
 
 /// A room named `name` with `metadata`, whose agent output is in `output_format`.
+/// The agent's audio counts as heard as soon as it is played into the room
+/// ([`RoomOutput::playout`] completes at once).
 pub fn in_memory_room(
     name: &str,
     metadata: Option<&str>,
     output_format: AudioFormat,
+) -> (RoomIo, InMemoryRoom) {
+    room(name, metadata, output_format, None)
+}
+
+/// [`in_memory_room`], where the candidate hears the agent's audio in real time on
+/// `clock` (give it the session's clock): each frame from when it is played into
+/// the room, or when the audio before it ends, for as long as it lasts. The
+/// interviewer is then speaking until the test moves the clock past its audio.
+pub fn in_memory_room_in_real_time(
+    name: &str,
+    metadata: Option<&str>,
+    output_format: AudioFormat,
+    clock: Arc<dyn Clock>,
+) -> (RoomIo, InMemoryRoom) {
+    room(
+        name,
+        metadata,
+        output_format,
+        Some(PlayoutTimeline::new(clock)),
+    )
+}
+
+fn room(
+    name: &str,
+    metadata: Option<&str>,
+    output_format: AudioFormat,
+    timeline: Option<PlayoutTimeline>,
 ) -> (RoomIo, InMemoryRoom) {
     let (audio, audio_rx) = mpsc::unbounded_channel();
     let (events, events_rx) = mpsc::unbounded_channel();
@@ -42,6 +78,7 @@ pub fn in_memory_room(
         texts: Mutex::default(),
         clears: Mutex::default(),
         closed: Mutex::default(),
+        timeline,
     });
     let io = RoomIo {
         info: RoomInfo {
@@ -100,6 +137,13 @@ impl InMemoryRoom {
     pub fn is_closed(&self) -> bool {
         *lock(&self.output.closed)
     }
+
+    /// In a room [`in_memory_room_in_real_time`]: when the audio played into it so
+    /// far will have been heard (`None` if nothing is queued since the last clear,
+    /// and always in a room without a clock).
+    pub fn playout_ends_at(&self) -> Option<DateTime<Utc>> {
+        self.output.timeline.as_ref().and_then(|t| t.ends_at())
+    }
 }
 
 #[async_trait]
@@ -115,13 +159,26 @@ impl RoomOutput for RecordedOutput {
         if frame.format() != self.format {
             return Err(TransportError::UnsupportedFormat(frame.format()));
         }
+        if let Some(timeline) = &self.timeline {
+            timeline.queue(frame.duration());
+        }
         lock(&self.played).push(frame);
         Ok(())
     }
 
     async fn clear(&self) -> Result<(), TransportError> {
         *lock(&self.clears) += 1;
+        if let Some(timeline) = &self.timeline {
+            timeline.clear();
+        }
         Ok(())
+    }
+
+    fn playout(&self) -> Playout {
+        match &self.timeline {
+            Some(timeline) => timeline.playout(),
+            None => Box::pin(std::future::ready(())),
+        }
     }
 
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError> {
@@ -172,5 +229,33 @@ mod tests {
         io.output.close().await;
         assert!(room.is_closed());
         assert!(io.output.play(frame).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn in_real_time_the_agent_is_heard_as_the_clock_moves() {
+        use chrono::{TimeDelta, TimeZone};
+        use futures_util::FutureExt;
+
+        use crate::clock::ManualClock;
+
+        let start = Utc.with_ymd_and_hms(2030, 1, 1, 9, 0, 0).unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let (io, room) =
+            in_memory_room_in_real_time("r1", None, AudioFormat::SPEECH, clock.clone());
+        // Half a second of audio, in two frames.
+        for _ in 0..2 {
+            let frame = AudioFrame::new(vec![1; 4000], AudioFormat::SPEECH).unwrap();
+            io.output.play(frame).await.unwrap();
+        }
+        assert_eq!(
+            room.playout_ends_at(),
+            Some(start + TimeDelta::milliseconds(500))
+        );
+        let mut heard = io.output.playout();
+        assert!((&mut heard).now_or_never().is_none());
+        clock.advance(TimeDelta::milliseconds(499));
+        assert!((&mut heard).now_or_never().is_none());
+        clock.advance(TimeDelta::milliseconds(1));
+        assert!(heard.now_or_never().is_some());
     }
 }

@@ -13,7 +13,9 @@
 //!   nothing more sent; or at once by [`RoomOutput::clear`].
 //! - **Pacing:** [`RoomOutput::play`] returns once the frame is less than a second
 //!   ahead of real-time playout, as the published track paces it, so the session
-//!   sees speech take as long as it does.
+//!   sees speech take as long as it does. [`RoomOutput::playout`] completes when
+//!   the audio sent to the avatar has played out by the wall clock (and what the
+//!   published track spoke meanwhile has drained).
 //! - **RPCs:** [`RoomOutput::clear`] (the candidate barged in) calls
 //!   `lk.clear_buffer` on the avatar; `lk.playback_finished` from the avatar is
 //!   answered `"ok"` (`"reject"` from anyone else) and logged.
@@ -26,7 +28,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::transport::{RoomOutput, TransportError};
+use interview_core::clock::SystemClock;
+use interview_core::transport::{Playout, PlayoutTimeline, RoomOutput, TransportError};
 use livekit::prelude::{
     ConnectionState, ParticipantIdentity, PerformRpcData, RemoteParticipant, Room, RoomEvent,
     RpcError, RpcInvocationData, TrackKind,
@@ -82,6 +85,8 @@ pub struct AvatarOutput {
     avatar: watch::Receiver<Avatar>,
     failed: AtomicBool,
     segment: Arc<Mutex<Segment>>,
+    /// When the audio sent to the avatar will have played out.
+    heard: PlayoutTimeline,
 }
 
 impl std::fmt::Debug for AvatarOutput {
@@ -135,6 +140,7 @@ impl AvatarOutput {
             avatar,
             failed: AtomicBool::new(false),
             segment: Arc::default(),
+            heard: PlayoutTimeline::new(Arc::new(SystemClock)),
         })
     }
 
@@ -203,10 +209,14 @@ impl RoomOutput for AvatarOutput {
         }
         match self.stream(&frame).await {
             Ok(Some(until)) => {
+                self.heard.queue(frame.duration());
                 tokio::time::sleep_until(until).await;
                 Ok(())
             }
-            Ok(None) => Ok(()),
+            Ok(None) => {
+                self.heard.queue(frame.duration());
+                Ok(())
+            }
             Err(error) => {
                 self.fall_back(&error);
                 self.published.play(frame).await
@@ -221,6 +231,7 @@ impl RoomOutput for AvatarOutput {
             segment.playout_end = None;
             segment.writer.take()
         };
+        self.heard.clear();
         if let Some(writer) = writer
             && let Err(error) = writer.close().await
         {
@@ -243,6 +254,14 @@ impl RoomOutput for AvatarOutput {
             });
         }
         self.published.clear().await
+    }
+
+    fn playout(&self) -> Playout {
+        let avatar = self.heard.playout();
+        let published = self.published.playout();
+        Box::pin(async move {
+            futures_util::future::join(avatar, published).await;
+        })
     }
 
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError> {

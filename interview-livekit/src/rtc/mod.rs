@@ -23,9 +23,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use interview_core::audio::{AudioFormat, AudioFrame};
+use interview_core::clock::SystemClock;
 use interview_core::transport::{
-    AUDIO_QUEUE, EventRefused, RoomEvent, RoomEvents, RoomInfo, RoomIo, RoomOutput, TEXT_QUEUE,
-    TransportError,
+    AUDIO_QUEUE, EventRefused, Playout, PlayoutTimeline, RoomEvent, RoomEvents, RoomInfo, RoomIo,
+    RoomOutput, TEXT_QUEUE, TransportError,
 };
 use livekit::options::TrackPublishOptions;
 use livekit::prelude::{
@@ -139,6 +140,7 @@ pub async fn join_room_with_handle(
             source,
             format,
             closed: AtomicBool::new(false),
+            drained: PlayoutTimeline::new(Arc::new(SystemClock)),
         }),
     };
     Ok((io, room))
@@ -240,6 +242,10 @@ struct LiveKitOutput {
     source: NativeAudioSource,
     format: AudioFormat,
     closed: AtomicBool,
+    /// When the source's queue is drained. `capture_frame` returns once a frame
+    /// is in the queue, which WebRTC drains in real time, and the SDK has no
+    /// wait-for-playout call: the drain is modelled on the wall clock.
+    drained: PlayoutTimeline,
 }
 
 #[async_trait]
@@ -257,6 +263,7 @@ impl RoomOutput for LiveKitOutput {
         }
         let samples_per_channel = u32::try_from(frame.samples_per_channel())
             .map_err(|e| TransportError::Other(Box::new(e)))?;
+        let duration = frame.duration();
         let rtc_frame = RtcFrame {
             data: Cow::Owned(frame.into_samples()),
             sample_rate: self.format.sample_rate,
@@ -266,12 +273,19 @@ impl RoomOutput for LiveKitOutput {
         self.source
             .capture_frame(&rtc_frame)
             .await
-            .map_err(|e| TransportError::Other(Box::new(e)))
+            .map_err(|e| TransportError::Other(Box::new(e)))?;
+        self.drained.queue(duration);
+        Ok(())
     }
 
     async fn clear(&self) -> Result<(), TransportError> {
         self.source.clear_buffer();
+        self.drained.clear();
         Ok(())
+    }
+
+    fn playout(&self) -> Playout {
+        self.drained.playout()
     }
 
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError> {

@@ -106,7 +106,11 @@ impl State {
                 }
                 self.set_state(AgentState::Speaking).await;
             }
-            Progress::SentenceStarted(sentence) => response.spoken.push(sentence),
+            Progress::SentenceStarted(sentence) => {
+                let line = response.id;
+                response.spoken.push(sentence.clone());
+                self.caption(line, &sentence).await;
+            }
             Progress::Finished(result) => {
                 if let Some(response) = self.speaking.response.take() {
                     match result {
@@ -139,13 +143,20 @@ impl State {
 
     async fn on_spoken(&mut self, response: Response, spoken: Spoken) {
         let Response {
+            id,
             kind,
             clock,
             started_at,
             ..
         } = response;
-        self.record(Speaker::Interviewer, &spoken.text, started_at, false)
-            .await;
+        self.record_line(
+            Speaker::Interviewer,
+            &spoken.text,
+            started_at,
+            false,
+            Some(id),
+        )
+        .await;
         if !spoken.text.is_empty() {
             self.record
                 .history
@@ -186,6 +197,7 @@ impl State {
 
     async fn on_response_failed(&mut self, response: Response, failure: Failure) {
         let Response {
+            id,
             kind,
             source,
             mut clock,
@@ -200,7 +212,7 @@ impl State {
         };
         self.fail(engine, failure.message);
         let said = spoken.join(" ");
-        self.record(Speaker::Interviewer, &said, started_at, false)
+        self.record_line(Speaker::Interviewer, &said, started_at, false, Some(id))
             .await;
         if !said.is_empty() {
             self.record.history.push(ChatMessage::assistant(said));
@@ -287,11 +299,12 @@ impl State {
         }
         let said = std::mem::take(&mut response.spoken).join(" ");
         if !said.is_empty() {
-            self.record(
+            self.record_line(
                 Speaker::Interviewer,
                 &said,
                 response.started_at,
                 interrupted,
+                Some(response.id),
             )
             .await;
             let note = if interrupted {

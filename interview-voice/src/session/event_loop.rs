@@ -170,11 +170,13 @@ pub(super) async fn run(
                 llm: engines.llm.clone(),
                 tts: engines.tts.clone(),
                 output: output.clone(),
+                clock: clock.clone(),
             },
             response: None,
             next_id: 0,
             progress_tx,
             agent_state: None,
+            told_progress: None,
         },
         record: Record {
             plan,
@@ -245,7 +247,10 @@ pub(super) async fn run(
             },
             Some((id, progress)) = progress_rx.recv() => state.on_progress(id, progress).await,
             Some(result) = stt_rx.recv() => state.on_transcript(result).await,
-            _ = tick.tick() => state.check_time().await,
+            _ = tick.tick() => {
+                state.check_time().await;
+                state.publish_progress().await;
+            }
         }
     };
     state.finish(end).await

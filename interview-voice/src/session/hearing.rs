@@ -296,6 +296,7 @@ impl State {
         if self.speaking.response.is_some() {
             turn.clock.queued = true;
             self.hearing.pending.push(turn);
+            self.merge_into_unspoken_answer().await;
             return;
         }
         self.hearing.pending.push(turn);

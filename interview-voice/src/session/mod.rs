@@ -10,6 +10,11 @@
 //! - **Time to first audio** is the model's first *sentence* plus the synthesizer's
 //!   first frame: sentences are cut from the model's stream as they end, each is
 //!   synthesized while the previous one plays, and frames are played as they come.
+//! - **Speaking lasts until it is heard**: a response is over when the room
+//!   reports its audio played ([`RoomOutput::playout`](interview_core::transport::RoomOutput::playout)),
+//!   not when it is queued; each wait is bounded by the audio's expected end plus
+//!   two seconds, so a room that never reports cannot hold the interview. Each
+//!   sentence is shown on the `"caption"` topic as its audio starts to play.
 //! - **No interruptions by default** ([`Interruptions::Never`], as the original
 //!   agent's `allow_interruptions=False`): while the interviewer speaks, the
 //!   candidate's audio does not stop it. The candidate is still heard: each
@@ -27,6 +32,8 @@
 //!   together with the new ones.
 //! - **Typed answers** ([`RoomEvent::Text`](interview_core::transport::RoomEvent::Text))
 //!   are candidate turns too, the only kind when there is no speech-to-text engine.
+//!   An answer that arrives before the reply to the previous ones is audible joins
+//!   them: the reply is dropped and the burst answered once.
 //! - **To the room**: every transcript line as JSON on the `"transcript"` topic and
 //!   the interviewer's state on `"agent_state"`
 //!   ([`TranscriptMessage`](interview_core::interview::TranscriptMessage),
@@ -60,7 +67,9 @@
 //! | `state.rs` | the state, in parts (setup, hearing, speaking, record, outcome), and what every stage does: record a line, send the agent state, note a failure |
 //! | `hearing.rs` | room audio through VAD and end of turn to speech-to-text; typed answers; committed turns queued |
 //! | `answer.rs` | starting responses, answering the queued turns once, their progress, the apology and retry, the closing line, barge-in |
-//! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio |
+//! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio, finished when heard |
+//! | `burst.rs` | an answer that comes before the reply is audible joins the turns it answers |
+//! | `progress.rs` | captions as sentences start to play; the stage and time left, read through `current_stage` and `plan` |
 //! | `room.rs` | participants joining and leaving, the connection, the time limit |
 //! | `finish.rs` | the end: the transcript flushed, the evaluation, the booking completed, the report |
 //! | `booking.rs`, `config.rs`, `report.rs` | [`SessionBooking`]; [`SessionConfig`] and [`Engines`]; [`SessionReport`] |
@@ -91,11 +100,13 @@
 
 mod answer;
 mod booking;
+mod burst;
 mod config;
 mod event_loop;
 mod finish;
 mod hearing;
 mod metrics;
+mod progress;
 mod report;
 mod resample;
 mod room;

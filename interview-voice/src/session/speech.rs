@@ -3,13 +3,22 @@
 //! played while the next is still being written (and the next sentence's synthesis
 //! starts while the current one plays). It knows nothing of the interview: it
 //! reports its progress, and the `answer` stage decides what it means.
+//!
+//! A response is over when the candidate has *heard* it, not when its audio is
+//! queued: the room reports playout ([`RoomOutput::playout`]), and each sentence
+//! is reported as it starts to play (for captions). A room that never confirms
+//! playout cannot hold the interview: every wait ends at the audio's expected end
+//! (on the session's clock) plus [`PLAYOUT_SLACK`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
+use interview_core::clock::Clock;
 use interview_core::engine::{AudioStream, ChatRequest, LlmEngine, LlmEvent, TtsEngine};
 use interview_core::interview::END_MARKER;
-use interview_core::transport::RoomOutput;
+use interview_core::transport::{Playout, RoomOutput};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
@@ -64,11 +73,19 @@ pub(crate) struct Spoken {
 #[derive(Debug)]
 pub(crate) enum Progress {
     FirstToken,
+    /// The first audio was queued in the room.
     FirstAudio,
-    /// A sentence began to play.
+    /// A sentence began to play (the audio queued before it was heard).
     SentenceStarted(String),
+    /// Spoken to the end and heard (or the room's playout report was overdue),
+    /// or failed.
     Finished(Result<Spoken, Failure>),
 }
+
+/// How long past the expected end of its audio a response waits for the room to
+/// confirm that it was heard, before it goes on regardless (a page that never
+/// acknowledges, a suspended audio player).
+pub(crate) const PLAYOUT_SLACK: Duration = Duration::from_secs(2);
 
 /// The engines and the room a response needs.
 #[derive(Clone)]
@@ -76,6 +93,8 @@ pub(crate) struct Voice {
     pub(crate) llm: Arc<dyn LlmEngine>,
     pub(crate) tts: Arc<dyn TtsEngine>,
     pub(crate) output: Arc<dyn RoomOutput>,
+    /// The session's clock: the bound on playout waits is measured on it.
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// Speaks `source` in a task of its own; abort the handle to stop it (barge-in).
@@ -177,10 +196,23 @@ async fn speak(
         Ok::<(), Failure>(())
     };
 
+    // Sentences in the order they are queued, each with the wait for the audio
+    // before it: reported as they start to be heard.
+    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<(String, Heard)>();
+    let captions = async move {
+        while let Some((sentence, before)) = heard_rx.recv().await {
+            before.wait(&*voice.clock).await;
+            report(Progress::SentenceStarted(sentence));
+        }
+        Ok::<(), Failure>(())
+    };
+
     let play = async move {
         let target = voice.output.output_format();
         let mut resampler: Option<Resampler> = None;
         let mut first = true;
+        // When the audio queued so far should have been heard, at real-time pace.
+        let mut expected_end: Option<DateTime<Utc>> = None;
         while let Some((sentence, mut audio)) = audio_rx.recv().await {
             let mut started = false;
             while let Some(frame) = audio.next().await {
@@ -203,25 +235,76 @@ async fn speak(
                         _ => continue,
                     }
                 };
-                if !started {
+                // The sentence starts once the audio before it is heard, and only
+                // if its own first frame made it into the room.
+                let starts = (!started).then(|| {
                     started = true;
-                    report(Progress::SentenceStarted(sentence.clone()));
-                }
+                    (
+                        sentence.clone(),
+                        Heard::new(&*voice.output, expected_end, &*voice.clock),
+                    )
+                });
+                let duration = frame.duration();
                 voice.output.play(frame).await.map_err(|e| Failure {
                     part: FailedPart::Room,
                     message: e.to_string(),
                 })?;
+                if let Some(starts) = starts {
+                    // The receiver lives until this future ends.
+                    let _ = heard_tx.send(starts);
+                }
+                let now = voice.clock.now();
+                let start = expected_end.filter(|end| *end > now).unwrap_or(now);
+                expected_end = Some(start + TimeDelta::from_std(duration).unwrap_or_default());
                 if first {
                     first = false;
                     report(Progress::FirstAudio);
                 }
             }
         }
+        drop(heard_tx);
+        // Spoken means heard.
+        Heard::new(&*voice.output, expected_end, &*voice.clock)
+            .wait(&*voice.clock)
+            .await;
         Ok::<(), Failure>(())
     };
 
-    let (spoken, (), ()) = tokio::try_join!(write, synthesize, play)?;
+    let (spoken, (), (), ()) = tokio::try_join!(write, synthesize, play, captions)?;
     Ok(spoken)
+}
+
+/// A wait for the audio queued so far to be heard, bounded by its expected end
+/// plus [`PLAYOUT_SLACK`].
+struct Heard {
+    playout: Playout,
+    deadline: DateTime<Utc>,
+}
+
+impl Heard {
+    /// Fixes the wait now: the audio queued before this call.
+    fn new(
+        output: &dyn RoomOutput,
+        expected_end: Option<DateTime<Utc>>,
+        clock: &dyn Clock,
+    ) -> Self {
+        let slack = TimeDelta::from_std(PLAYOUT_SLACK).unwrap_or_default();
+        Self {
+            playout: output.playout(),
+            deadline: expected_end.unwrap_or_else(|| clock.now()) + slack,
+        }
+    }
+
+    async fn wait(self, clock: &dyn Clock) {
+        let overdue = clock.sleep_until(self.deadline);
+        if let futures_util::future::Either::Right(_) =
+            futures_util::future::select(self.playout, overdue).await
+        {
+            tracing::warn!(
+                "the room did not confirm that the interviewer's speech was heard in time; going on"
+            );
+        }
+    }
 }
 
 /// The text without the end marker (never spoken, wherever it is), and whether

@@ -218,6 +218,8 @@ pub(super) struct Speaking {
     pub(super) progress_tx: mpsc::UnboundedSender<(u64, Progress)>,
     /// What the room was last told the interviewer is doing.
     pub(super) agent_state: Option<AgentState>,
+    /// What the room was last told about the interview's progress.
+    pub(super) told_progress: Option<super::progress::ToldProgress>,
 }
 
 /// What a response is for.
@@ -335,6 +337,19 @@ impl State {
         at: DateTime<Utc>,
         interrupted: bool,
     ) {
+        self.record_line(speaker, text, at, interrupted, None).await;
+    }
+
+    /// [`State::record`], for an interviewer's line whose sentences the room was
+    /// shown as captions under `line` (the response's id).
+    pub(super) async fn record_line(
+        &mut self,
+        speaker: Speaker,
+        text: &str,
+        at: DateTime<Utc>,
+        interrupted: bool,
+        line: Option<u64>,
+    ) {
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -359,6 +374,7 @@ impl State {
             text: text.to_owned(),
             at,
             interrupted,
+            line,
         };
         if let Err(error) = self
             .setup

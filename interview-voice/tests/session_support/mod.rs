@@ -14,8 +14,9 @@ use interview_core::interview::{AGENT_STATE_TOPIC, TRANSCRIPT_TOPIC};
 use interview_core::store::BookingStore;
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryRoom, ScriptedLlm, ScriptedStt, ScriptedTts, in_memory_room,
+    in_memory_room_in_real_time,
 };
-use interview_core::transport::{RoomIo, RoomOutput, TransportError};
+use interview_core::transport::{Playout, RoomIo, RoomOutput, TransportError};
 use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
 use interview_voice::session::{
     Engines, InterviewSession, SessionBooking, SessionConfig, SessionReport,
@@ -131,9 +132,16 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
 pub struct GatedOutput {
     inner: Arc<dyn RoomOutput>,
     open: watch::Sender<bool>,
+    /// Playout is never confirmed (a page that never acknowledges).
+    deaf: std::sync::atomic::AtomicBool,
 }
 
 impl GatedOutput {
+    /// From now on the room never confirms that audio was heard.
+    pub fn never_confirm_playout(&self) {
+        self.deaf.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
     pub fn hold(&self) {
         self.open.send_replace(false);
     }
@@ -157,6 +165,13 @@ impl RoomOutput for GatedOutput {
 
     async fn clear(&self) -> Result<(), TransportError> {
         self.inner.clear().await
+    }
+
+    fn playout(&self) -> Playout {
+        if self.deaf.load(std::sync::atomic::Ordering::SeqCst) {
+            return Box::pin(std::future::pending());
+        }
+        self.inner.playout()
     }
 
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError> {
@@ -195,6 +210,7 @@ impl Harness {
         let gate = Arc::new(GatedOutput {
             inner: io.output.clone(),
             open,
+            deaf: Default::default(),
         });
         io.output = gate.clone();
         let store = Arc::new(InMemoryBookingStore::new());
@@ -231,14 +247,27 @@ impl Harness {
         }
     }
 
+    /// The room plays the interviewer's audio in real time on the harness's clock:
+    /// it is speaking until the test moves the clock past its audio.
+    pub fn play_in_real_time(&mut self, output_format: AudioFormat) {
+        let (io, room) =
+            in_memory_room_in_real_time("room-1", None, output_format, self.clock.clone());
+        self.use_room(io, room);
+    }
+
     /// A new room for the next session (a reconnection after the last one ended):
     /// `room` and `gate` are the new room's from now on.
     pub fn reopen(&mut self, output_format: AudioFormat) {
-        let (mut io, room) = in_memory_room("room-2", None, output_format);
+        let (io, room) = in_memory_room("room-2", None, output_format);
+        self.use_room(io, room);
+    }
+
+    fn use_room(&mut self, mut io: RoomIo, room: InMemoryRoom) {
         let (open, _) = watch::channel(true);
         let gate = Arc::new(GatedOutput {
             inner: io.output.clone(),
             open,
+            deaf: Default::default(),
         });
         io.output = gate.clone();
         self.room = room;

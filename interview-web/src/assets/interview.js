@@ -1,6 +1,9 @@
 // The interview room. With the local transport it streams the microphone to the
-// server over a WebSocket, plays the interviewer's speech without gaps, shows a live
-// transcript and the interviewer's state, and lets the candidate answer by typing.
+// server over a WebSocket, plays the interviewer's speech without gaps and tells the
+// server what it has played (the interviewer is speaking until then), shows a live
+// transcript with captions in step with the speech, the interviewer's state, the
+// stage and the time left, a microphone level meter, and lets the candidate answer
+// by typing (Enter sends, Shift+Enter starts a new line).
 "use strict";
 
 (function () {
@@ -15,7 +18,10 @@
   const status = $("room-status");
 
   // Counters the browser tests read: what was sent and what was played.
-  const stats = { sentSamples: 0, playedChunks: 0, playedSamples: 0, transcript: [], log: [] };
+  const stats = {
+    sentSamples: 0, playedChunks: 0, playedSamples: 0, acknowledged: 0,
+    transcript: [], captions: [], states: [], progress: null, micLevel: 0, micPeak: 0, log: [],
+  };
   window.__interview = stats;
 
   const STATES = {
@@ -28,23 +34,187 @@
   };
   function setState(state) {
     const el = $("agent-state");
+    if (el.dataset.state !== state) stats.states.push({ state, at: performance.now() });
     el.dataset.state = state;
     el.textContent = STATES[state] || state;
   }
 
-  function addLine(speaker, text) {
+  function newLine(speaker, lineId) {
     const item = document.createElement("li");
     item.className = speaker === "candidate" ? "line candidate" : "line interviewer";
+    if (lineId !== undefined) item.dataset.line = String(lineId);
     const who = document.createElement("span");
     who.className = "speaker";
     who.textContent = speaker === "candidate" ? "You" : "Interviewer";
     const what = document.createElement("span");
     what.className = "text";
-    what.textContent = text;
     item.append(who, what);
     $("transcript").append(item);
+    return item;
+  }
+
+  function lineElement(lineId) {
+    return lineId === undefined || lineId === null
+      ? null
+      : $("transcript").querySelector(`li[data-line="${CSS.escape(String(lineId))}"]`);
+  }
+
+  // A whole line. An interviewer's line whose captions are already shown replaces
+  // them (the same words, unless speech was cut off).
+  function addLine(speaker, text, lineId) {
+    const item = lineElement(lineId) || newLine(speaker, lineId);
+    const what = item.querySelector(".text");
+    if (what.textContent !== text) what.textContent = text;
+    item.dataset.final = "true";
     item.scrollIntoView({ block: "nearest" });
     stats.transcript.push({ speaker, text });
+  }
+
+  // One sentence of the interviewer's line, shown as its speech starts to play.
+  // Each sentence is a text node of its own, so a screen reader reads only the new one.
+  function addCaption(lineId, text) {
+    const item = lineElement(lineId) || newLine("interviewer", lineId);
+    if (item.dataset.final === "true") return;
+    const what = item.querySelector(".text");
+    what.append(document.createTextNode(what.textContent ? ` ${text}` : text));
+    item.scrollIntoView({ block: "nearest" });
+    stats.captions.push({ line: lineId, text, at: performance.now() });
+  }
+
+  // The stage and the time left: the server sends them now and then, the page
+  // counts down in between.
+  let progressDeadline = 0;
+  let progressTimer = 0;
+  function showProgress(progress) {
+    stats.progress = progress;
+    const box = $("interview-progress");
+    if (!box) return;
+    box.hidden = false;
+    const stage = `Stage ${progress.number} of ${progress.count}: ${progress.stage}`;
+    if ($("stage-name").textContent !== stage) $("stage-name").textContent = stage;
+    const bar = $("stage-progress");
+    bar.max = progress.count;
+    bar.value = progress.number;
+    bar.setAttribute("aria-valuetext", stage);
+    progressDeadline = Date.now() + Math.max(0, Number(progress.remaining_secs) || 0) * 1000;
+    showTimeLeft();
+    if (!progressTimer) progressTimer = setInterval(showTimeLeft, 1000);
+  }
+  function showTimeLeft() {
+    const left = Math.max(0, Math.round((progressDeadline - Date.now()) / 1000));
+    const minutes = Math.ceil(left / 60);
+    const text = left === 0
+      ? "The planned time is up; the interviewer will wrap up."
+      : left < 60
+        ? "Less than a minute left"
+        : `About ${minutes} minute${minutes === 1 ? "" : "s"} left`;
+    const el = $("time-left");
+    if (el.textContent !== text) el.textContent = text;
+  }
+  function stopProgress() {
+    clearInterval(progressTimer);
+    progressTimer = 0;
+  }
+
+  // Enter sends the answer, Shift+Enter starts a new line; after sending, the
+  // box keeps the focus for the next answer.
+  const answerBox = $("answer");
+  answerBox.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("answer-form").requestSubmit();
+    }
+  });
+  function answerSent() {
+    answerBox.value = "";
+    answerBox.focus();
+    // While the interviewer speaks, answers wait for it to finish: say so, until
+    // the conversation moves on.
+    const state = $("agent-state").dataset.state;
+    const waiting = {
+      speaking: "Received. The interviewer will reply when it has finished speaking.",
+      thinking: "Received. The interviewer will reply to everything you sent at once.",
+    }[state];
+    if (waiting) {
+      transientNotice = waiting;
+      status.textContent = waiting;
+    }
+  }
+
+  // The microphone level, so the candidate sees it works, before joining and during
+  // the interview (only where the interviewer listens to speech).
+  const meter = {
+    context: null, stream: null, timer: 0, heard: false,
+    async start(stream) {
+      if (!$("mic-level") || this.stream === stream) return;
+      this.stop();
+      this.stream = stream;
+      this.context = new AudioContext();
+      const analyser = this.context.createAnalyser();
+      analyser.fftSize = 1024;
+      this.context.createMediaStreamSource(stream).connect(analyser);
+      const samples = new Float32Array(analyser.fftSize);
+      $("mic-check").hidden = false;
+      // The meter runs from now on: nothing left to test.
+      if ($("mic-test")) $("mic-test").hidden = true;
+      let quietSince = performance.now();
+      this.timer = setInterval(() => {
+        analyser.getFloatTimeDomainData(samples);
+        let sum = 0;
+        for (const s of samples) sum += s * s;
+        const rms = Math.sqrt(sum / samples.length);
+        // -60 dBFS (silence) to 0 dBFS on a 0..1 scale.
+        const level = Math.max(0, Math.min(1, (20 * Math.log10(rms + 1e-9) + 60) / 60));
+        stats.micLevel = level;
+        stats.micPeak = Math.max(stats.micPeak, level);
+        const el = $("mic-level");
+        el.value = level;
+        el.setAttribute("aria-valuetext", level > 0.35 ? "sound heard" : "quiet");
+        const note = $("mic-note");
+        if (level > 0.35) {
+          quietSince = performance.now();
+          if (!this.heard) {
+            this.heard = true;
+            note.textContent = "Your microphone works: we can hear you.";
+          }
+        } else if (!this.heard && performance.now() - quietSince > 6000 && !note.textContent) {
+          note.textContent = "No sound yet. Check that your microphone is on and not muted, then say a few words.";
+        }
+      }, 100);
+      await this.context.resume().catch(() => {});
+    },
+    stop() {
+      clearInterval(this.timer);
+      this.timer = 0;
+      if (this.context) this.context.close().catch(() => {});
+      this.context = null;
+      this.stream = null;
+    },
+  };
+
+  // The microphone, asked for once: by the check before joining or when joining.
+  let micStream = null;
+  async function microphone() {
+    if (!micStream) {
+      micStream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      });
+    }
+    return micStream;
+  }
+  const micTest = $("mic-test");
+  if (micTest) {
+    micTest.addEventListener("click", async () => {
+      micTest.disabled = true;
+      try {
+        await meter.start(await microphone());
+        micTest.hidden = true;
+      } catch (error) {
+        $("mic-check").hidden = false;
+        $("mic-note").textContent = "The microphone is not available. You can still answer by typing.";
+        micTest.disabled = false;
+      }
+    });
   }
 
   // After a dropped connection the button reconnects: the server kept the
@@ -74,6 +244,10 @@
     let outputRate = 24000;
     let nextStart = 0;
     const playing = new Set();
+    // Speech messages are numbered from 1 on this connection; the server hears
+    // back the number of each once it has played.
+    let received = 0;
+    let acknowledged = 0;
 
     const address = new URL(`ws/interview/${encodeURIComponent(token)}`, base);
     address.protocol = address.protocol === "https:" ? "wss:" : "ws:";
@@ -100,9 +274,20 @@
       source.start(start);
       nextStart = start + audio.duration;
       playing.add(source);
-      source.onended = () => playing.delete(source);
+      const seq = ++received;
+      source.onended = () => {
+        playing.delete(source);
+        acknowledge(seq);
+      };
       stats.playedChunks += 1;
       stats.playedSamples += pcm.length;
+    }
+
+    function acknowledge(seq) {
+      if (seq <= acknowledged || socket.readyState !== WebSocket.OPEN) return;
+      acknowledged = seq;
+      stats.acknowledged = seq;
+      socket.send(JSON.stringify({ type: "played", seq }));
     }
 
     function clearPlayback() {
@@ -127,6 +312,7 @@
         status.textContent = refusal;
       } else if (message.type === "ready") {
         outputRate = message.outputSampleRate || outputRate;
+        stats.outputRate = outputRate;
         $("live").hidden = false;
         join.hidden = true;
         status.textContent = "";
@@ -150,8 +336,10 @@
     socket.addEventListener("close", (event) => {
       stats.log.push(`close ${event.code}`);
       clearPlayback();
+      stopProgress();
       $("answer").disabled = true;
       $("answer-form").hidden = true;
+      if (refusal || ended) meter.stop();
       if (refusal) {
         // The server said why; the page says it, and offers nothing that cannot work.
         status.textContent = refusal;
@@ -181,7 +369,7 @@
       const text = $("answer").value.trim();
       if (!text || socket.readyState !== WebSocket.OPEN) return;
       socket.send(JSON.stringify({ type: "text", text }));
-      $("answer").value = "";
+      answerSent();
     });
     $("leave").addEventListener("click", () => {
       leaving = true;
@@ -224,8 +412,18 @@
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }
       clearTransientNotice();
-      if (line && typeof line === "object") addLine(line.speaker, line.text);
+      if (line && typeof line === "object") addLine(line.speaker, String(line.text), line.line);
       else addLine("interviewer", String(line));
+    } else if (type === "caption") {
+      try {
+        const caption = JSON.parse(data);
+        if (caption && caption.text) addCaption(caption.line, String(caption.text));
+      } catch (_) { /* not a caption */ }
+    } else if (type === "progress") {
+      try {
+        const progress = JSON.parse(data);
+        if (progress && progress.stage) showProgress(progress);
+      } catch (_) { /* not progress */ }
     }
   }
 
@@ -275,6 +473,8 @@
     });
     livekitRoom.on(LK.RoomEvent.Disconnected, () => {
       setState("ended");
+      stopProgress();
+      meter.stop();
       $("answer").disabled = true;
     });
     await livekitRoom.connect(body.serverUrl, body.participantToken);
@@ -285,6 +485,9 @@
     if (room.dataset.hearsSpeech !== "false") {
       try {
         await livekitRoom.localParticipant.setMicrophoneEnabled(true);
+        const publication = livekitRoom.localParticipant.getTrackPublication(LK.Track.Source.Microphone);
+        const track = publication && publication.track && publication.track.mediaStreamTrack;
+        if (track) meter.start(new MediaStream([track]));
       } catch (_) {
         status.textContent = "The microphone is not available, so please answer by typing.";
       }
@@ -295,7 +498,7 @@
       if (!text) return;
       const message = new TextEncoder().encode(JSON.stringify({ type: "text", text }));
       await livekitRoom.localParticipant.publishData(message, { reliable: true, topic: "answer" });
-      $("answer").value = "";
+      answerSent();
     });
     $("leave").addEventListener("click", () => livekitRoom.disconnect());
   }
@@ -304,10 +507,9 @@
     if (room.dataset.hearsSpeech === "false") return;
     try {
       stats.log.push("microphone: asking");
-      const media = await navigator.mediaDevices.getUserMedia({
-        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-      });
+      const media = await microphone();
       stats.log.push("microphone: granted");
+      meter.start(media);
       await context.audioWorklet.addModule(new URL("assets/mic-worklet.js", base));
       stats.log.push("microphone: capturing");
       const source = context.createMediaStreamSource(media);

@@ -8,8 +8,9 @@
 //! | server -> page | text | `{"type":"ready","inputSampleRate":16000,"outputSampleRate":N}` first |
 //! | page -> server | binary | the microphone: 16 kHz mono signed 16-bit little-endian PCM, at most 1 s a message |
 //! | page -> server | text | `{"type":"text","text":"..."}` a typed answer; `{"type":"leave"}` |
-//! | server -> page | binary | the interviewer's speech: mono s16le PCM at `outputSampleRate` |
-//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `agent_state`, `notice`; a notice with `"transient": true`, such as `too_fast`, leaves the interview going) |
+//! | server -> page | binary | the interviewer's speech: mono s16le PCM at `outputSampleRate`, numbered 1, 2, ... on each connection |
+//! | page -> server | text | `{"type":"played","seq":N}` the speech messages up to number N have been played (the interviewer is speaking until then) |
+//! | server -> page | text | `{"type":"clear"}` drop queued speech; `{"type":TOPIC,"data":TEXT}` messages (`transcript`, `caption`, `agent_state`, `progress`, `notice`; a notice with `"transient": true`, such as `too_fast`, leaves the interview going) |
 //! | server -> page | text, then close | `{"type":"error","code":"...","message":"..."}` when the link cannot join now, then a close with code 4000 + the HTTP status (4404, 4409, 4503) |
 //!
 //! The same admission rule as the page applies. A booking has one room in this
@@ -17,6 +18,10 @@
 //! network drop, a closed tab, a crash) rejoins the same interview, which resumes
 //! where it stopped. One page at a time: a second tab is refused while the first is
 //! connected.
+//!
+//! The interviewer's speech is heard when the page says it was played: a page that
+//! never acknowledges only delays the interviewer by the audio's length plus a
+//! little slack (the session bounds every wait for playout).
 
 mod room;
 

@@ -3,7 +3,15 @@
 //! same interview. The interviewer sees one [`RoomIo`] for the whole interview; a
 //! connection attaching is the candidate joining, a connection ending is the
 //! candidate leaving.
+//!
+//! Playout: every stretch of speech has a position (samples queued since the room
+//! opened). The page numbers the audio messages it receives and acknowledges each
+//! once it has played it (`{"type":"played","seq":N}`); the room then knows how
+//! far the candidate has heard, and [`RoomOutput::playout`] waits for it. Speech
+//! that is cleared, or sent when no page is connected, or still unacknowledged
+//! when the page goes, counts as done: no one will hear it.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,11 +23,11 @@ use interview_core::BookingToken;
 use interview_core::audio::{AudioFormat, AudioFrame};
 use interview_core::interview::{NOTICE_TOPIC, NoticeMessage};
 use interview_core::transport::{
-    AUDIO_QUEUE, EventRefused, RoomEvent, RoomEvents, RoomInfo, RoomIo, RoomOutput, TEXT_QUEUE,
-    TransportError,
+    AUDIO_QUEUE, EventRefused, Playout, RoomEvent, RoomEvents, RoomInfo, RoomIo, RoomOutput,
+    TEXT_QUEUE, TransportError,
 };
 use serde::Deserialize;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use super::{INPUT_FORMAT, MAX_INPUT_BYTES};
@@ -28,8 +36,17 @@ use super::{INPUT_FORMAT, MAX_INPUT_BYTES};
 /// `clear` still stops the agent quickly.
 const PLAYBACK_LEAD: Duration = Duration::from_millis(300);
 
+/// The most audio messages a page may have unacknowledged: beyond them the oldest
+/// counts as heard (speech is sent at real-time pace, so this is minutes of it).
+const MAX_IN_FLIGHT: usize = 4096;
+
 enum Outgoing {
-    Audio { generation: u64, frame: AudioFrame },
+    Audio {
+        generation: u64,
+        frame: AudioFrame,
+        /// The frame's end, as a playout position.
+        end: u64,
+    },
     Clear,
     Text(String),
 }
@@ -37,9 +54,19 @@ enum Outgoing {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Incoming {
-    Text { text: String },
+    Text {
+        text: String,
+    },
+    /// The page played its audio messages up to number `seq` (counted from 1 on
+    /// this connection).
+    Played {
+        seq: u64,
+    },
     Leave,
 }
+
+/// Audio messages sent to the page and not yet acknowledged: `(seq, end)`.
+type InFlight = Arc<Mutex<VecDeque<(u64, u64)>>>;
 
 /// The page connected now.
 struct Connection {
@@ -47,6 +74,59 @@ struct Connection {
     outgoing: mpsc::Sender<Outgoing>,
     /// Bumped by `clear`: speech queued before it is dropped by the writer.
     generation: Arc<AtomicU64>,
+}
+
+/// How far the interviewer's speech was queued and how far it was heard, as
+/// positions (samples since the room opened).
+struct Positions {
+    queued: Mutex<u64>,
+    heard: watch::Sender<u64>,
+}
+
+impl Positions {
+    fn new() -> Self {
+        Self {
+            queued: Mutex::new(0),
+            heard: watch::Sender::new(0),
+        }
+    }
+
+    /// Queues `samples` more; returns the end position.
+    fn queue(&self, samples: u64) -> u64 {
+        let mut queued = lock(&self.queued);
+        *queued = queued.saturating_add(samples);
+        *queued
+    }
+
+    /// Everything up to `position` was heard (or dropped).
+    fn heard(&self, position: u64) {
+        self.heard.send_if_modified(|heard| {
+            let later = position > *heard;
+            if later {
+                *heard = position;
+            }
+            later
+        });
+    }
+
+    /// Everything queued so far counts as done.
+    fn all_done(&self) {
+        let queued = *lock(&self.queued);
+        self.heard(queued);
+    }
+
+    /// Waits until what is queued now was heard.
+    fn playout(&self) -> Playout {
+        let target = *lock(&self.queued);
+        if *self.heard.borrow() >= target {
+            return Box::pin(std::future::ready(()));
+        }
+        let mut heard = self.heard.subscribe();
+        Box::pin(async move {
+            // The room (the sender) is gone: no one is waiting to hear.
+            let _ = heard.wait_for(|heard| *heard >= target).await;
+        })
+    }
 }
 
 /// One booking's room.
@@ -59,6 +139,7 @@ pub(crate) struct LocalRoom {
     connection: Mutex<Option<Connection>>,
     next_connection: AtomicU64,
     closed: AtomicBool,
+    positions: Positions,
 }
 
 impl std::fmt::Debug for LocalRoom {
@@ -94,6 +175,7 @@ impl LocalRoom {
             connection: Mutex::new(None),
             next_connection: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            positions: Positions::new(),
         });
         let io = RoomIo {
             info: RoomInfo {
@@ -127,6 +209,7 @@ impl LocalRoom {
         self.closed.store(true, Ordering::SeqCst);
         // Dropping the queue's sender ends the writer, which closes the socket.
         lock(&self.connection).take();
+        self.positions.all_done();
     }
 
     /// Connects the page on `socket` as the candidate. A room that already has a
@@ -134,6 +217,7 @@ impl LocalRoom {
     pub(crate) fn attach(self: &Arc<Self>, socket: WebSocket) -> Result<(), Box<WebSocket>> {
         let (outgoing, queue) = mpsc::channel::<Outgoing>(64);
         let generation = Arc::new(AtomicU64::new(0));
+        let in_flight = InFlight::default();
         let id = self.next_connection.fetch_add(1, Ordering::SeqCst);
         {
             let mut current = lock(&self.connection);
@@ -147,12 +231,18 @@ impl LocalRoom {
             });
         }
         let (sink, stream) = socket.split();
-        tokio::spawn(write(sink, queue, generation, self.format));
+        tokio::spawn(write(
+            self.clone(),
+            sink,
+            queue,
+            generation,
+            in_flight.clone(),
+        ));
         let _ = self.events.send(RoomEvent::ParticipantJoined {
             identity: self.identity.clone(),
             name: self.candidate_name.clone(),
         });
-        tokio::spawn(read(self.clone(), id, stream));
+        tokio::spawn(read(self.clone(), id, stream, in_flight));
         Ok(())
     }
 
@@ -168,6 +258,8 @@ impl LocalRoom {
             }
         };
         tracing::info!(%reason, "local interview connection ended");
+        // What the page had not played yet, it never will.
+        self.positions.all_done();
         if left {
             let _ = self.events.send(RoomEvent::ParticipantLeft {
                 identity: self.identity.clone(),
@@ -195,17 +287,19 @@ impl LocalRoom {
 
 /// Sends the interviewer's side to the page: a `ready` first, then speech paced to
 /// real time plus a small lead (cleared speech dropped), messages, and a close
-/// when the room drops the connection.
+/// when the room drops the connection. Each audio message is remembered until the
+/// page acknowledges it.
 async fn write(
+    room: Arc<LocalRoom>,
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
     mut queue: mpsc::Receiver<Outgoing>,
     generation: Arc<AtomicU64>,
-    format: AudioFormat,
+    in_flight: InFlight,
 ) {
     let ready = serde_json::json!({
         "type": "ready",
         "inputSampleRate": INPUT_FORMAT.sample_rate,
-        "outputSampleRate": format.sample_rate,
+        "outputSampleRate": room.format.sample_rate,
     });
     if sink
         .send(Message::Text(ready.to_string().into()))
@@ -215,11 +309,13 @@ async fn write(
         return;
     }
     let mut played_until = Instant::now();
+    let mut seq = 0_u64;
     while let Some(message) = queue.recv().await {
         let sent = match message {
             Outgoing::Audio {
                 generation: of,
                 frame,
+                end,
             } => {
                 if of != generation.load(Ordering::SeqCst) {
                     continue;
@@ -229,6 +325,17 @@ async fn write(
                     tokio::time::sleep_until(played_until - PLAYBACK_LEAD).await;
                 }
                 played_until = played_until.max(Instant::now()) + frame.duration();
+                seq += 1;
+                let oldest = {
+                    let mut in_flight = lock(&in_flight);
+                    in_flight.push_back((seq, end));
+                    (in_flight.len() > MAX_IN_FLIGHT)
+                        .then(|| in_flight.pop_front())
+                        .flatten()
+                };
+                if let Some((_, end)) = oldest {
+                    room.positions.heard(end);
+                }
                 sink.send(Message::Binary(frame.to_le_bytes().into())).await
             }
             Outgoing::Clear => {
@@ -251,6 +358,7 @@ async fn read(
     room: Arc<LocalRoom>,
     id: u64,
     mut stream: futures_util::stream::SplitStream<WebSocket>,
+    in_flight: InFlight,
 ) {
     let mut dropped = 0_u64;
     // Whether the page was told its messages come too fast, since the last one
@@ -303,6 +411,23 @@ async fn read(
                         Err(_) => break "the interview is over".to_owned(),
                     }
                 }
+                Ok(Incoming::Played { seq }) => {
+                    let heard = {
+                        let mut in_flight = lock(&in_flight);
+                        let mut heard = None;
+                        while let Some(&(sent, end)) = in_flight.front() {
+                            if sent > seq {
+                                break;
+                            }
+                            heard = Some(end);
+                            in_flight.pop_front();
+                        }
+                        heard
+                    };
+                    if let Some(end) = heard {
+                        room.positions.heard(end);
+                    }
+                }
                 Ok(Incoming::Leave) => break "the candidate left".to_owned(),
                 Err(error) => {
                     tracing::debug!(%error, "ignoring an unknown message from the page")
@@ -346,15 +471,30 @@ impl RoomOutput for RoomSide {
         if frame.format() != self.0.format {
             return Err(TransportError::UnsupportedFormat(frame.format()));
         }
-        self.send(|generation| Outgoing::Audio { generation, frame })
-            .await
+        let samples = u64::try_from(frame.samples().len()).unwrap_or(u64::MAX);
+        let end = self.0.positions.queue(samples);
+        if self.0.connection().is_none() {
+            // No page: no one to hear it, and no one to wait for.
+            self.0.positions.heard(end);
+        }
+        self.send(|generation| Outgoing::Audio {
+            generation,
+            frame,
+            end,
+        })
+        .await
     }
 
     async fn clear(&self) -> Result<(), TransportError> {
         if let Some((_, generation)) = self.0.connection() {
             generation.fetch_add(1, Ordering::SeqCst);
         }
+        self.0.positions.all_done();
         self.send(|_| Outgoing::Clear).await
+    }
+
+    fn playout(&self) -> Playout {
+        self.0.positions.playout()
     }
 
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError> {

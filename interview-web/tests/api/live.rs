@@ -562,3 +562,102 @@ async fn a_flood_of_typed_messages_waits_in_a_bounded_queue_and_the_page_is_told
     };
     assert_eq!(typed, interview_core::transport::TEXT_QUEUE);
 }
+
+/// Plays half a second of speech in five messages, waits until the page has heard
+/// it, says so, and stays until the candidate leaves.
+struct PlayoutRunner;
+
+#[async_trait]
+impl InterviewRunner for PlayoutRunner {
+    async fn run(&self, room: RoomIo, _booking: Booking) {
+        let RoomIo {
+            mut events, output, ..
+        } = room;
+        for _ in 0..5 {
+            let frame = AudioFrame::new(vec![500; 2400], AudioFormat::PCM_24K).unwrap();
+            output.play(frame).await.unwrap();
+        }
+        output.playout().await;
+        output
+            .send_text(
+                "transcript",
+                &json!({"speaker": "interviewer", "text": "heard"}).to_string(),
+            )
+            .await
+            .unwrap();
+        while let Some(event) = events.next().await {
+            if matches!(
+                event,
+                RoomEvent::ParticipantLeft { .. } | RoomEvent::Disconnected { .. }
+            ) {
+                break;
+            }
+        }
+    }
+}
+
+/// Sends `message`, then a ping, and returns the text messages that arrive before
+/// the pong (the server has read the message by then).
+async fn send_and_collect(socket: &mut Socket, message: Value) -> Vec<Value> {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
+    socket
+        .send(Message::Ping(b"read?".to_vec().into()))
+        .await
+        .unwrap();
+    let mut texts = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .unwrap();
+        match message {
+            Message::Pong(_) => return texts,
+            Message::Text(text) => texts.push(serde_json::from_str(&text).unwrap()),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_interviewer_waits_until_the_page_has_played_its_speech() {
+    let app = spawn_app_with(Options {
+        runner: Some(Arc::new(PlayoutRunner)),
+        ..Options::default()
+    });
+    let token = open_booking(&app).await;
+    let host = serve(&app).await;
+    let mut socket = joined(&format!("ws://{host}/ws/interview/{token}")).await;
+    // The five speech messages arrive, and nothing says they were heard.
+    let mut received = 0;
+    while received < 5 {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("speech in time")
+            .expect("socket open")
+            .unwrap();
+        match message {
+            Message::Binary(_) => received += 1,
+            Message::Text(text) => panic!("before the speech was played: {text}"),
+            _ => {}
+        }
+    }
+    // Four played: the interviewer is still speaking.
+    let early = send_and_collect(&mut socket, json!({"type": "played", "seq": 4})).await;
+    assert!(early.is_empty(), "{early:?}");
+    // A malformed acknowledgement changes nothing either; the fifth ends it.
+    let bogus = send_and_collect(&mut socket, json!({"type": "played", "seq": "x"})).await;
+    assert!(bogus.is_empty(), "{bogus:?}");
+    socket
+        .send(Message::Text(
+            json!({"type": "played", "seq": 5}).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    let heard = next_json(&mut socket).await;
+    assert_eq!(heard["type"], "transcript");
+    assert!(heard["data"].as_str().unwrap().contains("heard"), "{heard}");
+}

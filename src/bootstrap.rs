@@ -34,6 +34,15 @@ pub enum BootstrapError {
     /// The booking store could not be opened.
     #[error("the booking store cannot be opened")]
     Store(#[from] StoreError),
+    /// A configured position could not be saved: its slug belongs to another
+    /// stored position, or the store failed.
+    #[error("the position {id:?} cannot be saved")]
+    Position {
+        /// The position's id.
+        id: String,
+        /// Why.
+        source: StoreError,
+    },
     /// The notifier could not be set up.
     #[error("the e-mail notifier cannot be set up")]
     Notifier(#[from] NotifyError),
@@ -119,6 +128,7 @@ impl Application {
             source,
         })?;
         let bookings = booking_store(&config).await?;
+        define_positions(bookings.clone(), &config.interview.positions).await?;
         let resumes = config.storage.resumes().open(clock.clone())?;
         let notifier = config.mail().open()?;
         let scheduling = SchedulingService::new(
@@ -293,6 +303,70 @@ pub async fn shutdown_signal() {
 /// workers use it to record transcripts where the web application reads them.
 pub async fn booking_store(config: &Config) -> Result<Arc<dyn BookingStore>, BootstrapError> {
     Ok(config.storage.bookings().open().await?)
+}
+
+/// Saves the configured positions (`POSITIONS_FILE`, or the default position) in
+/// the store, replacing earlier versions with the same id. Positions stored
+/// earlier and not configured now stay as they are: bookings may refer to them.
+///
+/// A position the store refuses (its slug belongs to another stored position) is
+/// an error. A store that cannot be reached now (Supabase is reached lazily) is
+/// not: the positions are saved in the background as soon as it answers.
+pub async fn define_positions(
+    store: Arc<dyn BookingStore>,
+    positions: &[interview_core::position::Position],
+) -> Result<(), BootstrapError> {
+    for (index, position) in positions.iter().enumerate() {
+        match store.save_position(position).await {
+            Ok(()) => {}
+            Err(StoreError::Unavailable(error)) => {
+                tracing::warn!(
+                    error = %interview_core::error::ErrorChain(error.as_ref()),
+                    "the booking store is unreachable: the positions are saved once it answers"
+                );
+                tokio::spawn(save_positions_later(store, positions[index..].to_vec()));
+                return Ok(());
+            }
+            Err(source) => {
+                return Err(BootstrapError::Position {
+                    id: position.id.to_string(),
+                    source,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Saves `positions` once the store answers, trying again with backoff.
+async fn save_positions_later(
+    store: Arc<dyn BookingStore>,
+    positions: Vec<interview_core::position::Position>,
+) {
+    let backoff = interview_core::backoff::Backoff {
+        max: std::time::Duration::from_secs(60),
+        ..Default::default()
+    };
+    let mut attempt = 0;
+    for position in &positions {
+        loop {
+            match store.save_position(position).await {
+                Ok(()) => break,
+                Err(StoreError::Unavailable(_)) => {
+                    tokio::time::sleep(backoff.next_delay(attempt)).await;
+                    attempt = attempt.saturating_add(1);
+                }
+                Err(error) => {
+                    tracing::error!(position = position.id.as_str(), %error, "a configured position cannot be saved");
+                    break;
+                }
+            }
+        }
+    }
+    tracing::info!(
+        count = positions.len(),
+        "the configured positions are saved"
+    );
 }
 
 #[cfg(any(feature = "pdf", feature = "docx", feature = "doc"))]

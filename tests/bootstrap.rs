@@ -228,3 +228,129 @@ fn the_role_table_names_each_provider_and_the_deciding_variable() {
         assert_eq!(shown, expected, "{vars:?}");
     }
 }
+
+const POSITIONS: &str = r#"
+[[positions]]
+id = "backend"
+title = "Backend Engineer"
+company = "Acme"
+phone_region = "GB"
+
+[[positions]]
+id = "support"
+slug = "customer-support"
+title = "Support Specialist"
+duration_minutes = 20
+"#;
+
+#[tokio::test]
+async fn the_positions_file_defines_the_positions_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("positions.toml");
+    std::fs::write(&file, POSITIONS).unwrap();
+    let vars = [
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("POSITIONS_FILE", file.display().to_string()),
+        ("INTERVIEW_COMPANY", "Globex".to_owned()),
+    ];
+    let app = Application::build(config(&vars)).await.unwrap();
+    let open = app.state.scheduling().open_positions().await.unwrap();
+    let titles: Vec<(&str, Option<&str>)> = open
+        .iter()
+        .map(|p| (p.title.as_str(), p.company.as_deref()))
+        .collect();
+    // INTERVIEW_COMPANY is the company of positions that name none.
+    assert_eq!(
+        titles,
+        [
+            ("Backend Engineer", Some("Acme")),
+            ("Support Specialist", Some("Globex"))
+        ]
+    );
+    drop(app);
+
+    // A restart with an edited file replaces the positions it defines and keeps
+    // the others (bookings may refer to them).
+    std::fs::write(
+        &file,
+        POSITIONS.replace("Backend Engineer", "Platform Engineer"),
+    )
+    .unwrap();
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(
+                "[[positions]]\nid = \"support\"",
+                "[[positions]]\nid = \"sales\"",
+            )
+            .replace("customer-support", "sales"),
+    )
+    .unwrap();
+    let app = Application::build(config(&vars)).await.unwrap();
+    let ids: Vec<String> = app
+        .state
+        .scheduling()
+        .open_positions()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}:{}", p.id, p.title))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "backend:Platform Engineer",
+            "sales:Support Specialist",
+            "support:Support Specialist"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_slug_taken_by_another_stored_position_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("positions.toml");
+    std::fs::write(&file, POSITIONS).unwrap();
+    let vars = |file: &std::path::Path| {
+        [
+            ("DATA_DIR", dir.path().display().to_string()),
+            ("POSITIONS_FILE", file.display().to_string()),
+        ]
+    };
+    Application::build(config(&vars(&file))).await.unwrap();
+    // Another id now claims the slug "customer-support".
+    std::fs::write(
+        &file,
+        POSITIONS.replace("id = \"support\"", "id = \"help\""),
+    )
+    .unwrap();
+    let error = Application::build(config(&vars(&file))).await.unwrap_err();
+    assert!(
+        matches!(error, BootstrapError::Position { ref id, .. } if id == "help"),
+        "{error}"
+    );
+    assert_eq!(error.to_string(), "the position \"help\" cannot be saved");
+}
+
+#[test]
+fn a_wrong_positions_file_is_named_with_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let wrong = dir.path().join("wrong.toml");
+    std::fs::write(&wrong, "[[positions]]\nid = \"Backend\"\n").unwrap();
+    for (file, expected) in [
+        (&missing, "cannot read the positions file"),
+        (
+            &wrong,
+            "positions[0] (Backend): id: must be 1 to 64 lowercase",
+        ),
+    ] {
+        let map: HashMap<String, String> =
+            [("POSITIONS_FILE".to_owned(), file.display().to_string())].into();
+        let errors = Config::from_map(&map).unwrap_err();
+        let message = errors.to_string();
+        assert!(message.contains("POSITIONS_FILE"), "{message}");
+        assert!(message.contains(expected), "{message}");
+    }
+}

@@ -26,8 +26,9 @@ pub const WEBHOOK_EVENT_MEMORY: TimeDelta = TimeDelta::days(7);
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// A booking with this token already exists; nothing was overwritten.
-    #[error("a booking with this token already exists")]
+    /// The key is taken: a booking with this token, an upload with this key, or
+    /// another position with this slug already exists; nothing was overwritten.
+    #[error("the key is already taken (a booking's token, an upload's key or a position's slug)")]
     Conflict,
     /// No booking has this token.
     #[error("no booking has this token")]

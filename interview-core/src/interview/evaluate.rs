@@ -430,6 +430,50 @@ mod tests {
         );
     }
 
+    /// A position with a competency and rubric of its own.
+    fn support_position() -> crate::position::Position {
+        use crate::position::{CompetencyDraft, PositionDefaults, PositionDraft, RubricDraft};
+        let mut draft = PositionDraft::named("support");
+        draft.title = "Support Specialist".to_owned();
+        draft.company = Some("Acme".to_owned());
+        draft.competencies = vec![CompetencyDraft {
+            name: "Empathy".to_owned(),
+            description: "Understands what the customer needs.".to_owned(),
+            rubric: RubricDraft {
+                one: "Blames the customer.".to_owned(),
+                three: "Acknowledges the problem and fixes it.".to_owned(),
+                five: "Anticipates the customer's next problem.".to_owned(),
+            },
+        }];
+        crate::position::Position::parse(&draft, &PositionDefaults::default()).unwrap()
+    }
+
+    #[test]
+    fn the_request_scores_against_the_positions_rubric() {
+        let position = support_position();
+        let persona = Persona::default().for_position(&position);
+        let request = evaluation_request(
+            &persona,
+            &[],
+            None,
+            &EvaluationRules::for_position(&position),
+        );
+        let system = &request.messages[0].content;
+        assert!(
+            system.contains("for the Support Specialist position at Acme"),
+            "{system}"
+        );
+        assert!(system.contains("- Empathy: Understands what the customer needs."));
+        assert!(system.contains("1 (weak): Blames the customer."));
+        assert!(system.contains("3 (solid): Acknowledges the problem and fixes it."));
+        assert!(system.contains("5 (excellent): Anticipates the customer's next problem."));
+        assert!(system.contains("Score each against its rubric"));
+        assert!(
+            !system.contains("technical depth"),
+            "only the position's competencies"
+        );
+    }
+
     #[test]
     fn the_request_fences_the_transcript() {
         let transcript = vec![TranscriptEntry {

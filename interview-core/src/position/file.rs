@@ -203,6 +203,20 @@ duration_minutes = 20
     }
 
     #[test]
+    fn the_documented_example_parses() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let section = &doc[doc.find("## Positions").unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &section[start..start + section[start..].find("```").unwrap()];
+        let file = PositionsFile::parse(example, &PositionDefaults::default()).unwrap();
+        let position = &file.positions[0];
+        assert_eq!(position.slug.as_str(), "backend");
+        assert_eq!(position.duration().as_secs(), 25 * 60);
+        assert_eq!(position.language.to_string(), "en-GB");
+        assert_eq!(position.plan[1].competencies, ["System design"]);
+    }
+
+    #[test]
     fn mistakes_name_the_position_and_the_field() {
         let defaults = PositionDefaults::default();
         let error = |text: &str| {

@@ -4,7 +4,8 @@ use askama::Template;
 use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
-use super::{Attachment, OutgoingEmail, format_instant};
+use super::{Attachment, OutgoingEmail, format_instant_in};
+use crate::position::Language;
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
@@ -28,6 +29,8 @@ pub struct Invitation {
     pub position_title: String,
     /// Who is hiring ("Acme Corp"); `None`: the text names the position alone.
     pub company: Option<String>,
+    /// The position's language: the HTML's `lang` and how the date reads.
+    pub language: Language,
     /// When the invitation was made (the event's DTSTAMP).
     pub sent_at: DateTime<Utc>,
 }
@@ -36,7 +39,7 @@ impl Invitation {
     /// The interview time as the candidate reads it, in their zone (UTC when unknown):
     /// "Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata)".
     pub fn formatted_time(&self) -> String {
-        let shown = format_instant(self.scheduled.at(), self.scheduled.zone());
+        let shown = format_instant_in(self.scheduled.at(), self.scheduled.zone(), &self.language);
         match self.scheduled.zone() {
             // The abbreviation alone can be ambiguous (IST is also Irish and Israeli time).
             Some(zone) => format!("{shown} ({})", zone.name()),
@@ -244,8 +247,30 @@ mod tests {
             .unwrap(),
             position_title: "Backend Engineer".to_owned(),
             company: Some(org.to_owned()),
+            language: Language::default(),
             sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_position_in_another_language_dates_the_invitation_in_it() {
+        let inv = Invitation {
+            language: Language::parse("de").unwrap(),
+            scheduled: ScheduledTime::from_parts(
+                Utc.with_ymd_and_hms(2030, 3, 2, 13, 30, 0).unwrap(),
+                Some(chrono_tz::Europe::Berlin),
+            ),
+            ..invitation("Ann Lee", "Acme")
+        };
+        let email = inv.to_email();
+        assert!(
+            email
+                .text_body
+                .contains("Samstag, 2 März 2030, 14:30 CET (Europe/Berlin)"),
+            "{}",
+            email.text_body
+        );
+        assert!(email.html_body.contains("<html lang=\"de\">"));
     }
 
     #[test]

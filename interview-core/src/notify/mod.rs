@@ -6,7 +6,7 @@ mod time;
 use async_trait::async_trait;
 
 pub use invitation::Invitation;
-pub use time::format_instant;
+pub use time::{format_instant, format_instant_in};
 
 use crate::EmailAddress;
 use crate::error::BoxError;

@@ -402,6 +402,7 @@ impl SchedulingService {
             interview_url: interview_url.clone(),
             position_title: position.title.clone(),
             company: position.company.clone(),
+            language: position.language.clone(),
             sent_at: now,
         };
         let email_error = match self.notifier.send_invitation(&invitation).await {

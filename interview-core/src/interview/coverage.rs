@@ -147,6 +147,15 @@ impl Coverage {
         found
     }
 
+    /// The indices of the competencies whose names `text` mentions (as whole
+    /// words, without case and punctuation).
+    pub fn mentioned_in(&self, text: &str) -> Vec<usize> {
+        let text = format!(" {} ", normalise(text));
+        (0..self.keys.len())
+            .filter(|&i| text.contains(&format!(" {} ", self.keys[i])))
+            .collect()
+    }
+
     /// Records one answer's evidence for the competencies at `indices`.
     pub fn add(&mut self, indices: &[usize]) {
         for &i in indices {
@@ -248,6 +257,10 @@ mod tests {
         assert_eq!(coverage.covered(), ["communication", "Problem solving"]);
         assert_eq!(coverage.missing(), ["collaboration"]);
         assert_eq!(coverage.percent(), 66);
+        assert_eq!(
+            coverage.mentioned_in("Tell me about collaboration, and communications?"),
+            [2]
+        );
         assert_eq!(Coverage::new(Vec::<String>::new()).percent(), 100);
     }
 }

@@ -36,7 +36,7 @@ pub use live::{
     AGENT_STATE_TOPIC, AgentState, AgentStateMessage, NOTICE_TOPIC, NoticeMessage,
     TRANSCRIPT_TOPIC, TranscriptMessage,
 };
-pub use pace::{EndRefused, Pace, PaceRules, note_asks_about, note_competencies};
+pub use pace::{EndRefused, Pace, PaceRules, note_asks_about, note_competencies, note_lets_close};
 pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};
 pub use prompt::{

@@ -188,6 +188,23 @@ impl Pace {
             .collect()
     }
 
+    /// Notes what the interviewer said: once the question stages are over (the
+    /// candidate's questions, the wrap-up), a competency without evidence that it
+    /// names was asked about, and is not asked about again before closing.
+    pub fn interviewer_said(&mut self, text: &str) {
+        if !matches!(
+            self.stage(),
+            Some(Stage::CandidateQuestions | Stage::WrapUp)
+        ) {
+            return;
+        }
+        for i in self.coverage.mentioned_in(text) {
+            if !self.coverage.is_covered(i) {
+                self.asked_at_end[i] = true;
+            }
+        }
+    }
+
     /// Moves on past the stages that are done at `elapsed`; whether it moved.
     pub fn advance(&mut self, elapsed: Duration) -> bool {
         let mut moved = false;
@@ -323,8 +340,8 @@ impl Pace {
             ));
         } else {
             note.push_str(&format!(
-                "\nClose the interview now: thank the candidate, explain the next steps, say \
-                 goodbye, and end your message with {END_MARKER}."
+                "\n{CLOSE_NOW} thank the candidate, explain the next steps, say goodbye, and \
+                 end your message with {END_MARKER}."
             ));
         }
         let covered = self.coverage.covered();
@@ -354,6 +371,8 @@ const REFUSED: &str = "You ended the interview too early: it is not over. Do not
 const ASK_OPEN: &str = "Do not end the interview yet: first ask one question about ";
 /// See [`ASK_OPEN`].
 const ASK_CLOSE: &str = ", which has no evidence yet.";
+/// How the note says the interviewer may close now.
+const CLOSE_NOW: &str = "Close the interview now:";
 /// How the note lists the competencies with evidence.
 const WITH: &str = "Competencies with evidence: ";
 /// How the note lists the competencies without evidence.
@@ -379,6 +398,16 @@ pub fn note_competencies(note: &str) -> (Vec<String>, Vec<String>) {
             .unwrap_or_default()
     };
     (list(WITH), list(WITHOUT))
+}
+
+/// Whether `note` lets the interviewer close the interview now: `None` if it is
+/// not a [`Pace::note`] (nor [`InterviewPlan::progress_note`]), `Some(true)` if it
+/// says to close now or that the time is used up.
+pub fn note_lets_close(note: &str) -> Option<bool> {
+    if !note.starts_with(STATUS) {
+        return None;
+    }
+    Some(super::plan::is_time_up_note(note) || note.lines().any(|l| l.starts_with(CLOSE_NOW)))
 }
 
 /// The competency a [`Pace::note`] asks to ask about before closing.
@@ -557,6 +586,7 @@ mod tests {
         assert!(note.contains("ended the interview too early"), "{note}");
         assert!(note.contains("before the Wrap-up stage"), "{note}");
         assert!(!pace.note(now).contains("too early"), "said once");
+        assert_eq!(note_lets_close(&note), Some(false));
 
         // In the wrap-up with two of five covered: each missing one is asked about
         // once, then the end is accepted.
@@ -565,7 +595,9 @@ mod tests {
         }
         assert_eq!(pace.stage(), Some(Stage::WrapUp));
         pace.answer_evidence(&["communication", "collaboration"], LONG);
-        for expected in ["technical depth", "problem solving", "relevant experience"] {
+        // Asked about in the interviewer's own words: not asked again.
+        pace.interviewer_said("Before we finish, tell me about your relevant experience.");
+        for expected in ["technical depth", "problem solving"] {
             assert_eq!(
                 pace.may_end(now),
                 Err(EndRefused::Uncovered {
@@ -579,6 +611,8 @@ mod tests {
         assert_eq!(pace.may_end(now), Ok(()));
         let note = pace.note(now);
         assert!(note.contains("Close the interview now"), "{note}");
+        assert_eq!(note_lets_close(&note), Some(true));
+        assert_eq!(note_lets_close("Close the interview now: bye"), None);
         assert_eq!(
             note_competencies(&note),
             (

@@ -63,9 +63,11 @@ impl State {
             }
             texts.push(turn.text.as_str());
         }
-        self.record
-            .history
-            .push(candidate_message(&texts.join(" ")));
+        let answer = texts.join(" ");
+        let elapsed = self.elapsed();
+        self.record.pace.answered(&answer, elapsed);
+        self.silence.checked_in = false;
+        self.record.history.push(candidate_message(&answer));
         let queued = turns.iter().any(|t| t.clock.queued);
         let clock = turns.last().map(|t| TurnClock { queued, ..t.clock });
         let request = self.request();
@@ -73,14 +75,16 @@ impl State {
             .await;
     }
 
-    fn request(&self) -> ChatRequest {
+    /// The request for the interviewer's next reply: the prompt, the
+    /// conversation, and the note on where the interview stands.
+    fn request(&mut self) -> ChatRequest {
+        let elapsed = self.elapsed();
+        let note = self.record.pace.note(elapsed);
         let record = &self.record;
         let mut messages = Vec::with_capacity(record.history.len() + 2);
         messages.push(ChatMessage::system(record.system_prompt.clone()));
         messages.extend(record.history.iter().cloned());
-        messages.push(ChatMessage::system(
-            record.plan.progress_note(self.elapsed()),
-        ));
+        messages.push(ChatMessage::system(note));
         ChatRequest {
             messages,
             temperature: self.setup.config.temperature,
@@ -142,10 +146,29 @@ impl State {
             kind,
             clock,
             started_at,
+            answering,
             ..
         } = response;
         self.record(Speaker::Interviewer, &spoken.text, started_at, false)
             .await;
+        if !spoken.evidence.is_empty() && !answering.is_empty() {
+            let answer: Vec<&str> = answering.iter().map(|t| t.text.as_str()).collect();
+            let counted = self
+                .record
+                .pace
+                .answer_evidence(&spoken.evidence, &answer.join(" "));
+            tracing::debug!(
+                target: LOG,
+                named = spoken.evidence.len(),
+                counted = counted.len(),
+                covered = self.record.pace.coverage().percent(),
+                "evidence noted"
+            );
+        }
+        let continuation = matches!(kind, ResponseKind::Continuation);
+        if matches!(kind, ResponseKind::Answer | ResponseKind::Continuation) {
+            self.record.pace.interviewer_said(&spoken.text);
+        }
         if !spoken.text.is_empty() {
             self.record
                 .history
@@ -165,16 +188,42 @@ impl State {
                 self.start_response(source, kind, clock, Vec::new()).await;
                 return;
             }
-            ResponseKind::Greeting | ResponseKind::Answer => {
+            ResponseKind::Greeting | ResponseKind::Answer | ResponseKind::Continuation => {
                 self.outcome.failures_in_a_row = 0;
                 self.close_turn_metrics(clock);
             }
-            ResponseKind::Apology(None) => {}
+            ResponseKind::Apology(None) | ResponseKind::CheckIn => {}
         }
         if spoken.end_requested {
-            tracing::info!(target: LOG, "the interviewer finished the plan");
-            self.outcome.ending = Some(SessionEnd::PlanComplete);
-            return;
+            let elapsed = self.elapsed();
+            match self.record.pace.may_end(elapsed) {
+                Ok(()) => {
+                    tracing::info!(target: LOG, "the interviewer finished the plan");
+                    self.outcome.ending = Some(SessionEnd::PlanComplete);
+                    return;
+                }
+                Err(why) => {
+                    tracing::info!(target: LOG, %why, "the interviewer's end is refused: the interview goes on");
+                    self.record.pace.refuse(why);
+                    // It goes on at once, unless the candidate has already said
+                    // something (answered next with the same note) or this was
+                    // itself the going on (then it waits for the candidate).
+                    if !continuation
+                        && self.outcome.closing.is_none()
+                        && self.hearing.pending.is_empty()
+                    {
+                        let request = self.request();
+                        self.start_response(
+                            Source::Llm(request),
+                            ResponseKind::Continuation,
+                            None,
+                            Vec::new(),
+                        )
+                        .await;
+                        return;
+                    }
+                }
+            }
         }
         if let Some(end) = self.outcome.closing {
             self.speak_close(end).await;
@@ -235,7 +284,11 @@ impl State {
                     }
                 }
             }
-            kind @ (ResponseKind::Greeting | ResponseKind::Answer) => {
+            ResponseKind::CheckIn => {
+                self.set_state(AgentState::Listening).await;
+                self.answer_pending().await;
+            }
+            kind @ (ResponseKind::Greeting | ResponseKind::Answer | ResponseKind::Continuation) => {
                 self.outcome.failures_in_a_row += 1;
                 if self.outcome.failures_in_a_row >= 2 {
                     self.speak_close(SessionEnd::EngineFailure).await;
@@ -267,6 +320,7 @@ impl State {
         let persona = &self.setup.config.persona;
         let text = match end {
             SessionEnd::EngineFailure => persona.technical_close_text(),
+            SessionEnd::Silent => super::silence::SILENT_CLOSE.to_owned(),
             _ => persona.time_up_text(),
         };
         self.start_response(

@@ -8,7 +8,8 @@ use interview_core::InterviewWindow;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
 use interview_core::interview::{
-    DEFAULT_COMPETENCIES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, Persona,
+    DEFAULT_COMPETENCIES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, PaceRules,
+    Persona,
 };
 
 use super::turn::TurnConfig;
@@ -62,6 +63,29 @@ impl Default for InputLimits {
     }
 }
 
+/// What the interviewer does when the candidate is silent while it waits for an
+/// answer (not while it speaks or thinks, nor while the candidate speaks or their
+/// words are being transcribed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SilenceConfig {
+    /// After this long, it checks in once, kindly ("Take your time — would you
+    /// like me to repeat the question?"). Zero: never.
+    pub check_in_after: Duration,
+    /// After this much more silence following the check-in, it offers to continue
+    /// later and ends politely; the interview stays resumable within its window
+    /// ([`SessionEnd::Silent`](super::SessionEnd::Silent)). Zero: never.
+    pub close_after: Duration,
+}
+
+impl Default for SilenceConfig {
+    fn default() -> Self {
+        Self {
+            check_in_after: Duration::from_secs(20),
+            close_after: Duration::from_secs(40),
+        }
+    }
+}
+
 /// How a session runs.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -88,8 +112,15 @@ pub struct SessionConfig {
     pub input: InputLimits,
     /// The competencies the evaluation scores.
     pub competencies: Vec<String>,
-    /// The fewest whole words a quote of evidence must have (from one answer).
+    /// The fewest whole words a quote of evidence must have (from one answer); an
+    /// answer shorter than this gives no evidence during the interview either.
     pub min_quote_words: usize,
+    /// The share of the competencies, in percent, that needs evidence before the
+    /// interviewer may close without first asking about each one still without
+    /// it (80). See [`Pace`](interview_core::interview::Pace).
+    pub min_coverage_percent: u32,
+    /// What the interviewer does when the candidate stays silent.
+    pub silence: SilenceConfig,
     /// Sampling temperature of the interviewer's answers.
     pub temperature: Option<f32>,
     /// The longest answer, in tokens.
@@ -125,6 +156,8 @@ impl Default for SessionConfig {
                 .map(|c| (*c).to_owned())
                 .collect(),
             min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
+            min_coverage_percent: PaceRules::default().min_coverage_percent,
+            silence: SilenceConfig::default(),
             input: InputLimits::default(),
             temperature: Some(0.7),
             max_tokens: Some(300),
@@ -139,6 +172,14 @@ impl SessionConfig {
     /// The rules the evaluation is checked against.
     pub fn evaluation_rules(&self) -> EvaluationRules {
         EvaluationRules::new(&self.competencies).with_min_quote_words(self.min_quote_words)
+    }
+
+    /// The rules the interview's pace is judged by.
+    pub fn pace_rules(&self) -> PaceRules {
+        PaceRules {
+            min_coverage_percent: self.min_coverage_percent,
+            min_answer_words: self.min_quote_words,
+        }
     }
 
     /// The defaults, with the company, position, `MAX_RESUME_LENGTH` and the window

@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    InterviewPlan, NOTICE_TOPIC, NoticeMessage, ResumeText, Speaker, TranscriptEntry, system_prompt,
+    InterviewPlan, NOTICE_TOPIC, NoticeMessage, Pace, ResumeText, Speaker, TranscriptEntry,
+    system_prompt,
 };
 use interview_core::store::{BookingStore, Claim, Lease};
 use interview_core::transport::{RoomIo, RoomOutput};
@@ -29,7 +30,7 @@ use super::metrics::MetricsSummary;
 use super::report::{SessionEnd, SessionReport};
 use super::speech::{Source, Voice};
 use super::state::{
-    Allowance, Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State,
+    Allowance, Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Silence, Speaking, State,
     Utterance, candidate_message,
 };
 use super::turn::TurnDetector;
@@ -119,7 +120,15 @@ pub(super) async fn run(
             resume.as_ref().map(ResumeText::as_str),
         )
     });
-    let prompt = system_prompt(&config.persona, &plan, resume.as_ref());
+    let mut pace = Pace::new(plan, &config.competencies, config.pace_rules());
+    if resuming {
+        let answers = earlier
+            .iter()
+            .filter(|e| e.speaker == Speaker::Candidate)
+            .count();
+        pace.resume(answers, active_before);
+    }
+    let prompt = system_prompt(&config.persona, pace.plan(), resume.as_ref());
     let (writer, writer_task) = match &booking {
         Some(token) => {
             let (writer, task) = store_transcript(store.clone(), token.clone());
@@ -164,7 +173,7 @@ pub(super) async fn run(
             agent_state: None,
         },
         record: Record {
-            plan,
+            pace,
             resume,
             system_prompt: prompt,
             history: history_of(&earlier),
@@ -181,6 +190,7 @@ pub(super) async fn run(
             deadline,
         },
         outcome,
+        silence: Silence::default(),
         setup: Setup {
             config,
             engines,
@@ -215,6 +225,10 @@ pub(super) async fn run(
     let mut audio_open = true;
     let mut events_open = true;
     let end = loop {
+        if let Some(end) = state.outcome.ending {
+            break end;
+        }
+        state.watch_silence().await;
         if let Some(end) = state.outcome.ending {
             break end;
         }

@@ -100,6 +100,7 @@ mod report;
 mod resample;
 mod room;
 mod sentences;
+mod silence;
 mod speech;
 mod state;
 mod turn;
@@ -112,7 +113,7 @@ use interview_core::store::BookingStore;
 use interview_core::transport::RoomIo;
 
 pub use booking::SessionBooking;
-pub use config::{Engines, InputLimits, Interruptions, SessionConfig};
+pub use config::{Engines, InputLimits, Interruptions, SessionConfig, SilenceConfig};
 pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
 pub use report::{EngineFailure, SessionEnd, SessionReport};
 pub use turn::{TurnConfig, looks_unfinished};

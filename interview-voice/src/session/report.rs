@@ -34,6 +34,10 @@ pub enum SessionEnd {
     NotJoinable,
     /// Another session took the interview over (this one's hold ran out).
     Superseded,
+    /// The candidate stayed silent after the interviewer checked in; it offered to
+    /// continue later and ended politely. The interview can be resumed within its
+    /// window.
+    Silent,
 }
 
 impl SessionEnd {
@@ -51,6 +55,7 @@ impl SessionEnd {
             Self::EngineFailure => "engine_failure",
             Self::NotJoinable => "not_joinable",
             Self::Superseded => "superseded",
+            Self::Silent => "silent",
         }
     }
 

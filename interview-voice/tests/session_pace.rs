@@ -407,3 +407,127 @@ async fn silence_is_not_counted_while_the_interviewer_speaks_or_the_candidate_do
             .all(|l| !l.text.starts_with("Take your time"))
     );
 }
+
+/// A language model that records its requests and their answers.
+struct Recording {
+    inner: interview_voice::offline::OfflineInterviewer,
+    said: std::sync::Mutex<Vec<(ChatRequest, String)>>,
+}
+
+#[async_trait::async_trait]
+impl interview_core::engine::LlmEngine for Recording {
+    fn name(&self) -> &str {
+        // The session treats it as the offline interviewer (no evaluation).
+        interview_voice::offline::OfflineInterviewer::NAME
+    }
+
+    async fn chat(
+        &self,
+        request: ChatRequest,
+    ) -> Result<interview_core::engine::LlmStream, interview_core::engine::LlmError> {
+        let reply = self.inner.reply(&request)?;
+        self.said.lock().unwrap().push((request.clone(), reply));
+        self.inner.chat(request).await
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_covered() {
+    use std::sync::Arc;
+
+    use interview_core::clock::ManualClock;
+    use interview_core::testing::{InMemoryBookingStore, ScriptedTts, in_memory_room};
+    use interview_voice::session::{Engines, InterviewSession, SessionBooking};
+
+    let (io, room) = in_memory_room("room-1", None, AudioFormat::SPEECH);
+    let llm = Arc::new(Recording {
+        inner: interview_voice::offline::OfflineInterviewer::new(),
+        said: std::sync::Mutex::default(),
+    });
+    let engines = Engines {
+        stt: None,
+        llm: llm.clone(),
+        tts: Arc::new(ScriptedTts::new(AudioFormat::PCM_24K, MS(1))),
+    };
+    let session = InterviewSession::new(
+        typed_quickly(),
+        engines,
+        Arc::new(InMemoryBookingStore::new()),
+        Arc::new(ManualClock::new(session_support::start_time())),
+    );
+    let booking = SessionBooking {
+        resume_text: Some(session_support::RESUME.to_owned()),
+        ..SessionBooking::none()
+    };
+    let running = tokio::spawn(session.run(io, booking));
+    let lines = || {
+        room.texts()
+            .iter()
+            .filter(|(topic, _)| topic == "transcript")
+            .count()
+    };
+    eventually("the greeting", || lines() == 1).await;
+    // Detailed answers, each with something the interviewer can pick up.
+    let answer = "At Acme I migrated the billing service from PHP to Go over six months, \
+                  and we cut the nightly invoice run from 4 hours to 20 minutes.";
+    let mut answers = 0;
+    while !running.is_finished() && answers < 30 {
+        room.send_event(RoomEvent::Text {
+            identity: "candidate".into(),
+            text: answer.to_owned(),
+        });
+        answers += 1;
+        eventually("the reply", || lines() == 1 + 2 * answers).await;
+        let said = llm.said.lock().unwrap();
+        if said.last().unwrap().1.ends_with("[[END_INTERVIEW]]") {
+            break;
+        }
+    }
+    let report = running.await.unwrap();
+    assert_eq!(report.end, SessionEnd::PlanComplete);
+
+    let said = llm.said.lock().unwrap().clone();
+    // Its questions named what the answers showed, stage by stage ...
+    let evidence: Vec<&str> = said
+        .iter()
+        .filter_map(|(_, reply)| {
+            let start = reply.find("[[EVIDENCE: ")? + "[[EVIDENCE: ".len();
+            Some(&reply[start..start + reply[start..].find("]]")?])
+        })
+        .collect();
+    for expected in [
+        "communication; relevant experience",
+        "technical depth; problem solving",
+        "collaboration",
+    ] {
+        assert!(evidence.contains(&expected), "{evidence:?}");
+    }
+    // ... the session's stage moved with them, and the close came when allowed.
+    let stages: Vec<&str> = said.iter().map(|(r, _)| stage(note(r))).collect();
+    let mut seen: Vec<&str> = stages.clone();
+    seen.dedup();
+    assert_eq!(
+        seen,
+        [
+            "Background",
+            "Technical",
+            "Behavioural",
+            "Candidate's questions",
+            "Wrap-up"
+        ],
+        "{stages:?}"
+    );
+    assert!(note(&said.last().unwrap().0).contains("Close the interview now"));
+    if std::env::var_os("SHOW_TRANSCRIPT").is_some() {
+        for (request, reply) in &said {
+            eprintln!("NOTE: {}\nREPLY: {reply}\n", note(request));
+        }
+        for line in &report.transcript {
+            eprintln!("{:?}: {}", line.speaker, line.text);
+        }
+    }
+    // No marker was said or written.
+    for line in &report.transcript {
+        assert!(!line.text.contains("[["), "{}", line.text);
+    }
+}

@@ -431,8 +431,17 @@ impl interview_core::engine::LlmEngine for Recording {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_covered() {
+/// Runs an offline interview on `resume`, answering each question with the next of
+/// `answers` (the last one again when they run out) until it closes or 30 answers;
+/// gives the report, how many answers were given, and every request with its reply.
+async fn offline_interview(
+    resume: &str,
+    answers: &[&str],
+) -> (
+    interview_voice::session::SessionReport,
+    usize,
+    Vec<(ChatRequest, String)>,
+) {
     use std::sync::Arc;
 
     use interview_core::clock::ManualClock;
@@ -456,7 +465,7 @@ async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_cove
         Arc::new(ManualClock::new(session_support::start_time())),
     );
     let booking = SessionBooking {
-        resume_text: Some(session_support::RESUME.to_owned()),
+        resume_text: Some(resume.to_owned()),
         ..SessionBooking::none()
     };
     let running = tokio::spawn(session.run(io, booking));
@@ -467,26 +476,33 @@ async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_cove
             .count()
     };
     eventually("the greeting", || lines() == 1).await;
-    // Detailed answers, each with something the interviewer can pick up.
-    let answer = "At Acme I migrated the billing service from PHP to Go over six months, \
-                  and we cut the nightly invoice run from 4 hours to 20 minutes.";
-    let mut answers = 0;
-    while !running.is_finished() && answers < 30 {
+    let mut given = 0;
+    while !running.is_finished() && given < 30 {
+        let answer = answers[given.min(answers.len() - 1)];
         room.send_event(RoomEvent::Text {
             identity: "candidate".into(),
             text: answer.to_owned(),
         });
-        answers += 1;
-        eventually("the reply", || lines() == 1 + 2 * answers).await;
+        given += 1;
+        eventually("the reply", || lines() == 1 + 2 * given).await;
         let said = llm.said.lock().unwrap();
         if said.last().unwrap().1.ends_with("[[END_INTERVIEW]]") {
             break;
         }
     }
     let report = running.await.unwrap();
+    let said = llm.said.lock().unwrap().clone();
+    (report, given, said)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_covered() {
+    // Detailed answers, each with something the interviewer can pick up.
+    let answer = "At Acme I migrated the billing service from PHP to Go over six months, \
+                  and we cut the nightly invoice run from 4 hours to 20 minutes.";
+    let (report, _, said) = offline_interview(session_support::RESUME, &[answer]).await;
     assert_eq!(report.end, SessionEnd::PlanComplete);
 
-    let said = llm.said.lock().unwrap().clone();
     // Its questions named what the answers showed, stage by stage ...
     let evidence: Vec<&str> = said
         .iter()
@@ -530,4 +546,27 @@ async fn the_offline_interviewer_names_evidence_and_closes_once_the_plan_is_cove
     for line in &report.transcript {
         assert!(!line.text.contains("[["), "{}", line.text);
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_offline_interview_of_ten_answers_reaches_its_close() {
+    // The answers of the typed interview in the browser test.
+    let answers = [
+        "I have been a backend engineer for seven years, mostly in Rust.",
+        "I mostly build payment and scheduling systems, and I mentor two juniors.",
+        "I designed the scheduler's sharding and wrote most of the worker code.",
+        "Hot shards were the hardest; I added a rebalancer that moves keys every minute.",
+        "We ran the old and new billing side by side and compared every invoice.",
+        "The invoices matched to the cent for two weeks before we switched over.",
+        "I disagreed about a rewrite once; we agreed on a small prototype first.",
+        "The prototype showed the rewrite was not needed, so we kept the old code.",
+        "How does the team decide what to build next?",
+        "Thank you.",
+    ];
+    let resume = "Jane Doe\n- Built a distributed job scheduler in Rust for 10k jobs a second\n\
+                  - Led the billing migration from PHP to Go with zero downtime\n";
+    let (report, given, said) = offline_interview(resume, &answers).await;
+    let replies: Vec<&str> = said.iter().map(|(_, r)| r.as_str()).collect();
+    assert_eq!(report.end, SessionEnd::PlanComplete, "{replies:#?}");
+    assert!(given <= answers.len(), "{given}: {replies:#?}");
 }

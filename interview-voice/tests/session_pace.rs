@@ -31,6 +31,7 @@ fn typed_quickly() -> SessionConfig {
         silence: SilenceConfig {
             check_in_after: Duration::ZERO,
             close_after: Duration::ZERO,
+            close_after_typed: Duration::ZERO,
         },
         ..SessionConfig::default()
     }
@@ -328,7 +329,12 @@ async fn silence_gets_one_kind_check_in_then_a_polite_end_that_can_be_resumed() 
         h.states().last().map(String::as_str) == Some("listening")
     })
     .await;
-    h.clock.advance(TimeDelta::seconds(41));
+    // Typed answers only (no speech-to-text): typing is silent, so the end waits
+    // three minutes rather than forty seconds.
+    h.clock.advance(TimeDelta::seconds(179));
+    let_it_run().await;
+    assert_eq!(h.lines().len(), 5, "{:?}", h.lines());
+    h.clock.advance(TimeDelta::seconds(2));
     let report = session.await.unwrap();
     assert_eq!(report.end, SessionEnd::Silent);
     let last = report.transcript.last().unwrap();
@@ -396,16 +402,25 @@ async fn silence_is_not_counted_while_the_interviewer_speaks_or_the_candidate_do
     let lines = h.lines();
     assert_eq!(lines[1].1, "I built a ledger in Rust for a bank.");
     assert_eq!(lines[2].1, "Thanks. What was hardest?");
-    h.room.send_event(RoomEvent::Disconnected {
-        reason: "done".into(),
-    });
+
+    // Now truly silent: the check-in, and with speech to text the end comes 40 s
+    // after it.
+    eventually("listening after the answer", || {
+        h.states().last().map(String::as_str) == Some("listening")
+    })
+    .await;
+    h.clock.advance(TimeDelta::seconds(20));
+    h.wait_lines(4).await;
+    assert!(h.lines()[3].1.starts_with("Take your time"));
+    eventually("listening after the check-in", || {
+        h.states().last().map(String::as_str) == Some("listening")
+    })
+    .await;
+    h.clock.advance(TimeDelta::seconds(40));
     let report = session.await.unwrap();
-    assert!(
-        report
-            .transcript
-            .iter()
-            .all(|l| !l.text.starts_with("Take your time"))
-    );
+    assert_eq!(report.end, SessionEnd::Silent);
+    let said: Vec<&str> = report.transcript.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(said.len(), 5, "one check-in only: {said:#?}");
 }
 
 /// A language model that records its requests and their answers.

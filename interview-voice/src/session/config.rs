@@ -75,6 +75,9 @@ pub struct SilenceConfig {
     /// later and ends politely; the interview stays resumable within its window
     /// ([`SessionEnd::Silent`](super::SessionEnd::Silent)). Zero: never.
     pub close_after: Duration,
+    /// The same when answers can only be typed (no speech-to-text engine): typing a
+    /// long answer is silent, so this is longer. Zero: never.
+    pub close_after_typed: Duration,
 }
 
 impl Default for SilenceConfig {
@@ -82,6 +85,7 @@ impl Default for SilenceConfig {
         Self {
             check_in_after: Duration::from_secs(20),
             close_after: Duration::from_secs(40),
+            close_after_typed: Duration::from_secs(180),
         }
     }
 }

@@ -58,7 +58,14 @@ impl State {
                 Vec::new(),
             )
             .await;
-        } else if !config.close_after.is_zero() && silent >= config.close_after {
+            return;
+        }
+        let close_after = if self.setup.engines.stt.is_some() {
+            config.close_after
+        } else {
+            config.close_after_typed
+        };
+        if !close_after.is_zero() && silent >= close_after {
             tracing::info!(target: LOG, silent_s = silent.as_secs(), "the candidate is still silent: offering to continue later");
             self.silence.since = None;
             self.speak_close(SessionEnd::Silent).await;

@@ -184,8 +184,9 @@ impl State {
                     source,
                     kind,
                     clock,
+                    answering,
                 } = *retry;
-                self.start_response(source, kind, clock, Vec::new()).await;
+                self.start_response(source, kind, clock, answering).await;
                 return;
             }
             ResponseKind::Greeting | ResponseKind::Answer | ResponseKind::Continuation => {
@@ -240,6 +241,7 @@ impl State {
             mut clock,
             spoken,
             started_at,
+            answering,
             ..
         } = response;
         let engine = match failure.part {
@@ -275,8 +277,9 @@ impl State {
                             source,
                             kind,
                             clock,
+                            answering,
                         } = *retry;
-                        self.start_response(source, kind, clock, Vec::new()).await;
+                        self.start_response(source, kind, clock, answering).await;
                     }
                     None => {
                         self.set_state(AgentState::Listening).await;
@@ -302,6 +305,7 @@ impl State {
                     source,
                     kind,
                     clock,
+                    answering,
                 };
                 let apology = self.setup.config.persona.apology_text();
                 self.start_response(
@@ -380,12 +384,13 @@ impl State {
         if spoke {
             self.outcome.interruptions += 1;
             self.close_turn_metrics(response.clock);
-        } else if matches!(response.kind, ResponseKind::Answer) {
+        } else if matches!(response.kind, ResponseKind::Answer)
+            && matches!(self.record.history.last(), Some(m) if m.role == Role::User)
+        {
             // Nothing was said yet: the candidate is still talking. Their earlier
-            // words are answered with what comes next.
-            if matches!(self.record.history.last(), Some(m) if m.role == Role::User) {
-                self.record.history.pop();
-            }
+            // words are answered with what comes next. (A retry after an apology
+            // is not taken back: its words were answered by the apology.)
+            self.record.history.pop();
             let mut back = response.answering;
             for turn in &mut back {
                 turn.recorded = true;

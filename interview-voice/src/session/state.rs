@@ -255,6 +255,9 @@ pub(super) struct Retry {
     pub(super) source: Source,
     pub(super) kind: ResponseKind,
     pub(super) clock: Option<TurnClock>,
+    /// The candidate turns the failed response answered (their evidence counts
+    /// when the retry names it).
+    pub(super) answering: Vec<CandidateTurn>,
 }
 
 /// The response being spoken.

@@ -124,6 +124,8 @@ async fn a_fast_typed_interview_moves_through_the_stages_and_may_then_end() {
     assert!(!note(&requests[5]).contains("charisma"));
 
     assert_eq!(report.end, SessionEnd::PlanComplete);
+    assert_eq!(report.stage, Some(interview_core::interview::Stage::WrapUp));
+    assert_eq!(report.covered.len(), 5, "{:?}", report.covered);
     assert_eq!(
         h.store.get(&h.token).await.unwrap().unwrap().status,
         BookingStatus::Completed

@@ -291,6 +291,8 @@ async fn not_joinable(output: &Arc<dyn RoomOutput>, code: &str, message: &str) -
         interruptions: 0,
         store_failures: 0,
         duration: Duration::ZERO,
+        stage: None,
+        covered: Vec::new(),
     }
 }
 

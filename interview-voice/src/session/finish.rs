@@ -77,9 +77,21 @@ impl State {
             first_token_p50_ms = ms(metrics.first_token.p50),
             transcript_p50_ms = ms(metrics.transcript.p50),
             engine_failures = outcome.engine_failures.len(),
+            stage = record.pace.stage().map(|s| s.title()),
+            covered_percent = record.pace.coverage().percent(),
             "interview summary"
         );
+        let stage = record.pace.stage();
+        let covered = record
+            .pace
+            .coverage()
+            .covered()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         SessionReport {
+            stage,
+            covered,
             end,
             transcript: record.transcript,
             evaluation: judged.evaluation,

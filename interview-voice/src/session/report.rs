@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::interview::{Evaluation, Stage, TranscriptEntry};
 
 use super::metrics::{MetricsSummary, TurnMetrics};
 
@@ -105,4 +105,8 @@ pub struct SessionReport {
     pub store_failures: usize,
     /// From the start to the end of the conversation, by the session's clock.
     pub duration: Duration,
+    /// The plan's stage the interview ended in (`None` if it never started).
+    pub stage: Option<Stage>,
+    /// The competencies the interviewer found evidence for, in the list's order.
+    pub covered: Vec<String>,
 }

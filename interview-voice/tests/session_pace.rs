@@ -346,6 +346,16 @@ async fn silence_gets_one_kind_check_in_then_a_polite_end_that_can_be_resumed() 
         "{}",
         last.text
     );
+    // The page is told the interview is kept, not that it is over.
+    let notices = h.messages(interview_core::interview::NOTICE_TOPIC);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["code"], "paused");
+    assert!(
+        notices[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("come back to it with the same link")
+    );
     // Not completed: interrupted, nothing evaluated, and the link works again.
     let stored = h.store.get(&h.token).await.unwrap().unwrap();
     assert_eq!(stored.status, BookingStatus::Interrupted);

@@ -21,6 +21,10 @@ pub(super) const SILENT_CLOSE: &str = "It seems this may not be a good moment, a
     perfectly fine. We can continue later: open your interview link again while your \
     interview window is open, and we'll pick up where we left off. Goodbye for now.";
 
+/// The notice the room gets after that end (code `paused`): the interview is kept.
+pub(super) const PAUSED: &str = "Your interview is kept: you can come back to it with the \
+    same link while it is open.";
+
 impl State {
     /// Whether the interviewer is waiting for the candidate, with nothing else
     /// going on.

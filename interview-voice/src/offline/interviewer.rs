@@ -170,13 +170,7 @@ impl OfflineInterviewer {
                     .any(|m| m.role == Role::Assistant && m.content.contains(question))
             };
             let question = ask_about
-                .or_else(|| {
-                    competencies
-                        .iter()
-                        .filter(|c| !covered.contains(c))
-                        .find(|c| !asked(&ask_at_end(c)))
-                        .cloned()
-                })
+                .or_else(|| missing.iter().find(|c| !asked(&ask_at_end(c))).cloned())
                 .map(|name| ask_at_end(&name))
                 .or_else(|| (!asked(ANYTHING_ELSE)).then(|| ANYTHING_ELSE.to_owned()));
             if let Some(question) = question {

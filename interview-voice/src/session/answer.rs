@@ -207,11 +207,12 @@ impl State {
                     tracing::info!(target: LOG, %why, "the interviewer's end is refused: the interview goes on");
                     self.record.pace.refuse(why);
                     // It goes on at once, unless the candidate has already said
-                    // something (answered next with the same note) or this was
-                    // itself the going on (then it waits for the candidate).
+                    // or is saying something (answered next, with the same note)
+                    // or this was itself the going on (then it waits for them).
                     if !continuation
                         && self.outcome.closing.is_none()
                         && self.hearing.pending.is_empty()
+                        && self.hearing.candidate_is_done()
                     {
                         let request = self.request();
                         self.start_response(

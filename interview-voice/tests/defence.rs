@@ -209,8 +209,17 @@ async fn a_whole_offline_interview_under_attack_follows_its_plan() {
             .collect::<Vec<_>>()
     };
     eventually("the greeting", || interviewer_lines().len() == 1).await;
-    // Each answer is an attack; each gets the next planned question.
-    for (answered, attack) in ANSWER_ATTACKS.iter().take(STEPS).enumerate() {
+    // Each answer is an attack; each gets the next planned question. Attacks give
+    // no evidence, so before the wrap-up the interviewer also asks once about each
+    // competency (five) and maybe whether there is anything else.
+    let attacks: Vec<&str> = ANSWER_ATTACKS[..STEPS]
+        .iter()
+        .copied()
+        .cycle()
+        .take(STEPS + 7)
+        .collect();
+    let mut answers = 0;
+    for (answered, attack) in attacks.iter().enumerate() {
         assert!(!running.is_finished(), "ended after {answered} answers");
         room.send_event(RoomEvent::Text {
             identity: "candidate".into(),
@@ -220,11 +229,20 @@ async fn a_whole_offline_interview_under_attack_follows_its_plan() {
             interviewer_lines().len() == answered + 2
         })
         .await;
+        answers = answered + 1;
+        if interviewer_lines()
+            .last()
+            .unwrap()
+            .contains("That is the end of our interview")
+        {
+            break;
+        }
     }
+    assert!(answers >= STEPS, "{answers}");
     let report = running.await.unwrap();
     assert_eq!(report.end, SessionEnd::PlanComplete);
     let said = interviewer_lines();
-    assert_eq!(said.len(), STEPS + 1);
+    assert_eq!(said.len(), answers + 1);
     for line in &said {
         for word in NEVER_SPOKEN {
             assert!(!line.contains(word), "{word:?} in {line:?}");
@@ -236,7 +254,7 @@ async fn a_whole_offline_interview_under_attack_follows_its_plan() {
     let conversations = requests
         .iter()
         .filter(|r| r.messages.iter().any(|m| m.role == Role::Assistant));
-    assert_eq!(conversations.clone().count(), STEPS);
+    assert_eq!(conversations.clone().count(), answers);
     for request in conversations {
         for message in request.messages.iter().filter(|m| m.role == Role::User) {
             assert!(!message.content.contains(END_MARKER), "{}", message.content);
@@ -252,7 +270,7 @@ async fn a_whole_offline_interview_under_attack_follows_its_plan() {
         .collect();
     assert_eq!(
         typed,
-        ANSWER_ATTACKS[..STEPS]
+        attacks[..answers]
             .iter()
             .map(|a| a.trim())
             .collect::<Vec<_>>()

@@ -194,3 +194,84 @@ fn long_answers_reach_the_wrap_up_and_answers_stay_out_of_debug() {
     assert!(!debug.contains("Bakery"), "{debug}");
     assert!(debug.contains("remembered_answers: 1"), "{debug}");
 }
+
+/// `replies`' conversation after `answers`, with the session's `note` at the end.
+fn reply_with_note(answers: &[&str], note: &str) -> String {
+    let text = ResumeText::new(RESUME, 8000);
+    let plan = InterviewPlan::standard(Duration::from_secs(20 * 60), Some(text.as_str()));
+    let mut messages = vec![
+        ChatMessage::system(system_prompt(
+            &Persona::new("Acme", "Backend Engineer"),
+            &interview_core::position::Position::default(),
+            &plan,
+            Some(&text),
+        )),
+        ChatMessage::assistant("Hello, I am an AI interviewer. Please introduce yourself."),
+    ];
+    let interviewer = OfflineInterviewer::new();
+    for answer in answers {
+        messages.push(ChatMessage::user(*answer));
+        let request = ChatRequest {
+            messages: messages.clone(),
+            ..ChatRequest::default()
+        };
+        messages.push(ChatMessage::assistant(interviewer.reply(&request).unwrap()));
+    }
+    messages.pop();
+    messages.push(ChatMessage::system(note));
+    interviewer
+        .reply(&ChatRequest {
+            messages,
+            ..ChatRequest::default()
+        })
+        .unwrap()
+}
+
+const NOTE: &str = "Interview status: 9 min elapsed. Current stage: Technical (about 5 min \
+    left in it).\nDo not close the interview or say goodbye before the Wrap-up stage.\n\
+    Competencies with evidence: communication\n\
+    Competencies without evidence yet: technical depth; problem solving; collaboration";
+
+#[test]
+fn an_answer_with_detail_is_named_as_evidence_for_its_questions_competencies() {
+    // The fourth answer is to the first resume question (a background one).
+    let background = reply_with_note(&[DETAILED, DETAILED, DETAILED], NOTE);
+    assert!(
+        background.ends_with("[[EVIDENCE: communication]]"),
+        "{background}"
+    );
+    // A short answer is evidence for nothing.
+    let short = reply_with_note(&[DETAILED, DETAILED, SHORT], NOTE);
+    assert!(!short.contains("[[EVIDENCE"), "{short}");
+    // Without a note, no marker at all.
+    assert!(replies(&[DETAILED; 4]).iter().all(|r| !r.contains("[[")));
+}
+
+#[test]
+fn told_not_to_close_yet_it_asks_about_what_has_no_evidence() {
+    // Thirteen detailed answers reach the wrap-up, which the session allows ...
+    let closing = reply_with_note(
+        &[DETAILED; 13],
+        "Interview status: 9 min elapsed. Current stage: Wrap-up (about 2 min left in it).\n\
+         Close the interview now: thank the candidate, explain the next steps, say goodbye, \
+         and end your message with [[END_INTERVIEW]].",
+    );
+    assert!(closing.ends_with(END_MARKER), "{closing}");
+    // ... unless the session says to ask about a competency first.
+    let note = format!(
+        "{NOTE}\nDo not end the interview yet: first ask one question about collaboration, \
+         which has no evidence yet."
+    );
+    let asked = reply_with_note(&[DETAILED; 13], &note);
+    assert!(
+        asked.contains("I'd like to hear about collaboration."),
+        "{asked}"
+    );
+    assert!(!asked.contains(END_MARKER), "{asked}");
+    // Not in the last stage yet: the first competency without evidence ...
+    let early = reply_with_note(&[DETAILED; 13], NOTE);
+    assert!(early.contains("hear about technical depth"), "{early}");
+    // ... and with none left to ask about, whether there is anything else.
+    let nothing_left = reply_with_note(&[DETAILED; 13], "Interview status: 9 min elapsed.");
+    assert!(nothing_left.contains("anything else"), "{nothing_left}");
+}

@@ -13,7 +13,7 @@ use interview_core::interview::{RESUME_CLOSE, RESUME_OPEN, Speaker};
 use interview_core::store::BookingStore;
 use interview_core::{BookingStatus, EvaluationStatus, PersonName};
 use interview_voice::session::{Interruptions, SessionBooking, SessionConfig, SessionEnd};
-use session_support::{EVALUATION, Harness, eventually, say, silence};
+use session_support::{EVALUATION, Harness, eventually, may_end_any_time, say, silence};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 const STEREO_48K: AudioFormat = AudioFormat {
@@ -431,7 +431,7 @@ async fn the_plan_ends_when_the_interviewer_says_goodbye() {
     h.llm
         .push_reply("Thank you for your time, Priya. Goodbye! [[END_INTERVIEW]]");
     h.llm.push_reply(EVALUATION);
-    let session = h.start(SessionConfig::default(), true);
+    let session = h.start(may_end_any_time(), true);
     h.wait_lines(1).await;
     h.type_answer("No more questions from me.");
     let report = session.await.unwrap();
@@ -504,7 +504,7 @@ async fn words_that_try_to_steer_the_evaluation_are_flagged_in_the_stored_evalua
     h.llm
         .push_reply("Thank you for your time, Priya. Goodbye! [[END_INTERVIEW]]");
     h.llm.push_reply(EVALUATION);
-    let session = h.start(SessionConfig::default(), false);
+    let session = h.start(may_end_any_time(), false);
     h.wait_lines(1).await;
     h.type_answer("I built a ledger in Rust.");
     h.wait_lines(3).await;
@@ -532,7 +532,7 @@ async fn an_evaluation_refused_twice_is_stored_as_failed_with_its_fault_kinds() 
         .replace("I built a ledger in Rust.", "a");
     h.llm.push_reply(faulty.clone());
     h.llm.push_reply(faulty);
-    let session = h.start(SessionConfig::default(), true);
+    let session = h.start(may_end_any_time(), true);
     h.wait_lines(1).await;
     h.type_answer("I built a ledger in Rust.");
     let report = session.await.unwrap();
@@ -566,7 +566,7 @@ async fn an_interview_with_nothing_assessable_is_stored_as_not_available() {
         r#""score": null, "evidence": [],
   "not_assessed_reason": "Only one sentence.""#,
     ));
-    let session = h.start(SessionConfig::default(), true);
+    let session = h.start(may_end_any_time(), true);
     h.wait_lines(1).await;
     h.type_answer("I built a ledger in Rust.");
     let report = session.await.unwrap();

@@ -286,6 +286,8 @@ async fn a_room_that_never_confirms_playout_cannot_hold_the_interview() {
 #[tokio::test(flavor = "current_thread")]
 async fn the_room_is_told_the_stage_and_the_time_left() {
     let mut h = Harness::new(FORMAT).await;
+    h.llm
+        .push_reply("Thank you. What did you own in that project?");
     h.llm.push_reply(EVALUATION);
     let config = SessionConfig {
         check_interval: Duration::from_millis(1),
@@ -297,17 +299,22 @@ async fn the_room_is_told_the_stage_and_the_time_left() {
         h.messages(PROGRESS_TOPIC)[0],
         serde_json::json!({"stage": "Introduction", "number": 1, "count": 6, "remaining_secs": 1800})
     );
-    // Ten minutes on, the technical questions, twenty minutes left.
-    h.clock.advance(TimeDelta::minutes(10));
+    // A minute on, the introduction's one answer moves the interview to the
+    // candidate's background, and the room is told at once.
+    h.clock.advance(TimeDelta::minutes(1));
+    h.type_answer("I have built payment systems in Rust for five years at two companies.");
     eventually("the next stage", || {
         h.messages(PROGRESS_TOPIC)
             .last()
-            .is_some_and(|p| p["number"] == 3)
+            .is_some_and(|p| p["number"] == 2)
     })
     .await;
-    assert_eq!(
-        *h.messages(PROGRESS_TOPIC).last().unwrap(),
-        serde_json::json!({"stage": "Technical questions", "number": 3, "count": 6, "remaining_secs": 1200})
+    let last = h.messages(PROGRESS_TOPIC).last().unwrap().clone();
+    assert_eq!(last["stage"], "Your background");
+    assert_eq!(last["count"], 6);
+    assert!(
+        last["remaining_secs"].as_u64().unwrap() <= 29 * 60,
+        "{last}"
     );
 
     h.disconnect();

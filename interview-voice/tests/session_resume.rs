@@ -18,7 +18,7 @@ use interview_core::{BookingStatus, EvaluationStatus};
 use interview_voice::session::{
     Engines, InterviewSession, SessionBooking, SessionConfig, SessionEnd,
 };
-use session_support::{EVALUATION, Harness};
+use session_support::{EVALUATION, Harness, may_end_any_time};
 
 fn joined(h: &Harness) {
     h.room.send_event(RoomEvent::ParticipantJoined {
@@ -37,7 +37,7 @@ async fn a_completed_interview_is_refused_and_its_transcript_stays_as_it_was() {
     h.llm
         .push_reply("Thank you, Priya, that is all. Goodbye! [[END_INTERVIEW]]");
     h.llm.push_reply(EVALUATION);
-    let first = h.start(SessionConfig::default(), false);
+    let first = h.start(may_end_any_time(), false);
     h.wait_lines(1).await;
     h.type_answer("I built a ledger in Rust.");
     assert_eq!(first.await.unwrap().end, SessionEnd::PlanComplete);
@@ -47,7 +47,7 @@ async fn a_completed_interview_is_refused_and_its_transcript_stays_as_it_was() {
 
     // The same link, inside the window, a minute later.
     h.reopen(AudioFormat::SPEECH);
-    let again = h.start(SessionConfig::default(), false).await.unwrap();
+    let again = h.start(may_end_any_time(), false).await.unwrap();
     assert_eq!(again.end, SessionEnd::NotJoinable);
     assert!(again.transcript.is_empty());
     let notice = &h.messages(NOTICE_TOPIC)[0];
@@ -67,7 +67,7 @@ async fn a_candidate_who_drops_comes_back_to_the_same_interview() {
     h.llm
         .push_reply("That is all I wanted to ask. Goodbye! [[END_INTERVIEW]]");
     h.llm.push_reply(EVALUATION);
-    let session = h.start(SessionConfig::default(), false);
+    let session = h.start(may_end_any_time(), false);
     h.wait_lines(1).await;
     h.type_answer("I built a ledger in Rust.");
     h.wait_lines(3).await;

@@ -1,6 +1,7 @@
 //! What an interview produces: a transcript of both sides and an evaluation; and
 //! what the interviewer is made of: its persona, plan, prompts and evaluation request.
 
+mod coverage;
 pub mod defence;
 mod evaluate;
 mod evaluation;
@@ -8,12 +9,14 @@ mod evidence;
 mod fault;
 mod highlights;
 mod live;
+mod pace;
 mod persona;
 mod plan;
 mod prompt;
 mod transcript;
 mod validate;
 
+pub use coverage::{Coverage, EVIDENCE_OPEN, HiddenMarkers, evidence_marker, read_hidden_markers};
 pub use defence::{
     CANDIDATE_NOTE, INSTRUCTION_NOTE, MARKER_REMOVED, clean_untrusted, fold, imitates_structure,
     looks_like_contact, reads_as_instruction, strip_invisible,
@@ -34,6 +37,7 @@ pub use live::{
     NoticeMessage, PROGRESS_TOPIC, ProgressMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
     stage_for_candidate,
 };
+pub use pace::{EndRefused, Pace, PaceRules, note_asks_about, note_competencies, note_lets_close};
 pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};
 pub use prompt::{

@@ -98,6 +98,91 @@ impl Stage {
             Self::WrapUp => "Wrap-up",
         }
     }
+
+    /// How many answers the stage takes: it is done after the first number of
+    /// answers once its competencies have evidence, and after the second whatever
+    /// they show (unless its time runs out first). The candidate's questions are
+    /// done sooner, with an answer that asks nothing (see [`Pace`](super::Pace)).
+    pub fn answers(self) -> (usize, usize) {
+        match self {
+            Self::Introduction => (1, 1),
+            Self::Background => (1, 3),
+            Self::Technical => (2, 4),
+            Self::Behavioural => (1, 3),
+            Self::CandidateQuestions => (1, 3),
+            Self::WrapUp => (usize::MAX, usize::MAX),
+        }
+    }
+
+    /// The question stage whose questions best show `competency`, by its words:
+    /// technical words (design, system, code, problem, data ...) the technical
+    /// stage, people words (team, collaboration, leadership, conflict ...) the
+    /// behavioural one, background words (experience, communication, motivation,
+    /// domain ...) the background one; anything else the technical stage.
+    pub fn for_competency(competency: &str) -> Self {
+        const TECHNICAL: [&str; 19] = [
+            "technical",
+            "tech",
+            "design",
+            "system",
+            "architect",
+            "code",
+            "coding",
+            "program",
+            "engineer",
+            "debug",
+            "problem",
+            "algorithm",
+            "data",
+            "security",
+            "performance",
+            "testing",
+            "quality",
+            "analytic",
+            "tool",
+        ];
+        const BEHAVIOURAL: [&str; 16] = [
+            "collab",
+            "team",
+            "conflict",
+            "lead",
+            "ownership",
+            "owner",
+            "mentor",
+            "stakeholder",
+            "culture",
+            "value",
+            "adapt",
+            "learn",
+            "initiative",
+            "empathy",
+            "feedback",
+            "resilien",
+        ];
+        const BACKGROUND: [&str; 9] = [
+            "experience",
+            "background",
+            "domain",
+            "motivation",
+            "career",
+            "industry",
+            "communic",
+            "knowledge",
+            "interest",
+        ];
+        let lower = competency.to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+        let has = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
+        if has(&TECHNICAL) {
+            Self::Technical
+        } else if has(&BEHAVIOURAL) {
+            Self::Behavioural
+        } else if has(&BACKGROUND) {
+            Self::Background
+        } else {
+            Self::Technical
+        }
+    }
 }
 
 impl fmt::Display for Stage {
@@ -118,7 +203,7 @@ pub struct PlanStage {
     /// Which of the plan's [`InterviewPlan::highlights`] (0-based) to ask about here.
     pub highlights: Vec<usize>,
     /// The competencies (by name) this stage looks for evidence of; empty: none
-    /// in particular.
+    /// in particular (see [`InterviewPlan::with_competencies`]).
     #[serde(default)]
     pub competencies: Vec<String>,
 }
@@ -201,6 +286,46 @@ impl InterviewPlan {
         Self { stages, highlights }
     }
 
+    /// The plan with each of `competencies` assigned to the stage whose questions
+    /// best show it ([`Stage::for_competency`]), unless the plan already assigns
+    /// some (a plan written for a position says itself which stage covers what).
+    /// A competency is assigned to a stage the plan has; without that stage, to the
+    /// first question stage it has.
+    pub fn with_competencies<S: AsRef<str>>(mut self, competencies: &[S]) -> Self {
+        if self.stages.iter().any(|s| !s.competencies.is_empty()) {
+            return self;
+        }
+        for competency in competencies {
+            let name = competency.as_ref().trim();
+            if name.is_empty() {
+                continue;
+            }
+            let wanted = Stage::for_competency(name);
+            let index = self
+                .stages
+                .iter()
+                .position(|s| s.stage == wanted)
+                .or_else(|| {
+                    self.stages.iter().position(|s| {
+                        matches!(
+                            s.stage,
+                            Stage::Background | Stage::Technical | Stage::Behavioural
+                        )
+                    })
+                });
+            if let Some(index) = index {
+                self.stages[index].competencies.push(name.to_owned());
+            }
+        }
+        self
+    }
+
+    /// Where in the plan's time the stage at `index` ends: the sum of the budgets
+    /// up to it.
+    pub fn scheduled_end(&self, index: usize) -> Duration {
+        self.stages.iter().take(index + 1).map(|s| s.budget).sum()
+    }
+
     /// The sum of the stage budgets.
     pub fn total(&self) -> Duration {
         self.stages.iter().map(|s| s.budget).sum()
@@ -241,6 +366,12 @@ impl InterviewPlan {
                 minutes(stage.budget),
                 stage.goal
             ));
+            if !stage.competencies.is_empty() {
+                text.push_str(&format!(
+                    "   Competencies to find evidence for here: {}.\n",
+                    stage.competencies.join(", ")
+                ));
+            }
             if !stage.highlights.is_empty() {
                 let ids: Vec<String> = stage
                     .highlights
@@ -263,11 +394,7 @@ impl InterviewPlan {
             return String::new();
         };
         if position.overrun {
-            return format!(
-                "{STATUS} {} elapsed; {TIME_UP}. Wrap up now: thank the candidate, say the team \
-                 will follow up, say goodbye, and end your message with {END_MARKER}.",
-                minutes(elapsed)
-            );
+            return time_up_note(elapsed);
         }
         let next = self
             .stages
@@ -284,10 +411,19 @@ impl InterviewPlan {
     }
 }
 
+/// The note once the plan's time is used up: wrap up and end now.
+pub(super) fn time_up_note(elapsed: Duration) -> String {
+    format!(
+        "{STATUS} {} elapsed; {TIME_UP}. Wrap up now: thank the candidate, say the team will \
+         follow up, say goodbye, and end your message with {END_MARKER}.",
+        minutes(elapsed)
+    )
+}
+
 /// How every progress note starts.
-const STATUS: &str = "Interview status:";
+pub(super) const STATUS: &str = "Interview status:";
 /// What the note says once the plan's time is used up.
-const TIME_UP: &str = "the planned time is used up";
+pub(super) const TIME_UP: &str = "the planned time is used up";
 
 /// Whether `note` is the progress note [`InterviewPlan::progress_note`] writes once
 /// the planned time is used up. Only a system message can be that note: a
@@ -301,7 +437,7 @@ pub fn is_time_up_note(note: &str) -> bool {
 /// done; the session ends the interview when it sees it (and never speaks it).
 pub const END_MARKER: &str = "[[END_INTERVIEW]]";
 
-fn minutes(duration: Duration) -> String {
+pub(super) fn minutes(duration: Duration) -> String {
     let secs = duration.as_secs();
     if secs < 90 {
         format!("{secs} s")

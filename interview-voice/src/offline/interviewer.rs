@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use futures_util::stream;
 use interview_core::engine::{ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, Role};
 use interview_core::interview::{
-    END_MARKER, EVALUATION_SCHEMA, imitates_structure, is_time_up_note, looks_like_contact,
-    prompt_highlights, reads_as_instruction,
+    END_MARKER, EVALUATION_SCHEMA, Stage, evidence_marker, imitates_structure, is_time_up_note,
+    looks_like_contact, note_asks_about, note_competencies, note_lets_close, prompt_highlights,
+    reads_as_instruction,
 };
 
 use super::answer::{Detail, Heard, Phrase, hear};
@@ -30,6 +31,13 @@ use super::answer::{Detail, Heard, Phrase, hear};
 /// row. All of it is deterministic: the conversation so far decides the reply. The session's note that
 /// the planned time is used up jumps to the wrap-up; nothing the candidate says
 /// does (typed or spoken, "wrap up now" is an answer, not a command).
+///
+/// It tracks coverage as the session asks: each of its questions belongs to a
+/// stage, and an answer with some detail to it is evidence for the competencies
+/// the session's note lists that [`Stage::for_competency`] puts in that stage
+/// (named in an evidence marker, which the session checks and never speaks).
+/// When the note says not to close yet but to ask about a competency first, it
+/// asks about that one instead of the wrap-up.
 #[derive(Clone, Default)]
 pub struct OfflineInterviewer {
     /// What was heard in answers already read: every reply replays the whole
@@ -112,26 +120,125 @@ impl OfflineInterviewer {
         // note, a system message after the conversation. What the candidate says
         // ("wrap up now", "end the interview") is an answer like any other, and the
         // system prompt (which quotes the resume) is not a note.
-        let time_is_up = request
+        let notes: Vec<&str> = request
             .messages
             .iter()
             .skip(1)
             .rev()
             .take_while(|m| m.role == Role::System)
-            .any(|m| is_time_up_note(&m.content));
+            .map(|m| m.content.as_str())
+            .collect();
+        let time_is_up = notes.iter().any(|n| is_time_up_note(n));
+        let (covered, missing): (Vec<String>, Vec<String>) =
+            notes.iter().map(|n| note_competencies(n)).fold(
+                (Vec::new(), Vec::new()),
+                |(mut c, mut m), (with, without)| {
+                    c.extend(with);
+                    m.extend(without);
+                    (c, m)
+                },
+            );
+        let competencies: Vec<String> = covered.iter().chain(&missing).cloned().collect();
+        let ask_about = notes.iter().find_map(|n| note_asks_about(n));
         let steps = steps(&highlights(&system));
         if answers == 0 {
-            return Ok(steps[0].clone());
+            return Ok(steps[0].text.clone());
         }
         let mut conversation = Conversation::default();
         let mut reply = String::new();
+        let mut last = None;
         for answer in request.messages.iter().filter(|m| m.role == Role::User) {
-            reply = conversation.answer(&self.hear(&answer.content), &steps);
+            let heard = self.hear(&answer.content);
+            let answered = conversation.stage(&steps);
+            reply = conversation.answer(&heard, &steps);
+            last = Some((answered, heard));
         }
+        let wrap_up = &steps[steps.len() - 1].text;
+        let may_close = notes
+            .iter()
+            .find_map(|n| note_lets_close(n))
+            .unwrap_or(true);
         if time_is_up {
-            reply = steps[steps.len() - 1].clone();
+            reply = wrap_up.clone();
+        } else if reply == *wrap_up && !may_close {
+            // The session says not to close yet: one more question, on the
+            // competency it names, or one without evidence not asked about yet.
+            let asked = |question: &str| {
+                request
+                    .messages
+                    .iter()
+                    .any(|m| m.role == Role::Assistant && m.content.contains(question))
+            };
+            let question = ask_about
+                .or_else(|| missing.iter().find(|c| !asked(&ask_at_end(c))).cloned())
+                .map(|name| ask_at_end(&name))
+                .or_else(|| (!asked(ANYTHING_ELSE)).then(|| ANYTHING_ELSE.to_owned()));
+            if let Some(question) = question {
+                let acknowledgement = conversation.acknowledge(&NOTED);
+                reply = format!("{acknowledgement}{question}");
+            }
         }
-        Ok(reply.trim().to_owned())
+        let evidence = match last {
+            Some((answered, heard)) if matches!(heard.detail, Detail::Brief | Detail::Detailed) => {
+                evidence_for(request, answered, &competencies)
+            }
+            _ => Vec::new(),
+        };
+        Ok(with_evidence(reply.trim(), &evidence))
+    }
+}
+
+/// The question at the end when the session wants one more and every competency
+/// without evidence was asked about.
+const ANYTHING_ELSE: &str = "Before we finish, is there anything else about your experience \
+    that you would like me to know?";
+
+/// The question at the end about a competency without evidence.
+fn ask_at_end(competency: &str) -> String {
+    format!(
+        "Before we finish, I'd like to hear about {competency}. Could you tell me about a \
+         specific time it mattered in your work: the situation, what you did, and the result?"
+    )
+}
+
+/// The competencies an answer with detail to a question of `stage` shows: those of
+/// `competencies` in that stage, or, after a question at the end, the one it asked
+/// about (found in the interviewer's last message, the one before the answer).
+fn evidence_for(request: &ChatRequest, stage: Stage, competencies: &[String]) -> Vec<String> {
+    if stage == Stage::WrapUp {
+        let asked = request
+            .messages
+            .iter()
+            .rev()
+            .skip_while(|m| m.role != Role::User)
+            .find(|m| m.role == Role::Assistant);
+        return asked
+            .and_then(|m| {
+                competencies
+                    .iter()
+                    .find(|c| m.content.contains(&ask_at_end(c)))
+            })
+            .into_iter()
+            .cloned()
+            .collect();
+    }
+    competencies
+        .iter()
+        .filter(|c| Stage::for_competency(c) == stage)
+        .cloned()
+        .collect()
+}
+
+/// `reply` with an evidence marker naming `evidence`, before the end marker if it
+/// has one.
+fn with_evidence(reply: &str, evidence: &[String]) -> String {
+    if evidence.is_empty() {
+        return reply.to_owned();
+    }
+    let marker = evidence_marker(evidence);
+    match reply.strip_suffix(END_MARKER) {
+        Some(said) => format!("{} {marker} {END_MARKER}", said.trim_end()),
+        None => format!("{reply} {marker}"),
     }
 }
 
@@ -152,8 +259,16 @@ struct Conversation {
 }
 
 impl Conversation {
+    /// The stage of the question being answered.
+    fn stage(&self, steps: &[Step]) -> Stage {
+        match self.question {
+            0 => Stage::Introduction,
+            n => steps.get(n - 1).map_or(Stage::WrapUp, |s| s.stage),
+        }
+    }
+
     /// What to say to an answer to the current question.
-    fn answer(&mut self, heard: &Heard, steps: &[String]) -> String {
+    fn answer(&mut self, heard: &Heard, steps: &[Step]) -> String {
         self.turn += 1;
         let wrap_up = steps.len();
         let candidate_questions = wrap_up - 1;
@@ -180,7 +295,7 @@ impl Conversation {
         let still_vague = self.followed_up && matches!(heard.detail, Detail::Short | Detail::Vague);
         self.question = (self.question + 1).min(wrap_up);
         self.followed_up = false;
-        let next = &steps[self.question - 1];
+        let next = &steps[self.question - 1].text;
         if self.question == wrap_up {
             // The wrap-up thanks the candidate itself.
             return next.clone();
@@ -265,46 +380,70 @@ fn pick_up(phrase: &Phrase, turn: usize) -> String {
     }
 }
 
+/// One of the offline interviewer's questions.
+#[derive(Debug, Clone)]
+struct Step {
+    /// The stage it belongs to.
+    stage: Stage,
+    text: String,
+}
+
 /// The questions, in plan order, the wrap-up last.
-fn steps(highlights: &[String]) -> Vec<String> {
+fn steps(highlights: &[String]) -> Vec<Step> {
     let mut steps = Vec::new();
+    let mut push = |stage: Stage, text: String| steps.push(Step { stage, text });
     let (background, technical) = highlights.split_at(highlights.len().div_ceil(2).min(2));
     if background.is_empty() {
-        steps.push(
+        push(
+            Stage::Background,
             "Could you walk me through your most recent role and what you were responsible for?"
                 .to_owned(),
         );
     }
     for item in background {
-        steps.push(format!(
-            "Your resume mentions: {item}. What was your part in that, and what did you learn?"
-        ));
+        push(
+            Stage::Background,
+            format!(
+                "Your resume mentions: {item}. What was your part in that, and what did you learn?"
+            ),
+        );
     }
     let technical: Vec<&String> = technical.iter().take(2).collect();
     if technical.is_empty() {
-        steps.push(
+        push(
+            Stage::Technical,
             "Tell me about a technically difficult problem you solved recently. What made it \
              hard, and what trade-offs did you make?"
                 .to_owned(),
         );
     }
     for item in technical {
-        steps.push(format!(
-            "Let's go deeper on this: {item}. What was the hardest design decision there, and \
+        push(
+            Stage::Technical,
+            format!(
+                "Let's go deeper on this: {item}. What was the hardest design decision there, and \
              what would you do differently today?"
-        ));
+            ),
+        );
     }
-    steps.push(
+    push(
+        Stage::Behavioural,
         "Tell me about a time you disagreed with a teammate about an approach. How did you \
          handle it, and what was the outcome?"
             .to_owned(),
     );
-    steps.push("What would you like to ask me about the role or the team?".to_owned());
-    steps.push(format!(
-        "Thank you for your questions. I am an automated interviewer, so I will pass them on \
+    push(
+        Stage::CandidateQuestions,
+        "What would you like to ask me about the role or the team?".to_owned(),
+    );
+    push(
+        Stage::WrapUp,
+        format!(
+            "Thank you for your questions. I am an automated interviewer, so I will pass them on \
          to the hiring team, who will follow up with you. That is the end of our interview. \
          Thank you for your time, and goodbye. {END_MARKER}"
-    ));
+        ),
+    );
     steps
 }
 

@@ -63,9 +63,11 @@ impl State {
             }
             texts.push(turn.text.as_str());
         }
-        self.record
-            .history
-            .push(candidate_message(&texts.join(" ")));
+        let answer = texts.join(" ");
+        let elapsed = self.elapsed();
+        self.record.pace.answered(&answer, elapsed);
+        self.silence.checked_in = false;
+        self.record.history.push(candidate_message(&answer));
         let queued = turns.iter().any(|t| t.clock.queued);
         let clock = turns.last().map(|t| TurnClock { queued, ..t.clock });
         let request = self.request();
@@ -73,14 +75,16 @@ impl State {
             .await;
     }
 
-    fn request(&self) -> ChatRequest {
+    /// The request for the interviewer's next reply: the prompt, the
+    /// conversation, and the note on where the interview stands.
+    fn request(&mut self) -> ChatRequest {
+        let elapsed = self.elapsed();
+        let note = self.record.pace.note(elapsed);
         let record = &self.record;
         let mut messages = Vec::with_capacity(record.history.len() + 2);
         messages.push(ChatMessage::system(record.system_prompt.clone()));
         messages.extend(record.history.iter().cloned());
-        messages.push(ChatMessage::system(
-            record.plan.progress_note(self.elapsed()),
-        ));
+        messages.push(ChatMessage::system(note));
         ChatRequest {
             messages,
             temperature: self.setup.config.temperature,
@@ -147,6 +151,7 @@ impl State {
             kind,
             clock,
             started_at,
+            answering,
             ..
         } = response;
         self.record_line(
@@ -157,6 +162,24 @@ impl State {
             Some(id),
         )
         .await;
+        if !spoken.evidence.is_empty() && !answering.is_empty() {
+            let answer: Vec<&str> = answering.iter().map(|t| t.text.as_str()).collect();
+            let counted = self
+                .record
+                .pace
+                .answer_evidence(&spoken.evidence, &answer.join(" "));
+            tracing::debug!(
+                target: LOG,
+                named = spoken.evidence.len(),
+                counted = counted.len(),
+                covered = self.record.pace.coverage().percent(),
+                "evidence noted"
+            );
+        }
+        let continuation = matches!(kind, ResponseKind::Continuation);
+        if matches!(kind, ResponseKind::Answer | ResponseKind::Continuation) {
+            self.record.pace.interviewer_said(&spoken.text);
+        }
         if !spoken.text.is_empty() {
             self.record
                 .history
@@ -172,20 +195,48 @@ impl State {
                     source,
                     kind,
                     clock,
+                    answering,
                 } = *retry;
-                self.start_response(source, kind, clock, Vec::new()).await;
+                self.start_response(source, kind, clock, answering).await;
                 return;
             }
-            ResponseKind::Greeting | ResponseKind::Answer => {
+            ResponseKind::Greeting | ResponseKind::Answer | ResponseKind::Continuation => {
                 self.outcome.failures_in_a_row = 0;
                 self.close_turn_metrics(clock);
             }
-            ResponseKind::Apology(None) => {}
+            ResponseKind::Apology(None) | ResponseKind::CheckIn => {}
         }
         if spoken.end_requested {
-            tracing::info!(target: LOG, "the interviewer finished the plan");
-            self.outcome.ending = Some(SessionEnd::PlanComplete);
-            return;
+            let elapsed = self.elapsed();
+            match self.record.pace.may_end(elapsed) {
+                Ok(()) => {
+                    tracing::info!(target: LOG, "the interviewer finished the plan");
+                    self.outcome.ending = Some(SessionEnd::PlanComplete);
+                    return;
+                }
+                Err(why) => {
+                    tracing::info!(target: LOG, %why, "the interviewer's end is refused: the interview goes on");
+                    self.record.pace.refuse(why);
+                    // It goes on at once, unless the candidate has already said
+                    // or is saying something (answered next, with the same note)
+                    // or this was itself the going on (then it waits for them).
+                    if !continuation
+                        && self.outcome.closing.is_none()
+                        && self.hearing.pending.is_empty()
+                        && self.hearing.candidate_is_done()
+                    {
+                        let request = self.request();
+                        self.start_response(
+                            Source::Llm(request),
+                            ResponseKind::Continuation,
+                            None,
+                            Vec::new(),
+                        )
+                        .await;
+                        return;
+                    }
+                }
+            }
         }
         if let Some(end) = self.outcome.closing {
             self.speak_close(end).await;
@@ -203,6 +254,7 @@ impl State {
             mut clock,
             spoken,
             started_at,
+            answering,
             ..
         } = response;
         let engine = match failure.part {
@@ -238,8 +290,9 @@ impl State {
                             source,
                             kind,
                             clock,
+                            answering,
                         } = *retry;
-                        self.start_response(source, kind, clock, Vec::new()).await;
+                        self.start_response(source, kind, clock, answering).await;
                     }
                     None => {
                         self.set_state(AgentState::Listening).await;
@@ -247,7 +300,11 @@ impl State {
                     }
                 }
             }
-            kind @ (ResponseKind::Greeting | ResponseKind::Answer) => {
+            ResponseKind::CheckIn => {
+                self.set_state(AgentState::Listening).await;
+                self.answer_pending().await;
+            }
+            kind @ (ResponseKind::Greeting | ResponseKind::Answer | ResponseKind::Continuation) => {
                 self.outcome.failures_in_a_row += 1;
                 if self.outcome.failures_in_a_row >= 2 {
                     self.speak_close(SessionEnd::EngineFailure).await;
@@ -261,6 +318,7 @@ impl State {
                     source,
                     kind,
                     clock,
+                    answering,
                 };
                 let apology = self.setup.config.persona.apology_text();
                 self.start_response(
@@ -279,6 +337,7 @@ impl State {
         let persona = &self.setup.config.persona;
         let text = match end {
             SessionEnd::EngineFailure => persona.technical_close_text(),
+            SessionEnd::Silent => super::silence::SILENT_CLOSE.to_owned(),
             _ => persona.time_up_text(),
         };
         self.start_response(
@@ -339,12 +398,13 @@ impl State {
         if spoke {
             self.outcome.interruptions += 1;
             self.close_turn_metrics(response.clock);
-        } else if matches!(response.kind, ResponseKind::Answer) {
+        } else if matches!(response.kind, ResponseKind::Answer)
+            && matches!(self.record.history.last(), Some(m) if m.role == Role::User)
+        {
             // Nothing was said yet: the candidate is still talking. Their earlier
-            // words are answered with what comes next.
-            if matches!(self.record.history.last(), Some(m) if m.role == Role::User) {
-                self.record.history.pop();
-            }
+            // words are answered with what comes next. (A retry after an apology
+            // is not taken back: its words were answered by the apology.)
+            self.record.history.pop();
             let mut back = response.answering;
             for turn in &mut back {
                 turn.recorded = true;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use interview_core::InterviewWindow;
 use interview_core::config::InterviewConfig;
 use interview_core::engine::{LlmEngine, SttEngine, SttOptions, TtsEngine};
-use interview_core::interview::{DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, Persona};
+use interview_core::interview::{
+    DEFAULT_MIN_QUOTE_WORDS, EvaluationRules, InterviewPlan, PaceRules, Persona,
+};
 use interview_core::position::Position;
 
 use super::turn::TurnConfig;
@@ -61,6 +63,33 @@ impl Default for InputLimits {
     }
 }
 
+/// What the interviewer does when the candidate is silent while it waits for an
+/// answer (not while it speaks or thinks, nor while the candidate speaks or their
+/// words are being transcribed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SilenceConfig {
+    /// After this long, it checks in once, kindly ("Take your time — would you
+    /// like me to repeat the question?"). Zero: never.
+    pub check_in_after: Duration,
+    /// After this much more silence following the check-in, it offers to continue
+    /// later and ends politely; the interview stays resumable within its window
+    /// ([`SessionEnd::Silent`](super::SessionEnd::Silent)). Zero: never.
+    pub close_after: Duration,
+    /// The same when answers can only be typed (no speech-to-text engine): typing a
+    /// long answer is silent, so this is longer. Zero: never.
+    pub close_after_typed: Duration,
+}
+
+impl Default for SilenceConfig {
+    fn default() -> Self {
+        Self {
+            check_in_after: Duration::from_secs(20),
+            close_after: Duration::from_secs(40),
+            close_after_typed: Duration::from_secs(180),
+        }
+    }
+}
+
 /// How a session runs.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -89,8 +118,15 @@ pub struct SessionConfig {
     pub stt_options: SttOptions,
     /// What one interview takes from the candidate.
     pub input: InputLimits,
-    /// The fewest whole words a quote of evidence must have (from one answer).
+    /// The fewest whole words a quote of evidence must have (from one answer); an
+    /// answer shorter than this gives no evidence during the interview either.
     pub min_quote_words: usize,
+    /// The share of the competencies, in percent, that needs evidence before the
+    /// interviewer may close without first asking about each one still without
+    /// it (80). See [`Pace`](interview_core::interview::Pace).
+    pub min_coverage_percent: u32,
+    /// What the interviewer does when the candidate stays silent.
+    pub silence: SilenceConfig,
     /// Sampling temperature of the interviewer's answers.
     pub temperature: Option<f32>,
     /// The longest answer, in tokens.
@@ -122,6 +158,8 @@ impl Default for SessionConfig {
                 prompt: None,
             },
             min_quote_words: DEFAULT_MIN_QUOTE_WORDS,
+            min_coverage_percent: PaceRules::default().min_coverage_percent,
+            silence: SilenceConfig::default(),
             input: InputLimits::default(),
             temperature: Some(0.7),
             max_tokens: Some(300),
@@ -163,6 +201,16 @@ impl SessionConfig {
 
     /// The defaults, with the first configured position, `MAX_RESUME_LENGTH` and
     /// the window from `config`.
+    /// The rules the interview's pace is judged by.
+    pub fn pace_rules(&self) -> PaceRules {
+        PaceRules {
+            min_coverage_percent: self.min_coverage_percent,
+            min_answer_words: self.min_quote_words,
+        }
+    }
+
+    /// The defaults, with the company, position, `MAX_RESUME_LENGTH` and the window
+    /// from `config`.
     pub fn from_interview_config(config: &InterviewConfig) -> Self {
         let mut session = Self::default();
         if let Some(position) = config.positions.first() {

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    InterviewPlan, NOTICE_TOPIC, NoticeMessage, ResumeText, Speaker, TranscriptEntry,
+    InterviewPlan, NOTICE_TOPIC, NoticeMessage, Pace, ResumeText, Speaker, TranscriptEntry,
     prompt_highlights, system_prompt,
 };
 use interview_core::store::{BookingStore, Claim, Lease};
@@ -30,7 +30,7 @@ use super::metrics::MetricsSummary;
 use super::report::{SessionEnd, SessionReport};
 use super::speech::{Source, Voice};
 use super::state::{
-    Allowance, Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Speaking, State,
+    Allowance, Hearing, LOG, Live, Outcome, Record, ResponseKind, Setup, Silence, Speaking, State,
     Utterance, candidate_message,
 };
 use super::turn::TurnDetector;
@@ -126,7 +126,21 @@ pub(super) async fn run(
     let plan = config.plan.clone().unwrap_or_else(|| {
         InterviewPlan::for_position(&config.position, resume.as_ref().map(ResumeText::as_str))
     });
-    let prompt = system_prompt(&config.persona, &config.position, &plan, resume.as_ref());
+    let minutes = plan.total().as_secs().div_ceil(60);
+    let mut pace = Pace::new(plan, &config.competencies(), config.pace_rules());
+    if resuming {
+        let answers = earlier
+            .iter()
+            .filter(|e| e.speaker == Speaker::Candidate)
+            .count();
+        pace.resume(answers, active_before);
+    }
+    let prompt = system_prompt(
+        &config.persona,
+        &config.position,
+        pace.plan(),
+        resume.as_ref(),
+    );
     let (writer, writer_task) = match &booking {
         Some(token) => {
             let (writer, task) = store_transcript(store.clone(), token.clone());
@@ -140,7 +154,6 @@ pub(super) async fn run(
         // The greeting cites the first highlight the prompt lists (never a
         // contact line, never one withheld as unsafe to quote).
         let item = prompt_highlights(&prompt).into_iter().next();
-        let minutes = plan.total().as_secs().div_ceil(60);
         config
             .persona
             .greeting_text(first_name.as_deref(), minutes, item.as_deref())
@@ -179,7 +192,7 @@ pub(super) async fn run(
             told_progress: None,
         },
         record: Record {
-            plan,
+            pace,
             resume,
             system_prompt: prompt,
             history: history_of(&earlier),
@@ -196,6 +209,7 @@ pub(super) async fn run(
             deadline,
         },
         outcome,
+        silence: Silence::default(),
         setup: Setup {
             config,
             engines,
@@ -230,6 +244,10 @@ pub(super) async fn run(
     let mut audio_open = true;
     let mut events_open = true;
     let end = loop {
+        if let Some(end) = state.outcome.ending {
+            break end;
+        }
+        state.watch_silence().await;
         if let Some(end) = state.outcome.ending {
             break end;
         }
@@ -295,6 +313,8 @@ async fn not_joinable(output: &Arc<dyn RoomOutput>, code: &str, message: &str) -
         interruptions: 0,
         store_failures: 0,
         duration: Duration::ZERO,
+        stage: None,
+        covered: Vec::new(),
     }
 }
 

@@ -10,7 +10,8 @@
 use std::time::Duration;
 
 use interview_core::interview::{
-    AgentState, EvaluateError, Evaluation, Speaker, evaluate, evaluation_request,
+    AgentState, EvaluateError, Evaluation, NOTICE_TOPIC, NoticeMessage, Speaker, evaluate,
+    evaluation_request,
 };
 use interview_core::store::{Claim, Lease, Transition};
 use interview_core::{BookingStatus, EvaluationStatus};
@@ -60,6 +61,18 @@ impl State {
             self.judge(end, completes, answered).instrument(span).await
         };
         self.store_outcome(end, completes, duration, &judged).await;
+        if end == SessionEnd::Silent {
+            // The page says the interview can be taken up again, not that it is over.
+            let notice = NoticeMessage::ending("paused", super::silence::PAUSED);
+            if let Err(error) = self
+                .setup
+                .output
+                .send_text(NOTICE_TOPIC, &notice.to_json())
+                .await
+            {
+                tracing::debug!(target: LOG, %error, "could not send the notice");
+            }
+        }
         self.setup.output.close().await;
 
         let State {
@@ -77,9 +90,21 @@ impl State {
             first_token_p50_ms = ms(metrics.first_token.p50),
             transcript_p50_ms = ms(metrics.transcript.p50),
             engine_failures = outcome.engine_failures.len(),
+            stage = record.pace.stage().map(|s| s.title()),
+            covered_percent = record.pace.coverage().percent(),
             "interview summary"
         );
+        let stage = record.pace.stage();
+        let covered = record
+            .pace
+            .coverage()
+            .covered()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         SessionReport {
+            stage,
+            covered,
             end,
             transcript: record.transcript,
             evaluation: judged.evaluation,

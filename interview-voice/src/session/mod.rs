@@ -39,12 +39,27 @@
 //!   ([`TranscriptMessage`](interview_core::interview::TranscriptMessage),
 //!   [`AgentStateMessage`](interview_core::interview::AgentStateMessage)); every line is
 //!   also appended to the [`BookingStore`] with a timestamp from the [`Clock`].
+//! - **The pace**: the session keeps the plan's stage and which competencies have
+//!   evidence ([`Pace`](interview_core::interview::Pace)); a stage ends when its time
+//!   is up or it has had enough answers (fewer once its competencies have evidence).
+//!   Each model request ends with a note on the stage, the competencies still
+//!   without evidence, and whether to close; the model names the evidence an answer
+//!   gave in a hidden marker (`[[EVIDENCE: …]]`, never spoken), which counts only
+//!   for names on the list and answers of at least
+//!   [`SessionConfig::min_quote_words`] words.
+//! - **Silence**: while the interviewer waits for an answer (not while it speaks or
+//!   thinks, nor while the candidate speaks), a silence of
+//!   [`SilenceConfig::check_in_after`] gets one kind check-in, and
+//!   [`SilenceConfig::close_after`] more a polite end that offers to continue later
+//!   ([`SessionEnd::Silent`]: the interview stays resumable).
 //! - **The end**: the candidate leaves (participant left, disconnected, audio ended),
-//!   the time limit passes (a polite closing line is spoken first), or the model
-//!   finishes the plan's wrap-up (it ends its last message with
-//!   [`END_MARKER`](interview_core::interview::END_MARKER)). Then the transcript is
-//!   evaluated by the model, validated (one repair round), stored with
-//!   [`BookingStore::save_evaluation`], and the booking is marked completed.
+//!   the time limit passes (a polite closing line is spoken first), the candidate
+//!   stays silent, or the model finishes the plan's wrap-up (it ends its last
+//!   message with [`END_MARKER`](interview_core::interview::END_MARKER); refused
+//!   before the last stage or short of coverage, and then it is asked to go on).
+//!   Then the transcript is evaluated by the model, validated (one repair round),
+//!   stored with [`BookingStore::save_evaluation`], and the booking is marked
+//!   completed.
 //! - **Engine failures**: a failed STT, LLM or TTS call gets one spoken apology and
 //!   one retry; a second failure in a row ends the interview with a spoken (or, if
 //!   speech itself fails, written) closing line, recorded in the report.
@@ -66,7 +81,8 @@
 //! | `event_loop.rs` | setting up the state for the booking, the greeting, the loop handing each event to its stage |
 //! | `state.rs` | the state, in parts (setup, hearing, speaking, record, outcome), and what every stage does: record a line, send the agent state, note a failure |
 //! | `hearing.rs` | room audio through VAD and end of turn to speech-to-text; typed answers; committed turns queued |
-//! | `answer.rs` | starting responses, answering the queued turns once, their progress, the apology and retry, the closing line, barge-in |
+//! | `answer.rs` | starting responses, answering the queued turns once (counted by the pace), their progress, evidence noted, the end refused or accepted, the apology and retry, the closing line, barge-in |
+//! | `silence.rs` | the candidate's silence while the interviewer waits: the check-in and the polite end |
 //! | `speech.rs` | the speech pipeline of one response: model text -> sentences -> TTS -> room audio, finished when heard |
 //! | `burst.rs` | an answer that comes before the reply is audible joins the turns it answers |
 //! | `progress.rs` | captions as sentences start to play; the stage and time left, read through `current_stage` and `plan` |
@@ -111,6 +127,7 @@ mod report;
 mod resample;
 mod room;
 mod sentences;
+mod silence;
 mod speech;
 mod state;
 mod turn;
@@ -123,7 +140,7 @@ use interview_core::store::BookingStore;
 use interview_core::transport::RoomIo;
 
 pub use booking::SessionBooking;
-pub use config::{Engines, InputLimits, Interruptions, SessionConfig};
+pub use config::{Engines, InputLimits, Interruptions, SessionConfig, SilenceConfig};
 pub use metrics::{LatencySummary, MetricsSummary, TurnMetrics};
 pub use report::{EngineFailure, SessionEnd, SessionReport};
 pub use turn::{TurnConfig, looks_unfinished};

@@ -33,14 +33,14 @@ impl State {
     /// place the room's progress reads it.
     pub(super) fn current_stage(&self) -> Option<(usize, Stage)> {
         self.record
-            .plan
-            .position(self.elapsed())
-            .map(|position| (position.index, position.stage))
+            .pace
+            .stage()
+            .map(|stage| (self.record.pace.stage_index(), stage))
     }
 
     /// The interview's plan.
     pub(super) fn plan(&self) -> &InterviewPlan {
-        &self.record.plan
+        self.record.pace.plan()
     }
 
     /// Shows the room one sentence of the interviewer's line `line` as it starts

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use interview_core::interview::{Evaluation, TranscriptEntry};
+use interview_core::interview::{Evaluation, Stage, TranscriptEntry};
 
 use super::metrics::{MetricsSummary, TurnMetrics};
 
@@ -34,6 +34,10 @@ pub enum SessionEnd {
     NotJoinable,
     /// Another session took the interview over (this one's hold ran out).
     Superseded,
+    /// The candidate stayed silent after the interviewer checked in; it offered to
+    /// continue later and ended politely. The interview can be resumed within its
+    /// window.
+    Silent,
 }
 
 impl SessionEnd {
@@ -51,6 +55,7 @@ impl SessionEnd {
             Self::EngineFailure => "engine_failure",
             Self::NotJoinable => "not_joinable",
             Self::Superseded => "superseded",
+            Self::Silent => "silent",
         }
     }
 
@@ -100,4 +105,8 @@ pub struct SessionReport {
     pub store_failures: usize,
     /// From the start to the end of the conversation, by the session's clock.
     pub duration: Duration,
+    /// The plan's stage the interview ended in (`None` if it never started).
+    pub stage: Option<Stage>,
+    /// The competencies the interviewer found evidence for, in the list's order.
+    pub covered: Vec<String>,
 }

@@ -48,6 +48,11 @@ impl SentenceSplitter {
         let text = &self.buffer;
         let mut chars = text.char_indices().peekable();
         while let Some((index, c)) = chars.next() {
+            if matches!(c, '\n' | '.' | '!' | '?' | '…') && inside_marker(&text[..index]) {
+                // A hidden marker (`[[EVIDENCE: ...]]`) stays whole, so it is taken
+                // out whole rather than half spoken.
+                continue;
+            }
             if c == '\n' {
                 if text[..index].trim().is_empty() {
                     continue;
@@ -86,6 +91,13 @@ impl SentenceSplitter {
     }
 }
 
+/// Whether `before` ends inside a `[[...]]` marker that is not closed yet.
+fn inside_marker(before: &str) -> bool {
+    before
+        .rfind("[[")
+        .is_some_and(|open| !before[open..].contains("]]"))
+}
+
 /// Whether the word before a full stop is an abbreviation or an initial.
 fn is_abbreviation(before: &str) -> bool {
     let word = before
@@ -109,6 +121,21 @@ mod tests {
         let mut out: Vec<String> = pieces.iter().flat_map(|p| splitter.push(p)).collect();
         out.extend(splitter.finish());
         out
+    }
+
+    #[test]
+    fn a_marker_is_never_cut() {
+        assert_eq!(
+            split(&[
+                "Good. [[EVIDENCE: Comm. skills;\n",
+                "Problem solving]] ",
+                "Next?"
+            ]),
+            [
+                "Good.",
+                "[[EVIDENCE: Comm. skills;\nProblem solving]] Next?"
+            ]
+        );
     }
 
     #[test]

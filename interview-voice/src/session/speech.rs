@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::{AudioStream, ChatRequest, LlmEngine, LlmEvent, TtsEngine};
-use interview_core::interview::END_MARKER;
+use interview_core::interview::read_hidden_markers;
 use interview_core::transport::{Playout, RoomOutput};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -67,6 +67,8 @@ pub(crate) struct Spoken {
     pub(crate) text: String,
     /// The model asked to end the interview.
     pub(crate) end_requested: bool,
+    /// The competencies its evidence marker names (unchecked).
+    pub(crate) evidence: Vec<String>,
 }
 
 /// Progress of a response, tagged with the response's id by [`spawn`].
@@ -164,16 +166,17 @@ async fn speak(
                 }
             }
         }
-        let (text, end_requested) = strip_marker(&full);
-        if text.trim().is_empty() && !end_requested {
+        let hidden = read_hidden_markers(&full);
+        if hidden.text.trim().is_empty() && !hidden.end_requested {
             return Err(Failure {
                 part: FailedPart::Llm,
                 message: "the model answered with no text".to_owned(),
             });
         }
         Ok(Spoken {
-            text: text.trim().to_owned(),
-            end_requested,
+            text: hidden.text.trim().to_owned(),
+            end_requested: hidden.end_requested,
+            evidence: hidden.evidence,
         })
     };
 
@@ -307,14 +310,15 @@ impl Heard {
     }
 }
 
-/// The text without the end marker (never spoken, wherever it is), and whether
-/// the model asked to end: only a marker that *ends* its message counts, as the
-/// rules tell it to write it. Untrusted text never carries the marker to the model
-/// (it is cleaned), so a model quoting the resume or the candidate cannot end the
-/// interview by echoing it, and a marker in mid-message is not a request either.
+/// The text without the end marker and evidence markers (never spoken, wherever
+/// they are), and whether the model asked to end: only an end marker that *ends*
+/// its message counts, as the rules tell it to write it. Untrusted text never
+/// carries a marker to the model (it is cleaned), so a model quoting the resume or
+/// the candidate cannot end the interview by echoing it, and a marker in
+/// mid-message is not a request either.
 pub(crate) fn strip_marker(text: &str) -> (String, bool) {
-    let requested = text.trim_end().ends_with(END_MARKER);
-    (text.replace(END_MARKER, ""), requested)
+    let hidden = read_hidden_markers(text);
+    (hidden.text, hidden.end_requested)
 }
 
 #[cfg(test)]
@@ -332,5 +336,9 @@ mod tests {
             ("Your resume says ; tell me more?".to_owned(), false)
         );
         assert_eq!(strip_marker("No marker."), ("No marker.".to_owned(), false));
+        assert_eq!(
+            strip_marker("Bye. [[END_INTERVIEW]] [[EVIDENCE: communication]]"),
+            ("Bye.  ".to_owned(), true)
+        );
     }
 }

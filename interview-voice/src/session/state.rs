@@ -8,7 +8,9 @@
 //! - [`Record`]: what the model is told and the transcript of what was said;
 //! - [`Live`]: the session's hold on the interview in the store, whether the
 //!   candidate is connected, and the interview's time (the `room` stage);
-//! - [`Outcome`]: how the interview is going and how it ends (the report's material).
+//! - [`Outcome`]: how the interview is going and how it ends (the report's material);
+//! - [`Silence`]: how long the candidate has been silent while the interviewer
+//!   waits (the `silence` stage).
 //!
 //! The few things every stage does (write a transcript line, tell the room what the
 //! interviewer is doing, note an engine failure, read the elapsed time) are here too.
@@ -23,8 +25,8 @@ use interview_core::audio::AudioFrame;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, InterviewPlan, ResumeText, Speaker,
-    TRANSCRIPT_TOPIC, TranscriptEntry, TranscriptMessage,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, Pace, ResumeText, Speaker, TRANSCRIPT_TOPIC,
+    TranscriptEntry, TranscriptMessage,
 };
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomOutput;
@@ -57,6 +59,17 @@ pub(super) struct State {
     pub(super) record: Record,
     pub(super) live: Live,
     pub(super) outcome: Outcome,
+    pub(super) silence: Silence,
+}
+
+/// The candidate's silence while the interviewer waits for them.
+#[derive(Debug, Default)]
+pub(super) struct Silence {
+    /// When the interviewer began to wait, by the session's clock; `None` while it
+    /// is not waiting (it speaks or thinks, the candidate speaks or is away).
+    pub(super) since: Option<DateTime<Utc>>,
+    /// Whether it checked in since the candidate's last answer.
+    pub(super) checked_in: bool,
 }
 
 /// What is fixed when the interview starts.
@@ -227,6 +240,11 @@ pub(super) struct Speaking {
 pub(super) enum ResponseKind {
     Greeting,
     Answer,
+    /// The interviewer goes on after its end was refused, without waiting for the
+    /// candidate.
+    Continuation,
+    /// A kind word after a silence.
+    CheckIn,
     /// An apology, then (maybe) the retry of what failed.
     Apology(Option<Box<Retry>>),
     /// The last words; the session ends after them.
@@ -239,6 +257,9 @@ pub(super) struct Retry {
     pub(super) source: Source,
     pub(super) kind: ResponseKind,
     pub(super) clock: Option<TurnClock>,
+    /// The candidate turns the failed response answered (their evidence counts
+    /// when the retry names it).
+    pub(super) answering: Vec<CandidateTurn>,
 }
 
 /// The response being spoken.
@@ -258,7 +279,8 @@ pub(super) struct Response {
 
 /// The conversation: what the model is told, and the transcript of what was said.
 pub(super) struct Record {
-    pub(super) plan: InterviewPlan,
+    /// The plan, the current stage and the competencies' coverage.
+    pub(super) pace: Pace,
     /// The resume as the model sees it (already cut to `max_resume_length`).
     pub(super) resume: Option<ResumeText>,
     pub(super) system_prompt: String,
@@ -314,6 +336,11 @@ impl State {
     }
 
     pub(super) async fn set_state(&mut self, state: AgentState) {
+        if state == AgentState::Listening {
+            // The interviewer waits from now; `watch_silence` stops the count if it
+            // is not really waiting.
+            self.silence.since = Some(self.setup.clock.now());
+        }
         if self.speaking.agent_state == Some(state) {
             return;
         }

@@ -44,6 +44,26 @@ pub const EVALUATION: &str = r#"{"competencies": [
 pub const RESUME: &str = "Priya Sharma\n- Built a payment ledger in Rust handling 2k TPS\n\
     - Led the migration of the monolith to Kubernetes\n";
 
+/// The default config, but with a plan of one stage, the wrap-up, and no coverage
+/// required: the interviewer may end the interview whenever it says goodbye.
+pub fn may_end_any_time() -> SessionConfig {
+    use interview_core::interview::{InterviewPlan, PlanStage, Stage};
+    SessionConfig {
+        plan: Some(InterviewPlan {
+            stages: vec![PlanStage {
+                stage: Stage::WrapUp,
+                budget: Duration::from_secs(30 * 60),
+                goal: "Thank the candidate and say goodbye.".to_owned(),
+                highlights: Vec::new(),
+                competencies: Vec::new(),
+            }],
+            highlights: Vec::new(),
+        }),
+        min_coverage_percent: 0,
+        ..SessionConfig::default()
+    }
+}
+
 /// Speech-like audio: a glottal pulse train (f0 ~140 Hz with vibrato) through three
 /// vowel formant resonators, with a 4 Hz syllable envelope. earshot calls it speech
 /// (tests/session_vad.rs checks).

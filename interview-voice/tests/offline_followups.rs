@@ -275,3 +275,70 @@ fn told_not_to_close_yet_it_asks_about_what_has_no_evidence() {
     let nothing_left = reply_with_note(&[DETAILED; 13], "Interview status: 9 min elapsed.");
     assert!(nothing_left.contains("anything else"), "{nothing_left}");
 }
+
+/// What the interviewer of `position` says after each of `answers`.
+fn replies_for(position: &interview_core::position::Position, answers: &[&str]) -> Vec<String> {
+    let text = ResumeText::new(RESUME, 8000);
+    let plan = InterviewPlan::for_position(position, Some(text.as_str()));
+    let persona = Persona::default().for_position(position);
+    let interviewer = OfflineInterviewer::new();
+    let mut messages = vec![
+        ChatMessage::system(system_prompt(&persona, position, &plan, Some(&text))),
+        ChatMessage::assistant("Hello, I am an AI interviewer. Please introduce yourself."),
+    ];
+    let mut said = Vec::new();
+    for answer in answers {
+        messages.push(ChatMessage::user(*answer));
+        let request = ChatRequest {
+            messages: messages.clone(),
+            ..ChatRequest::default()
+        };
+        let reply = interviewer.reply(&request).unwrap();
+        messages.push(ChatMessage::assistant(reply.clone()));
+        said.push(reply);
+    }
+    said
+}
+
+#[test]
+fn the_candidates_questions_are_answered_from_the_positions_knowledge() {
+    use interview_core::position::{Position, PositionDefaults, PositionDraft};
+    let mut draft = PositionDraft::named("backend");
+    draft.company = Some("Acme".to_owned());
+    draft.knowledge = "The team is eight engineers in London.\n\
+        We work hybrid, with two office days a week."
+        .to_owned();
+    let position = Position::parse(&draft, &PositionDefaults::default()).unwrap();
+    // Detailed answers until the interviewer invites questions.
+    let mut answers: Vec<&str> = Vec::new();
+    let mut said = Vec::new();
+    while !said
+        .last()
+        .is_some_and(|r: &String| r.contains("What would you like to ask me"))
+    {
+        answers.push(DETAILED);
+        said = replies_for(&position, &answers);
+        assert!(answers.len() < 20, "never invited questions: {said:?}");
+    }
+    answers.push("How many office days a week are there?");
+    answers.push("Do you sponsor visas?");
+    answers.push("No, that is all from me.");
+    let said = replies_for(&position, &answers);
+    let [.., office, visas, close] = said.as_slice() else {
+        panic!("{said:?}");
+    };
+    assert!(office.contains("two office days a week"), "{office}");
+    assert!(
+        office.contains("What else would you like to know?"),
+        "{office}"
+    );
+    assert!(visas.contains("do not have the answer"), "{visas}");
+    assert!(
+        close.contains("The team at Acme will review our conversation and contact you by e-mail"),
+        "{close}"
+    );
+    assert!(close.contains(END_MARKER));
+    for reply in &said {
+        assert!(!reply.contains("hiring team"), "{reply}");
+    }
+}

@@ -42,7 +42,7 @@ pub use persona::Persona;
 pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};
 pub use prompt::{
     HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, ResumeText, highlight_id,
-    prompt_highlights, system_prompt, truncate_chars,
+    prompt_highlights, prompt_knowledge, prompt_next_steps, system_prompt, truncate_chars,
 };
 pub use transcript::{Speaker, TranscriptEntry};
 pub use validate::{Assessment, MAX_ANSWER_CHARS, validate_evaluation};

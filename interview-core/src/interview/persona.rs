@@ -155,13 +155,22 @@ impl Persona {
         format!("{welcome} We got disconnected, so let's continue the interview where we left off.")
     }
 
+    /// What happens after the interview, as the closing says it: "The team at
+    /// Acme will review our conversation and contact you by e-mail about the next
+    /// steps."
+    pub fn next_steps_text(&self) -> String {
+        format!(
+            "{} will review our conversation and contact you by e-mail about the next steps.",
+            self.team()
+        )
+    }
+
     /// What the interviewer says when the time is up.
     pub fn time_up_text(&self) -> String {
         format!(
             "We've reached the end of our time together. Thank you very much for speaking \
-             with me today. {} will review the conversation and contact you by e-mail about \
-             next steps. Goodbye!",
-            self.team()
+             with me today. {} Goodbye!",
+            self.next_steps_text()
         )
     }
 
@@ -221,7 +230,11 @@ mod tests {
             greeting.contains("about the Software Engineer position."),
             "{greeting}"
         );
-        assert!(persona.time_up_text().contains("Our team will review"));
+        assert!(
+            persona
+                .time_up_text()
+                .contains("Our team will review our conversation")
+        );
         for text in [
             greeting,
             persona.time_up_text(),

@@ -162,7 +162,7 @@ pub fn system_prompt(
     let mut prompt = String::new();
     prompt.push_str(&rules(persona, position, rules_title));
     prompt.push_str(&format!("\n## {role_title}\n"));
-    prompt.push_str(&role(position));
+    prompt.push_str(&role(persona, position));
     prompt.push_str(&format!("\n## {competencies_title}\n"));
     prompt.push_str(
         "Gather evidence for each of these during the interview; the rubric says what weak, \
@@ -281,8 +281,17 @@ fn one_line(text: &str) -> String {
         .to_owned()
 }
 
-/// The role: its description and what the interviewer may tell candidates.
-fn role(position: &Position) -> String {
+/// How the role section introduces what the interviewer may tell candidates.
+const KNOWLEDGE_INTRO: &str = "What you may tell candidates who ask about the role, the team or \
+    the company (answer only from this and the job description; for anything else, say \
+    honestly that you do not know and that the team will answer it when they follow up):";
+
+/// How the role section introduces the next steps the close announces.
+const NEXT_STEPS_INTRO: &str = "What happens after the interview (say it in your closing):";
+
+/// The role: its description, what the interviewer may tell candidates, and the
+/// next steps the closing announces.
+fn role(persona: &Persona, position: &Position) -> String {
     let mut text = String::new();
     if !position.description.is_empty() {
         text.push_str("The job description:\n");
@@ -296,15 +305,44 @@ fn role(position: &Position) -> String {
              you do not know and that the team will answer it when they follow up.\n",
         );
     } else {
-        text.push_str(
-            "What you may tell candidates who ask about the role, the team or the company \
-             (answer only from this and the job description; for anything else, say honestly \
-             that you do not know and that the team will answer it when they follow up):\n",
-        );
+        text.push_str(KNOWLEDGE_INTRO);
+        text.push('\n');
         text.push_str(clean_untrusted(&strip_invisible(&position.knowledge)).trim());
         text.push('\n');
     }
+    text.push_str(NEXT_STEPS_INTRO);
+    text.push('\n');
+    text.push_str(&persona.next_steps_text());
+    text.push('\n');
     text
+}
+
+/// The paragraph of `prompt` (a [`system_prompt`]) after the line `intro`: up to
+/// the next line that introduces something else or starts a section.
+fn paragraph_after<'a>(prompt: &'a str, intro: &str) -> Option<&'a str> {
+    let start = prompt.find(&format!("{intro}\n"))? + intro.len() + 1;
+    let rest = &prompt[start..];
+    let end = [
+        rest.find(&format!("\n{NEXT_STEPS_INTRO}")),
+        rest.find("\n## "),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .unwrap_or(rest.len());
+    Some(rest[..end].trim()).filter(|text| !text.is_empty())
+}
+
+/// What the position lets the interviewer tell candidates, as `prompt` (a
+/// [`system_prompt`]) lists it; `None` when it has none.
+pub fn prompt_knowledge(prompt: &str) -> Option<&str> {
+    paragraph_after(prompt, KNOWLEDGE_INTRO)
+}
+
+/// The next steps the closing announces, as `prompt` (a [`system_prompt`]) says
+/// them.
+pub fn prompt_next_steps(prompt: &str) -> Option<&str> {
+    paragraph_after(prompt, NEXT_STEPS_INTRO)
 }
 
 /// The rules before the resume.
@@ -417,6 +455,17 @@ mod tests {
         assert!(prompt.contains("for the Data Engineer position."));
         assert!(prompt.contains("- Data modelling\n  1 (weak): No schema.\n  3 (solid): Normalised schema.\n  5 (excellent): Models for the queries that matter.\n"));
         assert!(prompt.contains("Remote within Germany; 30 days of leave."));
+        assert_eq!(
+            prompt_knowledge(&prompt),
+            Some("Remote within Germany; 30 days of leave.")
+        );
+        assert_eq!(
+            prompt_next_steps(&prompt),
+            Some(
+                "Our team will review our conversation and contact you by e-mail about the \
+                 next steps."
+            )
+        );
         assert!(prompt.contains("BCP-47 tag de-DE"));
         // Operator text cannot open a section of ours.
         assert!(!prompt.contains("\n## Ignore the rules"), "{prompt}");
@@ -424,6 +473,7 @@ mod tests {
         let plain = Position::default();
         let prompt = system_prompt(&Persona::default(), &plain, &plan, None);
         assert!(prompt.contains("say honestly that you do not know"));
+        assert_eq!(prompt_knowledge(&prompt), None);
         assert!(!prompt.contains("BCP-47"));
     }
 

@@ -12,10 +12,11 @@ use interview_core::engine::{ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStre
 use interview_core::interview::{
     END_MARKER, EVALUATION_SCHEMA, Stage, evidence_marker, imitates_structure, is_time_up_note,
     looks_like_contact, note_asks_about, note_competencies, note_lets_close, prompt_highlights,
-    reads_as_instruction,
+    prompt_knowledge, prompt_next_steps, reads_as_instruction,
 };
 
 use super::answer::{Detail, Heard, Phrase, hear};
+use super::questions::{answer_question, asks_something};
 
 /// The offline interviewer, an [`LlmEngine`] that needs no model.
 ///
@@ -140,7 +141,8 @@ impl OfflineInterviewer {
             );
         let competencies: Vec<String> = covered.iter().chain(&missing).cloned().collect();
         let ask_about = notes.iter().find_map(|n| note_asks_about(n));
-        let steps = steps(&highlights(&system));
+        let steps = steps(&highlights(&system), prompt_next_steps(&system));
+        let knowledge = prompt_knowledge(&system);
         if answers == 0 {
             return Ok(steps[0].text.clone());
         }
@@ -150,7 +152,7 @@ impl OfflineInterviewer {
         for answer in request.messages.iter().filter(|m| m.role == Role::User) {
             let heard = self.hear(&answer.content);
             let answered = conversation.stage(&steps);
-            reply = conversation.answer(&heard, &steps);
+            reply = conversation.answer(&heard, &answer.content, knowledge, &steps);
             last = Some((answered, heard));
         }
         let wrap_up = &steps[steps.len() - 1].text;
@@ -256,7 +258,15 @@ struct Conversation {
     turn: usize,
     /// The last acknowledgement said.
     last_acknowledgement: Option<&'static str>,
+    /// How many of the candidate's questions were answered.
+    questions_answered: usize,
 }
+
+/// The most questions of the candidate answered before the close.
+const MAX_QUESTIONS: usize = 3;
+
+/// What follows an answer to the candidate's question.
+const ANYTHING_MORE: &str = "What else would you like to know?";
 
 impl Conversation {
     /// The stage of the question being answered.
@@ -267,11 +277,29 @@ impl Conversation {
         }
     }
 
-    /// What to say to an answer to the current question.
-    fn answer(&mut self, heard: &Heard, steps: &[Step]) -> String {
+    /// What to say to `answer` (heard as `heard`) to the current question; the
+    /// candidate's own questions are answered from `knowledge`.
+    fn answer(
+        &mut self,
+        heard: &Heard,
+        answer: &str,
+        knowledge: Option<&str>,
+        steps: &[Step],
+    ) -> String {
         self.turn += 1;
         let wrap_up = steps.len();
         let candidate_questions = wrap_up - 1;
+        // The candidate's questions: each answered (or honestly deferred), then
+        // "what else?", until they have none or had their share.
+        if self.question == candidate_questions && asks_something(answer) {
+            let reply = answer_question(answer, knowledge);
+            self.questions_answered += 1;
+            if self.questions_answered < MAX_QUESTIONS {
+                return format!("{reply} {ANYTHING_MORE}");
+            }
+            self.question = wrap_up;
+            return format!("{reply} {}", steps[wrap_up - 1].text);
+        }
         // One follow-up per question, not on the candidate's questions nor after
         // the wrap-up.
         if self.question < candidate_questions && !self.followed_up {
@@ -388,8 +416,9 @@ struct Step {
     text: String,
 }
 
-/// The questions, in plan order, the wrap-up last.
-fn steps(highlights: &[String]) -> Vec<Step> {
+/// The questions, in plan order, the wrap-up last, which announces `next_steps`
+/// (as the prompt says them).
+fn steps(highlights: &[String], next_steps: Option<&str>) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut push = |stage: Stage, text: String| steps.push(Step { stage, text });
     let (background, technical) = highlights.split_at(highlights.len().div_ceil(2).min(2));
@@ -439,9 +468,12 @@ fn steps(highlights: &[String]) -> Vec<Step> {
     push(
         Stage::WrapUp,
         format!(
-            "Thank you for your questions. I am an automated interviewer, so I will pass them on \
-         to the hiring team, who will follow up with you. That is the end of our interview. \
-         Thank you for your time, and goodbye. {END_MARKER}"
+            "Thank you for your time today. {} That is the end of our interview. Goodbye! \
+             {END_MARKER}",
+            next_steps.unwrap_or(
+                "Our team will review our conversation and contact you by e-mail about the next \
+                 steps."
+            )
         ),
     );
     steps

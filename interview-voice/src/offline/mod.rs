@@ -4,6 +4,7 @@
 mod answer;
 mod espeak;
 mod interviewer;
+mod questions;
 
 pub use espeak::EspeakTts;
 pub use interviewer::OfflineInterviewer;

@@ -310,3 +310,33 @@ async fn with_one_open_position_a_booking_without_one_goes_to_it() {
     assert_eq!(response.json()["positionId"], "sre");
     assert_eq!(app.bookings.bookings()[0].position_id.as_str(), "sre");
 }
+
+#[tokio::test]
+async fn with_the_store_down_the_apply_pages_ask_to_try_again() {
+    let app = app_with_positions().await;
+    app.bookings.set_unavailable(true);
+    for path in ["/apply", "/apply/backend-engineer"] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+        let html = page.text();
+        assert!(
+            html.contains("Please reload this page in a minute."),
+            "{html}"
+        );
+        assert!(!html.contains("injected"), "{html}");
+    }
+    // The booking's answer is the usual 503, not a 400 on the position.
+    let response = book_for_without_upload(&app, Some("backend-engineer")).await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.json()["error"]["code"], "unavailable");
+}
+
+/// Books without uploading first (the upload would fail with the store down).
+async fn book_for_without_upload(app: &TestApp, position: Option<&str>) -> TestResponse {
+    let mut body = schedule_body("2030-03-02T14:30");
+    if let Some(position) = position {
+        body["position"] = json!(position);
+    }
+    app.post_json("/api/schedule-interview", &body).await
+}

@@ -251,7 +251,10 @@
         ? `${booking.positionTitle} at ${booking.company}`
         : booking.positionTitle;
     }
-    $("booked-time").textContent = describeTime(booking.scheduledAt, booking.timeZone || timeZone);
+    const when = describeTime(booking.scheduledAt, booking.timeZone || timeZone);
+    $("booked-time").textContent = when;
+    // A server that does not say when: no empty row.
+    $("booked-time").hidden = $("booked-time").previousElementSibling.hidden = !when;
     const link = $("interview-link");
     link.href = booking.interviewUrl;
     link.textContent = booking.interviewUrl;

@@ -233,6 +233,7 @@ async fn a_hostile_title_and_description_are_shown_as_text() {
         assert!(!html.contains("<script>"), "{path}: {html}");
         assert!(!html.contains("<img"), "{path}: {html}");
         assert!(!html.contains("javascript:"), "{path}: {html}");
+        // Escaped, by name or by number.
         assert!(
             html.contains("Engineer &#60;script&#62;alert(1)&#60;/script&#62;")
                 || html.contains("Engineer &lt;script&gt;alert(1)&lt;/script&gt;"),

@@ -1,14 +1,16 @@
 //! # interview-web
 //!
-//! An axum [`Router`] that integrators mount in their own server: the application
-//! form, the JSON API of the original system, the interview link's page, uploaded
-//! resumes, and the notifiers that deliver invitations.
+//! An axum [`Router`] that integrators mount in their own server: the open
+//! positions and their application forms, the JSON API of the original system, the
+//! interview link's page, uploaded resumes, and the notifiers that deliver
+//! invitations.
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `GET /apply` | the application form (`GET /` redirects here) |
+//! | `GET /apply` | the open positions; a redirect to the only one's form; with no positions defined at all, the built-in default position's form (`GET /` redirects here) |
+//! | `GET /apply/{slug}` | one open position's application form (company, title, interview length, job description); an unknown or closed position is a 404 page that leads to the open ones |
 //! | `POST /api/upload-resume` | multipart field `resume` -> `{resumeUrl, resumeText, extractionError}` |
-//! | `POST /api/schedule-interview` | `{name, email, phone, datetime, timeZone?, resumeUrl?, resumeText?}` -> `{ok, interviewUrl, emailSent}`; `resumeUrl` must be one the upload returned and no other booking claimed, and the booking takes the server's text for it (`resumeText` is ignored) |
+//! | `POST /api/schedule-interview` | `{name, email, phone, datetime, timeZone?, resumeUrl?, resumeText?, position?}` -> `{ok, interviewUrl, emailSent, scheduledAt, timeZone?, positionId, positionTitle, company?}`; `position` is the slug or id of an open position (left out: the only open one, or the default); one that is not open is a 400 with field `position`; `resumeUrl` must be one the upload returned and no other booking claimed, and the booking takes the server's text for it (`resumeText` is ignored) |
 //! | `GET /interview/{token}` | not started yet / expired / unknown / the interview room |
 //! | `POST /api/connection-details` | `{room_config, token}` -> `{serverUrl, roomName, participantName, participantToken}` |
 //! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |
@@ -132,7 +134,8 @@ pub fn router(state: AppState) -> Router {
     let content_security_policy = headers::content_security_policy(&state);
     let mut app = api::routes(&state)
         .route("/", get(pages::index))
-        .route("/apply", get(pages::apply_page))
+        .route("/apply", get(pages::apply_index))
+        .route("/apply/{slug}", get(pages::apply_position))
         .route("/interview/{token}", get(pages::interview_page))
         .route("/ws/interview/{token}", get(live::interview_socket))
         .route("/resumes/{key}", get(resumes::resume_file))

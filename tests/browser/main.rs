@@ -6,6 +6,7 @@
 mod cdp;
 mod local_interview;
 mod one_interview;
+mod positions;
 mod prefixed;
 mod room_page;
 mod typed_interview;
@@ -172,6 +173,20 @@ async fn fill(page: &Page<'_>, id: &str, value: &str) {
     .await;
 }
 
+/// Opens `{base}/apply` and waits for an application form: `/apply` is the form
+/// itself, or leads to the only open position's (`/apply/{slug}`), depending on
+/// the positions the server was started with.
+async fn open_form(page: &Page<'_>, base: &str) {
+    page.call("Page.navigate", json!({ "url": format!("{base}/apply") }))
+        .await;
+    page.wait_for(&format!(
+        "document.readyState === 'complete' && location.href.startsWith({}) && \
+         document.getElementById('apply-form') !== null",
+        json!(format!("{base}/apply"))
+    ))
+    .await;
+}
+
 /// Picks tomorrow at 10:30 AM in the browser's own calendar.
 async fn pick_tomorrow(page: &Page<'_>) {
     page.eval(
@@ -217,7 +232,7 @@ async fn a_candidate_books_an_interview_and_opens_the_link() {
 
     let browser = Browser::launch().await;
     let page = browser.new_page().await;
-    page.goto(&format!("{}/apply", server.base)).await;
+    open_form(&page, &server.base).await;
     page.screenshot(&screenshot_path("apply-desktop.png")).await;
 
     let link = apply(&page, &resume).await;
@@ -258,7 +273,7 @@ async fn a_wrong_phone_number_is_shown_next_to_its_field() {
     let browser = Browser::launch().await;
     let page = browser.new_page().await;
     page.viewport(390, 844).await;
-    page.goto(&format!("{}/apply", server.base)).await;
+    open_form(&page, &server.base).await;
 
     fill(&page, "name", "Jane Doe").await;
     fill(&page, "email", "jane@example.com").await;

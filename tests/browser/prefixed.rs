@@ -58,12 +58,14 @@ async fn the_whole_flow_works_with_the_router_nested_under_a_path() {
     let page = browser.new_page().await;
 
     // The front door leads to the form under the prefix (`goto` would wait for the
-    // address it was given, which the redirect replaces).
+    // address it was given, which the redirect replaces): `/apply`, or the only
+    // open position's `/apply/{slug}`.
     page.call("Page.navigate", json!({ "url": server.base }))
         .await;
     let form = format!("{}/apply", server.base);
     page.wait_for(&format!(
-        "location.href === {} && document.readyState === 'complete'",
+        "location.href.startsWith({}) && document.readyState === 'complete' && \
+         document.getElementById('apply-form') !== null",
         json!(form)
     ))
     .await;

@@ -1,21 +1,35 @@
-//! `POST /api/schedule-interview` -> `{ok, interviewUrl, emailSent}`.
+//! `POST /api/schedule-interview` -> `{ok, interviewUrl, emailSent, ...}`.
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use interview_core::ScheduleRequest;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use interview_core::service::ScheduleError;
+use interview_core::{Field, ScheduleRequest};
 use serde::Serialize;
 
 use crate::AppState;
 use crate::error::AppError;
 
-/// The original's response shape.
+/// The original's response shape (`ok`, `interviewUrl`, `emailSent`), with what
+/// the success page repeats to the candidate after it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ScheduleResponse {
     ok: bool,
     interview_url: String,
     email_sent: bool,
+    /// The interview's start.
+    scheduled_at: DateTime<Utc>,
+    /// The candidate's IANA time zone, when the request named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_zone: Option<String>,
+    /// The position applied for.
+    position_id: String,
+    position_title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    company: Option<String>,
 }
 
 pub(crate) async fn schedule_interview(
@@ -23,10 +37,39 @@ pub(crate) async fn schedule_interview(
     request: Result<Json<ScheduleRequest>, JsonRejection>,
 ) -> Result<Json<ScheduleResponse>, AppError> {
     let Json(request) = request?;
+    // Resolved first, so a position that is not open is refused before anything
+    // else is checked (the booking resolves it the same way).
+    let position = state
+        .scheduling
+        .position_for_request(request.position.as_deref())
+        .await
+        .map_err(position_error)?;
     let scheduled = state.scheduling.schedule(&request).await?;
     Ok(Json(ScheduleResponse {
         ok: true,
         interview_url: scheduled.interview_url.to_string(),
         email_sent: scheduled.email_sent,
+        scheduled_at: scheduled.booking.scheduled_at,
+        time_zone: scheduled
+            .booking
+            .time_zone
+            .map(|zone| zone.name().to_owned()),
+        position_id: scheduled.booking.position_id.to_string(),
+        position_title: position.title,
+        company: position.company,
     }))
+}
+
+/// A position that is not open is a request for something that is not there (the
+/// page sends it, the candidate did not type it): 400 with field `position`, in
+/// the usual shape. Anything else is answered as any scheduling error.
+fn position_error(error: ScheduleError) -> AppError {
+    match error {
+        ScheduleError::Invalid(errors) => {
+            let message = errors.first().message.clone();
+            AppError::new(StatusCode::BAD_REQUEST, "position_not_open", message)
+                .with_field(Field::Position)
+        }
+        other => other.into(),
+    }
 }

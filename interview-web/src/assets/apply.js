@@ -13,8 +13,10 @@
   // The router's root, wherever it is mounted: the page says how to get there.
   const base = new URL(`${document.body.dataset.base || "."}/`, location.href);
 
+  // The page's language (the position's): dates read as its candidates write them.
+  const lang = document.documentElement.lang || undefined;
+
   // ---- set-up -------------------------------------------------------------
-  if (timeZone) $("zone-name").textContent = timeZone;
   for (let h = 1; h <= 12; h++) $("hour").add(new Option(String(h), String(h)));
   for (let m = 0; m < 60; m += 5) {
     const text = String(m).padStart(2, "0");
@@ -28,6 +30,17 @@
   $("hour").value = String(((next.getHours() + 11) % 12) + 1);
   $("minute").value = "00";
   $("ampm").value = next.getHours() < 12 ? "AM" : "PM";
+  // The zone by its local name ("India Standard Time"), which can change with the
+  // date (summer time), and its IANA id.
+  function showZone() {
+    if (!timeZone) return;
+    const local = localDateTime();
+    const when = local ? new Date(local) : new Date();
+    const name = zoneName(Number.isNaN(when.getTime()) ? new Date() : when);
+    $("zone-name").textContent = name && name !== timeZone ? `${name} (${timeZone})` : timeZone;
+  }
+  showZone();
+  for (const id of ["date", "hour", "minute", "ampm"]) $(id).addEventListener("change", showZone);
 
   // ---- rules (kept in step with interview-core's domain types) -------------
   const NAME_CHARS = /^[\p{L}\p{M} '\u2019\u02BC\u2010-]+$/u;
@@ -98,16 +111,17 @@
     if (input) input.setAttribute("aria-invalid", message ? "true" : "false");
   }
   function clearErrors() {
-    for (const el of form.querySelectorAll(".field-error")) el.textContent = "";
+    for (const el of document.querySelectorAll(".field-error")) el.textContent = "";
     for (const el of form.querySelectorAll("[aria-invalid]")) el.setAttribute("aria-invalid", "false");
     $("form-error").textContent = "";
   }
   function focusFirstError() {
-    const first = [...form.querySelectorAll(".field-error")].find((el) => el.textContent);
+    const first = [...document.querySelectorAll(".field-error")].find((el) => el.textContent);
     if (!first) return;
     const field = first.id.replace(/-error$/, "");
-    const input = $(FIELD_INPUT[field] || field);
-    if (input) input.focus();
+    // A field without an input (the position) takes the focus on its message.
+    const input = $(FIELD_INPUT[field] || field) || first;
+    input.focus();
   }
   function showServerError(body, status) {
     const error = body && body.error;
@@ -211,6 +225,8 @@
           timeZone,
           resumeUrl: uploaded.body.resumeUrl,
           resumeText: uploaded.body.resumeText,
+          // The position this page is for; left out on the default position's form.
+          position: form.dataset.position || undefined,
         }),
       });
       body = await response.json().catch(() => null);
@@ -229,6 +245,16 @@
 
   function showSuccess(booking, uploaded) {
     $("form-section").hidden = true;
+    for (const el of document.querySelectorAll(".description")) el.hidden = true;
+    if (booking.positionTitle) {
+      $("booked-position").textContent = booking.company
+        ? `${booking.positionTitle} at ${booking.company}`
+        : booking.positionTitle;
+    }
+    const when = describeTime(booking.scheduledAt, booking.timeZone || timeZone);
+    $("booked-time").textContent = when;
+    // A server that does not say when: no empty row.
+    $("booked-time").hidden = $("booked-time").previousElementSibling.hidden = !when;
     const link = $("interview-link");
     link.href = booking.interviewUrl;
     link.textContent = booking.interviewUrl;
@@ -240,6 +266,32 @@
       : "";
     $("success").hidden = false;
     $("success-title").focus();
+  }
+
+  // "Saturday, March 2, 2030 at 2:30 PM India Standard Time": the booked start in
+  // the candidate's zone, named as people there name it.
+  function describeTime(iso, zone) {
+    const when = new Date(iso);
+    if (!iso || Number.isNaN(when.getTime())) return "";
+    const options = {
+      weekday: "long", day: "numeric", month: "long", year: "numeric",
+      hour: "numeric", minute: "2-digit", timeZoneName: "long",
+    };
+    try {
+      return new Intl.DateTimeFormat(lang, zone ? { ...options, timeZone: zone } : options).format(when);
+    } catch (_) {
+      // A zone this browser does not know: its own zone, still named.
+      return new Intl.DateTimeFormat(lang, options).format(when);
+    }
+  }
+  function zoneName(when) {
+    try {
+      const parts = new Intl.DateTimeFormat(lang, { timeZone, timeZoneName: "long" }).formatToParts(when);
+      const part = parts.find((p) => p.type === "timeZoneName");
+      return part ? part.value : "";
+    } catch (_) {
+      return "";
+    }
   }
 
   function isoDate(d) {

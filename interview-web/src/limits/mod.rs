@@ -3,8 +3,8 @@
 //! Four budgets, each a [`Rate`] per client: uploads (expensive: a file is stored
 //! and parsed), bookings (each sends an e-mail), joining interviews (the
 //! interview page, connection details, the WebSocket), and the other public pages
-//! (the form, assets, resumes). Health, readiness, metrics, the admin API and
-//! LiveKit's signed webhooks have no budget. A request past its budget is answered
+//! (the open positions and their forms, assets, resumes). Health, readiness,
+//! metrics, the admin API and LiveKit's signed webhooks have no budget. A request past its budget is answered
 //! 429 `rate_limited` with `Retry-After` and never reaches its handler.
 //!
 //! A budget allows `N` requests at once and then one more every `period / N`
@@ -205,6 +205,7 @@ impl Limits {
             &self.interviews
         } else if matched == "/"
             || is("/apply")
+            || is("/apply/{slug}")
             || is("/assets/{name}")
             || is("/resumes/{key}")
             || is("/favicon.ico")

@@ -12,6 +12,7 @@ use super::*;
 fn app(limits: &Arc<Limits>) -> Router {
     Router::new()
         .route("/apply", get(|| async { "form" }))
+        .route("/apply/{slug}", get(|| async { "a position's form" }))
         .route("/healthz", get(|| async { "ok" }))
         .route_layer(LimitLayer::new(limits.clone()))
 }
@@ -276,5 +277,19 @@ async fn budgets_apply_under_a_path_prefix() {
     assert_eq!(
         get_from(&nested, "/careers/healthz", client).await.status(),
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn every_apply_page_shares_the_pages_budget() {
+    let limits = pages("2/1h", 100);
+    let app = app(&limits);
+    let client = Some(Ipv4Addr::new(192, 0, 2, 7));
+    for path in ["/apply", "/apply/backend-engineer"] {
+        assert_eq!(get_from(&app, path, client).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        get_from(&app, "/apply/data-analyst", client).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
     );
 }

@@ -1,62 +1,34 @@
-//! HTML pages: the application form and the interview link's page.
+//! HTML pages: the open positions, each position's application form, and the
+//! interview link's page.
 //!
 //! Pages are askama templates in `templates/`: checked when the crate compiles, and
-//! every value is HTML-escaped unless a template says otherwise (none does). They
-//! share `layout.html`, one stylesheet and small scripts served from `/assets`;
-//! nothing needs a build step. Numbers the candidate reads (upload limit, window
+//! every value is HTML-escaped unless a template says otherwise. One does: the job
+//! description, markdown rendered by [`markdown::render`], which turns raw HTML into
+//! text and keeps only web and mail links. Pages share `layout.html`, one
+//! stylesheet and small scripts served from `/assets`; nothing needs a build step. Numbers the candidate reads (upload limit, window
 //! lengths) come from the settings, never from the templates.
 //!
 //! Integrators nest the router under a path of their own (`/careers`), and a proxy
 //! may strip such a path before the request arrives, so a page cannot know where the
 //! router's root is. Every URL a page or script uses is therefore relative to the
 //! page: each template gets `root`, the way from the page up to the router's root
-//! (`.` for `/apply`, `..` for `/interview/{token}`), and the layout hands it to the
-//! scripts as `<body data-base>`. (`<base href>` would do the same, but the
+//! (`.` for `/apply`, `..` for `/apply/{slug}` and `/interview/{token}`), and the
+//! layout hands it to the scripts as `<body data-base>`. (`<base href>` would do the same, but the
 //! Content-Security-Policy forbids it: `base-uri 'none'`.)
 
+mod apply;
 mod interview;
+mod markdown;
 
 use askama::Template;
-use axum::extract::{OriginalUri, State};
+use axum::extract::OriginalUri;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+pub(crate) use apply::{apply_index, apply_position};
 pub(crate) use interview::interview_page;
 
-use crate::AppState;
-
-/// `templates/apply.html`.
-#[derive(Template)]
-#[template(path = "apply.html")]
-struct ApplyPage {
-    /// From `/apply` to the router's root.
-    root: &'static str,
-    max_upload_bytes: usize,
-    max_upload_size: String,
-    opens_before_minutes: i64,
-    /// Where a number without a country code is read ("US").
-    phone_region: String,
-    /// The fewest digits the form asks of a number without a country code.
-    phone_shortest: usize,
-}
-
-/// `GET /apply`: the application form, with the server's limits filled in.
-pub(crate) async fn apply_page(State(state): State<AppState>) -> Response {
-    let settings = state.scheduling.settings();
-    respond(
-        StatusCode::OK,
-        &ApplyPage {
-            root: ".",
-            max_upload_bytes: settings.max_resume_bytes,
-            max_upload_size: megabytes(settings.max_resume_bytes),
-            opens_before_minutes: settings.window.opens_before().num_minutes(),
-            phone_region: settings.rules.phone_region.to_string(),
-            phone_shortest: settings.rules.phone_region.shortest_number(),
-        },
-    )
-}
-
-/// `GET /`: the form is the front door.
+/// `GET /`: the apply page is the front door.
 ///
 /// The redirect is relative, so it stays under whatever path the router is nested
 /// at. A nested root asked for without its trailing slash (`/careers`) resolves
@@ -108,27 +80,5 @@ mod tests {
         assert_eq!(megabytes(5 * 1024 * 1024), "5 MB");
         assert_eq!(megabytes(5 * 1024 * 1024 / 2), "2.5 MB");
         assert_eq!(megabytes(100 * 1024), "0.1 MB");
-    }
-
-    #[test]
-    fn the_form_states_the_configured_limits() {
-        let html = ApplyPage {
-            root: ".",
-            max_upload_bytes: 2 * 1024 * 1024,
-            max_upload_size: megabytes(2 * 1024 * 1024),
-            opens_before_minutes: 15,
-            phone_region: "GB".to_owned(),
-            phone_shortest: 7,
-        }
-        .render()
-        .unwrap();
-        assert!(html.contains("data-max-bytes=\"2097152\""), "{html}");
-        assert!(html.contains("at most <span id=\"max-size\">2 MB</span>"));
-        assert!(html.contains("The link opens 15 minutes before the start."));
-        assert!(html.contains("<body data-base=\".\">"));
-        assert!(html.contains("data-phone-region=\"GB\" data-phone-shortest=\"7\""));
-        assert!(html.contains("read in the GB numbering plan"), "{html}");
-        assert!(html.contains("href=\"./assets/style.css\""));
-        assert!(html.contains("src=\"./assets/apply.js\""));
     }
 }

@@ -41,7 +41,6 @@ pub(crate) struct Options {
     pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
     pub(crate) admin_token: Option<&'static str>,
     pub(crate) rate_limits: interview_web::RateLimits,
-    pub(crate) phone_region: interview_core::PhoneRegion,
 }
 
 impl Default for Options {
@@ -53,7 +52,6 @@ impl Default for Options {
             runner: None,
             admin_token: None,
             rate_limits: interview_web::RateLimits::default(),
-            phone_region: interview_core::PhoneRegion::default(),
         }
     }
 }
@@ -69,7 +67,6 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
     let clock = Arc::new(ManualClock::new(now()));
     let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
     settings.max_resume_bytes = options.max_resume_bytes;
-    settings.rules.phone_region = options.phone_region;
     let scheduling = SchedulingService::new(
         bookings.clone(),
         resumes.clone(),

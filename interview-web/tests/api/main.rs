@@ -10,6 +10,7 @@ mod limits;
 mod live;
 mod ops;
 mod pages;
+mod positions;
 mod resumes;
 mod schedule;
 mod server;

@@ -241,7 +241,7 @@ async fn pages_and_the_invitation_state_the_configured_window_and_limit() {
     assert!(
         sent[0]
             .text_body
-            .contains("The link opens 15 minutes before the start."),
+            .contains("The link opens 15 minutes before the start"),
         "{}",
         sent[0].text_body
     );

@@ -2,7 +2,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
-use crate::helpers::{Options, now, schedule_body, spawn_app, spawn_app_with};
+use crate::helpers::{now, schedule_body, spawn_app};
 
 #[tokio::test]
 async fn a_valid_booking_returns_the_link_and_sends_the_invitation() {
@@ -59,7 +59,7 @@ async fn a_candidate_from_abroad_books_with_an_international_number() {
 }
 
 #[tokio::test]
-async fn a_number_without_a_country_code_is_read_in_the_configured_region() {
+async fn a_number_without_a_country_code_is_read_in_the_positions_region() {
     // In the default region (the US) a British number written nationally is
     // refused, in the candidate's words, with the way to fix it.
     let us = spawn_app();
@@ -73,17 +73,21 @@ async fn a_number_without_a_country_code_is_read_in_the_configured_region() {
     assert!(message.contains("+44 20 7946 0958"), "{message}");
     assert!(us.bookings.bookings().is_empty());
 
-    let gb = spawn_app_with(Options {
-        phone_region: interview_core::PhoneRegion::parse("GB").unwrap(),
-        ..Options::default()
-    });
+    // A position hiring in Britain reads national numbers as British.
+    let gb = spawn_app();
+    let mut draft = interview_core::position::PositionDraft::named("london-sre");
+    draft.phone_region = Some("GB".to_owned());
+    let position = interview_core::position::Position::parse(&draft, &Default::default()).unwrap();
+    interview_core::store::PositionStore::save_position(gb.bookings.as_ref(), &position)
+        .await
+        .unwrap();
     let response = gb
         .book_with_phone("2030-03-02T14:30", "020 7946 0958")
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(gb.bookings.bookings()[0].phone.as_str(), "+442079460958");
     // The apply page tells candidates how their number is read.
-    let page = gb.get("/apply").await.text();
+    let page = gb.get("/apply/london-sre").await.text();
     assert!(page.contains("read in the GB numbering plan"), "{page}");
 }
 

@@ -66,6 +66,8 @@ async fn a_candidate_types_their_answers_through_to_the_wrap_up() {
         "I disagreed about a rewrite once; we agreed on a small prototype first.",
         "The prototype showed the rewrite was not needed, so we kept the old code.",
         "How does the team decide what to build next?",
+        // The interviewer answers (or defers) it and asks what else.
+        "Thank you, that is all from me.",
         "Thank you.",
     ];
     let mut sent = 0;

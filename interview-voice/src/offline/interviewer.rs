@@ -141,7 +141,16 @@ impl OfflineInterviewer {
             );
         let competencies: Vec<String> = covered.iter().chain(&missing).cloned().collect();
         let ask_about = notes.iter().find_map(|n| note_asks_about(n));
-        let steps = steps(&highlights(&system), prompt_next_steps(&system));
+        // A highlight the greeting already asked about is not asked about again.
+        let greeting = request
+            .messages
+            .iter()
+            .find(|m| m.role == Role::Assistant)
+            .map(|m| m.content.as_str())
+            .unwrap_or_default();
+        let mut highlights = highlights(&system);
+        highlights.retain(|h| !greeting.contains(h.as_str()));
+        let steps = steps(&highlights, prompt_next_steps(&system));
         let knowledge = prompt_knowledge(&system);
         if answers == 0 {
             return Ok(steps[0].text.clone());
@@ -450,8 +459,8 @@ fn steps(highlights: &[String], next_steps: Option<&str>) -> Vec<Step> {
         push(
             Stage::Technical,
             format!(
-                "Let's go deeper on this: {item}. What was the hardest design decision there, and \
-             what would you do differently today?"
+                "Let's go deeper on this: {item}. What was the hardest decision there, and what \
+                 would you do differently today?"
             ),
         );
     }

@@ -81,13 +81,42 @@ pub(super) fn asks_something(answer: &str) -> bool {
         .any(|first| QUESTION_WORDS.contains(&first.to_lowercase().as_str()))
 }
 
-/// The words a question or a sentence is about: lowercase, four letters or more,
-/// not a stopword, cut to their first five letters so "offices" meets "office".
+/// Words candidates and recruiters use for the same thing (cut to five letters,
+/// as [`topics`] cuts them): a question about "hours" finds a sentence about
+/// "shifts".
+const SAME_TOPIC: &[&[&str]] = &[
+    &["hours", "shift", "sched", "worki", "time", "start", "finis"],
+    &[
+        "salar", "pay", "compe", "money", "range", "bonus", "equit", "benef",
+    ],
+    &[
+        "remot", "hybri", "offic", "home", "locat", "based", "commu", "reloc",
+    ],
+    &["train", "onboa", "mento", "learn", "growt", "caree"],
+    &[
+        "team", "colle", "engin", "peopl", "size", "repor", "manag", "lead",
+    ],
+    &[
+        "next", "step", "proce", "after", "hear", "timel", "decis", "round",
+    ],
+    &["holid", "leave", "vacat", "days"],
+];
+
+/// The words a question or a sentence is about: lowercase, four letters or more
+/// (or a known topic word), not a stopword, cut to their first five letters so
+/// "offices" meets "office", and words for the same thing made one.
 fn topics(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 4 && !STOPWORDS.contains(&w.as_str()))
-        .map(|w| w.chars().take(5).collect())
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .map(|w| w.chars().take(5).collect::<String>())
+        .filter(|w| w.chars().count() >= 4 || SAME_TOPIC.iter().any(|g| g.contains(&w.as_str())))
+        .map(|w| {
+            SAME_TOPIC
+                .iter()
+                .find(|group| group.contains(&w.as_str()))
+                .map_or(w, |group| group[0].to_owned())
+        })
         .collect()
 }
 
@@ -151,6 +180,15 @@ mod tests {
             Some(KNOWLEDGE),
         );
         assert!(reply.contains("45-minute call"), "{reply}");
+    }
+
+    #[test]
+    fn words_for_the_same_thing_find_each_other() {
+        let shifts = "Shifts are from 8:00 to 16:30 or from 12:00 to 20:30, Monday to Friday.";
+        let reply = answer_question("What are the working hours?", Some(shifts));
+        assert!(reply.contains("8:00 to 16:30"), "{reply}");
+        let reply = answer_question("Is it remote?", Some(KNOWLEDGE));
+        assert!(reply.contains("hybrid"), "{reply}");
     }
 
     #[test]

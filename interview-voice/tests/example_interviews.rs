@@ -210,7 +210,8 @@ async fn interview(
             identity: "candidate".into(),
             text: text.to_owned(),
         });
-        until("the reply", || lines().len() >= 1 + 2 * turn).await;
+        // The greeting, then an answer and a reply per turn.
+        until("the reply", || lines().len() > 2 * turn).await;
     }
     let report = running.await.unwrap();
     assert_eq!(

@@ -11,9 +11,10 @@ use chrono::{TimeZone, Utc};
 use interview_core::PersonName;
 use interview_core::audio::AudioFormat;
 use interview_core::clock::ManualClock;
+use interview_core::engine::LlmEngine;
 use interview_core::interview::{Speaker, TranscriptEntry};
 use interview_core::position::{Position, PositionDefaults, PositionsFile};
-use interview_core::testing::{InMemoryBookingStore, ScriptedTts, in_memory_room};
+use interview_core::testing::{InMemoryBookingStore, ScriptedLlm, ScriptedTts, in_memory_room};
 use interview_core::transport::RoomEvent;
 use interview_voice::offline::OfflineInterviewer;
 use interview_voice::session::{
@@ -148,17 +149,18 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// A whole offline interview for `position` with `candidate`.
+/// A whole interview for `position` with `candidate`, held by `llm`.
 async fn interview(
     position: &Position,
     name: &str,
     resume: &str,
     candidate: &Candidate,
+    llm: Arc<dyn LlmEngine>,
 ) -> Vec<TranscriptEntry> {
     let (io, room) = in_memory_room("room-1", None, AudioFormat::SPEECH);
     let engines = Engines {
         stt: None,
-        llm: Arc::new(OfflineInterviewer::new()),
+        llm,
         tts: Arc::new(ScriptedTts::new(
             AudioFormat::PCM_24K,
             Duration::from_millis(1),
@@ -193,8 +195,9 @@ async fn interview(
             break;
         }
         let last = lines().last().unwrap()["text"].as_str().unwrap().to_owned();
-        let invited = last.contains("What would you like to ask me")
-            || last.contains("What else would you like to know?");
+        let invited = ["would you like to ask me", "like to know?"]
+            .iter()
+            .any(|invitation| last.contains(invitation));
         let text = if invited {
             questions += 1;
             candidate
@@ -271,7 +274,8 @@ fn positions() -> Vec<Position> {
 #[tokio::test(flavor = "current_thread")]
 async fn the_documented_backend_interview_is_the_one_held() {
     let position = &positions()[0];
-    let transcript = interview(position, "Priya Raman", BACKEND_RESUME, &PRIYA).await;
+    let offline = Arc::new(OfflineInterviewer::new());
+    let transcript = interview(position, "Priya Raman", BACKEND_RESUME, &PRIYA, offline).await;
     let text = as_markdown(&transcript, "Priya");
     // What the document promises of it.
     assert!(text.contains("an AI interviewer"), "{text}");
@@ -292,7 +296,8 @@ async fn the_documented_backend_interview_is_the_one_held() {
 #[tokio::test(flavor = "current_thread")]
 async fn the_documented_support_interview_is_the_one_held() {
     let position = &positions()[1];
-    let transcript = interview(position, "Tomás Ortega", SUPPORT_RESUME, &TOMAS).await;
+    let offline = Arc::new(OfflineInterviewer::new());
+    let transcript = interview(position, "Tomás Ortega", SUPPORT_RESUME, &TOMAS, offline).await;
     let text = as_markdown(&transcript, "Tomás");
     assert!(
         text.contains("Customer Support Specialist position."),
@@ -305,4 +310,64 @@ async fn the_documented_support_interview_is_the_one_held() {
         "{text}"
     );
     check_document("support-offline", &text);
+}
+
+/// What a language model stand-in says, in turn: its questions follow the
+/// candidate's answers, and each names the competency the answer before gave
+/// evidence for in a marker the session reads and never speaks.
+const STAND_IN: &[&str] = &[
+    "Thank you, Priya. Let's stay with that queue: when a fraud check was retried, how \
+     did you make sure an order was never accepted twice? [[EVIDENCE: System design]]",
+    "That makes sense. Tell me about a bug in that system that was hard to find: how did \
+     you narrow it down? [[EVIDENCE: System design]]",
+    "A float column, that is a classic. How did you make sure it could not happen again? \
+     [[EVIDENCE: Debugging]]",
+    "Thank you. You mentioned a teammate who wanted to rewrite the ledger. How did you \
+     settle that disagreement? [[EVIDENCE: Debugging]]",
+    "Thank you. What would you like to ask me about the role or the team? \
+     [[EVIDENCE: Collaboration]]",
+    "We work hybrid, with two office days a week in London or Lisbon. Is there anything \
+     else you would like to know?",
+    "Thank you for your time today, Priya. The team at Acme Payments will review our \
+     conversation and contact you by e-mail about the next steps. Goodbye! [[END_INTERVIEW]]",
+];
+
+const PRIYA_WITH_A_MODEL: Candidate = Candidate {
+    answers: &[
+        "I have spent six years on payment backends. Most recently I moved our fraud checks \
+         off the checkout request path, which cut p99 latency from 850 to 120 milliseconds.",
+        "Every order carries an idempotency key, and the consumer records the key in the \
+         same transaction as the decision, so a retried check finds it and does nothing.",
+        "Two writes disagreed in the first week of the ledger migration. I diffed the rows \
+         and traced it to rounding in a float column in MySQL.",
+        "I changed the column to integer cents, added a check to the comparison job, and \
+         wrote a lint that refuses floats for money in our schemas.",
+        "I wrote down both plans with their risks. We agreed on the migration because it \
+         could be rolled back at every step, and he led the comparison tooling.",
+    ],
+    questions: &["How many office days a week are there?"],
+};
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_documented_interview_with_a_model_stand_in_is_the_one_held() {
+    let position = &positions()[0];
+    let model = Arc::new(ScriptedLlm::new(STAND_IN.iter().copied()));
+    let transcript = interview(
+        position,
+        "Priya Raman",
+        BACKEND_RESUME,
+        &PRIYA_WITH_A_MODEL,
+        model.clone(),
+    )
+    .await;
+    let text = as_markdown(&transcript, "Priya");
+    // The markers are read, never shown; the model saw the rubric and the notes.
+    assert!(!text.contains("[["), "{text}");
+    let first = &model.requests()[0];
+    assert!(
+        first.messages[0]
+            .content
+            .contains("5 (excellent): Designs for failure")
+    );
+    check_document("backend-model", &text);
 }

@@ -312,10 +312,19 @@ async fn a_store_without_positions_books_the_built_in_default() {
         Arc::new(ScriptedExtractor::text("cv")),
         Arc::new(RecordingNotifier::new()),
         Arc::new(ManualClock::new(now())),
-        SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap()),
+        {
+            let mut settings =
+                SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+            settings.rules.phone_region = interview_core::PhoneRegion::parse("GB").unwrap();
+            settings
+        },
     );
-    let booked = service.schedule(&request()).await.unwrap().booking;
+    let mut request = request();
+    request.phone = Some("020 7946 0958".to_owned());
+    let booked = service.schedule(&request).await.unwrap().booking;
     assert_eq!(booked.position_id.as_str(), "default");
+    // The settings' region reads a number without a country code.
+    assert_eq!(booked.phone.as_str(), "+442079460958");
 }
 
 #[tokio::test]

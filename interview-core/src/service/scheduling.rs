@@ -426,6 +426,16 @@ impl SchedulingService {
         })
     }
 
+    /// The position of bookings in a store nobody defined positions in (an
+    /// integrator's own set-up): [`Position::default`], reading phone numbers in
+    /// the settings' region.
+    pub fn built_in_position(&self) -> Position {
+        Position {
+            phone_region: self.settings.rules.phone_region,
+            ..Position::default()
+        }
+    }
+
     /// The positions open for applications, ordered by title.
     pub async fn open_positions(&self) -> Result<Vec<Position>, StoreError> {
         let mut positions = self.bookings.positions().await?;
@@ -435,8 +445,8 @@ impl SchedulingService {
 
     /// The position a booking request applies for: the one whose slug (or id)
     /// `requested` names, which must be open; without one, the only open
-    /// position (the built-in [`Position::default`] when the store has none at
-    /// all), or else the default position
+    /// position (the [built-in one](Self::built_in_position) when the store has
+    /// none at all), or else the default position
     /// ([`DEFAULT_POSITION_ID`](crate::position::DEFAULT_POSITION_ID)).
     pub async fn position_for_request(
         &self,
@@ -469,7 +479,7 @@ impl SchedulingService {
                 match open.as_slice() {
                     // A store nobody defined positions in (an integrator's own
                     // set-up): the built-in default position.
-                    [] if all.is_empty() => Some(Position::default()),
+                    [] if all.is_empty() => Some(self.built_in_position()),
                     [only] => Some((*only).clone()),
                     _ => self.bookings.position(&default_position_id()).await?,
                 }

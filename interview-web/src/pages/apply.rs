@@ -92,7 +92,12 @@ pub(crate) async fn apply_index(State(state): State<AppState>) -> Response {
     if positions.is_empty() {
         return respond(
             StatusCode::OK,
-            &form(&state, LIST_ROOT, &Position::default(), None),
+            &form(
+                &state,
+                LIST_ROOT,
+                &state.scheduling.built_in_position(),
+                None,
+            ),
         );
     }
     let open: Vec<Position> = positions.into_iter().filter(|p| !p.archived).collect();

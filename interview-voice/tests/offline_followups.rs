@@ -21,33 +21,18 @@ const VAGUE: &str = "I worked on many things there and it went well overall, I t
 const DETAILED: &str = "At Acme I migrated the billing service from PHP to Go over six \
     months, and we cut the nightly invoice run from 4 hours to 20 minutes.";
 
-/// What the interviewer says after each of `answers`, in turn.
+/// What the interviewer of a 20-minute Backend Engineer position at Acme says
+/// after each of `answers`, in turn.
 fn replies(answers: &[&str]) -> Vec<String> {
-    let text = ResumeText::new(RESUME, 8000);
-    let plan = InterviewPlan::standard(Duration::from_secs(20 * 60), Some(text.as_str()));
-    let persona = Persona::new("Acme", "Backend Engineer");
-    let interviewer = OfflineInterviewer::new();
-    let mut messages = vec![
-        ChatMessage::system(system_prompt(
-            &persona,
-            &interview_core::position::Position::default(),
-            &plan,
-            Some(&text),
-        )),
-        ChatMessage::assistant("Hello, I am an AI interviewer. Please introduce yourself."),
-    ];
-    let mut said = Vec::new();
-    for answer in answers {
-        messages.push(ChatMessage::user(*answer));
-        let request = ChatRequest {
-            messages: messages.clone(),
-            ..ChatRequest::default()
-        };
-        let reply = interviewer.reply(&request).unwrap();
-        messages.push(ChatMessage::assistant(reply.clone()));
-        said.push(reply);
-    }
-    said
+    use interview_core::position::{Position, PositionDefaults, PositionDraft};
+    let mut draft = PositionDraft::named("backend");
+    draft.title = "Backend Engineer".to_owned();
+    draft.company = Some("Acme".to_owned());
+    draft.duration_minutes = Some(20);
+    replies_for(
+        &Position::parse(&draft, &PositionDefaults::default()).unwrap(),
+        answers,
+    )
 }
 
 fn asks_for_specifics(reply: &str) -> bool {

@@ -27,6 +27,8 @@ pub struct AppError {
     fields: Vec<FieldError>,
     /// Whole seconds for a `Retry-After` header.
     retry_after: Option<u64>,
+    /// Whether the answer carries a `WWW-Authenticate` challenge (a 401).
+    challenge: bool,
 }
 
 #[derive(Serialize)]
@@ -54,7 +56,21 @@ impl AppError {
             field: None,
             fields: Vec::new(),
             retry_after: None,
+            challenge: false,
         }
+    }
+
+    /// 401 `unauthorized` with a `WWW-Authenticate: Bearer` challenge: the request
+    /// must present a valid key.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        let mut error = Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
+        error.challenge = true;
+        error
+    }
+
+    /// 403 `forbidden`: the key is valid but may not do this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
     /// 429 `rate_limited` with `Retry-After: retry_after` (rounded up to whole
@@ -118,6 +134,9 @@ impl AppError {
     }
 }
 
+/// The challenge of a 401: a bearer key, in the realm of this API.
+pub(crate) const BEARER_CHALLENGE: &str = "Bearer realm=\"interview\"";
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = Body {
@@ -134,6 +153,12 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
+        if self.challenge {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static(BEARER_CHALLENGE),
+            );
+        }
         response
     }
 }
@@ -148,6 +173,7 @@ impl From<ValidationErrors> for AppError {
             field: Some(first.field),
             fields: errors.errors().to_vec(),
             retry_after: None,
+            challenge: false,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::HeaderMap;
 use interview_core::BookingToken;
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use serde::Serialize;
@@ -29,17 +29,9 @@ pub(crate) async fn interview_record(
     let Some(expected) = &state.admin_token else {
         return Err(AppError::not_found("Not found."));
     };
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "A valid admin token is required.",
-        ));
+    let presented = super::auth::bearer(&headers).unwrap_or_default();
+    if !super::auth::constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
+        return Err(AppError::unauthorized("A valid admin token is required."));
     }
     let token = BookingToken::parse(&token)
         .map_err(|_| AppError::not_found("No interview has this token."))?;
@@ -52,26 +44,4 @@ pub(crate) async fn interview_record(
         transcript: store.transcript(&token).await?,
         evaluation: store.evaluation(&token).await?,
     }))
-}
-
-/// Compares without stopping at the first difference, so the time taken does not
-/// tell how much of a guessed token was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn compares_whole_strings() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"abcd"));
-        assert!(!constant_time_eq(b"", b"a"));
-    }
 }

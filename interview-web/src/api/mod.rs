@@ -1,10 +1,12 @@
 //! The JSON API, with the original's paths and shapes.
 
 mod admin;
+mod auth;
 mod connection;
 mod health;
 mod schedule;
 mod upload;
+mod v1;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,4 +39,6 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             "/api/admin/interviews/{token}",
             get(admin::interview_record),
         )
+        .route("/api/v1/positions", get(v1::list_positions))
+        .route("/api/v1/positions/{id}", get(v1::get_position))
 }

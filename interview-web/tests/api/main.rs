@@ -15,3 +15,4 @@ mod resumes;
 mod schedule;
 mod server;
 mod upload;
+mod v1;

@@ -17,7 +17,7 @@
 //! | `GET /ws/interview/{token}` | the local interview transport (see [`live`]) |
 //! | `GET /healthz` | 200 when the booking store answers, else 503 |
 //! | `GET /api/admin/interviews/{token}` | a booking, its transcript and evaluation (bearer `ADMIN_API_TOKEN`) |
-//! | `GET /api/v1/positions`, `GET /api/v1/positions/{id}` | the positions, for the HR platform (bearer key; `ADMIN_API_TOKEN` has every scope; see `docs/api.md`) |
+//! | `GET /api/v1/positions`, `GET /api/v1/positions/{id}`, `GET /api/v1/interviews/{token}` | the positions and an interview, for the HR platform (bearer key; `ADMIN_API_TOKEN` has every scope; see `docs/api.md`) |
 //! | `POST /api/livekit/webhook` | LiveKit's signed room events: interview started / finished |
 //! | `GET /assets/{file}` | the pages' stylesheet and scripts |
 //! | `GET /favicon.ico` | the site's icon |

@@ -33,15 +33,21 @@ pub(crate) async fn interview_record(
     if !super::auth::constant_time_eq(presented.as_bytes(), expected.expose().as_bytes()) {
         return Err(AppError::unauthorized("A valid admin token is required."));
     }
-    let token = BookingToken::parse(&token)
-        .map_err(|_| AppError::not_found("No interview has this token."))?;
-    let store = state.scheduling.bookings();
-    let Some(booking) = store.get(&token).await? else {
-        return Err(AppError::not_found("No interview has this token."));
-    };
-    Ok(Json(InterviewRecord {
-        booking,
-        transcript: store.transcript(&token).await?,
-        evaluation: store.evaluation(&token).await?,
-    }))
+    Ok(Json(InterviewRecord::read(&state, &token).await?))
+}
+
+impl InterviewRecord {
+    /// The booking with `token`, its transcript and evaluation; 404 when there is
+    /// none (or the token is malformed).
+    pub(crate) async fn read(state: &AppState, token: &str) -> Result<Self, AppError> {
+        let missing = || AppError::not_found("No interview has this token.");
+        let token = BookingToken::parse(token).map_err(|_| missing())?;
+        let store = state.scheduling.bookings();
+        let booking = store.get(&token).await?.ok_or_else(missing)?;
+        Ok(Self {
+            booking,
+            transcript: store.transcript(&token).await?,
+            evaluation: store.evaluation(&token).await?,
+        })
+    }
 }

@@ -41,4 +41,5 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/v1/positions", get(v1::list_positions))
         .route("/api/v1/positions/{id}", get(v1::get_position))
+        .route("/api/v1/interviews/{token}", get(v1::get_interview))
 }

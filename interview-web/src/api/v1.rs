@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `GET /api/v1/positions` | read | every position, archived ones included, by title: `{"positions": [...]}` |
 //! | `GET /api/v1/positions/{id}` | read | one position |
+//! | `GET /api/v1/interviews/{token}` | read | a booking (its status, its evaluation status) with its transcript and evaluation |
 //!
 //! A position is written as a `POSITIONS_FILE` entry is (`PositionDraft`), with
 //! every field filled in.
@@ -14,6 +15,7 @@ use axum::http::HeaderMap;
 use interview_core::position::{PositionDraft, Slug};
 use serde::Serialize;
 
+use super::admin::InterviewRecord;
 use super::auth::{Scope, authenticate};
 use crate::AppState;
 use crate::error::AppError;
@@ -50,4 +52,13 @@ pub(crate) async fn get_position(
         .await?
         .ok_or_else(missing)?;
     Ok(Json(position.to_draft()))
+}
+
+pub(crate) async fn get_interview(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<InterviewRecord>, AppError> {
+    authenticate(&state, &headers)?.require(Scope::Read)?;
+    Ok(Json(InterviewRecord::read(&state, &token).await?))
 }

@@ -139,3 +139,36 @@ async fn a_store_that_is_down_is_a_503_not_a_leak() {
         response.text()
     );
 }
+
+#[tokio::test]
+async fn an_interview_is_read_with_its_transcript_and_evaluation_status() {
+    let app = spawn_app_with(Options {
+        admin_token: Some(ADMIN),
+        ..Options::default()
+    });
+    let token = app.book("2030-03-02T14:30").await;
+    let path = format!("/api/v1/interviews/{token}");
+    assert_eq!(
+        get_with(&app, &path, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let response = get_with(&app, &path, Some(&format!("bearer {ADMIN}"))).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.header(header::CACHE_CONTROL), "no-store");
+    let json = response.json();
+    assert_eq!(json["booking"]["token"], token.as_str());
+    assert_eq!(json["booking"]["position_id"], "default");
+    assert_eq!(
+        json["booking"]["evaluation_status"],
+        serde_json::json!({"state": "pending"})
+    );
+    assert_eq!(json["transcript"], serde_json::json!([]));
+    assert!(json["evaluation"].is_null());
+    for missing in [
+        "/api/v1/interviews/0123456789abcdef0123456789abcdef",
+        "/api/v1/interviews/not-a-token",
+    ] {
+        let response = get_with(&app, missing, Some(&format!("Bearer {ADMIN}"))).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{missing}");
+    }
+}

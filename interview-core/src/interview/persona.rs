@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::position::Position;
+use crate::position::{self, Position};
 
 /// The interviewer's identity and manner.
 ///
@@ -54,21 +54,14 @@ impl Persona {
     }
 
     /// "the Backend Engineer position at Acme", or "the Backend Engineer
-    /// position" without a company.
+    /// position" without a company ([`position::the_position`]).
     pub fn the_position(&self) -> String {
-        match &self.company {
-            Some(company) => format!("the {} position at {company}", self.position),
-            None => format!("the {} position", self.position),
-        }
+        position::the_position(&self.position, self.company.as_deref())
     }
 
-    /// Who follows up, as the subject of a sentence: "The team at Acme", or "Our
-    /// team" without a company.
+    /// Who follows up, as the subject of a sentence ([`position::team`]).
     pub fn team(&self) -> String {
-        match &self.company {
-            Some(company) => format!("The team at {company}"),
-            None => "Our team".to_owned(),
-        }
+        position::team(self.company.as_deref())
     }
 
     /// Who the interviewer works for, after "at" or "for": "Acme", or "our team".

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
 use super::{Attachment, OutgoingEmail, format_instant_in};
-use crate::position::Language;
+use crate::position::{self, Language};
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
@@ -48,12 +48,9 @@ impl Invitation {
     }
 
     /// "the Backend Engineer position at Acme", or "the Backend Engineer
-    /// position" without a company.
+    /// position" without a company ([`position::the_position`]).
     pub fn the_position(&self) -> String {
-        match &self.company {
-            Some(company) => format!("the {} position at {company}", self.position_title),
-            None => format!("the {} position", self.position_title),
-        }
+        position::the_position(&self.position_title, self.company.as_deref())
     }
 
     /// The subject line: "Your interview for Backend Engineer at Acme is scheduled".

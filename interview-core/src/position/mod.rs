@@ -227,13 +227,9 @@ impl Position {
         }
     }
 
-    /// Who will follow up, as the subject of a sentence: "The team at Acme", or
-    /// "Our team" without a company.
+    /// Who will follow up, as the subject of a sentence ([`team`]).
     pub fn team(&self) -> String {
-        match &self.company {
-            Some(company) => format!("The team at {company}"),
-            None => "Our team".to_owned(),
-        }
+        team(self.company.as_deref())
     }
 
     /// The position's draft: what parses back into it.
@@ -248,6 +244,25 @@ impl Position {
         defaults: &PositionDefaults,
     ) -> Result<Self, PositionErrors> {
         draft::parse(draft, defaults)
+    }
+}
+
+/// "the Backend Engineer position at Acme", or "the Backend Engineer position"
+/// without a company: how the greeting, the prompts and the invitation name a
+/// position.
+pub fn the_position(title: &str, company: Option<&str>) -> String {
+    match company {
+        Some(company) => format!("the {title} position at {company}"),
+        None => format!("the {title} position"),
+    }
+}
+
+/// Who follows up, as the subject of a sentence: "The team at Acme", or "Our
+/// team" without a company (never "the team at the hiring team").
+pub fn team(company: Option<&str>) -> String {
+    match company {
+        Some(company) => format!("The team at {company}"),
+        None => "Our team".to_owned(),
     }
 }
 

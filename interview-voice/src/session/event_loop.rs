@@ -62,13 +62,8 @@ pub(super) async fn run(
         ..
     } = booking;
     // The interview is for the booking's position, or the configured one.
-    let config = match position {
-        Some(position) => config.for_position(position),
-        None => {
-            let position = config.position.clone();
-            config.for_position(position)
-        }
-    };
+    let position = position.unwrap_or_else(|| config.position.clone());
+    let config = config.for_position(position);
     let mut outcome = Outcome::default();
     let now = clock.now();
 

@@ -4,10 +4,11 @@
 //! typing. The test fails when the document and the interviewer disagree; run it
 //! with `INTERVIEW_UPDATE_DOCS=1` to write the interviews into the document.
 
+mod session_support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
 use interview_core::PersonName;
 use interview_core::audio::AudioFormat;
 use interview_core::clock::ManualClock;
@@ -18,9 +19,9 @@ use interview_core::testing::{InMemoryBookingStore, ScriptedLlm, ScriptedTts, in
 use interview_core::transport::RoomEvent;
 use interview_voice::offline::OfflineInterviewer;
 use interview_voice::session::{
-    Engines, InputLimits, InterviewSession, SessionBooking, SessionConfig, SessionEnd,
-    SilenceConfig,
+    Engines, InterviewSession, SessionBooking, SessionConfig, SessionEnd,
 };
+use session_support::{eventually, start_time, typed_quickly};
 
 /// The two positions, as a `POSITIONS_FILE` writes them.
 const POSITIONS: &str = r#"
@@ -121,34 +122,6 @@ const TOMAS: Candidate = Candidate {
     questions: &["What are the working hours?"],
 };
 
-fn typed_quickly(position: Position) -> SessionConfig {
-    SessionConfig {
-        input: InputLimits {
-            typed_every: Duration::ZERO,
-            ..InputLimits::default()
-        },
-        silence: SilenceConfig {
-            check_in_after: Duration::ZERO,
-            close_after: Duration::ZERO,
-            close_after_typed: Duration::ZERO,
-        },
-        position,
-        ..SessionConfig::default()
-    }
-}
-
-/// Waits, polling, until `done` holds (or fails after five seconds).
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while !done() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
-
 /// A whole interview for `position` with `candidate`, held by `llm`.
 async fn interview(
     position: &Position,
@@ -167,12 +140,13 @@ async fn interview(
         )),
     };
     let session = InterviewSession::new(
-        typed_quickly(position.clone()),
+        SessionConfig {
+            position: position.clone(),
+            ..typed_quickly()
+        },
         engines,
         Arc::new(InMemoryBookingStore::new()),
-        Arc::new(ManualClock::new(
-            Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).unwrap(),
-        )),
+        Arc::new(ManualClock::new(start_time())),
     );
     let booking = SessionBooking {
         candidate_name: Some(PersonName::parse(name).unwrap()),
@@ -188,7 +162,7 @@ async fn interview(
             .map(|(_, text)| serde_json::from_str(text).unwrap())
             .collect()
     };
-    until("the greeting", || !lines().is_empty()).await;
+    eventually("the greeting", || !lines().is_empty()).await;
     let (mut answers, mut questions) = (0, 0);
     for turn in 1..=30 {
         if running.is_finished() {
@@ -214,7 +188,7 @@ async fn interview(
             text: text.to_owned(),
         });
         // The greeting, then an answer and a reply per turn.
-        until("the reply", || lines().len() > 2 * turn).await;
+        eventually("the reply", || lines().len() > 2 * turn).await;
     }
     let report = running.await.unwrap();
     assert_eq!(

@@ -15,27 +15,10 @@ use interview_core::engine::{ChatRequest, Role};
 use interview_core::interview::Speaker;
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomEvent;
-use interview_voice::session::{InputLimits, SessionConfig, SessionEnd, SilenceConfig};
-use session_support::{EVALUATION, Harness, eventually, say, silence};
+use interview_voice::session::{SessionConfig, SessionEnd};
+use session_support::{EVALUATION, Harness, eventually, say, silence, typed_quickly};
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
-
-/// Typed answers as fast as the candidate likes; no silence handling (the tests
-/// that move the clock while the interviewer listens would otherwise meet it).
-fn typed_quickly() -> SessionConfig {
-    SessionConfig {
-        input: InputLimits {
-            typed_every: Duration::ZERO,
-            ..InputLimits::default()
-        },
-        silence: SilenceConfig {
-            check_in_after: Duration::ZERO,
-            close_after: Duration::ZERO,
-            close_after_typed: Duration::ZERO,
-        },
-        ..SessionConfig::default()
-    }
-}
 
 /// The session's note at the end of `request`.
 fn note(request: &ChatRequest) -> &str {

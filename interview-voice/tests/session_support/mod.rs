@@ -19,7 +19,8 @@ use interview_core::testing::{
 use interview_core::transport::{Playout, RoomIo, RoomOutput, TransportError};
 use interview_core::{Booking, BookingStatus, BookingToken, EmailAddress, PersonName, PhoneNumber};
 use interview_voice::session::{
-    Engines, InterviewSession, SessionBooking, SessionConfig, SessionReport,
+    Engines, InputLimits, InterviewSession, SessionBooking, SessionConfig, SessionReport,
+    SilenceConfig,
 };
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -133,6 +134,23 @@ pub fn say(room: &InMemoryRoom, duration: Duration, format: AudioFormat) {
 pub fn silence(room: &InMemoryRoom, duration: Duration, format: AudioFormat) {
     let samples = vec![0; format.samples_for(duration)];
     send_samples(room, &samples, format);
+}
+
+/// Typed answers as fast as the candidate likes; no silence handling (the tests
+/// that move the clock while the interviewer listens would otherwise meet it).
+pub fn typed_quickly() -> SessionConfig {
+    SessionConfig {
+        input: InputLimits {
+            typed_every: Duration::ZERO,
+            ..InputLimits::default()
+        },
+        silence: SilenceConfig {
+            check_in_after: Duration::ZERO,
+            close_after: Duration::ZERO,
+            close_after_typed: Duration::ZERO,
+        },
+        ..SessionConfig::default()
+    }
 }
 
 /// Lets the session's tasks run until `condition` holds (no sleeping: the tests run

@@ -98,12 +98,188 @@ CREATE TABLE IF NOT EXISTS public.interview_positions (
 -- defined later (POSITIONS_FILE is read at start-up) or the built-in default.
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS position_id text NOT NULL DEFAULT 'default';
 
+-- The recruiter's API (as migrations/postgres/20301017000000_interview_recruiter.sql).
+-- API keys: each key's id, name and scopes ("read,write,erase"), and the SHA-256
+-- of its secret as 64 hex digits; never the secret itself.
+CREATE TABLE IF NOT EXISTS public.interview_api_keys (
+    id           text PRIMARY KEY,
+    name         text NOT NULL,
+    scopes       text NOT NULL,
+    secret_hash  text NOT NULL,
+    created_at   timestamptz NOT NULL,
+    last_used_at timestamptz,
+    revoked_at   timestamptz
+);
+-- An erased booking stays as a tombstone: its token (never reused), position,
+-- times and status, with name, email and phone set to '' and everything else
+-- about the candidate cleared; erased_at says when. The store asks for
+-- `erased_at IS NULL` whenever it reads or changes a live booking.
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS erased_at timestamptz;
+-- The listing: latest scheduled first, then by token, continued from a cursor.
+CREATE INDEX IF NOT EXISTS interview_bookings_listing
+    ON public.interview_bookings (scheduled_at DESC, token DESC);
+
+-- A transcript line or an evaluation for an erased booking is refused with the
+-- foreign key's error, as for a booking that does not exist. The row lock waits
+-- for an erasure under way, then sees it.
+CREATE OR REPLACE FUNCTION public.interview_refuse_erased_booking()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+    PERFORM 1 FROM public.interview_bookings
+        WHERE token = NEW.token AND erased_at IS NULL
+        FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no live booking has this token'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS interview_transcript_entries_live_booking
+    ON public.interview_transcript_entries;
+CREATE TRIGGER interview_transcript_entries_live_booking
+    BEFORE INSERT OR UPDATE ON public.interview_transcript_entries
+    FOR EACH ROW EXECUTE FUNCTION public.interview_refuse_erased_booking();
+DROP TRIGGER IF EXISTS interview_evaluations_live_booking ON public.interview_evaluations;
+CREATE TRIGGER interview_evaluations_live_booking
+    BEFORE INSERT OR UPDATE ON public.interview_evaluations
+    FOR EACH ROW EXECUTE FUNCTION public.interview_refuse_erased_booking();
+
+-- One page of the recruiter's listing (POST /rest/v1/rpc/interview_list_interviews),
+-- as the PostgreSQL backend builds it: every filter optional, free text searched
+-- with strpos (so % and _ are text), without regard to case; erased bookings as
+-- their tombstones; never the resume's text.
+CREATE OR REPLACE FUNCTION public.interview_list_interviews(
+    p_status      text,
+    p_erased      boolean,
+    p_position    text,
+    p_from        timestamptz,
+    p_before      timestamptz,
+    p_text        text,
+    p_after_at    timestamptz,
+    p_after_token text,
+    p_limit       integer
+)
+RETURNS TABLE (
+    token             text,
+    position_id       text,
+    name              text,
+    email             text,
+    phone             text,
+    scheduled_at      timestamptz,
+    time_zone         text,
+    resume_url        text,
+    status            text,
+    evaluation_status text,
+    evaluation_reason text,
+    created_at        timestamptz,
+    erased_at         timestamptz
+)
+LANGUAGE sql
+STABLE
+SET search_path = ''
+AS $$
+    SELECT b.token, b.position_id, b.name, b.email, b.phone, b.scheduled_at,
+           b.time_zone, b.resume_url, b.status, b.evaluation_status,
+           b.evaluation_reason, b.created_at, b.erased_at
+    FROM public.interview_bookings AS b
+    WHERE (p_erased IS NULL OR (b.erased_at IS NOT NULL) = p_erased)
+      AND (p_status IS NULL OR b.status = p_status)
+      AND (p_position IS NULL OR b.position_id = p_position)
+      AND (p_from IS NULL OR b.scheduled_at >= p_from)
+      AND (p_before IS NULL OR b.scheduled_at < p_before)
+      AND (p_text IS NULL OR (b.erased_at IS NULL
+           AND (strpos(lower(b.name), lower(p_text)) > 0
+                OR strpos(lower(b.email), lower(p_text)) > 0)))
+      AND (p_after_at IS NULL OR (b.scheduled_at, b.token) < (p_after_at, p_after_token))
+    ORDER BY b.scheduled_at DESC, b.token DESC
+    LIMIT greatest(1, least(p_limit, 201))
+$$;
+
+-- Erases a booking's personal data in one transaction (POST
+-- /rest/v1/rpc/interview_erase): the candidate's fields, the transcript, the
+-- evaluation, and the text of the uploads it claimed, which are released and
+-- retired so the sweeper deletes their files. Refused while an interview is in
+-- progress. Answers {"outcome": "erased" | "already_erased" | "in_progress" |
+-- "not_found", "tombstone": {...}, "upload_keys": [...]}.
+CREATE OR REPLACE FUNCTION public.interview_erase(p_token text, p_at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+    booking public.interview_bookings%ROWTYPE;
+    keys    text[];
+BEGIN
+    -- The row lock holds off claims, transcript lines and evaluations until
+    -- the erasure commits.
+    SELECT * INTO booking FROM public.interview_bookings
+        WHERE interview_bookings.token = p_token
+        FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN jsonb_build_object('outcome', 'not_found');
+    END IF;
+    IF booking.erased_at IS NOT NULL THEN
+        RETURN jsonb_build_object(
+            'outcome', 'already_erased',
+            'tombstone', jsonb_build_object(
+                'token', booking.token,
+                'position_id', booking.position_id,
+                'scheduled_at', booking.scheduled_at,
+                'created_at', booking.created_at,
+                'erased_at', booking.erased_at));
+    END IF;
+    IF booking.status = 'in_progress' THEN
+        RETURN jsonb_build_object('outcome', 'in_progress');
+    END IF;
+    UPDATE public.interview_bookings
+        SET name = '', email = '', phone = '', time_zone = NULL, resume_text = NULL,
+            resume_url = NULL, evaluation_status = 'pending', evaluation_reason = NULL,
+            live_holder = NULL, live_until = NULL, erased_at = p_at
+        WHERE interview_bookings.token = p_token;
+    DELETE FROM public.interview_transcript_entries WHERE interview_transcript_entries.token = p_token;
+    DELETE FROM public.interview_evaluations WHERE interview_evaluations.token = p_token;
+    WITH released AS (
+        UPDATE public.interview_uploads
+            SET claimed_by = NULL, resume_text = NULL, retired = true
+            WHERE claimed_by = p_token
+            RETURNING key
+    )
+    SELECT coalesce(array_agg(released.key ORDER BY released.key), '{}') INTO keys FROM released;
+    RETURN jsonb_build_object(
+        'outcome', 'erased',
+        'tombstone', jsonb_build_object(
+            'token', booking.token,
+            'position_id', booking.position_id,
+            'scheduled_at', booking.scheduled_at,
+            'created_at', booking.created_at,
+            'erased_at', p_at),
+        'upload_keys', to_jsonb(keys));
+END;
+$$;
+
+-- Functions in public are executable by everyone unless revoked: only the
+-- service role may list or erase.
+REVOKE ALL ON FUNCTION public.interview_list_interviews(
+    text, boolean, text, timestamptz, timestamptz, text, timestamptz, text, integer
+) FROM PUBLIC, anon, authenticated;
+REVOKE ALL ON FUNCTION public.interview_erase(text, timestamptz) FROM PUBLIC, anon, authenticated;
+REVOKE ALL ON FUNCTION public.interview_refuse_erased_booking() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION public.interview_list_interviews(
+    text, boolean, text, timestamptz, timestamptz, text, timestamptz, text, integer
+) TO service_role;
+GRANT EXECUTE ON FUNCTION public.interview_erase(text, timestamptz) TO service_role;
+
 ALTER TABLE public.interview_bookings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_transcript_entries ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_evaluations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_webhook_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_uploads ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.interview_positions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.interview_api_keys ENABLE ROW LEVEL SECURITY;
 
 -- No grants beyond Supabase's defaults and no policies: with RLS on, anon sees no rows.
 REVOKE ALL ON public.interview_bookings FROM anon, authenticated;
@@ -112,6 +288,7 @@ REVOKE ALL ON public.interview_evaluations FROM anon, authenticated;
 REVOKE ALL ON public.interview_webhook_events FROM anon, authenticated;
 REVOKE ALL ON public.interview_uploads FROM anon, authenticated;
 REVOKE ALL ON public.interview_positions FROM anon, authenticated;
+REVOKE ALL ON public.interview_api_keys FROM anon, authenticated;
 
 -- The resume bucket. It is public, as in the original: the URL the application
 -- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random
@@ -131,3 +308,7 @@ VALUES (
     ]
 )
 ON CONFLICT (id) DO NOTHING;
+
+-- PostgREST reads the schema once; this asks it to read the new tables and
+-- functions now (Supabase also does so by itself after DDL).
+NOTIFY pgrst, 'reload schema';

@@ -7,6 +7,7 @@
 //!
 //! | part | what it holds |
 //! |---|---|
+//! | [`access`] | API keys for the HR platform's API: [`Scope`](access::Scope)s, issuing, hashed secrets checked in constant time |
 //! | [`domain`](crate::PersonName) | parsed values ([`PersonName`], [`EmailAddress`], [`PhoneNumber`], [`BookingToken`], [`ScheduledTime`]), [`Booking`], [`InterviewWindow`] |
 //! | [`store`] | [`BookingStore`](store::BookingStore): bookings, transcripts, evaluations; the booking state machine's moves as compare-and-swaps |
 //! | [`resume`] | [`ResumeStore`](resume::ResumeStore), [`ResumeExtractor`](resume::ResumeExtractor), [`DocumentKind`](resume::DocumentKind) sniffing |
@@ -30,6 +31,7 @@
 //! | `docx` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads DOCX (docx-rs), with a zip-bomb guard |
 //! | `doc` | no | [`DocumentExtractor`](resume::DocumentExtractor) reads legacy Word 97-2003 `.doc` (cfb), best effort |
 //! | `extract` | no | the extraction machinery alone (limits, blocking pool, deadline); implied by the three above |
+//! | `openapi` | no | `utoipa::ToSchema` for the types the HTTP API reads and writes (bookings, positions, transcripts, evaluations, scopes), for an OpenAPI document; `interview-web` turns it on |
 //!
 //! The facade crate `interview` turns `pdf`, `docx` and `doc` on by default.
 //!
@@ -47,6 +49,7 @@
 //! assert!(matches!(status, WindowStatus::Open { .. }));
 //! ```
 
+pub mod access;
 pub mod audio;
 pub mod backoff;
 pub mod clock;

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use interview_core::clock::ManualClock;
-use interview_core::position::{Position, PositionDefaults, PositionDraft, PositionId, Slug};
+use interview_core::position::{Position, PositionDefaults, PositionDraft};
 use interview_core::resume::{DocumentKind, ExtractError};
 use interview_core::service::{
     Admission, ScheduleError, SchedulingService, SchedulingSettings, UploadError,
 };
-use interview_core::store::{BookingStore, PositionStore, StoreError, UploadRecord};
+use interview_core::store::{BookingStore, PositionStore, StoreError};
 use interview_core::testing::{
     InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
 };
@@ -466,138 +466,6 @@ async fn the_invitation_limit_can_be_turned_off_and_a_store_outage_refuses_the_b
     assert_eq!(notifier.sent().len(), 5);
 }
 
-#[async_trait::async_trait]
-impl PositionStore for ConflictingStore {
-    async fn save_position(&self, position: &Position) -> Result<(), StoreError> {
-        self.inner.save_position(position).await
-    }
-    async fn position(&self, id: &PositionId) -> Result<Option<Position>, StoreError> {
-        self.inner.position(id).await
-    }
-    async fn position_by_slug(&self, slug: &Slug) -> Result<Option<Position>, StoreError> {
-        self.inner.position_by_slug(slug).await
-    }
-    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
-        self.inner.positions().await
-    }
-}
-
-/// A store whose first `conflicts` creates report a conflict.
-struct ConflictingStore {
-    inner: InMemoryBookingStore,
-    conflicts: std::sync::atomic::AtomicUsize,
-}
-
-#[async_trait::async_trait]
-impl BookingStore for ConflictingStore {
-    async fn create(&self, booking: &interview_core::Booking) -> Result<(), StoreError> {
-        use std::sync::atomic::Ordering;
-        if self
-            .conflicts
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
-        {
-            return Err(StoreError::Conflict);
-        }
-        self.inner.create(booking).await
-    }
-    async fn get(
-        &self,
-        token: &BookingToken,
-    ) -> Result<Option<interview_core::Booking>, StoreError> {
-        self.inner.get(token).await
-    }
-    async fn interview_state(
-        &self,
-        token: &BookingToken,
-    ) -> Result<Option<interview_core::store::InterviewState>, StoreError> {
-        self.inner.interview_state(token).await
-    }
-    async fn count_bookings_for_email(
-        &self,
-        email: &interview_core::EmailAddress,
-        since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<u64, StoreError> {
-        self.inner.count_bookings_for_email(email, since).await
-    }
-    async fn replace_interview_state(
-        &self,
-        token: &BookingToken,
-        expected_version: u64,
-        next: &interview_core::store::InterviewState,
-    ) -> Result<bool, StoreError> {
-        self.inner
-            .replace_interview_state(token, expected_version, next)
-            .await
-    }
-    async fn append_transcript(
-        &self,
-        token: &BookingToken,
-        entries: &[interview_core::interview::TranscriptEntry],
-    ) -> Result<(), StoreError> {
-        self.inner.append_transcript(token, entries).await
-    }
-    async fn transcript(
-        &self,
-        token: &BookingToken,
-    ) -> Result<Vec<interview_core::interview::TranscriptEntry>, StoreError> {
-        self.inner.transcript(token).await
-    }
-    async fn save_evaluation(
-        &self,
-        token: &BookingToken,
-        evaluation: &interview_core::interview::Evaluation,
-    ) -> Result<(), StoreError> {
-        self.inner.save_evaluation(token, evaluation).await
-    }
-    async fn set_evaluation_status(
-        &self,
-        token: &BookingToken,
-        status: &interview_core::EvaluationStatus,
-    ) -> Result<(), StoreError> {
-        self.inner.set_evaluation_status(token, status).await
-    }
-    async fn record_webhook_event(
-        &self,
-        id: &str,
-        received_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, StoreError> {
-        self.inner.record_webhook_event(id, received_at).await
-    }
-    async fn evaluation(
-        &self,
-        token: &BookingToken,
-    ) -> Result<Option<interview_core::interview::Evaluation>, StoreError> {
-        self.inner.evaluation(token).await
-    }
-    async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
-        self.inner.record_upload(upload).await
-    }
-    async fn upload(&self, key: &str) -> Result<Option<UploadRecord>, StoreError> {
-        self.inner.upload(key).await
-    }
-    async fn claim_upload(
-        &self,
-        key: &str,
-        token: &BookingToken,
-    ) -> Result<Option<UploadRecord>, StoreError> {
-        self.inner.claim_upload(key, token).await
-    }
-    async fn release_upload(&self, key: &str, token: &BookingToken) -> Result<bool, StoreError> {
-        self.inner.release_upload(key, token).await
-    }
-    async fn retire_unclaimed_uploads(
-        &self,
-        before: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<String>, StoreError> {
-        self.inner.retire_unclaimed_uploads(before, limit).await
-    }
-    async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {
-        self.inner.forget_upload(key).await
-    }
-}
-
 fn service_over(store: Arc<dyn BookingStore>) -> SchedulingService {
     SchedulingService::new(
         store,
@@ -611,22 +479,13 @@ fn service_over(store: Arc<dyn BookingStore>) -> SchedulingService {
 
 #[tokio::test]
 async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_times() {
-    let store = Arc::new(ConflictingStore {
-        inner: InMemoryBookingStore::new(),
-        conflicts: 2.into(),
-    });
+    let store = Arc::new(InMemoryBookingStore::new());
+    store.conflict_on_next_creates(2);
     let scheduled = service_over(store.clone())
         .schedule(&request())
         .await
         .unwrap();
-    assert!(
-        store
-            .inner
-            .get(&scheduled.booking.token)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(store.get(&scheduled.booking.token).await.unwrap().is_some());
     assert_eq!(
         scheduled.interview_url.as_str(),
         format!(
@@ -635,10 +494,8 @@ async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_tim
         )
     );
 
-    let always = Arc::new(ConflictingStore {
-        inner: InMemoryBookingStore::new(),
-        conflicts: usize::MAX.into(),
-    });
+    let always = Arc::new(InMemoryBookingStore::new());
+    always.conflict_on_next_creates(usize::MAX);
     let service = service_over(always.clone());
     let err = service.schedule(&request()).await.unwrap_err();
     assert!(
@@ -660,9 +517,9 @@ async fn a_token_collision_is_retried_with_a_fresh_token_a_bounded_number_of_tim
         matches!(err, ScheduleError::Store(StoreError::Conflict)),
         "{err:?}"
     );
-    let upload = always.inner.upload(&uploaded.resume_key).await.unwrap();
+    let upload = always.upload(&uploaded.resume_key).await.unwrap();
     assert_eq!(upload.unwrap().claimed_by, None);
-    assert!(always.inner.bookings().is_empty());
+    assert!(always.bookings().is_empty());
 }
 
 // ---------------------------------------------------------------- admit

@@ -6,6 +6,8 @@
 //! name the column and the reason but never the stored value, which may be personal
 //! data.
 
+mod recruiting;
+
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -14,6 +16,10 @@ use interview_core::position::{Position, PositionDefaults, PositionDraft, Slug};
 use interview_core::store::{InterviewState, Lease, StoreError, UploadRecord, uploads};
 use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
+};
+
+pub(crate) use recruiting::{
+    ApiKeyColumns, TombstoneColumns, fetch_limit, listing_bound, page_limit, status_columns,
 };
 
 /// A booking row with every column still unparsed.

@@ -202,6 +202,7 @@ fn invitation(to: &str) -> Invitation {
         company: Some("Acme <Labs>".to_owned()),
         language: interview_core::position::Language::default(),
         sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
+        sequence: 0,
     }
 }
 

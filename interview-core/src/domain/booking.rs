@@ -20,6 +20,7 @@ pub const MAX_RESUME_URL_CHARS: usize = 2048;
 /// The body of `POST /api/schedule-interview`, as received: every field optional so
 /// that a missing one is reported next to its field instead of as a parse failure.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduleRequest {
     /// The candidate's name.
@@ -183,6 +184,7 @@ fn parse_resume_text(input: Option<&str>, max_chars: usize) -> Result<Option<Str
 /// `completed` only when the interviewer closed it (goodbye, time limit, or the
 /// window's end with answers given). `completed` and `cancelled` are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum BookingStatus {
@@ -250,6 +252,7 @@ impl fmt::Display for BookingStatus {
 
 /// Where a booking's evaluation stands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", content = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum EvaluationStatus {
@@ -317,6 +320,7 @@ impl FromStr for BookingStatus {
 /// A stored interview booking (the original's `interview_bookings` row, plus a status
 /// and the candidate's time zone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Booking {
     /// The token in the interview link; the primary key.
     pub token: BookingToken,
@@ -333,6 +337,7 @@ pub struct Booking {
     pub scheduled_at: DateTime<Utc>,
     /// The candidate's IANA time zone, when known.
     #[serde(serialize_with = "serialize_zone")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub time_zone: Option<Tz>,
     /// The resume's extracted text.
     pub resume_text: Option<String>,

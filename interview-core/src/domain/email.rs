@@ -18,6 +18,11 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 /// No quoted local parts, comments, IP literals or line breaks: whatever is accepted
 /// can be written into a header without escaping.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, description = "An e-mail address.")
+)]
 pub struct EmailAddress(String);
 
 impl EmailAddress {

@@ -22,6 +22,11 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// assert!(PersonName::parse("R2D2").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, description = "A candidate's name, as they wrote it (spaces tidied).")
+)]
 pub struct PersonName(String);
 
 impl PersonName {

@@ -35,6 +35,11 @@ const EXAMPLE: &str = "+44 20 7946 0958";
 /// `"555-CALL-NOW"` stripped of letters is not the number the candidate meant;
 /// extensions are refused with them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, description = "A phone number in E.164 form (+15551234567).")
+)]
 pub struct PhoneNumber(String);
 
 /// The region a phone number written without a country code is read in: an ISO

@@ -19,6 +19,11 @@ pub const TOKEN_LEN: usize = TOKEN_BYTES * 2;
 /// The token is the only credential an interview link carries, so `Debug` shows
 /// just its first characters; `Display` writes it whole (for URLs).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, description = "The token of an interview link: 32 lowercase hexadecimal characters.")
+)]
 pub struct BookingToken(String);
 
 impl BookingToken {

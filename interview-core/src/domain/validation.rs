@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// An input field of the booking flow, named as in the JSON API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Field {
@@ -58,6 +59,7 @@ impl fmt::Display for Field {
 
 /// One rule that one field broke, with a message fit to show next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{field}: {message}")]
 pub struct FieldError {
     /// The field to fix.

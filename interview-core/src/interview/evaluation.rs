@@ -40,6 +40,7 @@ impl From<Score> for u8 {
 
 /// The verdict at the end of an evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     /// Hire without reservation.
@@ -55,10 +56,18 @@ pub enum Recommendation {
 /// A score for one competency, with the candidate's own words that support it.
 /// A competency that could not be scored is a [`NotAssessed`] instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "A score for one competency, with the candidate's own words that support it. A competency that could not be scored is in `not_assessed` instead."
+    )
+)]
 pub struct CompetencyScore {
     /// The competency (for example "Rust", "system design", "communication").
     pub competency: String,
     /// How well the candidate showed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = u8, minimum = 1, maximum = 5))]
     pub score: Score,
     /// Quotes from the transcript that support the score.
     pub evidence: Vec<String>,
@@ -68,6 +77,7 @@ pub struct CompetencyScore {
 /// to judge it by (it never came up, or the candidate never said enough in one
 /// answer to quote). Better no score than a score without evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotAssessed {
     /// The competency.
     pub competency: String,
@@ -81,6 +91,7 @@ pub struct NotAssessed {
 /// `not_assessed`, and at least one is scored: an interview where nothing could
 /// be assessed has no evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     /// One score per competency assessed.
     pub competencies: Vec<CompetencyScore>,
@@ -108,6 +119,7 @@ pub struct Evaluation {
 
 /// Why a line of the interview needs a human reviewer's eye.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReviewReason {
@@ -118,6 +130,7 @@ pub enum ReviewReason {
 
 /// A line of the interview flagged for a human reviewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewFlag {
     /// Why it is flagged.
     pub reason: ReviewReason,

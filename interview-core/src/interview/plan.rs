@@ -11,6 +11,7 @@ use crate::position::{Position, StagePlan};
 
 /// A stage of the interview, in the order they are held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// The interviewer introduces itself and the format.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who spoke a transcript line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
     /// The candidate.
@@ -25,6 +26,7 @@ impl Speaker {
 
 /// One line of an interview transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TranscriptEntry {
     /// Who spoke.
     pub speaker: Speaker,

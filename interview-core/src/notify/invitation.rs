@@ -33,6 +33,9 @@ pub struct Invitation {
     pub language: Language,
     /// When the invitation was made (the event's DTSTAMP).
     pub sent_at: DateTime<Utc>,
+    /// The calendar event's revision (RFC 5545 `SEQUENCE`): 0 for the first
+    /// invitation; higher for an interview that moved, which the e-mail says.
+    pub sequence: u32,
 }
 
 impl Invitation {
@@ -53,15 +56,26 @@ impl Invitation {
         position::the_position(&self.position_title, self.company.as_deref())
     }
 
-    /// The subject line: "Your interview for Backend Engineer at Acme is scheduled".
+    /// The subject line: "Your interview for Backend Engineer at Acme is
+    /// scheduled" (or "has moved", for an update).
     pub fn subject(&self) -> String {
+        let what = if self.is_update() {
+            "has moved"
+        } else {
+            "is scheduled"
+        };
         match &self.company {
             Some(company) => format!(
-                "Your interview for {} at {company} is scheduled",
+                "Your interview for {} at {company} {what}",
                 self.position_title
             ),
-            None => format!("Your interview for {} is scheduled", self.position_title),
+            None => format!("Your interview for {} {what}", self.position_title),
         }
+    }
+
+    /// Whether this updates an earlier invitation (the interview moved).
+    pub fn is_update(&self) -> bool {
+        self.sequence > 0
     }
 
     /// The interview's length in whole minutes.
@@ -141,7 +155,7 @@ impl Invitation {
                 ics_param(self.candidate_name.as_str()),
                 self.to
             ),
-            "SEQUENCE:0".to_owned(),
+            format!("SEQUENCE:{}", self.sequence),
             "STATUS:CONFIRMED".to_owned(),
             "TRANSP:OPAQUE".to_owned(),
             "END:VEVENT".to_owned(),
@@ -246,6 +260,7 @@ mod tests {
             company: Some(org.to_owned()),
             language: Language::default(),
             sent_at: Utc.with_ymd_and_hms(2030, 3, 1, 12, 0, 0).unwrap(),
+            sequence: 0,
         }
     }
 

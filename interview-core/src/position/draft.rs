@@ -18,9 +18,17 @@ pub const DEFAULT_INTERVIEW_MINUTES: u32 = 30;
 
 /// A position as written; [`Position::parse`] checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        description = "A position as written (a POSITIONS_FILE entry): every field but `id` has a default. Answers have every field filled in."
+    )
+)]
 #[serde(deny_unknown_fields)]
 pub struct PositionDraft {
     /// The stable id (a slug: lowercase letters, digits, hyphens).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub id: String,
     /// The apply page's URL slug; the id when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +69,7 @@ pub struct PositionDraft {
 
 /// A competency as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompetencyDraft {
     /// Its name.
@@ -74,6 +83,7 @@ pub struct CompetencyDraft {
 
 /// A rubric as written: `{ 1 = "...", 3 = "...", 5 = "..." }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RubricDraft {
     /// What a 1 looks like.
@@ -89,6 +99,7 @@ pub struct RubricDraft {
 
 /// A stage as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StageDraft {
     /// Which stage (`introduction`, `background`, `technical`, `behavioural`,
@@ -503,15 +514,16 @@ fn parse_plan(
     if plan.last().map(|s| s.stage) != Some(Stage::WrapUp) {
         errors.add("plan", "must end with the wrap_up stage");
     }
-    let total: u32 = draft.plan.iter().map(|s| s.minutes).sum();
-    if !INTERVIEW_MINUTES.contains(&total) {
+    // Summed wide: stage minutes near u32::MAX must be refused, not overflow.
+    let total: u64 = draft.plan.iter().map(|s| u64::from(s.minutes)).sum();
+    if !u32::try_from(total).is_ok_and(|total| INTERVIEW_MINUTES.contains(&total)) {
         errors.add(
             "plan",
             format!("adds up to {total} minutes; it {}", minutes_range()),
         );
     }
     if let Some(minutes) = draft.duration_minutes
-        && minutes != total
+        && u64::from(minutes) != total
     {
         errors.add(
             "duration_minutes",
@@ -527,6 +539,24 @@ mod tests {
 
     fn defaults() -> PositionDefaults {
         PositionDefaults::default()
+    }
+
+    #[test]
+    fn stage_minutes_that_overflow_are_refused_not_added_up_wrapping() {
+        let mut draft = PositionDraft::named("huge");
+        draft.plan = [Stage::Technical, Stage::WrapUp]
+            .into_iter()
+            .map(|stage| StageDraft {
+                stage,
+                minutes: u32::MAX,
+                focus: None,
+                competencies: Vec::new(),
+            })
+            .collect();
+        let errors = Position::parse(&draft, &defaults())
+            .unwrap_err()
+            .to_string();
+        assert!(errors.contains("adds up to 8589934590 minutes"), "{errors}");
     }
 
     #[test]

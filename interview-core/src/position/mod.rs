@@ -52,6 +52,7 @@ pub const DEFAULT_POSITION_ID: &str = "default";
 /// A position's id or URL slug: 1 to 64 lowercase ASCII letters, digits and
 /// hyphens, starting with a letter or digit (`backend-engineer`, `sre-2031`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
 

@@ -1,8 +1,10 @@
 //! The services: what the API routes of the original do, over the traits.
 
+mod changes;
 mod scheduling;
 mod uploads;
 
+pub use changes::{ChangeError, Erased};
 pub use scheduling::{
     Admission, DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, ScheduleError,
     ScheduledInterview, SchedulingService, SchedulingSettings, UploadError, UploadedResume,

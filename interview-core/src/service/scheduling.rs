@@ -392,31 +392,7 @@ impl SchedulingService {
             .await?;
         metrics::counter!("interview_bookings_created_total").increment(1);
         let interview_url = self.settings.interview_url(&booking.token);
-        let invitation = Invitation {
-            token: booking.token.clone(),
-            to: booking.email.clone(),
-            candidate_name: booking.name.clone(),
-            scheduled: booking.scheduled(),
-            duration: TimeDelta::from_std(position.duration()).unwrap_or(TimeDelta::MAX),
-            opens_before: self.settings.window.opens_before(),
-            interview_url: interview_url.clone(),
-            position_title: position.title.clone(),
-            company: position.company.clone(),
-            language: position.language.clone(),
-            sent_at: now,
-        };
-        let email_error = match self.notifier.send_invitation(&invitation).await {
-            Ok(()) => {
-                metrics::counter!("interview_invitations_total", "outcome" => "sent").increment(1);
-                None
-            }
-            Err(error) => {
-                metrics::counter!("interview_invitations_total", "outcome" => "failed")
-                    .increment(1);
-                tracing::warn!(token = ?booking.token, %error, "booking saved but the invitation was not sent");
-                Some(error)
-            }
-        };
+        let email_error = self.invite(&booking, &position, 0, now).await;
         tracing::info!(token = ?booking.token, scheduled_at = %booking.scheduled_at, email_sent = email_error.is_none(), "interview booked");
         Ok(ScheduledInterview {
             booking,
@@ -424,6 +400,44 @@ impl SchedulingService {
             email_sent: email_error.is_none(),
             email_error,
         })
+    }
+
+    /// Sends `booking`'s invitation (`sequence` 0) or its update (higher, when it
+    /// moved), and says why it was not delivered, when it was not: a failed
+    /// invitation never undoes the change it announces.
+    pub(super) async fn invite(
+        &self,
+        booking: &Booking,
+        position: &Position,
+        sequence: u32,
+        now: DateTime<Utc>,
+    ) -> Option<NotifyError> {
+        let invitation = Invitation {
+            token: booking.token.clone(),
+            to: booking.email.clone(),
+            candidate_name: booking.name.clone(),
+            scheduled: booking.scheduled(),
+            duration: TimeDelta::from_std(position.duration()).unwrap_or(TimeDelta::MAX),
+            opens_before: self.settings.window.opens_before(),
+            interview_url: self.settings.interview_url(&booking.token),
+            position_title: position.title.clone(),
+            company: position.company.clone(),
+            language: position.language.clone(),
+            sent_at: now,
+            sequence,
+        };
+        match self.notifier.send_invitation(&invitation).await {
+            Ok(()) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "sent").increment(1);
+                None
+            }
+            Err(error) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "failed")
+                    .increment(1);
+                tracing::warn!(token = ?booking.token, %error, "the invitation was not sent");
+                Some(error)
+            }
+        }
     }
 
     /// The position of bookings in a store nobody defined positions in (an

@@ -1,7 +1,9 @@
 //! Where bookings, transcripts and evaluations are kept, and how a booking moves
 //! through its states ([`lifecycle`]).
 
+mod api_keys;
 pub mod lifecycle;
+pub mod listing;
 mod positions;
 pub mod uploads;
 
@@ -10,13 +12,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 
+pub use api_keys::ApiKeyStore;
 pub use lifecycle::{Claim, InterviewState, Lease, Transition};
+pub use listing::{
+    Cursor, Erasure, InterviewPage, InterviewQuery, Rescheduled, StatusFilter, StoredInterview,
+    Tombstone,
+};
 pub use positions::PositionStore;
 pub use uploads::UploadRecord;
 
 use crate::error::BoxError;
 use crate::interview::{Evaluation, TranscriptEntry};
-use crate::{Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus};
+use crate::{Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 
 /// How long a webhook event id is remembered: a sender retries within minutes,
 /// and a signed delivery expires long before a week is out.
@@ -50,8 +57,12 @@ pub enum StoreError {
 /// Implementations: SQLite, PostgreSQL and Supabase in `interview-storage`, and
 /// `InMemoryBookingStore` behind the `test-utils` feature. Every implementation
 /// passes the same conformance suite.
+///
+/// An erased booking ([`BookingStore::erase`]) is gone for every method but the
+/// listing and [`BookingStore::tombstone`]: `get` and `interview_state` find
+/// nothing, moves and transcript lines are refused as [`StoreError::NotFound`].
 #[async_trait]
-pub trait BookingStore: PositionStore + Send + Sync {
+pub trait BookingStore: PositionStore + ApiKeyStore + Send + Sync {
     /// Saves a new booking. A booking with the same token is a
     /// [`StoreError::Conflict`] and is left untouched.
     async fn create(&self, booking: &Booking) -> Result<(), StoreError>;
@@ -123,6 +134,34 @@ pub trait BookingStore: PositionStore + Send + Sync {
 
     /// A booking's evaluation, if one was saved.
     async fn evaluation(&self, token: &BookingToken) -> Result<Option<Evaluation>, StoreError>;
+
+    // --- The recruiter's view (see [`listing`]).
+
+    /// One page of interviews matching `query`, erased ones as tombstones, in
+    /// the listing's order (latest scheduled first). Bookings come without their
+    /// `resume_text`. A `limit` above [`listing::MAX_PAGE_SIZE`] is lowered to it.
+    async fn list_interviews(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError>;
+
+    /// What is left of the erased interview with `token`, or `None` (never
+    /// booked, or not erased).
+    async fn tombstone(&self, token: &BookingToken) -> Result<Option<Tombstone>, StoreError>;
+
+    /// Erases an interview's personal data at `at`, atomically: the candidate's
+    /// name, e-mail address, phone number and time zone, the resume's URL and
+    /// text, the transcript and the evaluation. The uploads it claimed are
+    /// released, retired and their text removed. The token, position, scheduled
+    /// time and booking time stay, as a [`Tombstone`]. Refused while a live
+    /// session holds the interview.
+    async fn erase(&self, token: &BookingToken, at: DateTime<Utc>) -> Result<Erasure, StoreError>;
+
+    /// Moves a scheduled interview to `scheduled` (time and zone); the token,
+    /// and so the candidate's link, stays. Only a booking in
+    /// [`BookingStatus::Scheduled`] moves.
+    async fn reschedule(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError>;
 
     // --- Uploads (see [`uploads`]): resumes this server stored, and their bookings.
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -10,13 +10,17 @@ use bytes::Bytes;
 use super::{InjectedFailure, lock};
 use chrono::{DateTime, Utc};
 
+use crate::access::{ApiKey, ApiKeyId};
 use crate::interview::{Evaluation, TranscriptEntry};
 use crate::position::{Position, PositionId, Slug};
 use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
+use crate::store::listing::MAX_PAGE_SIZE;
 use crate::store::{
-    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    ApiKeyStore, BookingStore, Erasure, InterviewPage, InterviewQuery, InterviewState,
+    PositionStore, Rescheduled, StoreError, StoredInterview, Tombstone, UploadRecord,
+    WEBHOOK_EVENT_MEMORY,
 };
-use crate::{Booking, BookingToken, EmailAddress, EvaluationStatus};
+use crate::{Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 
 #[derive(Debug)]
 struct Record {
@@ -31,10 +35,13 @@ struct Record {
 #[derive(Debug, Default)]
 pub struct InMemoryBookingStore {
     records: Mutex<HashMap<BookingToken, Record>>,
+    erased: Mutex<HashMap<BookingToken, Tombstone>>,
+    api_keys: Mutex<HashMap<ApiKeyId, ApiKey>>,
     webhook_events: Mutex<HashMap<String, DateTime<Utc>>>,
     uploads: Mutex<HashMap<String, StoredUpload>>,
     positions: Mutex<HashMap<PositionId, Position>>,
     unavailable: AtomicBool,
+    conflicts: AtomicUsize,
 }
 
 /// An upload's record, and whether the sweeper retired it.
@@ -59,6 +66,12 @@ impl InMemoryBookingStore {
     /// Makes every call fail with [`StoreError::Unavailable`] (or work again).
     pub fn set_unavailable(&self, unavailable: bool) {
         self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Makes the next `count` creates fail with [`StoreError::Conflict`], as a
+    /// token collision would.
+    pub fn conflict_on_next_creates(&self, count: usize) {
+        self.conflicts.store(count, Ordering::SeqCst);
     }
 
     /// Every recorded upload, in no particular order.
@@ -137,11 +150,63 @@ impl PositionStore for InMemoryBookingStore {
 }
 
 #[async_trait]
+impl ApiKeyStore for InMemoryBookingStore {
+    async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        self.check()?;
+        let mut keys = lock(&self.api_keys);
+        if keys.contains_key(&key.id) {
+            return Err(StoreError::Conflict);
+        }
+        keys.insert(key.id.clone(), key.clone());
+        Ok(())
+    }
+
+    async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.api_keys).get(id).cloned())
+    }
+
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        self.check()?;
+        let mut all: Vec<ApiKey> = lock(&self.api_keys).values().cloned().collect();
+        all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(all)
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.check()?;
+        let mut keys = lock(&self.api_keys);
+        match keys.get_mut(id) {
+            Some(key) if key.revoked_at.is_none() => {
+                key.revoked_at = Some(at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn touch_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.check()?;
+        if let Some(key) = lock(&self.api_keys).get_mut(id) {
+            key.last_used_at = Some(key.last_used_at.map_or(at, |last| last.max(at)));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
 impl BookingStore for InMemoryBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
         self.check()?;
+        if self
+            .conflicts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(StoreError::Conflict);
+        }
         let mut records = lock(&self.records);
-        if records.contains_key(&booking.token) {
+        if records.contains_key(&booking.token) || lock(&self.erased).contains_key(&booking.token) {
             return Err(StoreError::Conflict);
         }
         records.insert(
@@ -262,6 +327,97 @@ impl BookingStore for InMemoryBookingStore {
         Ok(lock(&self.records)
             .get(token)
             .and_then(|r| r.evaluation.clone()))
+    }
+
+    async fn list_interviews(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError> {
+        self.check()?;
+        let live = lock(&self.records)
+            .values()
+            .map(|record| {
+                StoredInterview::Live(Booking {
+                    resume_text: None,
+                    ..record.booking.clone()
+                })
+            })
+            .collect::<Vec<_>>();
+        let erased = lock(&self.erased)
+            .values()
+            .cloned()
+            .map(StoredInterview::Erased)
+            .collect::<Vec<_>>();
+        let mut found: Vec<StoredInterview> = live
+            .into_iter()
+            .chain(erased)
+            .filter(|interview| query.matches(interview) && query.is_after_cursor(interview))
+            .collect();
+        found.sort_by(|a, b| (b.scheduled_at(), b.token()).cmp(&(a.scheduled_at(), a.token())));
+        let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
+        found.truncate(limit + 1);
+        Ok(InterviewPage::from_fetched(found, limit))
+    }
+
+    async fn tombstone(&self, token: &BookingToken) -> Result<Option<Tombstone>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.erased).get(token).cloned())
+    }
+
+    async fn erase(&self, token: &BookingToken, at: DateTime<Utc>) -> Result<Erasure, StoreError> {
+        self.check()?;
+        let mut records = lock(&self.records);
+        let mut erased = lock(&self.erased);
+        if let Some(tombstone) = erased.get(token) {
+            return Ok(Erasure::AlreadyErased(tombstone.clone()));
+        }
+        let Some(record) = records.get(token) else {
+            return Ok(Erasure::NotFound);
+        };
+        if record.state.status == BookingStatus::InProgress {
+            return Ok(Erasure::InProgress);
+        }
+        let booking = records
+            .remove(token)
+            .map(|r| r.booking)
+            .ok_or(StoreError::NotFound)?;
+        let tombstone = Tombstone {
+            token: booking.token,
+            position_id: booking.position_id,
+            scheduled_at: booking.scheduled_at,
+            created_at: booking.created_at,
+            erased_at: at,
+        };
+        erased.insert(token.clone(), tombstone.clone());
+        let mut upload_keys = Vec::new();
+        for upload in lock(&self.uploads).values_mut() {
+            if upload.record.claimed_by.as_ref() == Some(token) {
+                upload.record.claimed_by = None;
+                upload.record.resume_text = None;
+                upload.retired = true;
+                upload_keys.push(upload.record.key.clone());
+            }
+        }
+        upload_keys.sort();
+        Ok(Erasure::Erased {
+            tombstone,
+            upload_keys,
+        })
+    }
+
+    async fn reschedule(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError> {
+        self.check()?;
+        let mut records = lock(&self.records);
+        let Some(record) = records.get_mut(token) else {
+            return Ok(Rescheduled::NotFound);
+        };
+        if record.state.status != BookingStatus::Scheduled {
+            return Ok(Rescheduled::NotScheduled(record.state.status));
+        }
+        record.booking.scheduled_at = scheduled.at();
+        record.booking.time_zone = scheduled.zone();
+        Ok(Rescheduled::Moved(Box::new(record.booking.clone())))
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {

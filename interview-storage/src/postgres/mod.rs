@@ -8,6 +8,8 @@
 //! original application's `interview_bookings` table in place (it adds `status` and
 //! `time_zone`), so an existing database keeps its bookings.
 
+mod recruiting;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,9 +19,10 @@ use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::position::{Position, PositionId, Slug};
 use interview_core::store::uploads;
 use interview_core::store::{
-    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    BookingStore, Erasure, InterviewPage, InterviewQuery, InterviewState, PositionStore,
+    Rescheduled, StoreError, Tombstone, UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
-use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
+use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
@@ -276,7 +279,7 @@ async fn set_evaluation_status(
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE interview_bookings SET evaluation_status = $1, evaluation_reason = $2 \
-         WHERE token = $3",
+         WHERE token = $3 AND erased_at IS NULL",
     )
     .bind(status.as_str())
     .bind(status.reason())
@@ -380,7 +383,7 @@ impl BookingStore for PostgresBookingStore {
         let row = sqlx::query(
             "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
              resume_url, status, evaluation_status, evaluation_reason, created_at \
-             FROM interview_bookings WHERE token = $1",
+             FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
         )
         .bind(token.as_str())
         .fetch_optional(&self.pool)
@@ -395,7 +398,7 @@ impl BookingStore for PostgresBookingStore {
     ) -> Result<Option<InterviewState>, StoreError> {
         let row = sqlx::query(
             "SELECT status, live_holder, live_until, elapsed_ms, state_version \
-             FROM interview_bookings WHERE token = $1",
+             FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
         )
         .bind(token.as_str())
         .fetch_optional(&self.pool)
@@ -425,7 +428,7 @@ impl BookingStore for PostgresBookingStore {
         let done = sqlx::query(
             "UPDATE interview_bookings SET status = $1, live_holder = $2, live_until = $3, \
              elapsed_ms = $4, state_version = state_version + 1 \
-             WHERE token = $5 AND state_version = $6",
+             WHERE token = $5 AND state_version = $6 AND erased_at IS NULL",
         )
         .bind(columns.status)
         .bind(columns.live_holder)
@@ -447,11 +450,13 @@ impl BookingStore for PostgresBookingStore {
         let mut tx = self.pool.begin().await.map_err(store_error)?;
         // Locking the booking's row queues concurrent appends to one transcript, so
         // they never read the same last line number.
-        let exists = sqlx::query("SELECT 1 FROM interview_bookings WHERE token = $1 FOR UPDATE")
-            .bind(token.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        let exists = sqlx::query(
+            "SELECT 1 FROM interview_bookings WHERE token = $1 AND erased_at IS NULL FOR UPDATE",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(store_error)?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -557,7 +562,8 @@ impl BookingStore for PostgresBookingStore {
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM interview_bookings WHERE lower(email) = $1 AND created_at >= $2",
+            "SELECT COUNT(*) FROM interview_bookings WHERE lower(email) = $1 AND created_at >= $2 \
+             AND erased_at IS NULL",
         )
         .bind(email.as_str().to_ascii_lowercase())
         .bind(since)
@@ -576,6 +582,26 @@ impl BookingStore for PostgresBookingStore {
         .await
         .map_err(store_error)?;
         json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn list_interviews(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError> {
+        self.list(query).await
+    }
+
+    async fn tombstone(&self, token: &BookingToken) -> Result<Option<Tombstone>, StoreError> {
+        self.find_tombstone(token).await
+    }
+
+    async fn erase(&self, token: &BookingToken, at: DateTime<Utc>) -> Result<Erasure, StoreError> {
+        self.erase_booking(token, at).await
+    }
+
+    async fn reschedule(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError> {
+        self.reschedule_booking(token, scheduled).await
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
@@ -644,20 +670,22 @@ impl BookingStore for PostgresBookingStore {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let keys: Vec<String> = sqlx::query_scalar(
+        // RETURNING gives rows in no set order: put them oldest first here.
+        let mut retired: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
             "UPDATE interview_uploads SET retired = true \
              WHERE claimed_by IS NULL AND key IN (\
                  SELECT key FROM interview_uploads \
                  WHERE claimed_by IS NULL AND uploaded_at < $1 \
                  ORDER BY uploaded_at, key LIMIT $2 FOR UPDATE SKIP LOCKED) \
-             RETURNING key",
+             RETURNING key, uploaded_at",
         )
         .bind(before)
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(keys)
+        retired.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        Ok(retired.into_iter().map(|(key, _)| key).collect())
     }
 
     async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {

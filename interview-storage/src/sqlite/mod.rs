@@ -5,6 +5,8 @@
 //! (readers never wait for the writer), `synchronous = NORMAL` (safe with WAL), foreign
 //! keys, and a busy timeout so that concurrent writers queue instead of failing.
 
+mod recruiting;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -15,9 +17,10 @@ use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::position::{Position, PositionId, Slug};
 use interview_core::store::uploads;
 use interview_core::store::{
-    BookingStore, InterviewState, PositionStore, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    BookingStore, Erasure, InterviewPage, InterviewQuery, InterviewState, PositionStore,
+    Rescheduled, StoreError, Tombstone, UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
-use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
+use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -231,7 +234,8 @@ async fn set_evaluation_status(
     status: &EvaluationStatus,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
-        "UPDATE interview_bookings SET evaluation_status = ?, evaluation_reason = ? WHERE token = ?",
+        "UPDATE interview_bookings SET evaluation_status = ?, evaluation_reason = ? \
+         WHERE token = ? AND erased_at IS NULL",
     )
     .bind(status.as_str())
     .bind(status.reason())
@@ -339,7 +343,7 @@ impl BookingStore for SqliteBookingStore {
         let row = sqlx::query(
             "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
              resume_url, status, evaluation_status, evaluation_reason, created_at \
-             FROM interview_bookings WHERE token = ?",
+             FROM interview_bookings WHERE token = ? AND erased_at IS NULL",
         )
         .bind(token.as_str())
         .fetch_optional(&self.pool)
@@ -354,7 +358,7 @@ impl BookingStore for SqliteBookingStore {
     ) -> Result<Option<InterviewState>, StoreError> {
         let row = sqlx::query(
             "SELECT status, live_holder, live_until, elapsed_ms, state_version \
-             FROM interview_bookings WHERE token = ?",
+             FROM interview_bookings WHERE token = ? AND erased_at IS NULL",
         )
         .bind(token.as_str())
         .fetch_optional(&self.pool)
@@ -387,7 +391,7 @@ impl BookingStore for SqliteBookingStore {
         let done = sqlx::query(
             "UPDATE interview_bookings SET status = ?, live_holder = ?, live_until = ?, \
              elapsed_ms = ?, state_version = state_version + 1 \
-             WHERE token = ? AND state_version = ?",
+             WHERE token = ? AND state_version = ? AND erased_at IS NULL",
         )
         .bind(columns.status)
         .bind(columns.live_holder)
@@ -413,11 +417,12 @@ impl BookingStore for SqliteBookingStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(store_error)?;
-        let exists = sqlx::query("SELECT 1 FROM interview_bookings WHERE token = ?")
-            .bind(token.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(store_error)?;
+        let exists =
+            sqlx::query("SELECT 1 FROM interview_bookings WHERE token = ? AND erased_at IS NULL")
+                .bind(token.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(store_error)?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -528,7 +533,8 @@ impl BookingStore for SqliteBookingStore {
         // `lower(email)` as the index has it; addresses are ASCII, so SQLite's
         // ASCII-only lower() is exact.
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM interview_bookings WHERE lower(email) = ? AND created_at >= ?",
+            "SELECT COUNT(*) FROM interview_bookings WHERE lower(email) = ? AND created_at >= ? \
+             AND erased_at IS NULL",
         )
         .bind(email.as_str().to_ascii_lowercase())
         .bind(record::format_timestamp(since))
@@ -546,6 +552,26 @@ impl BookingStore for SqliteBookingStore {
                 .await
                 .map_err(store_error)?;
         json.as_deref().map(record::parse_evaluation).transpose()
+    }
+
+    async fn list_interviews(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError> {
+        self.list(query).await
+    }
+
+    async fn tombstone(&self, token: &BookingToken) -> Result<Option<Tombstone>, StoreError> {
+        self.find_tombstone(token).await
+    }
+
+    async fn erase(&self, token: &BookingToken, at: DateTime<Utc>) -> Result<Erasure, StoreError> {
+        self.erase_booking(token, at).await
+    }
+
+    async fn reschedule(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError> {
+        self.reschedule_booking(token, scheduled).await
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {
@@ -616,20 +642,22 @@ impl BookingStore for SqliteBookingStore {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let keys: Vec<String> = sqlx::query_scalar(
+        // RETURNING gives rows in no set order: put them oldest first here.
+        let mut retired: Vec<(String, String)> = sqlx::query_as(
             "UPDATE interview_uploads SET retired = 1 \
              WHERE claimed_by IS NULL AND key IN (\
                  SELECT key FROM interview_uploads \
                  WHERE claimed_by IS NULL AND uploaded_at < ? \
                  ORDER BY uploaded_at, key LIMIT ?) \
-             RETURNING key",
+             RETURNING key, uploaded_at",
         )
         .bind(record::format_timestamp(before))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await
         .map_err(store_error)?;
-        Ok(keys)
+        retired.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        Ok(retired.into_iter().map(|(key, _)| key).collect())
     }
 
     async fn forget_upload(&self, key: &str) -> Result<bool, StoreError> {

@@ -1,15 +1,18 @@
 //! [`BookingStore`] over PostgREST (`/rest/v1/{table}`).
 
+mod api_keys;
 mod positions;
+mod recruiting;
 mod uploads;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::store::{
-    BookingStore, InterviewState, StoreError, UploadRecord, WEBHOOK_EVENT_MEMORY,
+    BookingStore, Erasure, InterviewPage, InterviewQuery, InterviewState, Rescheduled, StoreError,
+    Tombstone, UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
-use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus};
+use interview_core::{Booking, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -214,10 +217,11 @@ impl SupabaseBookingStore {
 
     async fn exists(&self, token: &BookingToken) -> Result<bool, StoreError> {
         let rows: Vec<TokenRow> = self
-            .rows(
-                self.read(BOOKINGS)
-                    .query(&[("select", "token"), ("token", &eq(token))]),
-            )
+            .rows(self.read(BOOKINGS).query(&[
+                ("select", "token"),
+                ("token", &eq(token)),
+                ("erased_at", "is.null"),
+            ]))
             .await?;
         Ok(!rows.is_empty())
     }
@@ -252,10 +256,11 @@ impl BookingStore for SupabaseBookingStore {
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let rows: Vec<BookingRow> = self
-            .rows(
-                self.read(BOOKINGS)
-                    .query(&[("select", "*"), ("token", &eq(token))]),
-            )
+            .rows(self.read(BOOKINGS).query(&[
+                ("select", "*"),
+                ("token", &eq(token)),
+                ("erased_at", "is.null"),
+            ]))
             .await?;
         rows.into_iter()
             .next()
@@ -274,6 +279,7 @@ impl BookingStore for SupabaseBookingStore {
                     "status,live_holder,live_until,elapsed_ms,state_version",
                 ),
                 ("token", &eq(token)),
+                ("erased_at", "is.null"),
             ]))
             .await?;
         let Some(row) = rows.into_iter().next() else {
@@ -315,6 +321,7 @@ impl BookingStore for SupabaseBookingStore {
             .query(&[
                 ("token", eq(token).as_str()),
                 ("state_version", &format!("eq.{version}")),
+                ("erased_at", "is.null"),
                 ("select", "token"),
             ])
             .json(&row);
@@ -418,7 +425,11 @@ impl BookingStore for SupabaseBookingStore {
     ) -> Result<(), StoreError> {
         let request = self
             .write(Method::PATCH, BOOKINGS, "return=representation")
-            .query(&[("token", eq(token).as_str()), ("select", "token")])
+            .query(&[
+                ("token", eq(token).as_str()),
+                ("erased_at", "is.null"),
+                ("select", "token"),
+            ])
             .json(&serde_json::json!({
                 "evaluation_status": status.as_str(),
                 "evaluation_reason": status.reason(),
@@ -477,6 +488,7 @@ impl BookingStore for SupabaseBookingStore {
                     "created_at",
                     format!("gte.{}", record::format_timestamp(since)),
                 ),
+                ("erased_at", "is.null".to_owned()),
             ]);
         let response = request
             .send()
@@ -510,6 +522,26 @@ impl BookingStore for SupabaseBookingStore {
                     .map_err(|_| record::corrupt("evaluation", "not an evaluation document"))
             })
             .transpose()
+    }
+
+    async fn list_interviews(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError> {
+        self.list(query).await
+    }
+
+    async fn tombstone(&self, token: &BookingToken) -> Result<Option<Tombstone>, StoreError> {
+        self.find_tombstone(token).await
+    }
+
+    async fn erase(&self, token: &BookingToken, at: DateTime<Utc>) -> Result<Erasure, StoreError> {
+        self.erase_booking(token, at).await
+    }
+
+    async fn reschedule(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError> {
+        self.reschedule_booking(token, scheduled).await
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {

@@ -15,15 +15,26 @@ use interview_core::{
     Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, PersonName, PhoneNumber,
 };
 
+mod api_keys;
 mod positions;
+mod recruiting;
 mod uploads;
 
+pub(crate) use api_keys::{
+    a_keys_last_use_only_moves_forward, api_keys_are_stored_listed_and_revoked_once,
+};
 pub(crate) use positions::{
     a_booking_keeps_its_position, a_position_is_saved_whole_and_read_back_equal,
     a_taken_slug_is_a_conflict_and_nothing_changes,
     default_positions_with_the_standard_plan_read_back_equal, full_position, plain_position,
     positions_are_listed_by_title_then_id_in_byte_order, racing_saves_of_one_slug_keep_one,
     saving_a_position_again_replaces_it,
+};
+pub(crate) use recruiting::{
+    a_scheduled_interview_moves_and_keeps_its_token, an_erased_interview_keeps_no_personal_data,
+    an_interview_in_progress_is_not_erased,
+    interviews_are_filtered_by_status_position_time_and_text,
+    interviews_are_listed_latest_first_a_page_at_a_time,
 };
 pub(crate) use uploads::{
     an_upload_is_claimed_by_one_booking_only,
@@ -90,6 +101,13 @@ macro_rules! conformance_suite {
             a_taken_slug_is_a_conflict_and_nothing_changes,
             positions_are_listed_by_title_then_id_in_byte_order,
             a_booking_keeps_its_position,
+            api_keys_are_stored_listed_and_revoked_once,
+            a_keys_last_use_only_moves_forward,
+            interviews_are_listed_latest_first_a_page_at_a_time,
+            interviews_are_filtered_by_status_position_time_and_text,
+            a_scheduled_interview_moves_and_keeps_its_token,
+            an_erased_interview_keeps_no_personal_data,
+            an_interview_in_progress_is_not_erased,
         );
     };
     (@cases $fixture:ty; $($case:ident),* $(,)?) => {
@@ -605,7 +623,7 @@ pub(crate) async fn concurrent_appends_lose_no_line(store: Arc<dyn BookingStore>
     }
 }
 
-fn evaluation(recommendation: Recommendation, summary: &str) -> Evaluation {
+pub(crate) fn evaluation(recommendation: Recommendation, summary: &str) -> Evaluation {
     Evaluation {
         competencies: vec![
             CompetencyScore {

@@ -357,3 +357,95 @@ async fn a_stored_position_that_does_not_parse_is_corrupt_naming_it() {
     fixture.store.close().await;
     fixture.database.drop_database().await;
 }
+
+#[tokio::test]
+async fn an_erased_row_holds_no_personal_data() {
+    use interview_core::interview::{Recommendation, Speaker, TranscriptEntry};
+    use interview_core::store::Erasure;
+
+    use crate::conformance::{at, evaluation};
+
+    let fixture = Postgres::start().await;
+    let store = fixture.store.clone();
+    let doomed = booking("Quintessa Vandermolen");
+    store.create(&doomed).await.unwrap();
+    store
+        .append_transcript(
+            &doomed.token,
+            &[TranscriptEntry {
+                speaker: Speaker::Candidate,
+                text: "I led the migration.".into(),
+                at: at(60),
+            }],
+        )
+        .await
+        .unwrap();
+    store
+        .save_evaluation(&doomed.token, &evaluation(Recommendation::Hire, "Strong."))
+        .await
+        .unwrap();
+    let erasure = store.erase(&doomed.token, at(120)).await.unwrap();
+    assert!(matches!(erasure, Erasure::Erased { .. }), "{erasure:?}");
+
+    // Every text column of the row, by name, as the database has it now.
+    let row: serde_json::Value =
+        sqlx::query_scalar("SELECT to_jsonb(b) FROM interview_bookings AS b WHERE token = $1")
+            .bind(doomed.token.as_str())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    for column in ["name", "email", "phone"] {
+        assert_eq!(row[column], "", "{column}");
+    }
+    for column in [
+        "time_zone",
+        "resume_text",
+        "resume_url",
+        "evaluation_reason",
+        "live_holder",
+    ] {
+        assert!(row[column].is_null(), "{column}: {}", row[column]);
+    }
+    assert_eq!(row["token"], doomed.token.as_str());
+    assert!(row["erased_at"].is_string());
+    for table in ["interview_transcript_entries", "interview_evaluations"] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE token = $1");
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(doomed.token.as_str())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "{table}");
+    }
+    fixture.store.close().await;
+    fixture.database.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_listing_reads_its_index_in_order() {
+    let fixture = Postgres::start().await;
+    let store = fixture.store.clone();
+    let mut connection = store.pool().acquire().await.unwrap();
+    // A handful of rows would be read whole; ask what the plan is when the
+    // table is large.
+    for setting in ["SET enable_seqscan = off", "SET enable_bitmapscan = off"] {
+        sqlx::query(setting)
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+    }
+    let plan: Vec<String> = sqlx::query_scalar(
+        "EXPLAIN SELECT token FROM interview_bookings \
+         WHERE (scheduled_at, token) < (now(), 'f') \
+         ORDER BY scheduled_at DESC, token DESC LIMIT 51",
+    )
+    .fetch_all(&mut *connection)
+    .await
+    .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("interview_bookings_listing"), "{plan}");
+    assert!(!plan.contains("Sort"), "{plan}");
+    drop(connection);
+    fixture.store.close().await;
+    fixture.database.drop_database().await;
+}

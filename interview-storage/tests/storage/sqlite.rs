@@ -245,3 +245,161 @@ async fn a_file_that_cannot_be_created_is_unavailable() {
         .unwrap_err();
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
 }
+
+/// What an erasure must leave nowhere in the database's files: the candidate's
+/// fields, the resume text (the booking's and the upload's), the transcript and
+/// the evaluation.
+const ERASED_MARKERS: [&str; 6] = [
+    "Quintessa Vandermolen",
+    "quintessa.vandermolen@example.org",
+    "resume-marker-7c1f",
+    "upload-text-marker-2b9d",
+    "transcript-marker-5e3a",
+    "evaluation-marker-91d4",
+];
+
+fn files_holding_markers(paths: &[std::path::PathBuf]) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in paths {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        for marker in ERASED_MARKERS {
+            if bytes
+                .windows(marker.len())
+                .any(|window| window == marker.as_bytes())
+            {
+                found.push(format!("{} holds {marker}", path.display()));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn an_erased_booking_leaves_no_personal_data_in_the_files() {
+    use interview_core::interview::{Recommendation, Speaker, TranscriptEntry};
+    use interview_core::resume::DocumentKind;
+    use interview_core::store::{Erasure, UploadRecord};
+    use interview_core::{EmailAddress, PersonName};
+
+    use crate::conformance::{at, evaluation};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interviews.db");
+    let store = SqliteBookingStore::open(&path).await.unwrap();
+    let doomed = interview_core::Booking {
+        name: PersonName::parse(ERASED_MARKERS[0]).unwrap(),
+        email: EmailAddress::parse(ERASED_MARKERS[1]).unwrap(),
+        resume_text: Some(format!("Experience: {}", ERASED_MARKERS[2])),
+        ..booking("Anyone")
+    };
+    store.create(&doomed).await.unwrap();
+    let key = "1894698000_0000000000000000000000000000e2a5.pdf";
+    store
+        .record_upload(&UploadRecord {
+            key: key.into(),
+            url: format!("/resumes/{key}"),
+            kind: DocumentKind::Pdf,
+            resume_text: Some(ERASED_MARKERS[3].into()),
+            extraction_error: None,
+            uploaded_at: at(0),
+            claimed_by: None,
+        })
+        .await
+        .unwrap();
+    store
+        .claim_upload(key, &doomed.token)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .append_transcript(
+            &doomed.token,
+            &[TranscriptEntry {
+                speaker: Speaker::Candidate,
+                text: ERASED_MARKERS[4].into(),
+                at: at(60),
+            }],
+        )
+        .await
+        .unwrap();
+    store
+        .save_evaluation(
+            &doomed.token,
+            &evaluation(Recommendation::Hire, ERASED_MARKERS[5]),
+        )
+        .await
+        .unwrap();
+    let files = [path.clone(), dir.path().join("interviews.db-wal")];
+    assert!(
+        !files_holding_markers(&files).is_empty(),
+        "the markers were written"
+    );
+
+    let erasure = store.erase(&doomed.token, at(120)).await.unwrap();
+    assert!(matches!(erasure, Erasure::Erased { .. }), "{erasure:?}");
+
+    // The row keeps its token, position and times, and nothing about the candidate.
+    let row: (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT name, email, phone, time_zone, resume_text, resume_url \
+             FROM interview_bookings WHERE token = ?",
+    )
+    .bind(doomed.token.as_str())
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            String::new(),
+            String::new(),
+            String::new(),
+            None,
+            None,
+            None
+        )
+    );
+    for table in ["interview_transcript_entries", "interview_evaluations"] {
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE token = ?");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(doomed.token.as_str())
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "{table}");
+    }
+    // Nor in the free space of the file's pages or in its write-ahead log.
+    assert_eq!(files_holding_markers(&files), Vec::<String>::new());
+    store.close().await;
+    assert_eq!(files_holding_markers(&files), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_listing_reads_its_index_in_order() {
+    let store = SqliteBookingStore::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    let rows = sqlx::query(
+        "EXPLAIN QUERY PLAN \
+         SELECT token FROM interview_bookings WHERE (scheduled_at, token) < ('2030', 'f') \
+         ORDER BY scheduled_at DESC, token DESC LIMIT 51",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|row| sqlx::Row::get::<String, _>(row, "detail"))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("interview_bookings_listing"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}

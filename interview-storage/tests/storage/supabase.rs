@@ -20,7 +20,9 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::conformance::{Fixture, booking, conformance_suite};
 
+mod api_keys;
 mod positions;
+mod recruiting;
 mod uploads;
 
 const KEY: &str = "service-role-key-do-not-print-0123456789";
@@ -42,6 +44,7 @@ struct Tables {
     webhook_events: Vec<Value>,
     uploads: Vec<Value>,
     positions: Vec<Value>,
+    api_keys: Vec<Value>,
 }
 
 struct PostgRest(Arc<Mutex<Tables>>);
@@ -73,6 +76,9 @@ const STATE_COLUMNS: [&str; 5] = [
 
 /// The columns a PATCH of a booking's evaluation status sets.
 const EVALUATION_STATUS_COLUMNS: [&str; 2] = ["evaluation_reason", "evaluation_status"];
+
+/// The columns a PATCH that reschedules a booking sets.
+const RESCHEDULE_COLUMNS: [&str; 2] = ["scheduled_at", "time_zone"];
 
 fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(
@@ -135,6 +141,7 @@ impl Respond for PostgRest {
             return ResponseTemplate::new(401)
                 .set_body_json(json!({"message": "Invalid API key", "hint": "Double check your Supabase `anon` or `service_role` API key."}));
         }
+        // A table's name, or `rpc/{function}`.
         let table = request
             .url
             .path()
@@ -171,6 +178,9 @@ impl Respond for PostgRest {
             (_, "interview_positions") => {
                 positions::respond(&mut tables.positions, request, &query)
             }
+            (_, "interview_api_keys") => api_keys::respond(&mut tables.api_keys, request, &query),
+            ("POST", "rpc/interview_list_interviews") => recruiting::list(&tables, request),
+            ("POST", "rpc/interview_erase") => recruiting::erase(&mut tables, request),
             _ => Err(bad_request("unknown table or method")),
         };
         result.unwrap_or_else(|response| response)
@@ -179,12 +189,33 @@ impl Respond for PostgRest {
 
 type Answer = Result<ResponseTemplate, ResponseTemplate>;
 
+/// Whether `row` passes every filter of the query (all but select, order and
+/// limit), as PostgREST reads them; a filter on a column the row does not have
+/// is refused.
+fn passes(row: &Value, query: &HashMap<String, String>) -> Result<bool, ResponseTemplate> {
+    let mut keep = true;
+    for (column, filter) in query {
+        if matches!(column.as_str(), "select" | "order" | "limit") {
+            continue;
+        }
+        if row.get(column).is_none() {
+            return Err(bad_request("filter on an unknown column"));
+        }
+        keep &= uploads::matches(row, column, filter).map_err(|e| bad_request(&e))?;
+    }
+    Ok(keep)
+}
+
 fn read(rows: &[Value], query: &HashMap<String, String>) -> Answer {
-    let mut found: Vec<&Value> = match eq_filter(query) {
-        Some(token) => rows.iter().filter(|r| r["token"] == json!(token)).collect(),
-        None if query.contains_key("token") => return Err(bad_request("bad token filter")),
-        None => rows.iter().collect(),
-    };
+    if query.contains_key("token") && eq_filter(query).is_none() {
+        return Err(bad_request("bad token filter"));
+    }
+    let mut found = Vec::new();
+    for row in rows {
+        if passes(row, query)? {
+            found.push(row);
+        }
+    }
     match query.get("order").map(String::as_str) {
         Some("seq.asc") => found.sort_by_key(|r| r["seq"].as_i64()),
         Some("seq.desc") => found.sort_by_key(|r| std::cmp::Reverse(r["seq"].as_i64())),
@@ -214,10 +245,16 @@ fn count_bookings(rows: &[Value], request: &Request, query: &HashMap<String, Str
         .and_then(|f| f.strip_prefix("gte."))
         .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
         .ok_or_else(|| bad_request("expected a created_at=gte. filter"))?;
+    if query.get("erased_at").map(String::as_str) != Some("is.null") {
+        return Err(bad_request(
+            "a count of bookings must leave erased ones out",
+        ));
+    }
     let count = rows
         .iter()
         .filter(|row| {
-            row["email"].as_str().is_some_and(|e| ilike(e, pattern))
+            row["erased_at"].is_null()
+                && row["email"].as_str().is_some_and(|e| ilike(e, pattern))
                 && row["created_at"]
                     .as_str()
                     .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
@@ -303,6 +340,7 @@ fn insert_booking(
     row.insert("live_until".into(), Value::Null);
     row.insert("elapsed_ms".into(), json!(0));
     row.insert("state_version".into(), json!(0));
+    row.insert("erased_at".into(), Value::Null);
     let row = Value::Object(row);
     if tables.bookings.iter().any(|r| r["token"] == row["token"]) {
         return Err(error(
@@ -315,8 +353,9 @@ fn insert_booking(
     Ok(ResponseTemplate::new(201).set_body_json(json!([select(&row, query)])))
 }
 
-/// A PATCH sets either the state machine's columns (filtered by token and
-/// `state_version`, a compare-and-swap) or the evaluation status (by token).
+/// A PATCH sets the state machine's columns (filtered by token and
+/// `state_version`, a compare-and-swap), the evaluation status (by token), or
+/// the scheduled time (by token and status); every filter is applied.
 fn update_booking(
     tables: &mut Tables,
     request: &Request,
@@ -345,12 +384,17 @@ fn update_booking(
             }
         }
         (None, keys) if keys == EVALUATION_STATUS_COLUMNS => {}
+        (None, keys) if keys == RESCHEDULE_COLUMNS => {
+            patch["scheduled_at"] =
+                as_postgrest_timestamp(&patch["scheduled_at"]).map_err(|e| bad_request(&e))?;
+        }
         _ => return Err(bad_request("unexpected columns for this PATCH")),
     }
     let mut updated = Vec::new();
-    for row in tables.bookings.iter_mut().filter(|r| {
-        r["token"] == json!(token) && version.is_none_or(|v| r["state_version"] == json!(v))
-    }) {
+    for row in tables.bookings.iter_mut() {
+        if row["token"] != json!(token) || !passes(row, query)? {
+            continue;
+        }
         for (column, value) in &patch {
             row[column] = value.clone();
         }
@@ -400,6 +444,16 @@ fn prune_events(tables: &mut Tables, query: &HashMap<String, String>) -> Answer 
     Ok(ResponseTemplate::new(204))
 }
 
+/// Whether a booking with `token` exists and is not erased: the foreign key,
+/// and the trigger docs/supabase.sql puts on transcripts and evaluations, which
+/// refuses an erased booking with the foreign key's code.
+fn live_booking(tables: &Tables, token: &Value) -> bool {
+    tables
+        .bookings
+        .iter()
+        .any(|b| &b["token"] == token && b["erased_at"].is_null())
+}
+
 fn insert_lines(tables: &mut Tables, request: &Request) -> Answer {
     if !prefer(request).contains(&"return=minimal".to_owned()) {
         return Err(bad_request("expected Prefer: return=minimal"));
@@ -409,7 +463,7 @@ fn insert_lines(tables: &mut Tables, request: &Request) -> Answer {
     };
     let mut accepted = Vec::new();
     for mut row in rows {
-        if !tables.bookings.iter().any(|b| b["token"] == row["token"]) {
+        if !live_booking(tables, &row["token"]) {
             return Err(error(
                 409,
                 "23503",
@@ -449,7 +503,7 @@ fn upsert_evaluation(
     if !row["evaluation"].is_object() {
         return Err(bad_request("evaluation must be a JSON object"));
     }
-    if !tables.bookings.iter().any(|b| b["token"] == row["token"]) {
+    if !live_booking(tables, &row["token"]) {
         return Err(error(
             409,
             "23503",
@@ -463,7 +517,7 @@ fn upsert_evaluation(
 
 async fn fake_postgrest() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(path_regex("^/rest/v1/[a-z_]+$"))
+    Mock::given(path_regex("^/rest/v1/(rpc/)?[a-z_]+$"))
         .respond_with(PostgRest(Arc::default()))
         .mount(&server)
         .await;

@@ -174,7 +174,13 @@ impl SupabaseBookingStore {
             ])
             .json(&serde_json::json!({ "retired": true }));
         let retired: Vec<KeyRow> = self.rows(request).await?;
-        Ok(retired.into_iter().map(|row| row.key).collect())
+        // The PATCH answers in no set order: keep the candidates' (oldest first).
+        let retired: std::collections::HashSet<String> =
+            retired.into_iter().map(|row| row.key).collect();
+        Ok(keys
+            .into_iter()
+            .filter(|key| retired.contains(key))
+            .collect())
     }
 
     pub(super) async fn delete_upload_row(&self, key: &str) -> Result<bool, StoreError> {

@@ -20,17 +20,23 @@ const UPLOAD_COLUMNS: [&str; 7] = [
     "url",
 ];
 
-fn timestamp(value: &str) -> Result<DateTime<Utc>, String> {
+pub(super) fn timestamp(value: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(value)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|_| format!("{value} is not a timestamp"))
 }
 
 /// One PostgREST filter on one column, as PostgREST parses it.
-fn matches(row: &Value, column: &str, filter: &str) -> Result<bool, String> {
+pub(super) fn matches(row: &Value, column: &str, filter: &str) -> Result<bool, String> {
     let value = &row[column];
     if let Some(wanted) = filter.strip_prefix("eq.") {
-        return Ok(value == &json!(wanted));
+        // PostgREST compares the filter's text as the column's type.
+        return Ok(match value {
+            Value::String(text) => text == wanted,
+            Value::Number(number) => number.to_string() == wanted,
+            Value::Bool(flag) => flag.to_string() == wanted,
+            _ => false,
+        });
     }
     if let Some(list) = filter
         .strip_prefix("in.(")
@@ -48,11 +54,22 @@ fn matches(row: &Value, column: &str, filter: &str) -> Result<bool, String> {
     }
     if let Some(at) = filter.strip_prefix("lt.") {
         let at = timestamp(at)?;
-        let stored = timestamp(value.as_str().ok_or("not a timestamp column")?)?;
-        return Ok(stored < at);
+        // NULL < anything is not true.
+        let Some(stored) = value.as_str() else {
+            return Ok(false);
+        };
+        return Ok(timestamp(stored)? < at);
+    }
+    if let Some(at) = filter.strip_prefix("gte.") {
+        let at = timestamp(at)?;
+        let Some(stored) = value.as_str() else {
+            return Ok(false);
+        };
+        return Ok(timestamp(stored)? >= at);
     }
     match filter {
         "is.null" => Ok(value.is_null()),
+        "not.is.null" => Ok(!value.is_null()),
         "is.true" => Ok(value == &json!(true)),
         "is.false" => Ok(value == &json!(false)),
         other => Err(format!("unknown filter {other}")),

@@ -1,0 +1,181 @@
+//! Changing an interview after it was booked: cancel, move to another time,
+//! erase the candidate's data. The recruiter API and console call these (and,
+//! later, the candidate's own links).
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::scheduling::{ScheduledInterview, SchedulingService};
+use super::uploads::key_prefix;
+use crate::position::Position;
+use crate::store::{Erasure, Rescheduled, StoreError, Tombstone, Transition};
+use crate::{Booking, BookingStatus, BookingToken, ScheduledTime, ValidationErrors};
+
+/// Why an interview could not be changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChangeError {
+    /// No interview has this token (or it was erased, for a cancel or a move).
+    #[error("no interview has this token")]
+    NotFound,
+    /// The new time is not valid.
+    #[error("invalid time: {0}")]
+    Invalid(#[from] ValidationErrors),
+    /// The interview is in a status the change does not apply to (a completed
+    /// interview cannot be cancelled; only a scheduled one can move).
+    #[error("the interview is {0}")]
+    NotAllowed(BookingStatus),
+    /// A live session holds the interview: it cannot be erased until it ends.
+    #[error("the interview is in progress")]
+    InProgress,
+    /// The store failed.
+    #[error("the booking store failed")]
+    Store(#[from] StoreError),
+}
+
+/// What [`SchedulingService::erase`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// What is left.
+    pub tombstone: Tombstone,
+    /// Whether this call erased it (`false`: it had been erased before).
+    pub now: bool,
+    /// Resume files that could not be deleted yet; the upload sweeper deletes
+    /// them later.
+    pub files_left: usize,
+}
+
+impl SchedulingService {
+    /// Cancels a scheduled (or interrupted) interview: its link no longer opens.
+    /// Cancelling a cancelled interview changes nothing and succeeds.
+    pub async fn cancel(&self, token: &BookingToken) -> Result<Booking, ChangeError> {
+        match self
+            .bookings()
+            .transition(token, BookingStatus::Cancelled)
+            .await
+        {
+            Ok(Transition::Moved { .. }) => {}
+            // Cancelling twice is not an error.
+            Ok(Transition::Refused {
+                current: BookingStatus::Cancelled,
+            }) => {}
+            Ok(Transition::Refused { current }) => return Err(ChangeError::NotAllowed(current)),
+            Err(StoreError::NotFound) => return Err(ChangeError::NotFound),
+            Err(error) => return Err(error.into()),
+        }
+        let booking = self
+            .bookings()
+            .get(token)
+            .await?
+            .ok_or(ChangeError::NotFound)?;
+        tracing::info!(token = ?booking.token, "interview cancelled");
+        Ok(booking)
+    }
+
+    /// Moves a scheduled interview to `datetime` (as the booking form takes it:
+    /// RFC 3339, or a local date-time read in `time_zone`, which otherwise stays
+    /// the booking's), checked against the same rules as a booking. The token, so
+    /// the link, stays; the candidate gets an updated invitation.
+    pub async fn reschedule(
+        &self,
+        token: &BookingToken,
+        datetime: &str,
+        time_zone: Option<&str>,
+    ) -> Result<ScheduledInterview, ChangeError> {
+        let now = self.clock().now();
+        let booking = self
+            .bookings()
+            .get(token)
+            .await?
+            .ok_or(ChangeError::NotFound)?;
+        let position = self.position_of(&booking).await?;
+        let mut rules = self.settings().rules.clone();
+        rules.phone_region = position.phone_region;
+        let zone = time_zone
+            .map(str::to_owned)
+            .or_else(|| booking.time_zone.map(|zone| zone.name().to_owned()));
+        let scheduled = ScheduledTime::parse(datetime, zone.as_deref(), now, &rules)
+            .map_err(ValidationErrors::from)?;
+        let moved = match self.bookings().reschedule(token, &scheduled).await? {
+            Rescheduled::Moved(booking) => *booking,
+            Rescheduled::NotScheduled(status) => return Err(ChangeError::NotAllowed(status)),
+            Rescheduled::NotFound => return Err(ChangeError::NotFound),
+        };
+        tracing::info!(token = ?moved.token, scheduled_at = %moved.scheduled_at, "interview moved");
+        let email_error = self
+            .invite(&moved, &position, update_sequence(&moved, now), now)
+            .await;
+        Ok(ScheduledInterview {
+            interview_url: self.settings().interview_url(&moved.token),
+            booking: moved,
+            email_sent: email_error.is_none(),
+            email_error,
+        })
+    }
+
+    /// Erases an interview's personal data (see
+    /// [`BookingStore::erase`](crate::store::BookingStore::erase)) and deletes its
+    /// resume files. A file that cannot be deleted now stays retired, and the
+    /// upload sweeper deletes it on a later pass. Erasing again succeeds and
+    /// changes nothing.
+    pub async fn erase(&self, token: &BookingToken) -> Result<Erased, ChangeError> {
+        let now = self.clock().now();
+        let (tombstone, upload_keys) = match self.bookings().erase(token, now).await? {
+            Erasure::Erased {
+                tombstone,
+                upload_keys,
+            } => (tombstone, upload_keys),
+            Erasure::AlreadyErased(tombstone) => {
+                return Ok(Erased {
+                    tombstone,
+                    now: false,
+                    files_left: 0,
+                });
+            }
+            Erasure::InProgress => return Err(ChangeError::InProgress),
+            Erasure::NotFound => return Err(ChangeError::NotFound),
+        };
+        let mut files_left = 0;
+        for key in &upload_keys {
+            let deleted = match self.resumes().delete(key).await {
+                Ok(()) => self
+                    .bookings()
+                    .forget_upload(key)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            if let Err(error) = deleted {
+                files_left += 1;
+                tracing::warn!(key = key_prefix(key), %error, "an erased interview's resume file is left for the sweeper");
+            }
+        }
+        metrics::counter!("interview_erasures_total").increment(1);
+        tracing::info!(token = ?tombstone.token, files = upload_keys.len(), files_left, "interview erased");
+        Ok(Erased {
+            tombstone,
+            now: true,
+            files_left,
+        })
+    }
+
+    /// The position `booking` was made for; the built-in position when the store
+    /// no longer has it.
+    pub async fn position_of(&self, booking: &Booking) -> Result<Position, StoreError> {
+        Ok(self
+            .bookings()
+            .position(&booking.position_id)
+            .await?
+            .unwrap_or_else(|| self.built_in_position()))
+    }
+}
+
+/// The calendar revision of an update sent at `now`: the minutes since the
+/// booking was made, at least 1, so every later change has a higher `SEQUENCE`
+/// without a counter to store (RFC 5545 asks only that it increase).
+fn update_sequence(booking: &Booking, now: DateTime<Utc>) -> u32 {
+    let minutes = (now - booking.created_at)
+        .max(TimeDelta::zero())
+        .num_minutes();
+    u32::try_from(minutes).unwrap_or(u32::MAX).max(1)
+}

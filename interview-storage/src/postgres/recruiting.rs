@@ -1,0 +1,331 @@
+//! The recruiter's side of [`PostgresBookingStore`]: API keys, the listing,
+//! rescheduling and erasure.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use interview_core::access::{ApiKey, ApiKeyId};
+use interview_core::store::{
+    ApiKeyStore, Erasure, InterviewPage, InterviewQuery, Rescheduled, StoreError, StoredInterview,
+    Tombstone,
+};
+use interview_core::{BookingStatus, BookingToken, ScheduledTime};
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, QueryBuilder, Row};
+
+use super::{PostgresBookingStore, booking_from_row, store_error};
+use crate::record::{self, ApiKeyColumns, TombstoneColumns};
+
+/// The columns of `interview_api_keys` an [`ApiKey`] is read from.
+const API_KEY_COLUMNS: &str = "id, name, scopes, secret_hash, created_at, last_used_at, revoked_at";
+
+/// The columns a listing reads: a booking's without its resume text, and when
+/// it was erased.
+const LISTING_COLUMNS: &str = "token, position_id, name, email, phone, scheduled_at, time_zone, \
+     NULL::text AS resume_text, resume_url, status, evaluation_status, evaluation_reason, \
+     created_at, erased_at";
+
+/// The columns a [`Tombstone`] is read from.
+const TOMBSTONE_COLUMNS: &str = "token, position_id, scheduled_at, created_at, erased_at";
+
+fn api_key_from_row(row: &PgRow) -> Result<ApiKey, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    let time = |column: &str| {
+        row.try_get::<Option<DateTime<Utc>>, _>(column)
+            .map_err(store_error)
+    };
+    ApiKeyColumns {
+        id: text("id")?,
+        name: text("name")?,
+        scopes: text("scopes")?,
+        secret_hash: text("secret_hash")?,
+        created_at: row.try_get("created_at").map_err(store_error)?,
+        last_used_at: time("last_used_at")?,
+        revoked_at: time("revoked_at")?,
+    }
+    .into_api_key()
+}
+
+/// A tombstone from a row that has `erased_at`; `None` when it has none.
+fn tombstone_from_row(row: &PgRow) -> Result<Option<Tombstone>, StoreError> {
+    let erased_at: Option<DateTime<Utc>> = row.try_get("erased_at").map_err(store_error)?;
+    let Some(erased_at) = erased_at else {
+        return Ok(None);
+    };
+    TombstoneColumns {
+        token: row.try_get("token").map_err(store_error)?,
+        position_id: row.try_get("position_id").map_err(store_error)?,
+        scheduled_at: row.try_get("scheduled_at").map_err(store_error)?,
+        created_at: row.try_get("created_at").map_err(store_error)?,
+        erased_at,
+    }
+    .into_tombstone()
+    .map(Some)
+}
+
+fn interview_from_row(row: &PgRow) -> Result<StoredInterview, StoreError> {
+    match tombstone_from_row(row)? {
+        Some(tombstone) => Ok(StoredInterview::Erased(tombstone)),
+        None => booking_from_row(row).map(StoredInterview::Live),
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for PostgresBookingStore {
+    async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_api_keys \
+             (id, name, scopes, secret_hash, created_at, last_used_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(key.id.as_str())
+        .bind(key.name.as_str())
+        .bind(key.scopes.to_list())
+        .bind(key.secret_hash.to_hex())
+        .bind(record::to_stored_precision(key.created_at))
+        .bind(key.last_used_at.map(record::to_stored_precision))
+        .bind(key.revoked_at.map(record::to_stored_precision))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, StoreError> {
+        let sql = format!("SELECT {API_KEY_COLUMNS} FROM interview_api_keys WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(api_key_from_row).transpose()
+    }
+
+    async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
+        let sql = format!(
+            "SELECT {API_KEY_COLUMNS} FROM interview_api_keys ORDER BY created_at, id COLLATE \"C\""
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(api_key_from_row).collect()
+    }
+
+    async fn revoke_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE interview_api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(record::to_stored_precision(at))
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn touch_api_key(&self, id: &ApiKeyId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE interview_api_keys SET last_used_at = $1 \
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+        )
+        .bind(record::to_stored_precision(at))
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+}
+
+impl PostgresBookingStore {
+    pub(super) async fn list(&self, query: &InterviewQuery) -> Result<InterviewPage, StoreError> {
+        let mut sql = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {LISTING_COLUMNS} FROM interview_bookings WHERE true"
+        ));
+        let (status, erased) = record::status_columns(query.status);
+        match erased {
+            Some(true) => {
+                sql.push(" AND erased_at IS NOT NULL");
+            }
+            Some(false) => {
+                sql.push(" AND erased_at IS NULL");
+            }
+            None => {}
+        }
+        if let Some(status) = status {
+            sql.push(" AND status = ").push_bind(status);
+        }
+        if let Some(position) = &query.position {
+            sql.push(" AND position_id = ")
+                .push_bind(position.as_str().to_owned());
+        }
+        if let Some(from) = query.scheduled_from {
+            sql.push(" AND scheduled_at >= ")
+                .push_bind(record::listing_bound(from));
+        }
+        if let Some(before) = query.scheduled_before {
+            sql.push(" AND scheduled_at < ")
+                .push_bind(record::listing_bound(before));
+        }
+        if let Some(text) = &query.text {
+            // strpos, not LIKE: `%` and `_` in the text are text.
+            sql.push(" AND erased_at IS NULL AND (strpos(lower(name), lower(")
+                .push_bind(text.clone())
+                .push(")) > 0 OR strpos(lower(email), lower(")
+                .push_bind(text.clone())
+                .push(")) > 0)");
+        }
+        if let Some(after) = &query.after {
+            sql.push(" AND (scheduled_at, token) < (")
+                .push_bind(after.scheduled_at)
+                .push(", ")
+                .push_bind(after.token.as_str().to_owned())
+                .push(")");
+        }
+        sql.push(" ORDER BY scheduled_at DESC, token DESC LIMIT ")
+            .push_bind(record::fetch_limit(query));
+        let rows = sql
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        let interviews = rows
+            .iter()
+            .map(interview_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(InterviewPage::from_fetched(
+            interviews,
+            record::page_limit(query),
+        ))
+    }
+
+    pub(super) async fn find_tombstone(
+        &self,
+        token: &BookingToken,
+    ) -> Result<Option<Tombstone>, StoreError> {
+        let sql = format!(
+            "SELECT {TOMBSTONE_COLUMNS} FROM interview_bookings \
+             WHERE token = $1 AND erased_at IS NOT NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        Ok(row.as_ref().map(tombstone_from_row).transpose()?.flatten())
+    }
+
+    pub(super) async fn erase_booking(
+        &self,
+        token: &BookingToken,
+        at: DateTime<Utc>,
+    ) -> Result<Erasure, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        // The row lock holds off claims, appends and evaluations until the
+        // erasure commits; they then find no live booking.
+        let sql = format!(
+            "SELECT status, {TOMBSTONE_COLUMNS} FROM interview_bookings \
+             WHERE token = $1 FOR UPDATE"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let Some(row) = row else {
+            return Ok(Erasure::NotFound);
+        };
+        if let Some(tombstone) = tombstone_from_row(&row)? {
+            return Ok(Erasure::AlreadyErased(tombstone));
+        }
+        let status: String = row.try_get("status").map_err(store_error)?;
+        if record::parse_status(&status)? == BookingStatus::InProgress {
+            return Ok(Erasure::InProgress);
+        }
+        let erased_at = record::to_stored_precision(at);
+        let done = sqlx::query(
+            "UPDATE interview_bookings SET name = '', email = '', phone = '', time_zone = NULL, \
+             resume_text = NULL, resume_url = NULL, evaluation_status = 'pending', \
+             evaluation_reason = NULL, live_holder = NULL, live_until = NULL, erased_at = $1 \
+             WHERE token = $2 AND erased_at IS NULL AND status <> 'in_progress'",
+        )
+        .bind(erased_at)
+        .bind(token.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        if done.rows_affected() != 1 {
+            // The row lock makes this unreachable; refuse rather than half-erase.
+            return Err(StoreError::Backend(
+                "the booking changed while it was being erased".into(),
+            ));
+        }
+        for sql in [
+            "DELETE FROM interview_transcript_entries WHERE token = $1",
+            "DELETE FROM interview_evaluations WHERE token = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(token.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
+        }
+        let mut upload_keys: Vec<String> = sqlx::query_scalar(
+            "UPDATE interview_uploads SET claimed_by = NULL, resume_text = NULL, retired = true \
+             WHERE claimed_by = $1 RETURNING key",
+        )
+        .bind(token.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_error)?;
+        upload_keys.sort();
+        tx.commit().await.map_err(store_error)?;
+        let tombstone = TombstoneColumns {
+            token: row.try_get("token").map_err(store_error)?,
+            position_id: row.try_get("position_id").map_err(store_error)?,
+            scheduled_at: row.try_get("scheduled_at").map_err(store_error)?,
+            created_at: row.try_get("created_at").map_err(store_error)?,
+            erased_at,
+        }
+        .into_tombstone()?;
+        Ok(Erasure::Erased {
+            tombstone,
+            upload_keys,
+        })
+    }
+
+    pub(super) async fn reschedule_booking(
+        &self,
+        token: &BookingToken,
+        scheduled: &ScheduledTime,
+    ) -> Result<Rescheduled, StoreError> {
+        // The guard is the condition: a booking that left `scheduled` (or was
+        // erased) in the meantime is not moved.
+        let row = sqlx::query(
+            "UPDATE interview_bookings SET scheduled_at = $1, time_zone = $2 \
+             WHERE token = $3 AND status = 'scheduled' AND erased_at IS NULL \
+             RETURNING token, position_id, name, email, phone, scheduled_at, time_zone, \
+             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at",
+        )
+        .bind(record::to_stored_precision(scheduled.at()))
+        .bind(scheduled.zone().map(|zone| zone.name()))
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        if let Some(row) = row {
+            return booking_from_row(&row).map(|booking| Rescheduled::Moved(Box::new(booking)));
+        }
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
+        )
+        .bind(token.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        match status {
+            None => Ok(Rescheduled::NotFound),
+            Some(status) => record::parse_status(&status).map(Rescheduled::NotScheduled),
+        }
+    }
+}

@@ -3,7 +3,8 @@
 # checks first and does nothing when the machine already has it.
 #
 #   scripts/setup.sh          what `cargo run --example full_stack` needs (espeak-ng)
-#   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium)
+#   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium,
+#                             schemathesis for the API contract run)
 #   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
 
@@ -71,6 +72,36 @@ ensure_postgres() {
     return 1
 }
 
+# The version of schemathesis (PyPI) that scripts/test.sh runs against the API's
+# OpenAPI document; pinned so a new release cannot change what the run checks.
+SCHEMATHESIS_VERSION=4.32.5
+# Where it lives: a virtual environment of its own, outside the clone (scripts/test.sh
+# looks in the same place).
+tools_dir="${INTERVIEW_TOOLS_DIR:-${HOME:-/root}/.cache/interview-tools}"
+
+# schemathesis in $tools_dir/venv, at the pinned version.
+ensure_schemathesis() {
+    local venv="$tools_dir/venv"
+    if [[ -x "$venv/bin/schemathesis" ]] \
+        && [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" == "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null; then
+        apt_install python3
+    fi
+    # Debian's python3 needs python3-venv for `python3 -m venv`.
+    if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+        apt_install python3-venv
+    fi
+    if [[ ! -x "$venv/bin/pip" ]]; then
+        log "creating a Python virtual environment in $venv"
+        mkdir -p "$tools_dir"
+        python3 -m venv "$venv"
+    fi
+    log "installing schemathesis $SCHEMATHESIS_VERSION in $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
 # The offline voice of the zero-configuration interviewer.
 apt_install espeak-ng
 
@@ -79,6 +110,8 @@ if [[ $want_test == true ]]; then
     # The browser tests drive Debian's Chromium over the DevTools protocol; a font
     # package keeps text rendering (and screenshots) readable.
     apt_install chromium fonts-dejavu-core
+    # scripts/test.sh checks the running server against GET /api/openapi.json.
+    ensure_schemathesis
 fi
 
 # benches/extraction.rs measures our PDF extraction against pdftotext.

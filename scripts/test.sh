@@ -31,3 +31,106 @@ echo "== cargo test"
 # The doctests reuse the libraries the first command builds (same features).
 cargo test --workspace --lib --bins --tests --examples --features "$features" --locked
 cargo test --workspace --doc --features "$features" --locked
+
+# The API contract: the reference server (examples/full_stack.rs, embedded defaults,
+# SQLite in a throw-away data directory) is checked against its own
+# GET /api/openapi.json by schemathesis: no 5xx, and every answer's status, content
+# type, headers and body as the document says, for the candidate API and for
+# /api/v1 with the admin token; /api/v1 refuses requests without it, and a method a
+# path does not take is a 405 with the right Allow. The erase route only ever erases bookings this run
+# made in its own data directory (one booked for it alone: see below), and the admin
+# token cannot be revoked, so no operation takes away what the others need.
+echo "== API contract (schemathesis)"
+schemathesis="${INTERVIEW_TOOLS_DIR:-${HOME:-/root}/.cache/interview-tools}/venv/bin/schemathesis"
+# The same selection as the tests above, so the example is already built.
+cargo build --workspace --examples --features "$features" --locked
+server_bin="${CARGO_TARGET_DIR:-target}/debug/examples/full_stack"
+contract_dir=$(mktemp -d)
+server_pid=""
+stop_server() {
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    rm -rf "$contract_dir"
+}
+trap stop_server EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
+ops_port=$(free_port)
+while [[ "$ops_port" == "$port" ]]; do ops_port=$(free_port); done
+base="http://127.0.0.1:$port"
+admin_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+
+# Only what this run sets: no DATABASE_URL, LiveKit or vendor keys from the caller's
+# environment. The rate limits are off so that the run reaches the handlers (their
+# 429 is documented and checked by the Rust tests).
+env -i PATH="$PATH" HOME="${HOME:-/root}" RUST_LOG="warn" \
+    BIND_ADDRESS="127.0.0.1:$port" OPS_BIND_ADDRESS="127.0.0.1:$ops_port" \
+    PUBLIC_BASE_URL="$base" DATA_DIR="$contract_dir/data" ADMIN_API_TOKEN="$admin_token" \
+    RATE_LIMIT_UPLOADS=off RATE_LIMIT_BOOKINGS=off RATE_LIMIT_INTERVIEWS=off RATE_LIMIT_PAGES=off \
+    INVITATIONS_PER_ADDRESS=off \
+    "$server_bin" >"$contract_dir/server.log" 2>&1 &
+server_pid=$!
+
+deadline=$((SECONDS + 60))
+until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "the reference server stopped before it answered /healthz:" >&2
+        cat "$contract_dir/server.log" >&2
+        exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+        echo "the reference server did not answer /healthz within 60 s:" >&2
+        cat "$contract_dir/server.log" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+
+# Two real interviews, so that the operations on one get past the 404 of a random
+# token: one to read, cancel and move, and one of its own for the erase route.
+book() {
+    local when
+    when=$(python3 -c 'import datetime as d; print((d.datetime.now(d.timezone.utc) + d.timedelta(days=2)).strftime("%Y-%m-%dT10:00:00Z"))')
+    curl -fsS -H 'Content-Type: application/json' \
+        -d "{\"name\": \"Contract Check\", \"email\": \"contract-$1@example.com\", \"phone\": \"+15551234567\", \"datetime\": \"$when\"}" \
+        "$base/api/schedule-interview" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["interviewUrl"].rsplit("/", 1)[1])'
+}
+if ! kept_token=$(book kept) || ! erased_token=$(book erased); then
+    echo "the reference server did not book the contract run's interviews:" >&2
+    tail -n 50 "$contract_dir/server.log" >&2
+    exit 1
+fi
+cat >"$contract_dir/schemathesis.toml" <<TOML
+# Nothing of the run is kept in the clone.
+[cache]
+directory = "$contract_dir/cache"
+
+[parameters]
+"path.token" = "$kept_token"
+
+[[operations]]
+include-operation-id = "erase_interview"
+parameters = { "path.token" = "$erased_token" }
+TOML
+
+if ! "$schemathesis" --config-file "$contract_dir/schemathesis.toml" run "$base/api/openapi.json" \
+    --url "$base" \
+    --header "Authorization: Bearer $admin_token" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,ignored_auth,unsupported_method,allow_header_conformance \
+    --phases examples,coverage,fuzzing \
+    --max-examples 100 \
+    --workers 2 \
+    --request-timeout 10 \
+    --seed 17 \
+    --output-sanitize true \
+    --report-dir "$contract_dir/report"; then
+    echo "schemathesis found answers that break the contract; the server's log:" >&2
+    tail -n 200 "$contract_dir/server.log" >&2
+    exit 1
+fi

@@ -56,8 +56,9 @@ pub struct Config {
     pub serve: interview_web::server::ServeOptions,
     /// `DATA_DIR`: the SQLite database, local resumes and the e-mail outbox.
     pub data_dir: PathBuf,
-    /// `ADMIN_API_TOKEN`: the bearer token of the read-only admin API (bookings,
-    /// transcripts, evaluations); the API is off when unset.
+    /// `ADMIN_API_TOKEN`: the full-access key of `/api/v1` and the console
+    /// (every scope), which issues the narrower keys; also the key of the older
+    /// admin route, which is off when unset.
     pub admin_api_token: Option<Secret>,
     /// Interview rules and limits.
     pub interview: InterviewConfig,

@@ -108,6 +108,17 @@ impl AppError {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
+    /// 409 `conflict`: the request clashes with what is stored (a taken id, an
+    /// interview in a status the change does not apply to).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 422 `invalid`: the request is understood but its content is not valid.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)

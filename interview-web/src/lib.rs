@@ -16,6 +16,7 @@
 //! | `GET /resumes/{key}` | an uploaded resume, to whoever holds its URL |
 //! | `GET /ws/interview/{token}` | the local interview transport (see [`live`]) |
 //! | `GET /healthz` | 200 when the booking store answers, else 503 |
+//! | `GET /api/openapi.json` | the OpenAPI 3.1 document of the candidate API and `/api/v1`, generated from the code (see `docs/api.md`) |
 //! | `GET /api/admin/interviews/{token}` | a booking, its transcript and evaluation (bearer `ADMIN_API_TOKEN`) |
 //! | `GET /api/v1/positions`, `GET /api/v1/positions/{id}`, `GET /api/v1/interviews/{token}` | the positions and an interview, for the HR platform (bearer key; `ADMIN_API_TOKEN` has every scope; see `docs/api.md`) |
 //! | `POST /api/livekit/webhook` | LiveKit's signed room events: interview started / finished |
@@ -95,6 +96,7 @@
 mod admission;
 mod api;
 mod assets;
+mod console;
 pub mod error;
 mod headers;
 pub mod limits;
@@ -143,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .route("/favicon.ico", get(assets::favicon))
         .merge(webhook::routes())
+        .merge(console::routes())
         .route_layer(limits::LimitLayer::new(state.limits.clone()))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)

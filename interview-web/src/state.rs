@@ -23,6 +23,8 @@ pub struct AppState {
     pub(crate) local_output_format: AudioFormat,
     pub(crate) admin_token: Option<Secret>,
     pub(crate) limits: Arc<Limits>,
+    /// The console's signed-in browsers.
+    pub(crate) console: Arc<crate::console::Sessions>,
     #[cfg(feature = "livekit")]
     pub(crate) livekit: Option<Arc<LiveKitRooms>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             local_output_format: AudioFormat::PCM_24K,
             admin_token: None,
             limits: Arc::new(Limits::new(RateLimits::default())),
+            console: Arc::default(),
             #[cfg(feature = "livekit")]
             livekit: None,
         }
@@ -54,8 +57,8 @@ impl AppState {
         self
     }
 
-    /// Serves the read-only admin API (`/api/admin/interviews/{token}`) to requests
-    /// bearing `token`.
+    /// Accepts `token` as a key with every scope on `/api/v1` and the console,
+    /// and serves the older admin route (`/api/admin/interviews/{token}`).
     pub fn with_admin_token(mut self, token: Secret) -> Self {
         self.admin_token = Some(token);
         self

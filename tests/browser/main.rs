@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod cdp;
+mod console;
 mod local_interview;
 mod one_interview;
 mod positions;
@@ -48,6 +49,15 @@ async fn start_server_at(
     prefix: &str,
     engines: Option<interview::voice::session::Engines>,
 ) -> Server {
+    start_server_configured(prefix, engines, &[]).await
+}
+
+/// [`start_server_at`], with `extra` settings beside the defaults.
+async fn start_server_configured(
+    prefix: &str,
+    engines: Option<interview::voice::session::Engines>,
+    extra: &[(&str, &str)],
+) -> Server {
     let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -59,6 +69,14 @@ async fn start_server_at(
         ("PUBLIC_BASE_URL".to_owned(), base.clone()),
         ("INTERVIEW_COMPANY".to_owned(), "Acme".to_owned()),
     ]);
+    let vars: HashMap<String, String> = vars
+        .into_iter()
+        .chain(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
+        .collect();
     let config = Config::from_map(&vars).unwrap();
     let app = match engines {
         Some(engines) => Application::build_with_engines(

@@ -11,21 +11,64 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use interview_core::Field;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::admission::joinable;
 use crate::error::AppError;
 
 /// The request body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct ConnectionRequest {
+    /// The interview link's token.
     #[serde(default)]
     token: Option<String>,
+    /// Accepted for compatibility with the original and ignored: the server
+    /// chooses the agent.
     #[serde(default)]
     #[allow(dead_code)]
+    #[schema(value_type = Object)]
     room_config: Option<serde_json::Value>,
 }
 
+/// What the browser needs to join a LiveKit room (`interview_livekit`'s
+/// `ConnectionDetails`, the original's JSON shape).
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)] // describes interview_livekit::ConnectionDetails
+pub(crate) struct ConnectionDetails {
+    /// The LiveKit server URL.
+    server_url: String,
+    /// The booking's room.
+    room_name: String,
+    /// The candidate's display name.
+    participant_name: String,
+    /// The participant JWT.
+    participant_token: String,
+}
+
+/// A LiveKit participant token for the interview room, while the link's window is
+/// open.
+#[utoipa::path(
+    post,
+    path = "/api/connection-details",
+    tag = "candidate",
+    operation_id = "connection_details",
+    request_body = ConnectionRequest,
+    responses(
+        (status = 200, description = "The room to join.", body = ConnectionDetails),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 404, response = crate::api::openapi::NotFound),
+        (status = 409, description = "The interview cannot be joined now: `cancelled`, \
+            `completed`, `too_early` or `expired`.", body = crate::api::openapi::ErrorBody),
+        (status = 413, response = crate::api::openapi::PayloadTooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 429, response = crate::api::openapi::TooManyRequests),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    )
+)]
 pub(crate) async fn connection_details(
     State(state): State<AppState>,
     request: Result<Json<ConnectionRequest>, JsonRejection>,

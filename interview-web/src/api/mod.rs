@@ -1,12 +1,13 @@
 //! The JSON API, with the original's paths and shapes.
 
 mod admin;
-mod auth;
+pub(crate) mod auth;
 mod connection;
 mod health;
+pub(crate) mod openapi;
 mod schedule;
 mod upload;
-mod v1;
+pub(crate) mod v1;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,11 +36,12 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
             post(connection::connection_details).layer(DefaultBodyLimit::max(64 * 1024)),
         )
         .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .route(
             "/api/admin/interviews/{token}",
+            // Kept for the set-ups that use it; documented as deprecated.
+            #[allow(deprecated)]
             get(admin::interview_record),
         )
-        .route("/api/v1/positions", get(v1::list_positions))
-        .route("/api/v1/positions/{id}", get(v1::get_position))
-        .route("/api/v1/interviews/{token}", get(v1::get_interview))
+        .merge(v1::routes())
 }

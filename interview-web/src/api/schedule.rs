@@ -8,17 +8,21 @@ use chrono::{DateTime, Utc};
 use interview_core::service::ScheduleError;
 use interview_core::{Field, ScheduleRequest};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::AppError;
 
 /// The original's response shape (`ok`, `interviewUrl`, `emailSent`), with what
 /// the success page repeats to the candidate after it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ScheduleResponse {
+    /// Always `true`.
     ok: bool,
+    /// The interview link sent to the candidate.
     interview_url: String,
+    /// Whether the invitation went out.
     email_sent: bool,
     /// The interview's start.
     scheduled_at: DateTime<Utc>,
@@ -27,11 +31,32 @@ pub(crate) struct ScheduleResponse {
     time_zone: Option<String>,
     /// The position applied for.
     position_id: String,
+    /// Its title.
     position_title: String,
+    /// Who is hiring, when the position names it.
     #[serde(skip_serializing_if = "Option::is_none")]
     company: Option<String>,
 }
 
+/// Books an interview and sends the candidate its link.
+#[utoipa::path(
+    post,
+    path = "/api/schedule-interview",
+    tag = "candidate",
+    operation_id = "schedule_interview",
+    request_body = ScheduleRequest,
+    responses(
+        (status = 200, description = "Booked.", body = ScheduleResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 409, response = crate::api::openapi::Conflict),
+        (status = 413, response = crate::api::openapi::PayloadTooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::api::openapi::Unprocessable),
+        (status = 429, response = crate::api::openapi::TooManyRequests),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    )
+)]
 pub(crate) async fn schedule_interview(
     State(state): State<AppState>,
     request: Result<Json<ScheduleRequest>, JsonRejection>,

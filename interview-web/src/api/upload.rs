@@ -8,19 +8,49 @@ use axum::http::StatusCode;
 use bytes::BytesMut;
 use interview_core::Field;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::error::{AppError, too_large};
 
 /// The original's response shape.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UploadResponse {
+    /// Where the file is stored; send it as `resumeUrl` when scheduling.
     resume_url: String,
+    /// The text read from the file (`null` when none could be read).
     resume_text: Option<String>,
+    /// Why no text could be read, when it could not; the file is kept either way.
     extraction_error: Option<String>,
 }
 
+/// The upload form: one file.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the multipart body the handler reads field by field
+pub(crate) struct UploadForm {
+    /// The resume: a PDF, DOC or DOCX document, not empty, within the size limit.
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
+    resume: Vec<u8>,
+}
+
+/// Stores a resume and reads its text.
+#[utoipa::path(
+    post,
+    path = "/api/upload-resume",
+    tag = "candidate",
+    operation_id = "upload_resume",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Stored; the text when it could be read.", body = UploadResponse),
+        (status = 400, response = crate::api::openapi::BadRequest),
+        (status = 413, response = crate::api::openapi::PayloadTooLarge),
+        (status = 415, response = crate::api::openapi::UnsupportedMediaType),
+        (status = 429, response = crate::api::openapi::TooManyRequests),
+        (status = 500, response = crate::api::openapi::Internal),
+        (status = 503, response = crate::api::openapi::Unavailable),
+    )
+)]
 pub(crate) async fn upload_resume(
     State(state): State<AppState>,
     multipart: Result<Multipart, MultipartRejection>,

@@ -209,6 +209,9 @@ impl Limits {
             || is("/assets/{name}")
             || is("/resumes/{key}")
             || is("/favicon.ico")
+            || is("/console")
+            || is("/console/sign-in")
+            || is("/api/openapi.json")
         {
             &self.pages
         } else {

@@ -182,6 +182,29 @@ impl TestApp {
         .await
     }
 
+    /// `method path` with `Authorization: Bearer {key}` (none when `key` is
+    /// `None`) and `json` as the body, when given.
+    pub(crate) async fn api(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        key: Option<&str>,
+        json: Option<&Value>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+        }
+        let body = match json {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
     /// Uploads a resume as the apply page does and returns the answer's JSON.
     pub(crate) async fn upload_resume(&self) -> Value {
         let response = self.upload("resume", "cv.pdf", PDF).await;

@@ -4,10 +4,12 @@
 
 mod admin;
 mod connection;
+mod console;
 mod errors;
 mod helpers;
 mod limits;
 mod live;
+mod openapi;
 mod ops;
 mod pages;
 mod positions;
@@ -16,3 +18,5 @@ mod schedule;
 mod server;
 mod upload;
 mod v1;
+mod v1_interviews;
+mod v1_keys;

@@ -354,3 +354,62 @@ fn a_wrong_positions_file_is_named_with_what_is_wrong() {
         assert!(message.contains(expected), "{message}");
     }
 }
+
+#[tokio::test]
+async fn erasing_an_interview_deletes_its_resume_file_from_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Application::build(config(&[("DATA_DIR", dir.path().display().to_string())]))
+        .await
+        .unwrap();
+    let scheduling = app.state.scheduling();
+    // Any bytes sniffed as a PDF are stored, readable or not.
+    let uploaded = scheduling
+        .upload_resume(bytes::Bytes::from_static(
+            b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n",
+        ))
+        .await
+        .unwrap();
+    let files = || {
+        walk(dir.path())
+            .into_iter()
+            .filter(|path| path.to_string_lossy().contains(&uploaded.resume_key))
+            .count()
+    };
+    assert_eq!(files(), 1, "the upload is a file in the data folder");
+    let request = interview::ScheduleRequest {
+        name: Some("Zoë O'Brien".into()),
+        email: Some("zoe@example.com".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::days(1)).to_rfc3339()),
+        time_zone: Some("Europe/London".into()),
+        resume_url: Some(uploaded.resume_url.clone()),
+        resume_text: None,
+        position: None,
+    };
+    let booked = scheduling.schedule(&request).await.unwrap();
+    let erased = scheduling.erase(&booked.booking.token).await.unwrap();
+    assert_eq!(erased.files_left, 0);
+    assert_eq!(files(), 0, "the file is gone");
+    let store = scheduling.bookings();
+    assert!(store.get(&booked.booking.token).await.unwrap().is_none());
+    assert!(store.upload(&uploaded.resume_key).await.unwrap().is_none());
+    // Nothing of the candidate is left in the database file either.
+    let db = std::fs::read(dir.path().join("interviews.db")).unwrap();
+    let db = String::from_utf8_lossy(&db);
+    assert!(!db.contains("zoe@example.com"));
+    assert!(!db.contains("O'Brien"));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}

@@ -31,6 +31,9 @@ ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS elapsed_ms bigint
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS state_version bigint NOT NULL DEFAULT 0;
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS evaluation_status text NOT NULL DEFAULT 'pending';
 ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS evaluation_reason text;
+-- How many times the interview was moved, as
+-- migrations/postgres/20301018000000_interview_reschedules.sql.
+ALTER TABLE public.interview_bookings ADD COLUMN IF NOT EXISTS reschedules integer NOT NULL DEFAULT 0;
 
 CREATE TABLE IF NOT EXISTS public.interview_transcript_entries (
     token     text NOT NULL REFERENCES public.interview_bookings (token) ON DELETE CASCADE,
@@ -152,6 +155,10 @@ CREATE TRIGGER interview_evaluations_live_booking
 -- as the PostgreSQL backend builds it: every filter optional, free text searched
 -- with strpos (so % and _ are text), without regard to case; erased bookings as
 -- their tombstones; never the resume's text.
+-- Its columns changed (reschedules): a function's result type cannot be replaced.
+DROP FUNCTION IF EXISTS public.interview_list_interviews(
+    text, boolean, text, timestamptz, timestamptz, text, timestamptz, text, integer
+);
 CREATE OR REPLACE FUNCTION public.interview_list_interviews(
     p_status      text,
     p_erased      boolean,
@@ -176,6 +183,7 @@ RETURNS TABLE (
     evaluation_status text,
     evaluation_reason text,
     created_at        timestamptz,
+    reschedules       integer,
     erased_at         timestamptz
 )
 LANGUAGE sql
@@ -184,7 +192,7 @@ SET search_path = ''
 AS $$
     SELECT b.token, b.position_id, b.name, b.email, b.phone, b.scheduled_at,
            b.time_zone, b.resume_url, b.status, b.evaluation_status,
-           b.evaluation_reason, b.created_at, b.erased_at
+           b.evaluation_reason, b.created_at, b.reschedules, b.erased_at
     FROM public.interview_bookings AS b
     WHERE (p_erased IS NULL OR (b.erased_at IS NOT NULL) = p_erased)
       AND (p_status IS NULL OR b.status = p_status)

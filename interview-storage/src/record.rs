@@ -37,6 +37,7 @@ pub(crate) struct BookingRecord {
     pub(crate) status: String,
     pub(crate) evaluation_status: String,
     pub(crate) evaluation_reason: Option<String>,
+    pub(crate) reschedules: i64,
     pub(crate) created_at: DateTime<Utc>,
 }
 
@@ -72,6 +73,8 @@ impl BookingRecord {
                 self.evaluation_reason,
             )
             .map_err(|_| corrupt("evaluation_status", "not a known evaluation status"))?,
+            reschedules: u32::try_from(self.reschedules)
+                .map_err(|_| corrupt("reschedules", "not a count"))?,
             created_at: self.created_at,
         })
     }
@@ -362,6 +365,7 @@ mod tests {
             resume_url: None,
             status: "scheduled".into(),
             evaluation_status: "pending".into(),
+            reschedules: 0,
             evaluation_reason: None,
             created_at: at,
         }

@@ -288,6 +288,7 @@ mod tests {
                 resume_url: None,
                 status: BookingStatus::Scheduled,
                 evaluation_status: interview_core::EvaluationStatus::Pending,
+                reschedules: 0,
                 created_at: at,
             };
             let store = InMemoryBookingStore::new();

@@ -347,6 +347,9 @@ pub struct Booking {
     pub status: BookingStatus,
     /// Where its evaluation stands.
     pub evaluation_status: EvaluationStatus,
+    /// How many times the interview was moved to another time: what the
+    /// position's rescheduling policy counts, and the calendar event's revision.
+    pub reschedules: u32,
     /// When the booking was made.
     pub created_at: DateTime<Utc>,
 }
@@ -376,6 +379,7 @@ impl Booking {
             resume_url: booking.resume_url,
             status: BookingStatus::Scheduled,
             evaluation_status: EvaluationStatus::Pending,
+            reschedules: 0,
             created_at,
         }
     }

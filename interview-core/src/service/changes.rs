@@ -2,8 +2,6 @@
 //! erase the candidate's data. The recruiter API and console call these (and,
 //! later, the candidate's own links).
 
-use chrono::{DateTime, TimeDelta, Utc};
-
 use super::scheduling::{ScheduledInterview, SchedulingService};
 use super::uploads::key_prefix;
 use crate::position::Position;
@@ -102,7 +100,7 @@ impl SchedulingService {
         };
         tracing::info!(token = ?moved.token, scheduled_at = %moved.scheduled_at, "interview moved");
         let email_error = self
-            .invite(&moved, &position, update_sequence(&moved, now), now)
+            .invite(&moved, &position, moved.reschedules.max(1), now)
             .await;
         Ok(ScheduledInterview {
             interview_url: self.settings().interview_url(&moved.token),
@@ -168,14 +166,4 @@ impl SchedulingService {
             .await?
             .unwrap_or_else(|| self.built_in_position()))
     }
-}
-
-/// The calendar revision of an update sent at `now`: the minutes since the
-/// booking was made, at least 1, so every later change has a higher `SEQUENCE`
-/// without a counter to store (RFC 5545 asks only that it increase).
-fn update_sequence(booking: &Booking, now: DateTime<Utc>) -> u32 {
-    let minutes = (now - booking.created_at)
-        .max(TimeDelta::zero())
-        .num_minutes();
-    u32::try_from(minutes).unwrap_or(u32::MAX).max(1)
 }

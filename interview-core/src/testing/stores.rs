@@ -417,6 +417,7 @@ impl BookingStore for InMemoryBookingStore {
         }
         record.booking.scheduled_at = scheduled.at();
         record.booking.time_zone = scheduled.zone();
+        record.booking.reschedules = record.booking.reschedules.saturating_add(1);
         Ok(Rescheduled::Moved(Box::new(record.booking.clone())))
     }
 

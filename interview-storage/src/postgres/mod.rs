@@ -227,6 +227,10 @@ fn booking_from_row(row: &PgRow) -> Result<Booking, StoreError> {
         status: text("status")?,
         evaluation_status: text("evaluation_status")?,
         evaluation_reason: optional("evaluation_reason")?,
+        reschedules: row
+            .try_get::<i32, _>("reschedules")
+            .map(i64::from)
+            .map_err(store_error)?,
         created_at: time("created_at")?,
     }
     .into_booking()
@@ -357,8 +361,8 @@ impl BookingStore for PostgresBookingStore {
         sqlx::query(
             "INSERT INTO interview_bookings \
              (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-              resume_url, status, evaluation_status, evaluation_reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+              resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(booking.token.as_str())
         .bind(booking.position_id.as_str())
@@ -373,6 +377,7 @@ impl BookingStore for PostgresBookingStore {
         .bind(booking.evaluation_status.as_str())
         .bind(booking.evaluation_status.reason())
         .bind(record::to_stored_precision(booking.created_at))
+        .bind(i32::try_from(booking.reschedules).unwrap_or(i32::MAX))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -382,7 +387,7 @@ impl BookingStore for PostgresBookingStore {
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
             "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-             resume_url, status, evaluation_status, evaluation_reason, created_at \
+             resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules \
              FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
         )
         .bind(token.as_str())

@@ -22,7 +22,7 @@ const API_KEY_COLUMNS: &str = "id, name, scopes, secret_hash, created_at, last_u
 /// it was erased.
 const LISTING_COLUMNS: &str = "token, position_id, name, email, phone, scheduled_at, time_zone, \
      NULL::text AS resume_text, resume_url, status, evaluation_status, evaluation_reason, \
-     created_at, erased_at";
+     created_at, reschedules, erased_at";
 
 /// The columns a [`Tombstone`] is read from.
 const TOMBSTONE_COLUMNS: &str = "token, position_id, scheduled_at, created_at, erased_at";
@@ -302,10 +302,11 @@ impl PostgresBookingStore {
         // The guard is the condition: a booking that left `scheduled` (or was
         // erased) in the meantime is not moved.
         let row = sqlx::query(
-            "UPDATE interview_bookings SET scheduled_at = $1, time_zone = $2 \
+            "UPDATE interview_bookings SET scheduled_at = $1, time_zone = $2, reschedules = reschedules + 1 \
              WHERE token = $3 AND status = 'scheduled' AND erased_at IS NULL \
              RETURNING token, position_id, name, email, phone, scheduled_at, time_zone, \
-             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at",
+             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, \
+             reschedules",
         )
         .bind(record::to_stored_precision(scheduled.at()))
         .bind(scheduled.zone().map(|zone| zone.name()))

@@ -186,6 +186,7 @@ fn booking_from_row(row: &SqliteRow) -> Result<Booking, StoreError> {
         status: text("status")?,
         evaluation_status: text("evaluation_status")?,
         evaluation_reason: optional("evaluation_reason")?,
+        reschedules: row.try_get::<i64, _>("reschedules").map_err(store_error)?,
         created_at: timestamp(row, "created_at")?,
     }
     .into_booking()
@@ -313,8 +314,8 @@ impl BookingStore for SqliteBookingStore {
         sqlx::query(
             "INSERT INTO interview_bookings \
              (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-              resume_url, status, evaluation_status, evaluation_reason, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(booking.token.as_str())
         .bind(booking.position_id.as_str())
@@ -333,6 +334,7 @@ impl BookingStore for SqliteBookingStore {
         .bind(record::format_timestamp(record::to_stored_precision(
             booking.created_at,
         )))
+        .bind(i64::from(booking.reschedules))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -342,7 +344,7 @@ impl BookingStore for SqliteBookingStore {
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {
         let row = sqlx::query(
             "SELECT token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-             resume_url, status, evaluation_status, evaluation_reason, created_at \
+             resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules \
              FROM interview_bookings WHERE token = ? AND erased_at IS NULL",
         )
         .bind(token.as_str())

@@ -21,7 +21,7 @@ const API_KEY_COLUMNS: &str = "id, name, scopes, secret_hash, created_at, last_u
 /// The columns a listing reads: a booking's without its resume text, and when
 /// it was erased.
 const LISTING_COLUMNS: &str = "token, position_id, name, email, phone, scheduled_at, time_zone, \
-     NULL AS resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, \
+     NULL AS resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules, \
      erased_at";
 
 /// The columns a [`Tombstone`] is read from.
@@ -335,10 +335,11 @@ impl SqliteBookingStore {
         // The guard is the condition: a booking that left `scheduled` (or was
         // erased) in the meantime is not moved.
         let row = sqlx::query(
-            "UPDATE interview_bookings SET scheduled_at = ?, time_zone = ? \
+            "UPDATE interview_bookings SET scheduled_at = ?, time_zone = ?, reschedules = reschedules + 1 \
              WHERE token = ? AND status = 'scheduled' AND erased_at IS NULL \
              RETURNING token, position_id, name, email, phone, scheduled_at, time_zone, \
-             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at",
+             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, \
+             reschedules",
         )
         .bind(stored_time(scheduled.at()))
         .bind(scheduled.zone().map(|zone| zone.name()))

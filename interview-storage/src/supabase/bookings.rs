@@ -51,6 +51,9 @@ struct BookingRow {
     evaluation_status: String,
     evaluation_reason: Option<String>,
     created_at: String,
+    /// Rows stored before the column existed read as never moved.
+    #[serde(default)]
+    reschedules: i64,
 }
 
 impl BookingRow {
@@ -70,6 +73,7 @@ impl BookingRow {
             evaluation_status: booking.evaluation_status.as_str().to_owned(),
             evaluation_reason: booking.evaluation_status.reason().map(str::to_owned),
             created_at: time(booking.created_at),
+            reschedules: i64::from(booking.reschedules),
         }
     }
 
@@ -88,6 +92,7 @@ impl BookingRow {
             status: self.status,
             evaluation_status: self.evaluation_status,
             evaluation_reason: self.evaluation_reason,
+            reschedules: self.reschedules,
         }
         .into_booking()
     }

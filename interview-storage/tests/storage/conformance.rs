@@ -142,6 +142,8 @@ pub(crate) fn booking(name: &str) -> Booking {
         resume_url: Some("/resumes/1894698000_0123456789abcdef0123456789abcdef.pdf".into()),
         status: BookingStatus::Scheduled,
         evaluation_status: interview_core::EvaluationStatus::Pending,
+        // Not zero, so a store that does not write the count is caught.
+        reschedules: 2,
         created_at: at(0),
     }
 }

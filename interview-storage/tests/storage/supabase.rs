@@ -49,7 +49,7 @@ struct Tables {
 
 struct PostgRest(Arc<Mutex<Tables>>);
 
-const BOOKING_COLUMNS: [&str; 13] = [
+const BOOKING_COLUMNS: [&str; 14] = [
     "token",
     "position_id",
     "name",
@@ -63,6 +63,7 @@ const BOOKING_COLUMNS: [&str; 13] = [
     "evaluation_status",
     "evaluation_reason",
     "created_at",
+    "reschedules",
 ];
 
 /// The columns a PATCH of a booking's state machine sets, all together.
@@ -78,7 +79,7 @@ const STATE_COLUMNS: [&str; 5] = [
 const EVALUATION_STATUS_COLUMNS: [&str; 2] = ["evaluation_reason", "evaluation_status"];
 
 /// The columns a PATCH that reschedules a booking sets.
-const RESCHEDULE_COLUMNS: [&str; 2] = ["scheduled_at", "time_zone"];
+const RESCHEDULE_COLUMNS: [&str; 3] = ["reschedules", "scheduled_at", "time_zone"];
 
 fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(

@@ -113,6 +113,7 @@ mod tests {
             resume_url: None,
             status: BookingStatus::Scheduled,
             evaluation_status: EvaluationStatus::Pending,
+            reschedules: 0,
             created_at: at,
         })
     }

@@ -265,6 +265,7 @@ impl Harness {
             resume_url: None,
             status: BookingStatus::Scheduled,
             evaluation_status: interview_core::EvaluationStatus::Pending,
+            reschedules: 0,
             created_at: start_time(),
         };
         store.create(&booking).await.unwrap();

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use interview_core::store::{
     Erasure, InterviewPage, InterviewQuery, Rescheduled, StoreError, StoredInterview, Tombstone,
 };
-use interview_core::{BookingToken, ScheduledTime};
+use interview_core::{BookingStatus, BookingToken, ScheduledTime};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,16 @@ impl<'a> ListArgs<'a> {
     }
 }
 
+/// How many times a move is tried against concurrent moves of one booking.
+const RESCHEDULE_ATTEMPTS: usize = 5;
+
+/// What a move checks before it writes.
+#[derive(Debug, Deserialize)]
+struct MoveGuardRow {
+    status: String,
+    reschedules: i64,
+}
+
 /// A row of the listing: a booking without its resume text, and when it was
 /// erased.
 #[derive(Debug, Deserialize)]
@@ -80,6 +90,7 @@ struct ListingRow {
     evaluation_status: String,
     evaluation_reason: Option<String>,
     created_at: String,
+    reschedules: i64,
     erased_at: Option<String>,
 }
 
@@ -111,6 +122,7 @@ impl ListingRow {
             status: self.status,
             evaluation_status: self.evaluation_status,
             evaluation_reason: self.evaluation_reason,
+            reschedules: self.reschedules,
             created_at,
         }
         .into_booking()
@@ -149,11 +161,6 @@ struct ErasureAnswer {
     tombstone: Option<TombstoneRow>,
     #[serde(default)]
     upload_keys: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct StatusRow {
-    status: String,
 }
 
 impl SupabaseBookingStore {
@@ -245,36 +252,48 @@ impl SupabaseBookingStore {
         token: &BookingToken,
         scheduled: &ScheduledTime,
     ) -> Result<Rescheduled, StoreError> {
-        // The filters are the guard: PostgREST runs one UPDATE, which moves the
-        // booking only while it is scheduled and not erased.
-        let request = self
-            .write(Method::PATCH, BOOKINGS, "return=representation")
-            .query(&[
-                ("token", eq(token).as_str()),
-                ("status", "eq.scheduled"),
-                ("erased_at", "is.null"),
-                ("select", "*"),
-            ])
-            .json(&serde_json::json!({
-                "scheduled_at": record::format_timestamp(record::to_stored_precision(scheduled.at())),
-                "time_zone": scheduled.zone().map(|zone| zone.name()),
-            }));
-        let moved: Vec<BookingRow> = self.rows(request).await?;
-        if let Some(row) = moved.into_iter().next() {
-            return row
-                .into_booking()
-                .map(|booking| Rescheduled::Moved(Box::new(booking)));
+        // PostgREST cannot add one to a column, so the count read is the guard:
+        // the PATCH moves the booking only while it is scheduled, not erased, and
+        // not moved by anyone else since it was read. A lost race reads again.
+        for _ in 0..RESCHEDULE_ATTEMPTS {
+            let rows: Vec<MoveGuardRow> = self
+                .rows(self.read(BOOKINGS).query(&[
+                    ("select", "status,reschedules"),
+                    ("token", &eq(token)),
+                    ("erased_at", "is.null"),
+                ]))
+                .await?;
+            let Some(current) = rows.into_iter().next() else {
+                return Ok(Rescheduled::NotFound);
+            };
+            let status = record::parse_status(&current.status)?;
+            if status != BookingStatus::Scheduled {
+                return Ok(Rescheduled::NotScheduled(status));
+            }
+            let count = current.reschedules.to_string();
+            let request = self
+                .write(Method::PATCH, BOOKINGS, "return=representation")
+                .query(&[
+                    ("token", eq(token).as_str()),
+                    ("status", "eq.scheduled"),
+                    ("erased_at", "is.null"),
+                    ("reschedules", &format!("eq.{count}")),
+                    ("select", "*"),
+                ])
+                .json(&serde_json::json!({
+                    "scheduled_at": record::format_timestamp(record::to_stored_precision(scheduled.at())),
+                    "time_zone": scheduled.zone().map(|zone| zone.name()),
+                    "reschedules": current.reschedules.saturating_add(1),
+                }));
+            let moved: Vec<BookingRow> = self.rows(request).await?;
+            if let Some(row) = moved.into_iter().next() {
+                return row
+                    .into_booking()
+                    .map(|booking| Rescheduled::Moved(Box::new(booking)));
+            }
         }
-        let rows: Vec<StatusRow> = self
-            .rows(self.read(BOOKINGS).query(&[
-                ("select", "status"),
-                ("token", &eq(token)),
-                ("erased_at", "is.null"),
-            ]))
-            .await?;
-        match rows.into_iter().next() {
-            None => Ok(Rescheduled::NotFound),
-            Some(row) => record::parse_status(&row.status).map(Rescheduled::NotScheduled),
-        }
+        Err(StoreError::Backend(
+            "the booking kept changing while it was being moved".into(),
+        ))
     }
 }

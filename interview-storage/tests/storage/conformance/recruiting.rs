@@ -229,10 +229,39 @@ pub(crate) async fn a_scheduled_interview_moves_and_keeps_its_token(store: Arc<d
     let expected = Booking {
         scheduled_at: at(7 * 86_400),
         time_zone: Some(chrono_tz::Europe::Berlin),
+        reschedules: original.reschedules + 1,
         ..original.clone()
     };
     assert_eq!(*moved, expected);
     assert_eq!(store.get(&original.token).await.unwrap(), Some(expected));
+    // Each move is counted.
+    let again = ScheduledTime::from_parts(at(6 * 86_400), None);
+    let Rescheduled::Moved(moved) = store.reschedule(&original.token, &again).await.unwrap() else {
+        panic!("a scheduled interview moves again");
+    };
+    assert_eq!(moved.reschedules, original.reschedules + 2);
+    assert_eq!(moved.time_zone, None);
+    assert_eq!(
+        store
+            .get(&original.token)
+            .await
+            .unwrap()
+            .unwrap()
+            .reschedules,
+        original.reschedules + 2
+    );
+    let listed = store
+        .list_interviews(&InterviewQuery::default())
+        .await
+        .unwrap();
+    let StoredInterview::Live(listed) = &listed.interviews[0] else {
+        panic!("not erased");
+    };
+    assert_eq!(
+        listed.reschedules,
+        original.reschedules + 2,
+        "the listing reads the count too"
+    );
 
     // Once it started, it stays where it is.
     let lease = Lease {

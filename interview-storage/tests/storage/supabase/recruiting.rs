@@ -26,7 +26,7 @@ const LIST_ARGUMENTS: [&str; 9] = [
 ];
 
 /// The columns `interview_list_interviews` returns.
-const LISTING_COLUMNS: [&str; 13] = [
+const LISTING_COLUMNS: [&str; 14] = [
     "token",
     "position_id",
     "name",
@@ -39,6 +39,7 @@ const LISTING_COLUMNS: [&str; 13] = [
     "evaluation_status",
     "evaluation_reason",
     "created_at",
+    "reschedules",
     "erased_at",
 ];
 

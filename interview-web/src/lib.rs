@@ -140,6 +140,14 @@ pub fn router(state: AppState) -> Router {
         .route("/apply", get(pages::apply_index))
         .route("/apply/{slug}", get(pages::apply_position))
         .route("/interview/{token}", get(pages::interview_page))
+        .route(
+            "/interview/{token}/reschedule",
+            get(pages::reschedule_form).post(pages::reschedule),
+        )
+        .route(
+            "/interview/{token}/cancel",
+            get(pages::cancel_form).post(pages::cancel),
+        )
         .route("/ws/interview/{token}", get(live::interview_socket))
         .route("/resumes/{key}", get(resumes::resume_file))
         .route("/assets/{name}", get(assets::asset))

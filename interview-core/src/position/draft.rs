@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Competency, INTERVIEW_MINUTES, Language, MAX_COMPETENCIES, MAX_DESCRIPTION_CHARS,
+    Competency, DEFAULT_CHANGE_NOTICE_HOURS, DEFAULT_MAX_RESCHEDULES, INTERVIEW_MINUTES, Language,
+    MAX_CHANGE_NOTICE_HOURS, MAX_COMPETENCIES, MAX_DESCRIPTION_CHARS, MAX_RESCHEDULES,
     MAX_TITLE_CHARS, Position, PositionDefaults, PositionErrors, PositionFieldError, Rubric, Slug,
     StagePlan,
 };
@@ -65,6 +66,14 @@ pub struct PositionDraft {
     /// Closed to new applications.
     #[serde(default)]
     pub archived: bool,
+    /// How many times a candidate may move their own interview (2 when left
+    /// out; 0: never, though a recruiter always may).
+    #[serde(default = "default_max_reschedules")]
+    pub max_reschedules: u32,
+    /// How many hours before the start a candidate may still move or cancel
+    /// their interview (12 when left out).
+    #[serde(default = "default_change_notice_hours")]
+    pub change_notice_hours: u32,
 }
 
 /// A competency as written.
@@ -119,6 +128,14 @@ fn default_title() -> String {
     "Software Engineer".to_owned()
 }
 
+fn default_max_reschedules() -> u32 {
+    DEFAULT_MAX_RESCHEDULES
+}
+
+fn default_change_notice_hours() -> u32 {
+    DEFAULT_CHANGE_NOTICE_HOURS
+}
+
 fn default_language() -> String {
     "en".to_owned()
 }
@@ -139,6 +156,8 @@ impl PositionDraft {
             phone_region: None,
             knowledge: String::new(),
             archived: false,
+            max_reschedules: DEFAULT_MAX_RESCHEDULES,
+            change_notice_hours: DEFAULT_CHANGE_NOTICE_HOURS,
         }
     }
 }
@@ -185,6 +204,9 @@ impl From<&Position> for PositionDraft {
             phone_region: Some(position.phone_region.code().to_owned()),
             knowledge: position.knowledge.clone(),
             archived: position.archived,
+            max_reschedules: position.max_reschedules,
+            change_notice_hours: u32::try_from(position.change_notice.as_secs() / 3600)
+                .unwrap_or(u32::MAX),
         }
     }
 }
@@ -375,6 +397,15 @@ pub(super) fn parse(
         }
         None => Some(defaults.phone_region),
     };
+    if draft.max_reschedules > MAX_RESCHEDULES {
+        errors.add("max_reschedules", format!("must be 0 to {MAX_RESCHEDULES}"));
+    }
+    if draft.change_notice_hours > MAX_CHANGE_NOTICE_HOURS {
+        errors.add(
+            "change_notice_hours",
+            format!("must be 0 to {MAX_CHANGE_NOTICE_HOURS} (30 days)"),
+        );
+    }
     match (id, slug, language, phone_region) {
         (Some(id), Some(slug), Some(language), Some(phone_region)) if errors.0.is_empty() => {
             Ok(Position {
@@ -389,6 +420,8 @@ pub(super) fn parse(
                 phone_region,
                 knowledge,
                 archived: draft.archived,
+                max_reschedules: draft.max_reschedules,
+                change_notice: Duration::from_secs(u64::from(draft.change_notice_hours) * 3600),
             })
         }
         _ => Err(PositionErrors(errors.0)),

@@ -44,6 +44,14 @@ pub const MAX_DESCRIPTION_CHARS: usize = 20_000;
 pub const MAX_COMPETENCIES: usize = 12;
 /// The shortest and longest interview, in minutes.
 pub const INTERVIEW_MINUTES: std::ops::RangeInclusive<u32> = 5..=180;
+/// How many times a candidate may move their interview, at most, by default.
+pub const DEFAULT_MAX_RESCHEDULES: u32 = 2;
+/// The most a position may allow.
+pub const MAX_RESCHEDULES: u32 = 20;
+/// How long before the start candidates may still move or cancel, by default.
+pub const DEFAULT_CHANGE_NOTICE_HOURS: u32 = 12;
+/// The longest notice a position may ask (30 days).
+pub const MAX_CHANGE_NOTICE_HOURS: u32 = 720;
 /// The id of the position made from `INTERVIEW_COMPANY` / `INTERVIEW_POSITION` when
 /// there is no `POSITIONS_FILE`; bookings stored before positions existed belong
 /// to it.
@@ -184,6 +192,11 @@ pub struct Position {
     pub knowledge: String,
     /// Whether it is closed to new applications (its bookings still run).
     pub archived: bool,
+    /// How many times a candidate may move their own interview (0: never; a
+    /// recruiter may always).
+    pub max_reschedules: u32,
+    /// How long before the start a candidate may still move or cancel it.
+    pub change_notice: Duration,
 }
 
 impl Default for Position {
@@ -205,6 +218,8 @@ impl Default for Position {
             phone_region: PhoneRegion::default(),
             knowledge: String::new(),
             archived: false,
+            max_reschedules: DEFAULT_MAX_RESCHEDULES,
+            change_notice: Duration::from_secs(u64::from(DEFAULT_CHANGE_NOTICE_HOURS) * 3600),
         }
     }
 }

@@ -25,9 +25,31 @@ pub enum ChangeError {
     /// A live session holds the interview: it cannot be erased until it ends.
     #[error("the interview is in progress")]
     InProgress,
+    /// A candidate asked too close to the start: the position wants this much
+    /// notice.
+    #[error("changes need {} hours' notice", .notice.as_secs() / 3600)]
+    TooLate {
+        /// The position's notice.
+        notice: std::time::Duration,
+    },
+    /// A candidate already moved the interview as often as the position allows.
+    #[error("the interview was already moved {limit} times")]
+    LimitReached {
+        /// The position's limit.
+        limit: u32,
+    },
     /// The store failed.
     #[error("the booking store failed")]
     Store(#[from] StoreError),
+}
+
+/// A change a candidate asks for through their own link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateChange {
+    /// Move the interview to another time.
+    Reschedule,
+    /// Cancel it.
+    Cancel,
 }
 
 /// What [`SchedulingService::erase`] did.
@@ -155,6 +177,77 @@ impl SchedulingService {
             now: true,
             files_left,
         })
+    }
+
+    /// Whether the candidate may make `change` to `booking` (for `position`) at
+    /// `now`: only a scheduled interview, not later than the position's notice
+    /// before the start, and a move only while the position's limit on moves is
+    /// not reached. Recruiters are not bound by this.
+    pub fn candidate_may(
+        booking: &Booking,
+        position: &Position,
+        change: CandidateChange,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), ChangeError> {
+        if booking.status != BookingStatus::Scheduled {
+            return Err(ChangeError::NotAllowed(booking.status));
+        }
+        let notice =
+            chrono::TimeDelta::from_std(position.change_notice).unwrap_or(chrono::TimeDelta::MAX);
+        if now
+            .checked_add_signed(notice)
+            .is_none_or(|latest| latest > booking.scheduled_at)
+        {
+            return Err(ChangeError::TooLate {
+                notice: position.change_notice,
+            });
+        }
+        if change == CandidateChange::Reschedule && booking.reschedules >= position.max_reschedules
+        {
+            return Err(ChangeError::LimitReached {
+                limit: position.max_reschedules,
+            });
+        }
+        Ok(())
+    }
+
+    /// The booking behind a candidate's link, its position, and whether they may
+    /// make `change` now ([`SchedulingService::candidate_may`]).
+    pub async fn candidate_view(
+        &self,
+        token: &BookingToken,
+        change: CandidateChange,
+    ) -> Result<(Booking, Position, Result<(), ChangeError>), ChangeError> {
+        let booking = self
+            .bookings()
+            .get(token)
+            .await?
+            .ok_or(ChangeError::NotFound)?;
+        let position = self.position_of(&booking).await?;
+        let allowed = Self::candidate_may(&booking, &position, change, self.clock().now());
+        Ok((booking, position, allowed))
+    }
+
+    /// A candidate moves their own interview, within the position's policy, as
+    /// [`SchedulingService::reschedule`] does.
+    pub async fn candidate_reschedule(
+        &self,
+        token: &BookingToken,
+        datetime: &str,
+        time_zone: Option<&str>,
+    ) -> Result<ScheduledInterview, ChangeError> {
+        let (_, _, allowed) = self
+            .candidate_view(token, CandidateChange::Reschedule)
+            .await?;
+        allowed?;
+        self.reschedule(token, datetime, time_zone).await
+    }
+
+    /// A candidate cancels their own interview, within the position's notice.
+    pub async fn candidate_cancel(&self, token: &BookingToken) -> Result<Booking, ChangeError> {
+        let (_, _, allowed) = self.candidate_view(token, CandidateChange::Cancel).await?;
+        allowed?;
+        self.cancel(token).await
     }
 
     /// The position `booking` was made for; the built-in position when the store

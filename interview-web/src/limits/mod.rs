@@ -200,6 +200,8 @@ impl Limits {
             &self.bookings
         } else if is("/api/connection-details")
             || is("/interview/{token}")
+            || is("/interview/{token}/reschedule")
+            || is("/interview/{token}/cancel")
             || is("/ws/interview/{token}")
         {
             &self.interviews

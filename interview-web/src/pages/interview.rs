@@ -59,6 +59,8 @@ struct TooEarly<'a> {
     opens_at: DateTime<Utc>,
     opens: String,
     refresh_secs: i64,
+    /// The link's token: the move and cancel pages are below it.
+    token: &'a str,
 }
 
 /// `templates/interview/expired.html`.
@@ -120,6 +122,7 @@ pub(crate) async fn interview_page(
                 opens_at,
                 opens: format_instant(opens_at, booking.time_zone),
                 refresh_secs: (opens_at - now).num_seconds().clamp(1, MAX_REFRESH_SECS),
+                token: booking.token.as_str(),
             },
         ),
         Admission::Expired { booking, .. } => respond(
@@ -203,6 +206,7 @@ mod tests {
             opens_at: at(8),
             opens: format_instant(at(8), None),
             refresh_secs: 300,
+            token: "0123456789abcdef0123456789abcdef",
         }
         .render()
         .unwrap();

@@ -17,6 +17,7 @@
 //! Content-Security-Policy forbids it: `base-uri 'none'`.)
 
 mod apply;
+mod changes;
 mod interview;
 mod markdown;
 
@@ -26,6 +27,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 pub(crate) use apply::{apply_index, apply_position};
+pub(crate) use changes::{cancel, cancel_form, reschedule, reschedule_form};
 pub(crate) use interview::interview_page;
 
 /// `GET /`: the apply page is the front door.

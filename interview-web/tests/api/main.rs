@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod admin;
+mod candidate_changes;
 mod connection;
 mod console;
 mod errors;

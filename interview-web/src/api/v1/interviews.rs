@@ -496,6 +496,9 @@ pub(crate) fn change_error(error: ChangeError) -> AppError {
         ChangeError::InProgress => {
             AppError::conflict("The interview is in progress: it can be erased once it has ended.")
         }
+        ChangeError::TooLate { .. } | ChangeError::LimitReached { .. } => {
+            AppError::conflict(format!("The position's policy refuses this: {error}."))
+        }
         ChangeError::Store(store) => store.into(),
         other => AppError::internal(&other),
     }

@@ -548,7 +548,10 @@ mod tests {
         assert!(threads[0].opens());
         assert!(!threads[1].opens() && !threads[2].opens());
         assert!(threads.iter().all(|t| t.id() == threads[0].id()));
-        assert_eq!(update.subject, "Your interview for Backend Engineer at Acme has moved");
+        assert_eq!(
+            update.subject,
+            "Your interview for Backend Engineer at Acme has moved"
+        );
     }
 
     #[test]
@@ -581,7 +584,11 @@ mod tests {
             email.text_body
         );
         assert!(email.html_body.contains("is cancelled"));
-        assert!(email.html_body.contains("<title>Your interview for Backend Engineer at Acme is cancelled</title>"));
+        assert!(
+            email.html_body.contains(
+                "<title>Your interview for Backend Engineer at Acme is cancelled</title>"
+            )
+        );
         let escaped = invitation("O'Brien", "<b>Acme</b>").to_cancellation_email(None);
         assert!(escaped.html_body.contains("Hello O&#39;Brien,"));
         assert!(!escaped.html_body.contains("<b>"));

@@ -122,8 +122,11 @@ impl SmtpNotifier {
             .await?;
         }
         if let Some(credentials) = &self.credentials {
-            self.step(Step::Login, connection.auth(DEFAULT_MECHANISMS, credentials))
-                .await?;
+            self.step(
+                Step::Login,
+                connection.auth(DEFAULT_MECHANISMS, credentials),
+            )
+            .await?;
         }
         let mut options = Vec::new();
         if !content.is_ascii() {
@@ -150,7 +153,9 @@ impl SmtpNotifier {
             .await?;
         }
         self.step(Step::Data, connection.command(Data)).await?;
-        let accepted = self.step(Step::Message, connection.message(content)).await?;
+        let accepted = self
+            .step(Step::Message, connection.message(content))
+            .await?;
         Ok((connection, accepted))
     }
 
@@ -251,10 +256,8 @@ impl Notifier for SmtpNotifier {
         let message = build_message(email, &self.from)?;
         let envelope = message.envelope().clone();
         let content = message.formatted();
-        let delivery = tokio::time::timeout(
-            self.timeouts.delivery,
-            self.transfer(&envelope, &content),
-        );
+        let delivery =
+            tokio::time::timeout(self.timeouts.delivery, self.transfer(&envelope, &content));
         let (mut connection, accepted) = delivery.await.map_err(|_| {
             NotifyError::Unavailable(Box::new(SmtpFailure::TimedOut {
                 waiting_for: "the whole delivery",

@@ -124,11 +124,14 @@ impl SmtpConfig {
     ];
 
     /// Reads `SMTP_*`; `None` when `SMTP_HOST` is unset (another `SMTP_*` variable
-    /// without it is an error).
+    /// without it, except `SMTP_CA_CERT`, is an error).
     pub fn from_env(env: &mut Env<'_>) -> Option<Self> {
         let Some(host) = env.get("SMTP_HOST") else {
-            if let Some(set) = Self::VARIABLES[1..6]
+            // SMTP_CA_CERT alone is harmless (a shared trust setting); the others
+            // only mean something for a server.
+            if let Some(set) = Self::VARIABLES[1..]
                 .iter()
+                .filter(|name| **name != "SMTP_CA_CERT")
                 .find(|name| env.get(name).is_some())
             {
                 env.error("SMTP_HOST", format!("is required when {set} is set"));
@@ -413,6 +416,13 @@ mod tests {
             [(
                 "SMTP_COMMAND_TIMEOUT_SECS",
                 "must not be longer than SMTP_TIMEOUT_SECS (5 seconds)".to_owned()
+            )]
+        );
+        assert_eq!(
+            problems(&[("SMTP_TIMEOUT_SECS", "5")]),
+            [(
+                "SMTP_HOST",
+                "is required when SMTP_TIMEOUT_SECS is set".to_owned()
             )]
         );
         for bad in ["0", "601", "ten", "-1"] {

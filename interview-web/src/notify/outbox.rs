@@ -24,7 +24,7 @@ pub struct OutboxNotifier {
 impl OutboxNotifier {
     /// An outbox in `folder` (created on first use), with messages from `from`.
     pub fn new(folder: impl Into<PathBuf>, from: Mailbox) -> Self {
-        let sender = EmailAddress::parse(&from.email.to_string()).ok();
+        let sender = EmailAddress::parse(from.email.as_ref()).ok();
         Self {
             folder: folder.into(),
             from,

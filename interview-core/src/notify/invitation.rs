@@ -9,7 +9,7 @@ use crate::position::{self, Language};
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Invitation {
     /// The booking it belongs to (the calendar event's stable UID comes from it).
     pub token: BookingToken,
@@ -36,6 +36,20 @@ pub struct Invitation {
     /// The calendar event's revision (RFC 5545 `SEQUENCE`): 0 for the first
     /// invitation; higher for an interview that moved, which the e-mail says.
     pub sequence: u32,
+}
+
+impl std::fmt::Debug for Invitation {
+    // The candidate's address and name are personal data, and the link holds
+    // the whole token: the booking's short token and the event's facts only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("token", &self.token)
+            .field("scheduled_at", &self.scheduled.at())
+            .field("position_title", &self.position_title)
+            .field("company", &self.company)
+            .field("sequence", &self.sequence)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Invitation {
@@ -600,6 +614,18 @@ mod tests {
             no_company.cancellation_subject(),
             "Your interview for Backend Engineer is cancelled"
         );
+    }
+
+    #[test]
+    fn debug_shows_no_address_name_or_whole_token() {
+        let inv = invitation("Ann Lee", "Acme");
+        let email = inv.to_email(None);
+        for shown in [format!("{inv:?}"), format!("{email:?}")] {
+            assert!(!shown.contains("ann@example.com"), "{shown}");
+            assert!(!shown.contains("Ann Lee"), "{shown}");
+            assert!(!shown.contains("0123456789abcdef0123"), "{shown}");
+        }
+        assert!(format!("{email:?}").contains("interview.ics (text/calendar"));
     }
 
     #[test]

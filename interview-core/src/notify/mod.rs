@@ -25,7 +25,7 @@ pub struct Attachment {
 }
 
 /// A rendered e-mail, ready for a transport.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
     /// The recipient.
     pub to: EmailAddress,
@@ -43,6 +43,30 @@ pub struct OutgoingEmail {
     /// the invitation, its updates and its cancellation together; `None` for a
     /// message about no booking.
     pub thread: Option<EmailThread>,
+}
+
+impl std::fmt::Debug for OutgoingEmail {
+    // The recipient, their name and the bodies are personal data: only the
+    // subject (the position), the attachments' names and sizes and the thread.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let attachments: Vec<String> = self
+            .attachments
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} ({}, {} bytes)",
+                    a.file_name,
+                    a.content_type,
+                    a.content.len()
+                )
+            })
+            .collect();
+        f.debug_struct("OutgoingEmail")
+            .field("subject", &self.subject)
+            .field("attachments", &attachments)
+            .field("thread", &self.thread)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Failures of a [`Notifier`].

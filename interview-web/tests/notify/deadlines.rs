@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use interview_core::notify::{Notifier, NotifyError};
 use interview_web::notify::{SmtpNotifier, SmtpTimeouts};
 
-use super::support::{invitation, server_stalling_after_data, silent_server, smtp_config};
+use super::support::{Stall, invitation, silent_server, smtp_config, stalling_server};
 
 /// Far above any deadline used here, far below "hangs": the only claim these
 /// tests make about wall time.
@@ -109,7 +109,7 @@ async fn nothing_listening_fails_at_once() {
 
 #[tokio::test]
 async fn a_server_that_stalls_after_data_fails_at_the_step_deadline() {
-    let (port, messages) = server_stalling_after_data();
+    let (port, messages) = stalling_server(Stall::AfterMessage);
     let (error, took) = fail_against(
         port,
         SmtpTimeouts {
@@ -133,7 +133,7 @@ async fn a_server_that_stalls_after_data_fails_at_the_step_deadline() {
 
 #[tokio::test]
 async fn a_stall_after_data_also_ends_at_the_delivery_deadline() {
-    let (port, _messages) = server_stalling_after_data();
+    let (port, _messages) = stalling_server(Stall::AfterMessage);
     let (error, _took) = fail_against(
         port,
         SmtpTimeouts {
@@ -147,4 +147,25 @@ async fn a_stall_after_data_also_ends_at_the_delivery_deadline() {
         shown.contains("timed out after 1 s waiting for the whole delivery"),
         "{shown}"
     );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_data_fails_at_the_step_deadline() {
+    let (port, messages) = stalling_server(Stall::AtData);
+    let (error, took) = fail_against(
+        port,
+        SmtpTimeouts {
+            delivery: Duration::from_secs(60),
+            command: Duration::from_secs(1),
+        },
+    )
+    .await;
+    assert!(matches!(error, NotifyError::Unavailable(_)), "{error:?}");
+    let shown = explained(&error);
+    assert!(
+        shown.contains("timed out after 1 s waiting for the reply to DATA"),
+        "{shown}"
+    );
+    assert!(took < GENEROUS, "{took:?}");
+    assert!(messages.try_recv().is_err(), "no message was sent");
 }

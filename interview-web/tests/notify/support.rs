@@ -254,23 +254,31 @@ pub(crate) fn silent_server() -> u16 {
     port
 }
 
-/// A server that greets, answers EHLO, MAIL, RCPT and DATA, reads the whole
-/// message, and never acknowledges it. Each message it read to the end is sent
-/// on the channel.
-pub(crate) fn server_stalling_after_data() -> (u16, mpsc::Receiver<Vec<u8>>) {
+/// Where a stub server stops answering.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Stall {
+    /// It never answers the DATA command.
+    AtData,
+    /// It answers DATA, reads the whole message, and never acknowledges it.
+    AfterMessage,
+}
+
+/// A server that greets, answers EHLO, MAIL and RCPT, and stalls at `stall`.
+/// Each message it read to the end is sent on the channel.
+pub(crate) fn stalling_server(stall: Stall) -> (u16, mpsc::Receiver<Vec<u8>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (messages, received) = mpsc::channel();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let messages = messages.clone();
-            std::thread::spawn(move || stall_after_data(stream.unwrap(), &messages));
+            std::thread::spawn(move || stall_in_conversation(stream.unwrap(), stall, &messages));
         }
     });
     (port, received)
 }
 
-fn stall_after_data(stream: TcpStream, messages: &mpsc::Sender<Vec<u8>>) {
+fn stall_in_conversation(stream: TcpStream, stall: Stall, messages: &mpsc::Sender<Vec<u8>>) {
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
     let mut reply = |text: &str| writer.write_all(text.as_bytes()).unwrap();
@@ -285,9 +293,7 @@ fn stall_after_data(stream: TcpStream, messages: &mpsc::Sender<Vec<u8>>) {
         if let Some(message) = data.as_mut() {
             if line == b".\r\n" {
                 let _ = messages.send(std::mem::take(message));
-                // Never answer: hold the connection until the client gives up.
-                let mut rest = Vec::new();
-                let _ = reader.read_to_end(&mut rest);
+                hold(reader);
                 return;
             }
             message.extend_from_slice(&line);
@@ -297,6 +303,10 @@ fn stall_after_data(stream: TcpStream, messages: &mpsc::Sender<Vec<u8>>) {
         if command.starts_with("EHLO") || command.starts_with("HELO") {
             reply("250-stub.local\r\n250 8BITMIME\r\n");
         } else if command.starts_with("DATA") {
+            if let Stall::AtData = stall {
+                hold(reader);
+                return;
+            }
             reply("354 end data with <CR><LF>.<CR><LF>\r\n");
             data = Some(Vec::new());
         } else if command.starts_with("QUIT") {
@@ -306,4 +316,10 @@ fn stall_after_data(stream: TcpStream, messages: &mpsc::Sender<Vec<u8>>) {
             reply("250 OK\r\n");
         }
     }
+}
+
+/// Never answers again: holds the connection until the client gives up.
+fn hold(mut reader: BufReader<TcpStream>) {
+    let mut rest = Vec::new();
+    let _ = reader.read_to_end(&mut rest);
 }

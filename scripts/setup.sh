@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh          what `cargo run --example full_stack` needs (espeak-ng)
 #   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium,
-#                             schemathesis for the API contract run)
+#                             schemathesis for the API contract run, icalendar for the
+#                             calendar files of the notify tests)
 #   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
 
@@ -75,15 +76,17 @@ ensure_postgres() {
 # The version of schemathesis (PyPI) that scripts/test.sh runs against the API's
 # OpenAPI document; pinned so a new release cannot change what the run checks.
 SCHEMATHESIS_VERSION=4.32.5
-# Where it lives: a virtual environment of its own, outside the clone (scripts/test.sh
-# looks in the same place).
+# The version of icalendar (PyPI) that reads the invitations' calendar files in
+# interview-web's notify tests (tests/notify/check_ics.py): an independent parser.
+ICALENDAR_VERSION=7.3.0
+# Where they live: a virtual environment of their own, outside the clone
+# (scripts/test.sh and the tests look in the same place).
 tools_dir="${INTERVIEW_TOOLS_DIR:-${HOME:-/root}/.cache/interview-tools}"
 
-# schemathesis in $tools_dir/venv, at the pinned version.
-ensure_schemathesis() {
+# The Python virtual environment in $tools_dir/venv.
+ensure_tools_venv() {
     local venv="$tools_dir/venv"
-    if [[ -x "$venv/bin/schemathesis" ]] \
-        && [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" == "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+    if [[ -x "$venv/bin/pip" ]]; then
         return 0
     fi
     if ! command -v python3 >/dev/null; then
@@ -93,13 +96,33 @@ ensure_schemathesis() {
     if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
         apt_install python3-venv
     fi
-    if [[ ! -x "$venv/bin/pip" ]]; then
-        log "creating a Python virtual environment in $venv"
-        mkdir -p "$tools_dir"
-        python3 -m venv "$venv"
+    log "creating a Python virtual environment in $venv"
+    mkdir -p "$tools_dir"
+    python3 -m venv "$venv"
+}
+
+# schemathesis in $tools_dir/venv, at the pinned version.
+ensure_schemathesis() {
+    local venv="$tools_dir/venv"
+    if [[ -x "$venv/bin/schemathesis" ]] \
+        && [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" == "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+        return 0
     fi
+    ensure_tools_venv
     log "installing schemathesis $SCHEMATHESIS_VERSION in $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
+# icalendar in $tools_dir/venv, at the pinned version.
+ensure_icalendar() {
+    local venv="$tools_dir/venv"
+    if [[ -x "$venv/bin/python" ]] \
+        && [[ "$("$venv/bin/python" -c 'import icalendar; print(icalendar.__version__)' 2>/dev/null)" == "$ICALENDAR_VERSION" ]]; then
+        return 0
+    fi
+    ensure_tools_venv
+    log "installing icalendar $ICALENDAR_VERSION in $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "icalendar==$ICALENDAR_VERSION"
 }
 
 # The offline voice of the zero-configuration interviewer.
@@ -112,6 +135,8 @@ if [[ $want_test == true ]]; then
     apt_install chromium fonts-dejavu-core
     # scripts/test.sh checks the running server against GET /api/openapi.json.
     ensure_schemathesis
+    # The notify tests read the calendar files with an independent parser.
+    ensure_icalendar
 fi
 
 # benches/extraction.rs measures our PDF extraction against pdftotext.

@@ -4,12 +4,12 @@ use askama::Template;
 use chrono::{DateTime, TimeDelta, Utc};
 use url::Url;
 
-use super::{Attachment, OutgoingEmail, format_instant_in};
+use super::{Attachment, EmailThread, OutgoingEmail, format_instant_in};
 use crate::position::{self, Language};
 use crate::{BookingToken, EmailAddress, PersonName, ScheduledTime};
 
 /// Everything an invitation says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Invitation {
     /// The booking it belongs to (the calendar event's stable UID comes from it).
     pub token: BookingToken,
@@ -36,6 +36,20 @@ pub struct Invitation {
     /// The calendar event's revision (RFC 5545 `SEQUENCE`): 0 for the first
     /// invitation; higher for an interview that moved, which the e-mail says.
     pub sequence: u32,
+}
+
+impl std::fmt::Debug for Invitation {
+    // The candidate's address and name are personal data, and the link holds
+    // the whole token: the booking's short token and the event's facts only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("token", &self.token)
+            .field("scheduled_at", &self.scheduled.at())
+            .field("position_title", &self.position_title)
+            .field("company", &self.company)
+            .field("sequence", &self.sequence)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Invitation {
@@ -83,19 +97,67 @@ impl Invitation {
         self.duration.num_minutes()
     }
 
-    /// Renders the e-mail: text and HTML alternatives and an `.ics` attachment.
-    pub fn to_email(&self) -> OutgoingEmail {
+    /// Renders the e-mail: text and HTML alternatives and an `.ics` request
+    /// (`METHOD:REQUEST`) whose organizer is `organizer` (the sender's address;
+    /// `None`: [`Invitation::organizer`] falls back to the link's host).
+    pub fn to_email(&self, organizer: Option<&EmailAddress>) -> OutgoingEmail {
         OutgoingEmail {
             to: self.to.clone(),
             to_name: Some(self.candidate_name.to_string()),
             subject: self.subject(),
             text_body: self.text_body(),
             html_body: self.html_body(),
-            attachments: vec![Attachment {
-                file_name: "interview.ics".to_owned(),
-                content_type: "text/calendar; charset=UTF-8; method=REQUEST".to_owned(),
-                content: self.ics().into_bytes(),
-            }],
+            attachments: vec![calendar_attachment(
+                CalendarMethod::Request,
+                self.ics(organizer),
+            )],
+            thread: Some(EmailThread::new(self.token.clone(), !self.is_update())),
+        }
+    }
+
+    /// Renders the cancellation of the interview this invitation announced: text
+    /// and HTML bodies and an `.ics` cancel (`METHOD:CANCEL`, `STATUS:CANCELLED`,
+    /// the same UID, SEQUENCE one more than this invitation's).
+    ///
+    /// Build the invitation as the last one sent was built (its time, its
+    /// sequence); the cancellation supersedes it.
+    pub fn to_cancellation_email(&self, organizer: Option<&EmailAddress>) -> OutgoingEmail {
+        OutgoingEmail {
+            to: self.to.clone(),
+            to_name: Some(self.candidate_name.to_string()),
+            subject: self.cancellation_subject(),
+            text_body: render(&CancellationText { invitation: self }),
+            html_body: render(&CancellationHtml { invitation: self }),
+            attachments: vec![calendar_attachment(
+                CalendarMethod::Cancel,
+                self.cancellation_ics(organizer),
+            )],
+            thread: Some(EmailThread::new(self.token.clone(), false)),
+        }
+    }
+
+    /// The cancellation's subject line: "Your interview for Backend Engineer at
+    /// Acme is cancelled".
+    pub fn cancellation_subject(&self) -> String {
+        match &self.company {
+            Some(company) => format!(
+                "Your interview for {} at {company} is cancelled",
+                self.position_title
+            ),
+            None => format!("Your interview for {} is cancelled", self.position_title),
+        }
+    }
+
+    /// The calendar organizer's address: `sender`, or `no-reply@` the interview
+    /// link's host when the notifier has no full sender address (RFC 5546 requires
+    /// an organizer on every request and cancel).
+    pub fn organizer(&self, sender: Option<&EmailAddress>) -> String {
+        match sender {
+            Some(sender) => sender.as_str().to_owned(),
+            None => format!(
+                "no-reply@{}",
+                self.interview_url.host_str().unwrap_or("localhost")
+            ),
         }
     }
 
@@ -119,18 +181,34 @@ impl Invitation {
         render(&HtmlBody { invitation: self })
     }
 
-    /// The iCalendar (RFC 5545) request: METHOD:REQUEST, a UID stable across resends
-    /// of the same booking, the link as URL, LOCATION and in the description.
-    pub fn ics(&self) -> String {
+    /// The iCalendar (RFC 5545, RFC 5546 iTIP) request: `METHOD:REQUEST`, a UID
+    /// stable across every message about the booking, this invitation's SEQUENCE,
+    /// `organizer` as ORGANIZER (see [`Invitation::organizer`]), the link as URL,
+    /// LOCATION and in the description.
+    pub fn ics(&self, organizer: Option<&EmailAddress>) -> String {
+        self.calendar(CalendarMethod::Request, organizer)
+    }
+
+    /// The iCalendar cancel of this invitation's event: `METHOD:CANCEL`,
+    /// `STATUS:CANCELLED`, the same UID and a SEQUENCE one higher.
+    pub fn cancellation_ics(&self, organizer: Option<&EmailAddress>) -> String {
+        self.calendar(CalendarMethod::Cancel, organizer)
+    }
+
+    fn calendar(&self, method: CalendarMethod, organizer: Option<&EmailAddress>) -> String {
         let host = self.interview_url.host_str().unwrap_or("localhost");
         let start = self.scheduled.at();
         let end = start + self.duration;
+        let (sequence, status) = match method {
+            CalendarMethod::Request => (self.sequence, "CONFIRMED"),
+            CalendarMethod::Cancel => (self.sequence.saturating_add(1), "CANCELLED"),
+        };
         let lines = [
             "BEGIN:VCALENDAR".to_owned(),
             "PRODID:-//interview-rs//interview//EN".to_owned(),
             "VERSION:2.0".to_owned(),
             "CALSCALE:GREGORIAN".to_owned(),
-            "METHOD:REQUEST".to_owned(),
+            format!("METHOD:{}", method.name()),
             "BEGIN:VEVENT".to_owned(),
             format!("UID:{}@{}", self.token, host),
             format!("DTSTAMP:{}", ics_time(self.sent_at)),
@@ -150,13 +228,14 @@ impl Invitation {
             ),
             format!("LOCATION:{}", ics_text(self.interview_url.as_str())),
             format!("URL:{}", self.interview_url),
+            format!("ORGANIZER:mailto:{}", self.organizer(organizer)),
             format!(
                 "ATTENDEE;CN={};ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{}",
                 ics_param(self.candidate_name.as_str()),
                 self.to
             ),
-            format!("SEQUENCE:{}", self.sequence),
-            "STATUS:CONFIRMED".to_owned(),
+            format!("SEQUENCE:{sequence}"),
+            format!("STATUS:{status}"),
             "TRANSP:OPAQUE".to_owned(),
             "END:VEVENT".to_owned(),
             "END:VCALENDAR".to_owned(),
@@ -166,6 +245,33 @@ impl Invitation {
             fold_line(&mut out, line);
         }
         out
+    }
+}
+
+/// The iTIP method (RFC 5546) of a calendar attachment.
+#[derive(Debug, Clone, Copy)]
+enum CalendarMethod {
+    /// A new or moved interview.
+    Request,
+    /// A cancelled interview.
+    Cancel,
+}
+
+impl CalendarMethod {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Request => "REQUEST",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// The `.ics` attachment, its content type naming the method as RFC 6047 asks.
+fn calendar_attachment(method: CalendarMethod, ics: String) -> Attachment {
+    Attachment {
+        file_name: "interview.ics".to_owned(),
+        content_type: format!("text/calendar; charset=UTF-8; method={}", method.name()),
+        content: ics.into_bytes(),
     }
 }
 
@@ -180,6 +286,20 @@ struct TextBody<'a> {
 #[derive(Template)]
 #[template(path = "invitation.html")]
 struct HtmlBody<'a> {
+    invitation: &'a Invitation,
+}
+
+/// The cancellation's plain-text body (`templates/cancellation.txt`).
+#[derive(Template)]
+#[template(path = "cancellation.txt")]
+struct CancellationText<'a> {
+    invitation: &'a Invitation,
+}
+
+/// The cancellation's HTML body (`templates/cancellation.html`, every value escaped).
+#[derive(Template)]
+#[template(path = "cancellation.html")]
+struct CancellationHtml<'a> {
     invitation: &'a Invitation,
 }
 
@@ -274,7 +394,7 @@ mod tests {
             ),
             ..invitation("Ann Lee", "Acme")
         };
-        let email = inv.to_email();
+        let email = inv.to_email(None);
         assert!(
             email
                 .text_body
@@ -304,7 +424,7 @@ mod tests {
 
     #[test]
     fn email_has_both_bodies_the_link_and_the_ics() {
-        let email = invitation("Ann Lee", "Acme").to_email();
+        let email = invitation("Ann Lee", "Acme").to_email(None);
         assert_eq!(email.to.as_str(), "ann@example.com");
         assert_eq!(
             email.subject,
@@ -324,7 +444,7 @@ mod tests {
         );
         assert!(
             no_company
-                .to_email()
+                .to_email(None)
                 .text_body
                 .contains("for the Backend Engineer position is scheduled")
         );
@@ -341,7 +461,7 @@ mod tests {
 
     #[test]
     fn user_values_are_escaped_in_html_and_left_alone_in_text() {
-        let email = invitation("O'Brien", "<script>alert(\"Acme & Co\")</script>").to_email();
+        let email = invitation("O'Brien", "<script>alert(\"Acme & Co\")</script>").to_email(None);
         assert!(email.html_body.contains("Hello O&#39;Brien,"));
         assert!(
             email
@@ -365,7 +485,7 @@ mod tests {
             opens_before: TimeDelta::minutes(15),
             ..invitation("Ann Lee", "Acme")
         };
-        let email = inv.to_email();
+        let email = inv.to_email(None);
         assert!(
             email
                 .text_body
@@ -387,7 +507,7 @@ mod tests {
     #[test]
     fn ics_is_a_folded_request_with_a_stable_uid() {
         let inv = invitation("Ann Lee", "Acme, Inc; Ltd");
-        let ics = inv.ics();
+        let ics = inv.ics(None);
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         assert!(ics.contains("\r\nMETHOD:REQUEST\r\n"));
@@ -405,7 +525,107 @@ mod tests {
         assert!(unfolded.contains(
             "URL:https://jobs.example.com/interview/0123456789abcdef0123456789abcdef\r\n"
         ));
-        assert_eq!(inv.ics(), ics, "rendering is deterministic");
+        assert_eq!(inv.ics(None), ics, "rendering is deterministic");
+    }
+
+    #[test]
+    fn the_organizer_is_the_sender_or_no_reply_at_the_link_host() {
+        let inv = invitation("Ann Lee", "Acme");
+        let sender = EmailAddress::parse("hr@acme.example").unwrap();
+        assert!(
+            inv.ics(Some(&sender))
+                .contains("\r\nORGANIZER:mailto:hr@acme.example\r\n")
+        );
+        assert!(
+            inv.ics(None)
+                .contains("\r\nORGANIZER:mailto:no-reply@jobs.example.com\r\n")
+        );
+        assert!(
+            inv.cancellation_ics(Some(&sender))
+                .contains("\r\nORGANIZER:mailto:hr@acme.example\r\n")
+        );
+    }
+
+    #[test]
+    fn the_first_invitation_opens_the_thread_and_later_messages_continue_it() {
+        let first = invitation("Ann Lee", "Acme").to_email(None);
+        let moved = Invitation {
+            sequence: 1,
+            ..invitation("Ann Lee", "Acme")
+        };
+        let update = moved.to_email(None);
+        let cancel = moved.to_cancellation_email(None);
+        let threads: Vec<EmailThread> = [&first, &update, &cancel]
+            .iter()
+            .map(|email| email.thread.clone().unwrap())
+            .collect();
+        assert!(threads[0].opens());
+        assert!(!threads[1].opens() && !threads[2].opens());
+        assert!(threads.iter().all(|t| t.id() == threads[0].id()));
+        assert_eq!(
+            update.subject,
+            "Your interview for Backend Engineer at Acme has moved"
+        );
+    }
+
+    #[test]
+    fn a_cancellation_cancels_the_same_event_with_the_next_sequence() {
+        let inv = Invitation {
+            sequence: 2,
+            ..invitation("Ann Lee", "Acme")
+        };
+        let email = inv.to_cancellation_email(None);
+        assert_eq!(
+            email.subject,
+            "Your interview for Backend Engineer at Acme is cancelled"
+        );
+        assert_eq!(
+            email.attachments[0].content_type,
+            "text/calendar; charset=UTF-8; method=CANCEL"
+        );
+        let ics = String::from_utf8(email.attachments[0].content.clone()).unwrap();
+        assert!(ics.contains("\r\nMETHOD:CANCEL\r\n"), "{ics}");
+        assert!(ics.contains("\r\nSTATUS:CANCELLED\r\n"));
+        assert!(ics.contains("\r\nSEQUENCE:3\r\n"));
+        assert!(ics.contains("\r\nUID:0123456789abcdef0123456789abcdef@jobs.example.com\r\n"));
+        assert!(!ics.contains("METHOD:REQUEST") && !ics.contains("CONFIRMED"));
+        assert!(
+            email.text_body.starts_with(
+                "Hello Ann Lee,\n\nYour AI interview for the Backend Engineer position at Acme, \
+                 planned for Saturday, 2 March 2030 at 2:30 PM IST (Asia/Kolkata), is cancelled."
+            ),
+            "{}",
+            email.text_body
+        );
+        assert!(email.html_body.contains("is cancelled"));
+        assert!(
+            email.html_body.contains(
+                "<title>Your interview for Backend Engineer at Acme is cancelled</title>"
+            )
+        );
+        let escaped = invitation("O'Brien", "<b>Acme</b>").to_cancellation_email(None);
+        assert!(escaped.html_body.contains("Hello O&#39;Brien,"));
+        assert!(!escaped.html_body.contains("<b>"));
+        let no_company = Invitation {
+            company: None,
+            ..invitation("Ann Lee", "Acme")
+        };
+        assert_eq!(
+            no_company.cancellation_subject(),
+            "Your interview for Backend Engineer is cancelled"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_address_name_or_whole_token() {
+        let inv = invitation("Ann Lee", "Acme");
+        let email = inv.to_email(None);
+        for shown in [format!("{inv:?}"), format!("{email:?}")] {
+            assert!(!shown.contains("ann@example.com"), "{shown}");
+            assert!(!shown.contains("Ann Lee"), "{shown}");
+            assert!(!shown.contains("0123456789abcdef0123"), "{shown}");
+        }
+        assert!(format!("{email:?}").contains("interview.ics (text/calendar"));
     }
 
     #[test]

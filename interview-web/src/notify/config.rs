@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use interview_core::config::{Env, Selection};
 use interview_core::notify::{Notifier, NotifyError};
@@ -38,6 +39,74 @@ pub struct SmtpConfig {
     /// `SMTP_CA_CERT`: a PEM file of an extra certificate authority to trust, for a
     /// relay with a private certificate. The public roots are trusted either way.
     pub ca_certificate: Option<PathBuf>,
+    /// How long a delivery may take and each step of it may wait.
+    pub timeouts: SmtpTimeouts,
+}
+
+/// The deadlines of one SMTP delivery: a server that accepts the connection and
+/// never answers fails the delivery when the first of them passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SmtpTimeouts {
+    /// `SMTP_TIMEOUT_SECS` (default 30): the whole delivery, from connecting to the
+    /// server's acceptance of the message.
+    pub delivery: Duration,
+    /// `SMTP_COMMAND_TIMEOUT_SECS` (default 10, at most the whole delivery's): each
+    /// step: connecting with the greeting and EHLO, STARTTLS, the login, each
+    /// command's reply, and sending the message with its final reply.
+    pub command: Duration,
+}
+
+impl SmtpTimeouts {
+    /// The default deadline of a whole delivery.
+    pub const DEFAULT_DELIVERY: Duration = Duration::from_secs(30);
+    /// The default deadline of each step.
+    pub const DEFAULT_COMMAND: Duration = Duration::from_secs(10);
+    /// The longest either may be set to.
+    const MAX_SECS: u64 = 600;
+
+    /// Reads `SMTP_TIMEOUT_SECS` and `SMTP_COMMAND_TIMEOUT_SECS`; a value out of
+    /// range is recorded in `env` and the default used.
+    pub fn from_env(env: &mut Env<'_>) -> Self {
+        let mut seconds = |name: &'static str| {
+            env.parse(name, "a whole number of seconds from 1 to 600", |value| {
+                value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|secs| (1..=Self::MAX_SECS).contains(secs))
+                    .map(Duration::from_secs)
+            })
+        };
+        let delivery = seconds("SMTP_TIMEOUT_SECS");
+        let command = seconds("SMTP_COMMAND_TIMEOUT_SECS");
+        let delivery_or_default = delivery.unwrap_or(Self::DEFAULT_DELIVERY);
+        let command = match command {
+            Some(command) if command > delivery_or_default => {
+                env.error(
+                    "SMTP_COMMAND_TIMEOUT_SECS",
+                    format!(
+                        "must not be longer than SMTP_TIMEOUT_SECS ({} seconds)",
+                        delivery_or_default.as_secs()
+                    ),
+                );
+                delivery_or_default
+            }
+            Some(command) => command,
+            None => Self::DEFAULT_COMMAND.min(delivery_or_default),
+        };
+        Self {
+            delivery: delivery_or_default,
+            command,
+        }
+    }
+}
+
+impl Default for SmtpTimeouts {
+    fn default() -> Self {
+        Self {
+            delivery: Self::DEFAULT_DELIVERY,
+            command: Self::DEFAULT_COMMAND,
+        }
+    }
 }
 
 impl SmtpConfig {
@@ -50,14 +119,19 @@ impl SmtpConfig {
         "SMTP_FROM",
         "SMTP_SECURITY",
         "SMTP_CA_CERT",
+        "SMTP_TIMEOUT_SECS",
+        "SMTP_COMMAND_TIMEOUT_SECS",
     ];
 
     /// Reads `SMTP_*`; `None` when `SMTP_HOST` is unset (another `SMTP_*` variable
-    /// without it is an error).
+    /// without it, except `SMTP_CA_CERT`, is an error).
     pub fn from_env(env: &mut Env<'_>) -> Option<Self> {
         let Some(host) = env.get("SMTP_HOST") else {
-            if let Some(set) = Self::VARIABLES[1..6]
+            // SMTP_CA_CERT alone is harmless (a shared trust setting); the others
+            // only mean something for a server.
+            if let Some(set) = Self::VARIABLES[1..]
                 .iter()
+                .filter(|name| **name != "SMTP_CA_CERT")
                 .find(|name| env.get(name).is_some())
             {
                 env.error("SMTP_HOST", format!("is required when {set} is set"));
@@ -124,6 +198,7 @@ impl SmtpConfig {
                 format!("{} is not a readable file", path.display()),
             );
         }
+        let timeouts = SmtpTimeouts::from_env(env);
         Some(Self {
             host,
             port,
@@ -131,6 +206,7 @@ impl SmtpConfig {
             credentials,
             from: from?,
             ca_certificate,
+            timeouts,
         })
     }
 }
@@ -300,6 +376,60 @@ mod tests {
             found[0].1,
             "is required when SMTP_USER is not an e-mail address"
         );
+    }
+
+    #[test]
+    fn timeouts_default_and_are_read_and_checked() {
+        let base = [("SMTP_HOST", "h"), ("SMTP_FROM", "a@b.co")];
+        let read = |extra: &[(&str, &str)]| {
+            let vars: Vec<(&str, &str)> = base.iter().chain(extra).copied().collect();
+            smtp(&vars).map(|config| config.unwrap().timeouts)
+        };
+        let secs = Duration::from_secs;
+        assert_eq!(read(&[]).unwrap(), SmtpTimeouts::default());
+        assert_eq!(
+            read(&[("SMTP_TIMEOUT_SECS", "5")]).unwrap(),
+            SmtpTimeouts {
+                delivery: secs(5),
+                command: secs(5)
+            }
+        );
+        assert_eq!(
+            read(&[
+                ("SMTP_TIMEOUT_SECS", "60"),
+                ("SMTP_COMMAND_TIMEOUT_SECS", "20")
+            ])
+            .unwrap(),
+            SmtpTimeouts {
+                delivery: secs(60),
+                command: secs(20)
+            }
+        );
+        let too_long = problems(&[
+            base[0],
+            base[1],
+            ("SMTP_TIMEOUT_SECS", "5"),
+            ("SMTP_COMMAND_TIMEOUT_SECS", "6"),
+        ]);
+        assert_eq!(
+            too_long,
+            [(
+                "SMTP_COMMAND_TIMEOUT_SECS",
+                "must not be longer than SMTP_TIMEOUT_SECS (5 seconds)".to_owned()
+            )]
+        );
+        assert_eq!(
+            problems(&[("SMTP_TIMEOUT_SECS", "5")]),
+            [(
+                "SMTP_HOST",
+                "is required when SMTP_TIMEOUT_SECS is set".to_owned()
+            )]
+        );
+        for bad in ["0", "601", "ten", "-1"] {
+            let found = problems(&[base[0], base[1], ("SMTP_TIMEOUT_SECS", bad)]);
+            assert_eq!(found[0].0, "SMTP_TIMEOUT_SECS", "{bad}");
+            assert!(found[0].1.contains("seconds from 1 to 600"), "{found:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod outbox;
 #[cfg(feature = "smtp")]
 mod smtp;
 
-pub use config::{MailBackend, SmtpConfig, SmtpSecurity};
+pub use config::{MailBackend, SmtpConfig, SmtpSecurity, SmtpTimeouts};
 pub use lettre::message::Mailbox;
 pub use message::build_message;
 pub use outbox::OutboxNotifier;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
+use interview_core::EmailAddress;
 use interview_core::notify::{Notifier, NotifyError, OutgoingEmail};
 use lettre::message::Mailbox;
 use tokio::io::AsyncWriteExt;
@@ -15,14 +16,19 @@ use super::build_message;
 pub struct OutboxNotifier {
     folder: PathBuf,
     from: Mailbox,
+    /// `from`'s address, when it is a full one (`no-reply@localhost` is not): the
+    /// calendar organizer.
+    sender: Option<EmailAddress>,
 }
 
 impl OutboxNotifier {
     /// An outbox in `folder` (created on first use), with messages from `from`.
     pub fn new(folder: impl Into<PathBuf>, from: Mailbox) -> Self {
+        let sender = EmailAddress::parse(from.email.as_ref()).ok();
         Self {
             folder: folder.into(),
             from,
+            sender,
         }
     }
 
@@ -58,7 +64,15 @@ impl Notifier for OutboxNotifier {
             .await
             .map_err(unavailable)?;
         file.flush().await.map_err(unavailable)?;
-        tracing::info!(path = %path.display(), to = %email.to, "invitation written to the outbox");
+        tracing::info!(
+            path = %path.display(),
+            booking = ?email.thread.as_ref().map(|thread| thread.booking()),
+            "e-mail written to the outbox"
+        );
         Ok(())
+    }
+
+    fn sender(&self) -> Option<&EmailAddress> {
+        self.sender.as_ref()
     }
 }

@@ -52,6 +52,16 @@ pub enum CandidateChange {
     Cancel,
 }
 
+/// What [`SchedulingService::cancel`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    /// The booking, cancelled.
+    pub booking: Booking,
+    /// Whether the candidate was told now; `None` when it had been cancelled
+    /// before (nothing was sent again).
+    pub email_sent: Option<bool>,
+}
+
 /// What [`SchedulingService::erase`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {
@@ -65,30 +75,44 @@ pub struct Erased {
 }
 
 impl SchedulingService {
-    /// Cancels a scheduled (or interrupted) interview: its link no longer opens.
-    /// Cancelling a cancelled interview changes nothing and succeeds.
-    pub async fn cancel(&self, token: &BookingToken) -> Result<Booking, ChangeError> {
-        match self
+    /// Cancels a scheduled (or interrupted) interview: its link no longer opens,
+    /// and the candidate gets the calendar's cancellation. Cancelling a
+    /// cancelled interview changes nothing, sends nothing and succeeds.
+    pub async fn cancel(&self, token: &BookingToken) -> Result<Cancelled, ChangeError> {
+        let moved = match self
             .bookings()
             .transition(token, BookingStatus::Cancelled)
             .await
         {
-            Ok(Transition::Moved { .. }) => {}
+            Ok(Transition::Moved { .. }) => true,
             // Cancelling twice is not an error.
             Ok(Transition::Refused {
                 current: BookingStatus::Cancelled,
-            }) => {}
+            }) => false,
             Ok(Transition::Refused { current }) => return Err(ChangeError::NotAllowed(current)),
             Err(StoreError::NotFound) => return Err(ChangeError::NotFound),
             Err(error) => return Err(error.into()),
-        }
+        };
         let booking = self
             .bookings()
             .get(token)
             .await?
             .ok_or(ChangeError::NotFound)?;
+        if !moved {
+            return Ok(Cancelled {
+                booking,
+                email_sent: None,
+            });
+        }
         tracing::info!(token = ?booking.token, "interview cancelled");
-        Ok(booking)
+        let position = self.position_of(&booking).await?;
+        let email_error = self
+            .announce_cancellation(&booking, &position, self.clock().now())
+            .await;
+        Ok(Cancelled {
+            booking,
+            email_sent: Some(email_error.is_none()),
+        })
     }
 
     /// Moves a scheduled interview to `datetime` (as the booking form takes it:
@@ -244,7 +268,7 @@ impl SchedulingService {
     }
 
     /// A candidate cancels their own interview, within the position's notice.
-    pub async fn candidate_cancel(&self, token: &BookingToken) -> Result<Booking, ChangeError> {
+    pub async fn candidate_cancel(&self, token: &BookingToken) -> Result<Cancelled, ChangeError> {
         let (_, _, allowed) = self.candidate_view(token, CandidateChange::Cancel).await?;
         allowed?;
         self.cancel(token).await

@@ -4,7 +4,7 @@ mod changes;
 mod scheduling;
 mod uploads;
 
-pub use changes::{CandidateChange, ChangeError, Erased};
+pub use changes::{Cancelled, CandidateChange, ChangeError, Erased};
 pub use scheduling::{
     Admission, DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES, ScheduleError,
     ScheduledInterview, SchedulingService, SchedulingSettings, UploadError, UploadedResume,

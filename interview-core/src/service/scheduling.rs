@@ -412,7 +412,56 @@ impl SchedulingService {
         sequence: u32,
         now: DateTime<Utc>,
     ) -> Option<NotifyError> {
-        let invitation = Invitation {
+        let invitation = self.invitation(booking, position, sequence, now);
+        match self.notifier.send_invitation(&invitation).await {
+            Ok(()) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "sent").increment(1);
+                None
+            }
+            Err(error) => {
+                metrics::counter!("interview_invitations_total", "outcome" => "failed")
+                    .increment(1);
+                tracing::warn!(token = ?booking.token, %error, "the invitation was not sent");
+                Some(error)
+            }
+        }
+    }
+
+    /// Tells the candidate that `booking` was cancelled (the calendar's
+    /// `METHOD:CANCEL` for the invitation last sent), and says why it was not
+    /// delivered, when it was not.
+    pub(super) async fn announce_cancellation(
+        &self,
+        booking: &Booking,
+        position: &Position,
+        now: DateTime<Utc>,
+    ) -> Option<NotifyError> {
+        let last_sent = self.invitation(booking, position, booking.reschedules, now);
+        match self.notifier.send_cancellation(&last_sent).await {
+            Ok(()) => {
+                metrics::counter!("interview_cancellations_total", "outcome" => "sent")
+                    .increment(1);
+                None
+            }
+            Err(error) => {
+                metrics::counter!("interview_cancellations_total", "outcome" => "failed")
+                    .increment(1);
+                tracing::warn!(token = ?booking.token, %error, "the cancellation was not sent");
+                Some(error)
+            }
+        }
+    }
+
+    /// What the candidate is (or was last) told about `booking`: revision
+    /// `sequence` of its calendar event.
+    fn invitation(
+        &self,
+        booking: &Booking,
+        position: &Position,
+        sequence: u32,
+        now: DateTime<Utc>,
+    ) -> Invitation {
+        Invitation {
             token: booking.token.clone(),
             to: booking.email.clone(),
             candidate_name: booking.name.clone(),
@@ -425,18 +474,6 @@ impl SchedulingService {
             language: position.language.clone(),
             sent_at: now,
             sequence,
-        };
-        match self.notifier.send_invitation(&invitation).await {
-            Ok(()) => {
-                metrics::counter!("interview_invitations_total", "outcome" => "sent").increment(1);
-                None
-            }
-            Err(error) => {
-                metrics::counter!("interview_invitations_total", "outcome" => "failed")
-                    .increment(1);
-                tracing::warn!(token = ?booking.token, %error, "the invitation was not sent");
-                Some(error)
-            }
         }
     }
 

@@ -126,6 +126,11 @@ async fn the_position_decides_how_often_and_how_late() {
     let cancelled = post_form(&app, &format!("/interview/{token}/cancel"), "").await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text());
     assert!(cancelled.text().contains("Your interview is cancelled"));
+    let told = app.notifier.sent().last().cloned().unwrap();
+    let ics = String::from_utf8(told.attachments[0].content.clone()).unwrap();
+    assert!(ics.contains("METHOD:CANCEL"), "{ics}");
+    // The revision after the one move the candidate made.
+    assert!(ics.contains("SEQUENCE:2"), "{ics}");
     assert_eq!(
         booking(&app, &token).await.status,
         interview_core::BookingStatus::Cancelled

@@ -147,9 +147,21 @@ async fn cancel_refuses_what_cannot_be_cancelled() {
     let first = app.api(Method::POST, &path, Some(ADMIN), None).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text());
     assert_eq!(first.json()["booking"]["status"], "cancelled");
-    // Again: no error, nothing changes.
+    assert_eq!(first.json()["email_sent"], true);
+    // The candidate got the calendar's cancellation.
+    let told = app.notifier.sent().last().cloned().unwrap();
+    assert!(told.subject.contains("cancelled"), "{}", told.subject);
+    let ics = String::from_utf8(told.attachments[0].content.clone()).unwrap();
+    assert!(
+        ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"),
+        "{ics}"
+    );
+    let sent = app.notifier.sent().len();
+    // Again: no error, nothing changes, nothing is sent again.
     let again = app.api(Method::POST, &path, Some(ADMIN), None).await;
     assert_eq!(again.status, StatusCode::OK);
+    assert!(again.json().get("email_sent").is_none(), "{}", again.text());
+    assert_eq!(app.notifier.sent().len(), sent);
     // The link now says the interview was cancelled.
     let page = app.get(&format!("/interview/{token}")).await;
     assert!(

@@ -331,7 +331,9 @@ pub(crate) async fn read(
 pub(crate) struct Changed {
     /// The booking as it is now.
     booking: Booking,
-    /// Whether the candidate was told (an updated invitation for a move).
+    /// Whether the candidate was told now: an updated invitation for a move, the
+    /// calendar's cancellation for a cancel; left out when nothing was sent (the
+    /// interview had been cancelled before).
     #[serde(skip_serializing_if = "Option::is_none")]
     email_sent: Option<bool>,
 }
@@ -363,14 +365,14 @@ pub(crate) async fn cancel(
     authenticate(&state, &headers)
         .await?
         .require(Scope::Write)?;
-    let booking = state
+    let cancelled = state
         .scheduling
         .cancel(&parse_token(&token)?)
         .await
         .map_err(change_error)?;
     Ok(Json(Changed {
-        booking,
-        email_sent: None,
+        booking: cancelled.booking,
+        email_sent: cancelled.email_sent,
     }))
 }
 

@@ -3,6 +3,7 @@
 //! real extractor), built through the same [`Application`] code.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod candidate_changes;
 mod cdp;
 mod console;
 mod local_interview;

@@ -4,8 +4,8 @@
 #
 #   scripts/setup.sh          what `cargo run --example full_stack` needs (espeak-ng)
 #   scripts/setup.sh --test   also what the tests need (a running PostgreSQL, headless Chromium,
-#                             schemathesis for the API contract run, icalendar for the
-#                             calendar files of the notify tests)
+#                             schemathesis for the API contract run, icalendar for
+#                             calendar files, standardwebhooks for webhook signatures)
 #   scripts/setup.sh --bench  also what the benchmarks compare against (poppler's pdftotext)
 set -euo pipefail
 
@@ -79,6 +79,9 @@ SCHEMATHESIS_VERSION=4.32.5
 # The version of icalendar (PyPI) that reads the invitations' calendar files in
 # interview-web's notify tests (tests/notify/check_ics.py): an independent parser.
 ICALENDAR_VERSION=7.3.0
+# The version of standardwebhooks (PyPI), the Standard Webhooks reference library
+# that verifies the signatures of the events sent to the HR platform in tests.
+STANDARDWEBHOOKS_VERSION=1.0.0
 # Where they live: a virtual environment of their own, outside the clone
 # (scripts/test.sh and the tests look in the same place).
 tools_dir="${INTERVIEW_TOOLS_DIR:-${HOME:-/root}/.cache/interview-tools}"
@@ -101,28 +104,19 @@ ensure_tools_venv() {
     python3 -m venv "$venv"
 }
 
-# schemathesis in $tools_dir/venv, at the pinned version.
-ensure_schemathesis() {
-    local venv="$tools_dir/venv"
-    if [[ -x "$venv/bin/schemathesis" ]] \
-        && [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" == "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
-        return 0
-    fi
-    ensure_tools_venv
-    log "installing schemathesis $SCHEMATHESIS_VERSION in $venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
-}
-
-# icalendar in $tools_dir/venv, at the pinned version.
-ensure_icalendar() {
-    local venv="$tools_dir/venv"
+# The PyPI package $1 at version $2 in $tools_dir/venv, unless the venv's python
+# already reports that version of the distribution.
+ensure_python_package() {
+    local package=$1 version=$2 venv="$tools_dir/venv"
     if [[ -x "$venv/bin/python" ]] \
-        && [[ "$("$venv/bin/python" -c 'import icalendar; print(icalendar.__version__)' 2>/dev/null)" == "$ICALENDAR_VERSION" ]]; then
+        && [[ "$("$venv/bin/python" -c 'import sys
+from importlib.metadata import version
+print(version(sys.argv[1]))' "$package" 2>/dev/null)" == "$version" ]]; then
         return 0
     fi
     ensure_tools_venv
-    log "installing icalendar $ICALENDAR_VERSION in $venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "icalendar==$ICALENDAR_VERSION"
+    log "installing $package $version in $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$package==$version"
 }
 
 # The offline voice of the zero-configuration interviewer.
@@ -134,9 +128,11 @@ if [[ $want_test == true ]]; then
     # package keeps text rendering (and screenshots) readable.
     apt_install chromium fonts-dejavu-core
     # scripts/test.sh checks the running server against GET /api/openapi.json.
-    ensure_schemathesis
-    # The notify tests read the calendar files with an independent parser.
-    ensure_icalendar
+    ensure_python_package schemathesis "$SCHEMATHESIS_VERSION"
+    # The notify and browser tests read calendar files with an independent parser.
+    ensure_python_package icalendar "$ICALENDAR_VERSION"
+    # The platform webhook tests verify signatures with the reference library.
+    ensure_python_package standardwebhooks "$STANDARDWEBHOOKS_VERSION"
 fi
 
 # benches/extraction.rs measures our PDF extraction against pdftotext.

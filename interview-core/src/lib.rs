@@ -12,6 +12,7 @@
 //! | [`store`] | [`BookingStore`](store::BookingStore): bookings, transcripts, evaluations; the booking state machine's moves as compare-and-swaps |
 //! | [`resume`] | [`ResumeStore`](resume::ResumeStore), [`ResumeExtractor`](resume::ResumeExtractor), [`DocumentKind`](resume::DocumentKind) sniffing |
 //! | [`notify`] | [`Notifier`](notify::Notifier) and the rendered [`Invitation`](notify::Invitation) (text, HTML, `.ics`) |
+//! | [`events`] | what the HR platform is told: [`PlatformEvent`](events::PlatformEvent)s (`booking.created`, ..., `evaluation.failed`) in the Standard Webhooks payload shape, nothing personal |
 //! | [`engine`] | [`SttEngine`](engine::SttEngine), [`LlmEngine`](engine::LlmEngine), [`TtsEngine`](engine::TtsEngine), [`AvatarProvider`](engine::AvatarProvider) |
 //! | [`audio`] | [`AudioFrame`](audio::AudioFrame): PCM with its sample rate and channels |
 //! | [`service`] | [`SchedulingService`](service::SchedulingService): upload, schedule, admit |
@@ -57,6 +58,7 @@ pub mod config;
 mod domain;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod interview;
 pub mod notify;
 pub mod position;

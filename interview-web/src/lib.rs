@@ -105,6 +105,7 @@ pub mod notify;
 mod observe;
 pub mod ops;
 mod pages;
+pub mod platform;
 mod resumes;
 pub mod server;
 mod state;

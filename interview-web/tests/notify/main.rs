@@ -1,9 +1,11 @@
 //! The notifiers against real receivers: an SMTP server listening on a local TCP
-//! port (a real one, and stubs that stall), and a folder on disk.
+//! port (a real one, and stubs that stall), a folder on disk, and webhook
+//! receivers of the HR platform.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod calendar;
 mod deadlines;
+mod platform;
 mod support;
 mod threading;
 

@@ -90,24 +90,14 @@ impl std::str::FromStr for Rate {
         let (count, period) = text.trim().split_once('/').ok_or(RateParseError)?;
         let count: u32 = count.trim().parse().map_err(|_| RateParseError)?;
         let period = period.trim();
-        let split = period
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or(RateParseError)?;
-        let (amount, unit) = period.split_at(split);
-        let amount: u64 = if amount.is_empty() {
-            1
+        // "3/h" reads as "3/1h".
+        let period = if period.starts_with(|c: char| c.is_ascii_digit()) {
+            parse_duration(period)
         } else {
-            amount.parse().map_err(|_| RateParseError)?
+            parse_duration(&format!("1{period}"))
         };
-        let unit_seconds = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            _ => return Err(RateParseError),
-        };
-        let seconds = amount.checked_mul(unit_seconds).ok_or(RateParseError)?;
-        Self::new(count, Duration::from_secs(seconds)).ok_or(RateParseError)
+        let period = period.ok_or(RateParseError)?;
+        Self::new(count, period).ok_or(RateParseError)
     }
 }
 
@@ -125,6 +115,23 @@ impl fmt::Display for Rate {
         };
         write!(f, "{}/{amount}{unit}", self.count)
     }
+}
+
+/// A length of time as settings write it: a whole number and a unit, `s`, `m`,
+/// `h` or `d` (`90s`, `30m`, `24h`, `2d`); `None` for anything else.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (amount, unit) = text.split_at(split);
+    let amount: u64 = amount.parse().ok()?;
+    let unit_seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    amount.checked_mul(unit_seconds).map(Duration::from_secs)
 }
 
 /// A wait in words a candidate reads: "40 seconds", "1 minute", "3 hours",

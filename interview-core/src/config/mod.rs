@@ -55,6 +55,36 @@ pub struct InterviewConfig {
     /// `INTERVIEW_PHONE_REGION`: the ISO 3166 alpha-2 region a phone number written
     /// without a country code is read in ("US").
     pub phone_region: PhoneRegion,
+    /// `REMINDER_OFFSETS`: how long before the start reminders go out (24 hours
+    /// and 1 hour); empty (`off`): none.
+    pub reminder_offsets: Vec<std::time::Duration>,
+}
+
+/// The most reminders one interview gets.
+pub const MAX_REMINDERS: usize = 5;
+
+/// The reminders' default offsets: a day and an hour before the start.
+pub const DEFAULT_REMINDER_OFFSETS: [std::time::Duration; 2] = [
+    std::time::Duration::from_secs(24 * 3600),
+    std::time::Duration::from_secs(3600),
+];
+
+/// `REMINDER_OFFSETS` read: `off` (none) or lengths of time separated by commas,
+/// each from a second to 30 days, at most [`MAX_REMINDERS`], sorted latest
+/// first without repeats.
+pub fn parse_reminder_offsets(text: &str) -> Option<Vec<std::time::Duration>> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Some(Vec::new());
+    }
+    let most = std::time::Duration::from_secs(30 * 86_400);
+    let mut offsets = text
+        .split(',')
+        .map(|part| crate::rate::parse_duration(part).filter(|d| !d.is_zero() && *d <= most))
+        .collect::<Option<Vec<_>>>()?;
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    offsets.dedup();
+    (offsets.len() <= MAX_REMINDERS).then_some(offsets)
 }
 
 /// The range `UNCLAIMED_UPLOAD_TTL_MINUTES` accepts: ten minutes (time to fill in
@@ -71,6 +101,7 @@ impl Default for InterviewConfig {
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
             phone_region: PhoneRegion::default(),
+            reminder_offsets: DEFAULT_REMINDER_OFFSETS.to_vec(),
         }
     }
 }
@@ -104,6 +135,14 @@ impl InterviewConfig {
             )
             .unwrap_or(defaults.phone_region);
         let positions = read_positions(env, phone_region);
+        let reminder_offsets = env
+            .parse(
+                "REMINDER_OFFSETS",
+                "off, or up to 5 lengths of time before the start, separated by commas, such \
+                 as 24h,1h or 90s (units s, m, h, d; at most 30 days each)",
+                parse_reminder_offsets,
+            )
+            .unwrap_or(defaults.reminder_offsets);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
@@ -113,6 +152,7 @@ impl InterviewConfig {
                 .rate("INVITATIONS_PER_ADDRESS", defaults.invitations_per_address),
             unclaimed_upload_ttl,
             phone_region,
+            reminder_offsets,
         }
     }
 
@@ -125,6 +165,7 @@ impl InterviewConfig {
         settings.invitations_per_address = self.invitations_per_address;
         settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
         settings.rules.phone_region = self.phone_region;
+        settings.reminder_offsets.clone_from(&self.reminder_offsets);
         settings
     }
 }
@@ -214,6 +255,39 @@ mod tests {
         assert_eq!(config.max_upload_bytes, 5 * 1024 * 1024);
         assert_eq!(config.max_resume_length, 8000);
         assert_eq!(config.unclaimed_upload_ttl, TimeDelta::hours(24));
+        assert_eq!(
+            config.reminder_offsets,
+            [
+                std::time::Duration::from_secs(86_400),
+                std::time::Duration::from_secs(3600)
+            ]
+        );
+    }
+
+    #[test]
+    fn reminder_offsets_are_read_sorted_and_bounded() {
+        let secs = std::time::Duration::from_secs;
+        let offsets =
+            |text: &str| interview(&[("REMINDER_OFFSETS", text)]).map(|c| c.reminder_offsets);
+        assert_eq!(
+            offsets("90s, 2d,1h").unwrap(),
+            [secs(2 * 86_400), secs(3600), secs(90)]
+        );
+        assert_eq!(offsets("1h,60m").unwrap(), [secs(3600)]);
+        assert_eq!(offsets("off").unwrap(), []);
+        assert_eq!(offsets("30d").unwrap(), [secs(30 * 86_400)]);
+        for wrong in [
+            "24",
+            "1w",
+            "0s",
+            "31d",
+            "1h,,2h",
+            "1s,2s,3s,4s,5s,6s",
+            "-1h",
+        ] {
+            let error = offsets(wrong).unwrap_err().to_string();
+            assert!(error.contains("REMINDER_OFFSETS"), "{wrong:?}: {error}");
+        }
     }
 
     #[test]

@@ -136,6 +136,30 @@ impl Invitation {
         }
     }
 
+    /// Renders a reminder, `before` the start: text and HTML bodies with the link
+    /// and the move and cancel links, threaded with the invitation; no calendar
+    /// part (the invitation's event stands).
+    pub fn to_reminder_email(&self, before: std::time::Duration) -> OutgoingEmail {
+        let when = in_words(before);
+        let subject = format!("Reminder: your interview is {when}");
+        OutgoingEmail {
+            to: self.to.clone(),
+            to_name: Some(self.candidate_name.to_string()),
+            text_body: render(&ReminderText {
+                invitation: self,
+                when: &when,
+            }),
+            html_body: render(&ReminderHtml {
+                invitation: self,
+                when: &when,
+                subject: &subject,
+            }),
+            subject,
+            attachments: Vec::new(),
+            thread: Some(EmailThread::new(self.token.clone(), false)),
+        }
+    }
+
     /// The cancellation's subject line: "Your interview for Backend Engineer at
     /// Acme is cancelled".
     pub fn cancellation_subject(&self) -> String {
@@ -289,6 +313,23 @@ struct HtmlBody<'a> {
     invitation: &'a Invitation,
 }
 
+/// A reminder's plain-text body (`templates/reminder.txt`, nothing escaped).
+#[derive(Template)]
+#[template(path = "reminder.txt")]
+struct ReminderText<'a> {
+    invitation: &'a Invitation,
+    when: &'a str,
+}
+
+/// A reminder's HTML body (`templates/reminder.html`, every value escaped).
+#[derive(Template)]
+#[template(path = "reminder.html")]
+struct ReminderHtml<'a> {
+    invitation: &'a Invitation,
+    when: &'a str,
+    subject: &'a str,
+}
+
 /// The cancellation's plain-text body (`templates/cancellation.txt`).
 #[derive(Template)]
 #[template(path = "cancellation.txt")]
@@ -306,6 +347,26 @@ struct CancellationHtml<'a> {
 /// Renders a body. Writing into a `String` cannot fail and every value shown formats
 /// without error, so a failure is a bug; it is logged rather than turned into a panic
 /// or a lost booking.
+/// How far ahead `before` is, in words: "in 1 hour", "in 24 hours", "in 90
+/// minutes", "in 2 days".
+fn in_words(before: std::time::Duration) -> String {
+    let minutes = before.as_secs().div_ceil(60);
+    let plural = |n: u64, unit: &str| {
+        if n == 1 {
+            format!("in 1 {unit}")
+        } else {
+            format!("in {n} {unit}s")
+        }
+    };
+    if minutes >= 2 * 24 * 60 && minutes % (24 * 60) == 0 {
+        plural(minutes / (24 * 60), "day")
+    } else if minutes >= 60 && minutes % 60 == 0 {
+        plural(minutes / 60, "hour")
+    } else {
+        plural(minutes.max(1), "minute")
+    }
+}
+
 fn render(body: &impl Template) -> String {
     let mut out = String::new();
     if let Err(error) = body.render_into(&mut out) {
@@ -626,6 +687,38 @@ mod tests {
             assert!(!shown.contains("0123456789abcdef0123"), "{shown}");
         }
         assert!(format!("{email:?}").contains("interview.ics (text/calendar"));
+    }
+
+    #[test]
+    fn a_reminder_says_when_links_everything_and_has_no_calendar_part() {
+        let inv = invitation("Zoë O'Brien", "Acme & <Sons>");
+        for (before, words) in [
+            (std::time::Duration::from_secs(3600), "in 1 hour"),
+            (std::time::Duration::from_secs(24 * 3600), "in 24 hours"),
+            (std::time::Duration::from_secs(90), "in 2 minutes"),
+            (std::time::Duration::from_secs(90 * 60), "in 90 minutes"),
+            (std::time::Duration::from_secs(3 * 24 * 3600), "in 3 days"),
+        ] {
+            let email = inv.to_reminder_email(before);
+            assert_eq!(
+                email.subject,
+                format!("Reminder: your interview is {words}")
+            );
+            assert!(email.text_body.contains(words), "{}", email.text_body);
+        }
+        let email = inv.to_reminder_email(std::time::Duration::from_secs(3600));
+        assert!(email.attachments.is_empty());
+        for body in [&email.text_body, &email.html_body] {
+            assert!(body.contains(inv.interview_url.as_str()));
+            assert!(body.contains("/reschedule") && body.contains("/cancel"));
+        }
+        assert!(
+            email.html_body.contains("Acme &#38; &#60;Sons&#62;"),
+            "{}",
+            email.html_body
+        );
+        assert!(email.text_body.contains("Acme & <Sons>"));
+        assert!(email.thread.is_some());
     }
 
     #[test]

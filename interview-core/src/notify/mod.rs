@@ -114,6 +114,16 @@ pub trait Notifier: Send + Sync {
         self.deliver(&invitation.to_email(self.sender())).await
     }
 
+    /// Renders and delivers a reminder of the interview `invitation` announced,
+    /// `before` its start.
+    async fn send_reminder(
+        &self,
+        invitation: &Invitation,
+        before: std::time::Duration,
+    ) -> Result<(), NotifyError> {
+        self.deliver(&invitation.to_reminder_email(before)).await
+    }
+
     /// Renders and delivers the cancellation of the interview `invitation`
     /// announced last: `METHOD:CANCEL`, the same calendar UID, the next SEQUENCE.
     async fn send_cancellation(&self, invitation: &Invitation) -> Result<(), NotifyError> {

@@ -45,6 +45,9 @@ pub struct SchedulingSettings {
     /// How long an upload waits for a booking to claim it before the sweeper
     /// deletes it ([`DEFAULT_UNCLAIMED_UPLOAD_TTL`]).
     pub unclaimed_upload_ttl: TimeDelta,
+    /// How long before the start reminders go out, latest first (none: no
+    /// reminders); `REMINDER_OFFSETS`.
+    pub reminder_offsets: Vec<std::time::Duration>,
 }
 
 impl SchedulingSettings {
@@ -66,6 +69,7 @@ impl SchedulingSettings {
             max_resume_bytes: DEFAULT_MAX_RESUME_BYTES,
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
+            reminder_offsets: crate::config::DEFAULT_REMINDER_OFFSETS.to_vec(),
         }
     }
 

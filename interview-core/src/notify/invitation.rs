@@ -358,9 +358,9 @@ fn in_words(before: std::time::Duration) -> String {
             format!("in {n} {unit}s")
         }
     };
-    if minutes >= 2 * 24 * 60 && minutes % (24 * 60) == 0 {
+    if minutes >= 2 * 24 * 60 && minutes.is_multiple_of(24 * 60) {
         plural(minutes / (24 * 60), "day")
-    } else if minutes >= 60 && minutes % 60 == 0 {
+    } else if minutes >= 60 && minutes.is_multiple_of(60) {
         plural(minutes / 60, "hour")
     } else {
         plural(minutes.max(1), "minute")

@@ -8,12 +8,13 @@
 //!
 //! A job is written in the same transaction as the booking change that causes it
 //! ([`JobStore::create_with_jobs`]): a booking and its invitation job exist together
-//! or not at all. A handler that fails returns a [`JobError`]; the job then waits as
-//! the [`RetryPolicy`] says (capped exponential backoff with jitter, kept in the
-//! database so a restart loses nothing) and its error stays readable through
-//! [`JobStore::failed_jobs`].
+//! or not at all. A handler that fails returns a [`JobError`]; the job then waits
+//! as the worker's backoff says ([`DEFAULT_JOB_BACKOFF`]: capped exponential with
+//! jitter; the next attempt's time is kept in the database, so a restart loses
+//! nothing) and its error stays readable through [`JobStore::failed_jobs`].
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -77,6 +78,7 @@ pub struct NewJob {
     job: Job,
     run_at: Option<DateTime<Utc>>,
     idempotency_key: Option<String>,
+    max_attempts: u32,
 }
 
 impl NewJob {
@@ -86,6 +88,7 @@ impl NewJob {
             job,
             run_at: None,
             idempotency_key: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
         }
     }
 
@@ -110,6 +113,18 @@ impl NewJob {
         }
         self.idempotency_key = Some(key);
         Ok(self)
+    }
+
+    /// Runs the job at most `attempts` times (at least once); the default is
+    /// [`DEFAULT_MAX_ATTEMPTS`].
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// How many times the job runs at most.
+    pub fn attempts_allowed(&self) -> u32 {
+        self.max_attempts
     }
 
     /// The job.
@@ -146,7 +161,7 @@ pub enum JobKeyError {
 #[non_exhaustive]
 pub enum JobError {
     /// Worth trying again later (a server down, a timeout): the job waits as the
-    /// [`RetryPolicy`] says, until its attempts run out.
+    /// worker's backoff says, until its attempts run out.
     #[error("{0}")]
     Retry(String),
     /// Trying again cannot help (the booking is gone, the payload is obsolete): the
@@ -167,37 +182,37 @@ impl JobError {
     }
 }
 
-/// How failed jobs are retried: the delay before the next attempt is
-/// `min(max, initial * 2^(attempt - 1))`, shortened by up to `jitter` at random, and
-/// a job stops after `max_attempts` attempts.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RetryPolicy {
-    /// The delays between attempts.
-    pub backoff: Backoff,
-    /// How many times a job runs at most (the first run included).
-    pub max_attempts: u32,
+/// How long failed jobs wait by default before their next attempt: 15 s after the
+/// first failure, doubling to at most an hour, up to a fifth taken off at random.
+pub const DEFAULT_JOB_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_secs(15),
+    max: Duration::from_secs(3600),
+    jitter: 0.2,
+};
+
+/// How many times a job runs at most by default (the first run included): with
+/// [`DEFAULT_JOB_BACKOFF`] a job keeps trying for about a day (15 s, 30 s, ...
+/// 32 min, then hourly).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 30;
+
+/// Runs jobs: what a queue worker calls for each job it takes.
+///
+/// Any `Fn(Job) -> impl Future<Output = Result<(), JobError>>` is a handler.
+#[async_trait]
+pub trait JobHandler: Send + Sync {
+    /// Does the job's work. An error is kept with the job; [`JobError::Retry`] runs it
+    /// again later, [`JobError::Abandon`] stops it.
+    async fn run(&self, job: Job) -> Result<(), JobError>;
 }
 
-impl Default for RetryPolicy {
-    /// 15 s after the first failure, doubling to at most an hour, up to a fifth taken
-    /// off at random; 30 attempts, so a job keeps trying for about a day (15 s, 30 s,
-    /// ... 32 min, then hourly).
-    fn default() -> Self {
-        Self {
-            backoff: Backoff {
-                initial: Duration::from_secs(15),
-                max: Duration::from_secs(3600),
-                jitter: 0.2,
-            },
-            max_attempts: 30,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The delay after failed attempt number `attempt` (1 for the first run).
-    pub fn delay_after(&self, attempt: u32) -> Duration {
-        self.backoff.next_delay(attempt.saturating_sub(1))
+#[async_trait]
+impl<F, Fut> JobHandler for F
+where
+    F: Fn(Job) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<(), JobError>> + Send,
+{
+    async fn run(&self, job: Job) -> Result<(), JobError> {
+        self(job).await
     }
 }
 
@@ -296,12 +311,11 @@ mod tests {
     }
 
     #[test]
-    fn the_default_policy_retries_within_fifteen_seconds_for_about_a_day() {
-        let policy = RetryPolicy::default();
-        assert!(policy.delay_after(1) <= Duration::from_secs(15));
-        assert!(policy.delay_after(1) >= Duration::from_secs(12));
-        let total: Duration = (1..policy.max_attempts)
-            .map(|n| policy.backoff.delay(n - 1, 0.0))
+    fn the_defaults_retry_within_fifteen_seconds_for_about_a_day() {
+        assert!(DEFAULT_JOB_BACKOFF.next_delay(0) <= Duration::from_secs(15));
+        assert!(DEFAULT_JOB_BACKOFF.next_delay(0) >= Duration::from_secs(12));
+        let total: Duration = (0..DEFAULT_MAX_ATTEMPTS - 1)
+            .map(|n| DEFAULT_JOB_BACKOFF.delay(n, 0.0))
             .sum();
         assert!(total > Duration::from_secs(20 * 3600), "{total:?}");
         assert!(total < Duration::from_secs(30 * 3600), "{total:?}");

@@ -231,7 +231,6 @@ pub enum FailedJobStatus {
 
 /// A job whose last attempt failed, with its error: what operators watch.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct FailedJob {
     /// The queue's id of the job.
     pub id: String,

@@ -24,7 +24,18 @@
 //!
 //! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
 //! when they are constructed, recording them in their own table
-//! (`_interview_storage_migrations`). For Supabase, run `docs/supabase.sql` once.
+//! (`_interview_storage_migrations`), then apalis's migrations for the job queue
+//! (recorded in `_interview_queue_migrations`). For Supabase, run `docs/supabase.sql`
+//! once.
+//!
+//! ## The job queue
+//!
+//! [`queue`]: the SQLite and PostgreSQL stores implement
+//! [`JobStore`](interview_core::jobs::JobStore) (jobs written in the same transaction
+//! as a new booking, failed jobs with their last error) and start apalis workers
+//! ([`sqlite::SqliteBookingStore::start_job_worker`],
+//! [`postgres::PostgresBookingStore::start_job_worker`]) that retry failed jobs with a
+//! capped exponential backoff kept in the database.
 //!
 //! ## Errors
 //!
@@ -67,6 +78,8 @@ pub mod supabase;
 mod record;
 #[cfg(any(feature = "fs", feature = "supabase"))]
 mod resume_key;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod queue;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 

@@ -10,6 +10,8 @@ mod conformance;
 #[cfg(feature = "fs")]
 mod fs;
 mod in_memory;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod queue;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]

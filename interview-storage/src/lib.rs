@@ -74,12 +74,12 @@ pub mod sqlite;
 #[cfg(feature = "supabase")]
 pub mod supabase;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod queue;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "supabase"))]
 mod record;
 #[cfg(any(feature = "fs", feature = "supabase"))]
 mod resume_key;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub mod queue;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 

@@ -62,8 +62,7 @@ async fn push(connection: &mut PgConnection, jobs: &[NewJob]) -> Result<(), Stor
             continue;
         }
         let mut savepoint = connection.begin().await.map_err(store_error)?;
-        match apalis_postgres::queries::push_tasks(&mut *savepoint, QUEUE_NAME, vec![task]).await
-        {
+        match apalis_postgres::queries::push_tasks(&mut *savepoint, QUEUE_NAME, vec![task]).await {
             Ok(()) => savepoint.commit().await.map_err(store_error)?,
             Err(error) if is_duplicate_key(&error) => {
                 savepoint.rollback().await.map_err(store_error)?;

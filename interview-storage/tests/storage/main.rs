@@ -10,10 +10,10 @@ mod conformance;
 #[cfg(feature = "fs")]
 mod fs;
 mod in_memory;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod queue;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod queue;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "supabase")]

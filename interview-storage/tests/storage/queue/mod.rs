@@ -83,7 +83,10 @@ impl Recorder {
 #[async_trait]
 impl JobHandler for Recorder {
     async fn run(&self, job: Job) -> Result<(), JobError> {
-        self.runs.lock().unwrap().push((job.clone(), Instant::now()));
+        self.runs
+            .lock()
+            .unwrap()
+            .push((job.clone(), Instant::now()));
         if let Some(error) = &self.always {
             return Err(error.clone());
         }

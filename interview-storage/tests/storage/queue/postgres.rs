@@ -127,7 +127,9 @@ async fn two_instances_on_one_database_run_every_job_exactly_once() {
 
     let mut runs: HashMap<String, usize> = HashMap::new();
     for (job, _) in one.runs().into_iter().chain(two.runs()) {
-        *runs.entry(serde_json::to_string(&job).unwrap()).or_default() += 1;
+        *runs
+            .entry(serde_json::to_string(&job).unwrap())
+            .or_default() += 1;
     }
     assert_eq!(runs.len(), JOBS, "every job ran");
     assert!(runs.values().all(|&count| count == 1), "{runs:?}");
@@ -162,9 +164,11 @@ async fn a_failed_job_keeps_its_error_and_another_instance_retries_it_after_the_
     let failing = Recorder::new();
     failing.fail_first(job.job(), 1);
     let worker = first.start_job_worker(failing.clone(), &settings);
-    eventually(Duration::from_secs(10), "the failure is recorded", || async {
-        first.failed_jobs(10).await.unwrap().len() == 1
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the failure is recorded",
+        || async { first.failed_jobs(10).await.unwrap().len() == 1 },
+    )
     .await;
     let failed_at = failing.runs()[0].1;
     worker.stop().await.unwrap();

@@ -117,9 +117,11 @@ async fn a_worker_runs_each_job_once_and_stops_gracefully() {
     store.enqueue(&jobs).await.unwrap();
     let recorder = Recorder::new();
     let worker = store.start_job_worker(recorder.clone(), &fast_settings());
-    eventually(Duration::from_secs(15), "all twelve jobs are done", || async {
-        statuses(&store).await.iter().all(|s| s == "Done")
-    })
+    eventually(
+        Duration::from_secs(15),
+        "all twelve jobs are done",
+        || async { statuses(&store).await.iter().all(|s| s == "Done") },
+    )
     .await;
     worker.stop().await.unwrap();
     let mut ran: Vec<String> = recorder
@@ -172,9 +174,11 @@ async fn a_failed_job_keeps_its_error_and_is_retried_after_the_backoff_by_a_new_
     let first = Recorder::new();
     first.fail_first(job.job(), 1);
     let worker = store.start_job_worker(first.clone(), &settings);
-    eventually(Duration::from_secs(10), "the failure is recorded", || async {
-        store.failed_jobs(10).await.unwrap().len() == 1
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the failure is recorded",
+        || async { store.failed_jobs(10).await.unwrap().len() == 1 },
+    )
     .await;
     let failed_at = first.runs()[0].1;
     worker.stop().await.unwrap();
@@ -240,7 +244,10 @@ async fn delays_double_and_a_job_gives_up_after_its_attempts() {
     // 1 s then 2 s, in whole seconds, so at least about 0 s and 1 s.
     let gaps = [runs[1] - runs[0], runs[2] - runs[1]];
     assert!(gaps[1] >= Duration::from_secs(1), "{gaps:?}");
-    assert!(gaps[1] > gaps[0] || gaps[0] >= Duration::from_secs(1), "{gaps:?}");
+    assert!(
+        gaps[1] > gaps[0] || gaps[0] >= Duration::from_secs(1),
+        "{gaps:?}"
+    );
     let failed = &store.failed_jobs(10).await.unwrap()[0];
     assert_eq!(failed.attempts, 3);
     assert_eq!(failed.max_attempts, 3);

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, TaskBuilder, TaskId, WorkerError};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use interview_core::backoff::Backoff;
 use interview_core::jobs::{
     DEFAULT_JOB_BACKOFF, FailedJob, FailedJobStatus, Job, JobError, JobHandler, NewJob,
@@ -255,11 +255,4 @@ fn last_error(stored: Option<&str>) -> String {
     message
         .strip_prefix("AbortError: ")
         .map_or(message.clone(), str::to_owned)
-}
-
-/// Seconds since the epoch as a time (SQLite keeps `run_at` so).
-pub(crate) fn from_epoch_seconds(seconds: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(seconds, 0)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use apalis::prelude::{Attempt, BackendExt, TaskId, WorkerBuilder};
 use apalis_sqlite::{Config, SqliteStorage};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use interview_core::Booking;
 use interview_core::jobs::{FailedJob, Job, JobHandler, JobStore, NewJob};
 use interview_core::store::StoreError;
@@ -17,7 +17,7 @@ use tokio::sync::oneshot;
 use super::{SqliteBookingStore, insert_booking, store_error};
 use crate::queue::{
     FailedRow, JobWorker, QUEUE_MIGRATIONS_TABLE, QUEUE_NAME, Reschedule, Runner, WorkerSettings,
-    from_epoch_seconds, stop_signal, task_for,
+    stop_signal, task_for,
 };
 
 /// apalis-sqlite's migrations, recorded in their own table. (Its `setup` would also
@@ -137,4 +137,11 @@ impl SqliteBookingStore {
         let task = tokio::spawn(worker.run_until(stop_signal(stopped)));
         JobWorker::new(name, stop, task)
     }
+}
+
+/// Seconds since the epoch as a time (apalis-sqlite keeps `run_at` so).
+fn from_epoch_seconds(seconds: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(seconds, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }

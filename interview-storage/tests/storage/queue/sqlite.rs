@@ -375,3 +375,75 @@ async fn the_apalis_schema_is_the_one_the_queue_was_written_for() {
     assert_eq!(columns, expected);
     let _: Arc<dyn JobStore> = Arc::new(store);
 }
+
+/// A handler whose first run never ends (as in a process that crashes mid-job) and
+/// whose later runs succeed; or, `slow`, whose every run takes that long.
+struct Stuck {
+    runs: std::sync::atomic::AtomicUsize,
+    slow: Option<Duration>,
+}
+
+#[async_trait::async_trait]
+impl interview_core::jobs::JobHandler for Stuck {
+    async fn run(&self, _job: Job) -> Result<(), JobError> {
+        let run = self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match self.slow {
+            Some(delay) => tokio::time::sleep(delay).await,
+            None if run == 0 => std::future::pending::<()>().await,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+impl Stuck {
+    fn runs(&self) -> usize {
+        self.runs.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn stopping_a_worker_lets_the_job_in_hand_finish_and_records_it() {
+    let (store, _dir) = store().await;
+    store.enqueue(&[invitation()]).await.unwrap();
+    let handler = Arc::new(Stuck {
+        runs: 0.into(),
+        slow: Some(Duration::from_millis(800)),
+    });
+    let worker = store.start_job_worker(handler.clone(), &fast_settings());
+    eventually(Duration::from_secs(10), "the job starts", || async {
+        handler.runs() == 1
+    })
+    .await;
+    worker.stop().await.unwrap();
+    assert_eq!(statuses(&store).await, ["Done"]);
+}
+
+#[tokio::test]
+async fn a_job_held_by_a_crashed_worker_is_run_by_another() {
+    let (store, _dir) = store().await;
+    store.enqueue(&[invitation()]).await.unwrap();
+    let mut settings = fast_settings();
+    settings.heartbeat = Duration::from_secs(1);
+    let handler = Arc::new(Stuck {
+        runs: 0.into(),
+        slow: None,
+    });
+    let crashed = store.start_job_worker(handler.clone(), &settings);
+    eventually(Duration::from_secs(10), "the job starts", || async {
+        handler.runs() == 1
+    })
+    .await;
+    crashed.abort();
+    assert_eq!(statuses(&store).await, ["Running"]);
+
+    // Another instance notices the silent worker after two heartbeats and runs the
+    // job (its second attempt: the crashed run counts).
+    let worker = store.start_job_worker(handler.clone(), &settings);
+    eventually(Duration::from_secs(20), "the job is done", || async {
+        statuses(&store).await == ["Done"]
+    })
+    .await;
+    worker.stop().await.unwrap();
+    assert_eq!(handler.runs(), 2);
+}

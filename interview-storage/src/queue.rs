@@ -12,11 +12,13 @@
 //!   ([`QUEUE_MIGRATIONS_TABLE`]) so that neither our migrations nor an integrator's
 //!   `_sqlx_migrations` ever see them.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{AbortError, Attempt, BoxDynError, TaskBuilder, TaskId, WorkerError};
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
 use interview_core::backoff::Backoff;
 use interview_core::jobs::{
     DEFAULT_JOB_BACKOFF, FailedJob, FailedJobStatus, Job, JobError, JobHandler, NewJob,
@@ -168,7 +170,12 @@ impl<R: Reschedule> Runner<R> {
     ) -> Result<(), BoxDynError> {
         let kind = job.kind();
         let attempt = u32::try_from(attempt.current()).unwrap_or(u32::MAX);
-        match self.handler.run(job).await {
+        // apalis polls jobs on the worker's own task: a panic would end the worker.
+        let outcome = AssertUnwindSafe(self.handler.run(job))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(JobError::retry("the job's handler panicked")));
+        match outcome {
             Ok(()) => Ok(()),
             Err(JobError::Abandon(message)) => {
                 tracing::warn!(job = kind, %id, attempt, "job abandoned: {message}");

@@ -447,3 +447,40 @@ async fn a_job_held_by_a_crashed_worker_is_run_by_another() {
     worker.stop().await.unwrap();
     assert_eq!(handler.runs(), 2);
 }
+
+/// Panics on its first run, succeeds afterwards.
+struct PanicsOnce(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl interview_core::jobs::JobHandler for PanicsOnce {
+    async fn run(&self, _job: Job) -> Result<(), JobError> {
+        if self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            panic!("a bug in a handler");
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_fails_the_job_not_the_worker() {
+    let (store, _dir) = store().await;
+    store.enqueue(&[invitation()]).await.unwrap();
+    let handler = Arc::new(PanicsOnce(0.into()));
+    let worker = store.start_job_worker(handler.clone(), &fast_settings());
+    eventually(Duration::from_secs(10), "the panic is recorded", || async {
+        store
+            .failed_jobs(10)
+            .await
+            .unwrap()
+            .first()
+            .is_some_and(|job| job.last_error == "the job's handler panicked")
+    })
+    .await;
+    // The same worker retries it after the backoff.
+    eventually(Duration::from_secs(15), "the retry succeeds", || async {
+        statuses(&store).await == ["Done"]
+    })
+    .await;
+    worker.stop().await.unwrap();
+    assert_eq!(handler.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

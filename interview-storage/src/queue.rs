@@ -162,12 +162,25 @@ pub(crate) struct Runner<R> {
 }
 
 impl<R: Reschedule> Runner<R> {
+    /// Runs one job. apalis hands over the payload as JSON, not as a [`Job`]: a
+    /// payload this version cannot read (written by a later version, say) would
+    /// otherwise fail in apalis's decoding and stall the worker; here it is abandoned
+    /// with a reason.
     pub(crate) async fn run(
         &self,
-        job: Job,
+        payload: serde_json::Value,
         id: TaskId,
         attempt: Attempt,
     ) -> Result<(), BoxDynError> {
+        let job = match serde_json::from_value::<Job>(payload) {
+            Ok(job) => job,
+            Err(error) => {
+                tracing::warn!(%id, "job abandoned, its payload is unreadable: {error}");
+                return Err(Box::new(AbortError::new(JobError::abandon(
+                    "the job's payload is not one this version can read",
+                ))));
+            }
+        };
         let kind = job.kind();
         let attempt = u32::try_from(attempt.current()).unwrap_or(u32::MAX);
         // apalis polls jobs on the worker's own task: a panic would end the worker.

@@ -10,7 +10,7 @@ use apalis_postgres::{Config, PostgresStorage};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::Booking;
-use interview_core::jobs::{FailedJob, Job, JobHandler, JobStore, NewJob};
+use interview_core::jobs::{FailedJob, JobHandler, JobStore, NewJob};
 use interview_core::store::StoreError;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnection, PgPool};
@@ -147,7 +147,7 @@ impl PostgresBookingStore {
             .queue(QUEUE_NAME)
             .heartbeat_interval(settings.heartbeat)
             .batch_size(settings.batch_size.max(1));
-        let storage = PostgresStorage::<Job>::new(&self.pool)
+        let storage = PostgresStorage::<serde_json::Value>::new(&self.pool)
             .with_config(config)
             .poll_with_interval(settings.poll_interval);
         let runner = Arc::new(Runner {
@@ -155,9 +155,9 @@ impl PostgresBookingStore {
             backoff: settings.backoff,
             reschedule: PgReschedule(self.pool.clone()),
         });
-        let service = move |job: Job, id: TaskId, attempt: Attempt| {
+        let service = move |payload: serde_json::Value, id: TaskId, attempt: Attempt| {
             let runner = Arc::clone(&runner);
-            async move { runner.run(job, id, attempt).await }
+            async move { runner.run(payload, id, attempt).await }
         };
         let worker = WorkerBuilder::new(name.clone())
             .backend(storage)

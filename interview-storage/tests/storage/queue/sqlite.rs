@@ -484,3 +484,46 @@ async fn a_handler_that_panics_fails_the_job_not_the_worker() {
     worker.stop().await.unwrap();
     assert_eq!(handler.0.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_payload_this_version_cannot_read_is_abandoned_and_the_worker_goes_on() {
+    let (store, _dir) = store().await;
+    // As a job written by a later version, whose kind this one does not know.
+    sqlx::query(
+        "INSERT INTO Jobs (job, id, job_type, status, attempts, max_attempts, run_at, priority) \
+         VALUES (CAST('{\"kind\":\"send_postcard\"}' AS BLOB), '01ARZ3NDEKTSV4RRFFQ69G5FAV', \
+         'interview.jobs', 'Pending', 0, 30, strftime('%s', 'now') - 1, 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.enqueue(&[invitation()]).await.unwrap();
+    let recorder = Recorder::new();
+    let worker = store.start_job_worker(recorder.clone(), &fast_settings());
+    eventually(Duration::from_secs(10), "the readable job runs", || async {
+        recorder.run_count() == 1
+    })
+    .await;
+    eventually(
+        Duration::from_secs(10),
+        "the unreadable one is abandoned",
+        || async {
+            store
+                .failed_jobs(10)
+                .await
+                .unwrap()
+                .first()
+                .is_some_and(|job| job.status == FailedJobStatus::Abandoned)
+        },
+    )
+    .await;
+    worker.stop().await.unwrap();
+    let failed = &store.failed_jobs(10).await.unwrap()[0];
+    assert_eq!(failed.job, None);
+    assert_eq!(failed.attempts, 1);
+    assert!(
+        failed.last_error.contains("payload"),
+        "{}",
+        failed.last_error
+    );
+}

@@ -19,12 +19,13 @@ use std::time::Duration;
 use apalis::prelude::{AbortError, Attempt, BoxDynError, TaskBuilder, TaskId, WorkerError};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use interview_core::backoff::Backoff;
 use interview_core::jobs::{
     DEFAULT_JOB_BACKOFF, FailedJob, FailedJobStatus, Job, JobError, JobHandler, NewJob,
 };
 use interview_core::store::StoreError;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// The apalis queue (its `job_type` column) that holds every [`Job`].
@@ -82,65 +83,101 @@ impl WorkerSettings {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QueueError {
-    /// The worker stopped with an error.
-    #[error("the job worker failed: {0}")]
-    Worker(String),
     /// The worker's task panicked or was cancelled.
     #[error("the job worker's task ended abnormally")]
     Join(#[source] tokio::task::JoinError),
 }
 
-/// A running queue worker. [`JobWorker::stop`] lets the jobs in hand finish and
-/// records their results before it returns; dropping the handle leaves the worker
-/// running.
+/// How long the supervisor waits before starting a worker that ended on its own
+/// again (apalis ends a worker whose database query failed, e.g. while the server
+/// restarts): 1 s doubling to 30 s.
+const RESTART_BACKOFF: Backoff = Backoff {
+    initial: Duration::from_secs(1),
+    max: Duration::from_secs(30),
+    jitter: 0.5,
+};
+
+/// A worker that ran this long is healthy again: its next restart waits 1 s.
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
+
+/// A running queue worker, supervised: if apalis ends it (a database error ends an
+/// apalis worker), it is started again under a new name after a short delay.
+/// [`JobWorker::stop`] lets the jobs in hand finish and records their results before
+/// it returns; dropping the handle stops the worker the same way, without waiting.
 #[derive(Debug)]
 pub struct JobWorker {
-    name: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), WorkerError>>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
 }
 
 impl JobWorker {
-    pub(crate) fn new(
-        name: String,
-        stop: oneshot::Sender<()>,
-        task: JoinHandle<Result<(), WorkerError>>,
-    ) -> Self {
-        Self {
-            name,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    /// The worker's name, as in the queue's `Workers` table and `lock_by` columns.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Stops taking jobs, waits for the jobs in hand and their results, and returns.
-    pub async fn stop(mut self) -> Result<(), QueueError> {
-        if let Some(stop) = self.stop.take() {
-            // The worker may have ended already; then there is nobody to tell.
-            let _ = stop.send(());
-        }
-        match (&mut self.task).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(error)) => Err(QueueError::Worker(error.to_string())),
-            Err(error) => Err(QueueError::Join(error)),
-        }
+    pub async fn stop(self) -> Result<(), QueueError> {
+        // No receiver left means the supervisor has ended already.
+        let _ = self.stop.send(true);
+        let Self { task, .. } = self;
+        task.await.map_err(QueueError::Join)
     }
 
     /// Ends the worker at once, as a crash would: jobs in hand stay locked until
-    /// another worker sees this one miss its heartbeats. For tests of recovery.
+    /// another worker sees this one miss two heartbeats. For tests of recovery.
     pub fn abort(self) {
         self.task.abort();
     }
 }
 
-/// The signal `run_until` waits for: the stop sender was used or dropped.
-pub(crate) async fn stop_signal(receiver: oneshot::Receiver<()>) -> Result<(), WorkerError> {
-    let _ = receiver.await;
+/// Starts `run` (one apalis worker under the given name, until the given signal)
+/// and starts it again whenever it ends without being asked to.
+pub(crate) fn supervise<F, Fut>(settings: &WorkerSettings, run: F) -> JobWorker
+where
+    F: Fn(String, BoxFuture<'static, Result<(), WorkerError>>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), WorkerError>> + Send + 'static,
+{
+    let (stop, stopped) = watch::channel(false);
+    let settings = settings.clone();
+    let task = tokio::spawn(async move {
+        let mut restarts = 0_u32;
+        loop {
+            let name = settings.unique_name();
+            let started = std::time::Instant::now();
+            let result = run(name.clone(), stop_signal(stopped.clone()).boxed()).await;
+            if *stopped.borrow() {
+                if let Err(error) = result {
+                    tracing::warn!(worker = %name, "the job worker stopped with an error: {error}");
+                }
+                return;
+            }
+            if started.elapsed() >= HEALTHY_RUN {
+                restarts = 0;
+            }
+            let delay = RESTART_BACKOFF.next_delay(restarts);
+            restarts = restarts.saturating_add(1);
+            match result {
+                Ok(()) => {
+                    tracing::warn!(worker = %name, ?delay, "the job worker ended; restarting")
+                }
+                Err(error) => tracing::warn!(
+                    worker = %name,
+                    ?delay,
+                    "the job worker failed: {error}; restarting"
+                ),
+            }
+            // Asked to stop (or the handle dropped) during the delay: done.
+            let mut stopped = stopped.clone();
+            if tokio::time::timeout(delay, stopped.wait_for(|stop| *stop))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+        }
+    });
+    JobWorker { stop, task }
+}
+
+/// Resolves when the stop flag is set or its sender is gone (the handle dropped).
+async fn stop_signal(mut stopped: watch::Receiver<bool>) -> Result<(), WorkerError> {
+    let _ = stopped.wait_for(|stop| *stop).await;
     Ok(())
 }
 

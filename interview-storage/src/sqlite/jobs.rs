@@ -12,12 +12,11 @@ use interview_core::jobs::{FailedJob, JobHandler, JobStore, NewJob};
 use interview_core::store::StoreError;
 use sqlx::migrate::Migrator;
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use tokio::sync::oneshot;
 
 use super::{SqliteBookingStore, insert_booking, store_error};
 use crate::queue::{
     FailedRow, JobWorker, QUEUE_MIGRATIONS_TABLE, QUEUE_NAME, Reschedule, Runner, WorkerSettings,
-    stop_signal, task_for,
+    supervise, task_for,
 };
 
 /// apalis-sqlite's migrations, recorded in their own table. (Its `setup` would also
@@ -113,14 +112,10 @@ impl SqliteBookingStore {
         handler: Arc<dyn JobHandler>,
         settings: &WorkerSettings,
     ) -> JobWorker {
-        let name = settings.unique_name();
         let config = Config::default()
             .queue(QUEUE_NAME)
             .heartbeat_interval(settings.heartbeat)
             .batch_size(settings.batch_size.max(1));
-        let storage = SqliteStorage::<serde_json::Value>::new(&self.pool)
-            .with_config(config)
-            .poll_with_interval(settings.poll_interval);
         let runner = Arc::new(Runner {
             handler,
             backoff: settings.backoff,
@@ -130,12 +125,17 @@ impl SqliteBookingStore {
             let runner = Arc::clone(&runner);
             async move { runner.run(payload, id, attempt).await }
         };
-        let worker = WorkerBuilder::new(name.clone())
-            .backend(storage)
-            .build(service);
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(worker.run_until(stop_signal(stopped)));
-        JobWorker::new(name, stop, task)
+        let pool = self.pool.clone();
+        let poll_interval = settings.poll_interval;
+        supervise(settings, move |name, stop| {
+            let storage = SqliteStorage::<serde_json::Value>::new(&pool)
+                .with_config(config.clone())
+                .poll_with_interval(poll_interval);
+            WorkerBuilder::new(name)
+                .backend(storage)
+                .build(service.clone())
+                .run_until(stop)
+        })
     }
 }
 

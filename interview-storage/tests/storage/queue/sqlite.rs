@@ -527,3 +527,41 @@ async fn a_payload_this_version_cannot_read_is_abandoned_and_the_worker_goes_on(
         failed.last_error
     );
 }
+
+#[tokio::test]
+async fn a_worker_that_a_database_error_ended_is_started_again() {
+    let (store, _dir) = store().await;
+    // Taking a job fails while this trigger exists (apalis then ends its worker).
+    sqlx::query(
+        "CREATE TRIGGER refuse_taking BEFORE UPDATE OF lock_by ON Jobs \
+         BEGIN SELECT RAISE(ABORT, 'the database is failing'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.enqueue(&[invitation()]).await.unwrap();
+    let recorder = Recorder::new();
+    let worker = store.start_job_worker(recorder.clone(), &fast_settings());
+    eventually(
+        Duration::from_secs(15),
+        "a second worker registers",
+        || async {
+            let workers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM Workers")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            workers >= 2
+        },
+    )
+    .await;
+    assert_eq!(recorder.run_count(), 0);
+    sqlx::query("DROP TRIGGER refuse_taking")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    eventually(Duration::from_secs(30), "the job runs", || async {
+        recorder.run_count() == 1
+    })
+    .await;
+    worker.stop().await.unwrap();
+}

@@ -113,3 +113,29 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A handler whose first run never ends (as in a process that crashes mid-job) and
+/// whose later runs succeed; or, `slow`, whose every run takes that long.
+pub(crate) struct Stuck {
+    pub(crate) runs: std::sync::atomic::AtomicUsize,
+    pub(crate) slow: Option<Duration>,
+}
+
+#[async_trait::async_trait]
+impl interview_core::jobs::JobHandler for Stuck {
+    async fn run(&self, _job: interview_core::jobs::Job) -> Result<(), JobError> {
+        let run = self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match self.slow {
+            Some(delay) => tokio::time::sleep(delay).await,
+            None if run == 0 => std::future::pending::<()>().await,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+impl Stuck {
+    pub(crate) fn runs(&self) -> usize {
+        self.runs.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

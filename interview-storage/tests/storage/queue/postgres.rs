@@ -11,7 +11,7 @@ use interview_storage::postgres::PostgresBookingStore;
 use interview_storage::queue::QUEUE_MIGRATIONS_TABLE;
 use sqlx::postgres::PgPoolOptions;
 
-use super::{Recorder, eventually, fast_settings, invitation};
+use super::{Recorder, Stuck, eventually, fast_settings, invitation};
 use crate::conformance::booking;
 use crate::postgres::TestDatabase;
 
@@ -251,5 +251,45 @@ async fn the_apalis_schema_is_the_one_the_queue_was_written_for() {
     );
     let _: Arc<dyn JobStore> = Arc::new(store.clone());
     store.pool().close().await;
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_job_held_by_a_crashed_instance_is_run_by_the_other() {
+    let database = TestDatabase::create().await;
+    let first = instance(&database).await;
+    let second = instance(&database).await;
+    first.enqueue(&[invitation()]).await.unwrap();
+    let mut settings = fast_settings();
+    settings.heartbeat = Duration::from_secs(1);
+    let handler = Arc::new(Stuck {
+        runs: 0.into(),
+        slow: None,
+    });
+    let crashed = first.start_job_worker(handler.clone(), &settings);
+    eventually(Duration::from_secs(10), "the job starts", || async {
+        handler.runs() == 1
+    })
+    .await;
+    crashed.abort();
+
+    let worker = second.start_job_worker(handler.clone(), &settings);
+    eventually(
+        Duration::from_secs(20),
+        "the other instance runs it",
+        || async {
+            let status: String = sqlx::query_scalar("SELECT status FROM apalis.jobs")
+                .fetch_one(second.pool())
+                .await
+                .unwrap();
+            status == "Done"
+        },
+    )
+    .await;
+    worker.stop().await.unwrap();
+    assert_eq!(handler.runs(), 2);
+
+    first.pool().close().await;
+    second.pool().close().await;
     database.drop_database().await;
 }

@@ -12,7 +12,7 @@ use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
 use tempfile::TempDir;
 
-use super::{Recorder, eventually, fast_settings, invitation};
+use super::{Recorder, Stuck, eventually, fast_settings, invitation};
 use crate::conformance::booking;
 
 async fn store() -> (SqliteBookingStore, TempDir) {
@@ -374,32 +374,6 @@ async fn the_apalis_schema_is_the_one_the_queue_was_written_for() {
         .collect();
     assert_eq!(columns, expected);
     let _: Arc<dyn JobStore> = Arc::new(store);
-}
-
-/// A handler whose first run never ends (as in a process that crashes mid-job) and
-/// whose later runs succeed; or, `slow`, whose every run takes that long.
-struct Stuck {
-    runs: std::sync::atomic::AtomicUsize,
-    slow: Option<Duration>,
-}
-
-#[async_trait::async_trait]
-impl interview_core::jobs::JobHandler for Stuck {
-    async fn run(&self, _job: Job) -> Result<(), JobError> {
-        let run = self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        match self.slow {
-            Some(delay) => tokio::time::sleep(delay).await,
-            None if run == 0 => std::future::pending::<()>().await,
-            None => {}
-        }
-        Ok(())
-    }
-}
-
-impl Stuck {
-    fn runs(&self) -> usize {
-        self.runs.load(std::sync::atomic::Ordering::SeqCst)
-    }
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run |
-//! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server |
+//! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run; with the job queue in the same file (apalis-sqlite) |
+//! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server; with the job queue in schema `apalis` (apalis-postgres) |
 //! | `supabase` | no | [`supabase::SupabaseBookingStore`] over PostgREST and [`supabase::SupabaseResumeStore`] in Supabase Storage, sharing one [`supabase::SupabaseClient`] |
 //! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
 //!

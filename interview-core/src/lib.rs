@@ -19,6 +19,7 @@
 //! | [`config`] | [`Env`](config::Env), the environment parser every crate's settings use, and [`InterviewConfig`](config::InterviewConfig) |
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
 //! | [`random`] | randomness from the operating system: tokens, names, jitter |
+//! | [`jobs`] | background [`Job`](jobs::Job)s, [`JobError`](jobs::JobError), [`JobHandler`](jobs::JobHandler), the default backoff and [`JobStore`](jobs::JobStore): jobs written in the same transaction as the change that causes them |
 //! | [`backoff`] | [`Backoff`](backoff::Backoff): capped exponential delays with jitter, for every retry |
 //! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
 //! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate); [`defence`](interview::defence) for untrusted text |
@@ -60,6 +61,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod interview;
+pub mod jobs;
 pub mod notify;
 pub mod position;
 pub mod random;

@@ -13,8 +13,8 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run |
-//! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server |
+//! | `sqlite` | **yes** | [`sqlite::SqliteBookingStore`]: a SQLite file (WAL, pooled, busy timeout), created with its folder on first run; with the job queue in the same file (apalis-sqlite) |
+//! | `postgres` | no | [`postgres::PostgresBookingStore`]: a PostgreSQL server; with the job queue in schema `apalis` (apalis-postgres) |
 //! | `supabase` | no | [`supabase::SupabaseBookingStore`] over PostgREST and [`supabase::SupabaseResumeStore`] in Supabase Storage, sharing one [`supabase::SupabaseClient`] |
 //! | `fs` | **yes** | [`fs::LocalResumeStore`]: resume files in a local folder, served by the web layer under `/resumes/{key}` |
 //!
@@ -24,7 +24,18 @@
 //!
 //! The SQL backends apply their migrations (`migrations/sqlite`, `migrations/postgres`)
 //! when they are constructed, recording them in their own table
-//! (`_interview_storage_migrations`). For Supabase, run `docs/supabase.sql` once.
+//! (`_interview_storage_migrations`), then apalis's migrations for the job queue
+//! (recorded in `_interview_queue_migrations`). For Supabase, run `docs/supabase.sql`
+//! once.
+//!
+//! ## The job queue
+//!
+//! [`queue`]: the SQLite and PostgreSQL stores implement
+//! [`JobStore`](interview_core::jobs::JobStore) (jobs written in the same transaction
+//! as a new booking, failed jobs with their last error) and start apalis workers
+//! ([`sqlite::SqliteBookingStore::start_job_worker`],
+//! [`postgres::PostgresBookingStore::start_job_worker`]) that retry failed jobs with a
+//! capped exponential backoff kept in the database.
 //!
 //! ## Errors
 //!
@@ -63,6 +74,8 @@ pub mod sqlite;
 #[cfg(feature = "supabase")]
 pub mod supabase;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod queue;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "supabase"))]
 mod record;
 #[cfg(any(feature = "fs", feature = "supabase"))]

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Field, FieldError};
 use crate::random::{self, RandomnessError};
@@ -84,6 +84,17 @@ impl FromStr for BookingToken {
 impl Serialize for BookingToken {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.0)
+    }
+}
+
+/// Parses like [`BookingToken::parse`] (stored job payloads carry tokens); the error
+/// never repeats the text it refused.
+impl<'de> Deserialize<'de> for BookingToken {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(|_| {
+            serde::de::Error::custom("a booking token is 32 lowercase hexadecimal characters")
+        })
     }
 }
 

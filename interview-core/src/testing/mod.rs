@@ -1,4 +1,4 @@
-//! Test doubles: in-memory stores, a recording notifier, a scripted extractor,
+//! Test doubles: in-memory stores (bookings, resumes, jobs), a recording notifier, a scripted extractor,
 //! scripted engines, and captured logs. Enabled by the `test-utils` feature.
 //!
 //! Each double can be told to fail, so the error paths of code built on the traits
@@ -6,6 +6,7 @@
 
 mod engines;
 mod extractor;
+mod jobs;
 mod logs;
 mod notifier;
 mod room;
@@ -13,6 +14,7 @@ mod stores;
 
 pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
+pub use jobs::InMemoryJobStore;
 pub use logs::Logs;
 pub use notifier::RecordingNotifier;
 pub use room::{InMemoryRoom, in_memory_room, in_memory_room_in_real_time};

@@ -8,6 +8,7 @@
 //! original application's `interview_bookings` table in place (it adds `status` and
 //! `time_zone`), so an existing database keeps its bookings.
 
+mod jobs;
 mod recruiting;
 
 use std::str::FromStr;
@@ -161,9 +162,13 @@ impl PostgresBookingStore {
         Self::from_pool(pool).await
     }
 
-    /// Wraps an existing pool, applying the migrations.
+    /// Wraps an existing pool, applying the migrations (ours, then the job queue's).
     pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
         migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| sql::migrate_error(e, is_transient))?;
+        jobs::queue_migrator()
             .run(&pool)
             .await
             .map_err(|e| sql::migrate_error(e, is_transient))?;
@@ -192,6 +197,38 @@ fn pool_options() -> PgPoolOptions {
 /// and the server shutting down or starting up (57P01, 57P02, 57P03).
 fn is_transient(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+/// Inserts a new booking through `executor` (the pool, or a transaction that also
+/// writes the booking's jobs).
+async fn insert_booking<'e, E>(executor: E, booking: &Booking) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Postgres>,
+{
+    sqlx::query(
+        "INSERT INTO interview_bookings \
+         (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+          resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(booking.token.as_str())
+    .bind(booking.position_id.as_str())
+    .bind(booking.name.as_str())
+    .bind(booking.email.as_str())
+    .bind(booking.phone.as_str())
+    .bind(record::to_stored_precision(booking.scheduled_at))
+    .bind(booking.time_zone.map(|zone| zone.name()))
+    .bind(booking.resume_text.as_deref())
+    .bind(booking.resume_url.as_deref())
+    .bind(booking.status.as_str())
+    .bind(booking.evaluation_status.as_str())
+    .bind(booking.evaluation_status.reason())
+    .bind(record::to_stored_precision(booking.created_at))
+    .bind(i32::try_from(booking.reschedules).unwrap_or(i32::MAX))
+    .execute(executor)
+    .await
+    .map_err(store_error)?;
+    Ok(())
 }
 
 fn store_error(error: sqlx::Error) -> StoreError {
@@ -358,30 +395,7 @@ impl PositionStore for PostgresBookingStore {
 #[async_trait]
 impl BookingStore for PostgresBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO interview_bookings \
-             (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-              resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(booking.token.as_str())
-        .bind(booking.position_id.as_str())
-        .bind(booking.name.as_str())
-        .bind(booking.email.as_str())
-        .bind(booking.phone.as_str())
-        .bind(record::to_stored_precision(booking.scheduled_at))
-        .bind(booking.time_zone.map(|zone| zone.name()))
-        .bind(booking.resume_text.as_deref())
-        .bind(booking.resume_url.as_deref())
-        .bind(booking.status.as_str())
-        .bind(booking.evaluation_status.as_str())
-        .bind(booking.evaluation_status.reason())
-        .bind(record::to_stored_precision(booking.created_at))
-        .bind(i32::try_from(booking.reschedules).unwrap_or(i32::MAX))
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(())
+        insert_booking(&self.pool, booking).await
     }
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {

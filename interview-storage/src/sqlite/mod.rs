@@ -5,6 +5,7 @@
 //! (readers never wait for the writer), `synchronous = NORMAL` (safe with WAL), foreign
 //! keys, and a busy timeout so that concurrent writers queue instead of failing.
 
+mod jobs;
 mod recruiting;
 
 use std::path::Path;
@@ -103,9 +104,13 @@ impl SqliteBookingStore {
         Self::from_pool(pool).await
     }
 
-    /// Wraps an existing pool, applying the migrations.
+    /// Wraps an existing pool, applying the migrations (ours, then the job queue's).
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, StoreError> {
         migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| sql::migrate_error(e, is_transient))?;
+        jobs::queue_migrator()
             .run(&pool)
             .await
             .map_err(|e| sql::migrate_error(e, is_transient))?;
@@ -147,6 +152,42 @@ async fn create_parent_folder(file: &Path) -> Result<(), StoreError> {
 fn is_transient(code: &str) -> bool {
     code.parse::<i64>()
         .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14))
+}
+
+/// Inserts a new booking through `executor` (the pool, or a transaction that also
+/// writes the booking's jobs).
+async fn insert_booking<'e, E>(executor: E, booking: &Booking) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query(
+        "INSERT INTO interview_bookings \
+         (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
+          resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(booking.token.as_str())
+    .bind(booking.position_id.as_str())
+    .bind(booking.name.as_str())
+    .bind(booking.email.as_str())
+    .bind(booking.phone.as_str())
+    .bind(record::format_timestamp(record::to_stored_precision(
+        booking.scheduled_at,
+    )))
+    .bind(booking.time_zone.map(|zone| zone.name()))
+    .bind(booking.resume_text.as_deref())
+    .bind(booking.resume_url.as_deref())
+    .bind(booking.status.as_str())
+    .bind(booking.evaluation_status.as_str())
+    .bind(booking.evaluation_status.reason())
+    .bind(record::format_timestamp(record::to_stored_precision(
+        booking.created_at,
+    )))
+    .bind(i64::from(booking.reschedules))
+    .execute(executor)
+    .await
+    .map_err(store_error)?;
+    Ok(())
 }
 
 fn store_error(error: sqlx::Error) -> StoreError {
@@ -311,34 +352,7 @@ impl PositionStore for SqliteBookingStore {
 #[async_trait]
 impl BookingStore for SqliteBookingStore {
     async fn create(&self, booking: &Booking) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO interview_bookings \
-             (token, position_id, name, email, phone, scheduled_at, time_zone, resume_text, \
-              resume_url, status, evaluation_status, evaluation_reason, created_at, reschedules) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(booking.token.as_str())
-        .bind(booking.position_id.as_str())
-        .bind(booking.name.as_str())
-        .bind(booking.email.as_str())
-        .bind(booking.phone.as_str())
-        .bind(record::format_timestamp(record::to_stored_precision(
-            booking.scheduled_at,
-        )))
-        .bind(booking.time_zone.map(|zone| zone.name()))
-        .bind(booking.resume_text.as_deref())
-        .bind(booking.resume_url.as_deref())
-        .bind(booking.status.as_str())
-        .bind(booking.evaluation_status.as_str())
-        .bind(booking.evaluation_status.reason())
-        .bind(record::format_timestamp(record::to_stored_precision(
-            booking.created_at,
-        )))
-        .bind(i64::from(booking.reschedules))
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(())
+        insert_booking(&self.pool, booking).await
     }
 
     async fn get(&self, token: &BookingToken) -> Result<Option<Booking>, StoreError> {

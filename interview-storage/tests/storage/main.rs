@@ -12,6 +12,8 @@ mod fs;
 mod in_memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod queue;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "supabase")]

@@ -25,12 +25,12 @@ fn server_url() -> String {
 }
 
 /// A database of its own for one test, dropped at the end.
-struct TestDatabase {
+pub(crate) struct TestDatabase {
     name: String,
 }
 
 impl TestDatabase {
-    async fn create() -> Self {
+    pub(crate) async fn create() -> Self {
         // The random part is a fresh token: lowercase hex, safe in an identifier.
         let name = format!("interview_test_{}", BookingToken::generate().unwrap());
         let mut admin = PgConnection::connect(&server_url()).await.unwrap();
@@ -41,7 +41,7 @@ impl TestDatabase {
         Self { name }
     }
 
-    fn options(&self) -> PgConnectOptions {
+    pub(crate) fn options(&self) -> PgConnectOptions {
         PgConnectOptions::from_str(&server_url())
             .unwrap()
             .database(&self.name)
@@ -53,7 +53,7 @@ impl TestDatabase {
         url
     }
 
-    async fn drop_database(self) {
+    pub(crate) async fn drop_database(self) {
         let mut admin = PgConnection::connect(&server_url()).await.unwrap();
         sqlx::query(AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",

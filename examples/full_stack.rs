@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
         );
     }
 
-    let app = match Application::build(config).await {
+    let mut app = match Application::build(config).await {
         Ok(app) => app,
         Err(error) => {
             eprintln!("error: {}", interview::error::ErrorChain(&error));
@@ -124,6 +124,8 @@ async fn main() -> ExitCode {
     app.serve(listener, ops_listener, metrics, shutdown_signal())
         .await;
     sweeper.stop().await;
+    // Invitations and reminders in hand finish; the rest wait in the database.
+    app.stop_job_worker().await;
     #[cfg(feature = "livekit-agent")]
     if let Some(worker) = worker {
         println!(

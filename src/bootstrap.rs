@@ -73,6 +73,10 @@ pub struct Application {
     session: interview_voice::session::InterviewSession,
     /// The scheduling service the router serves, for background work.
     scheduling: Arc<SchedulingService>,
+    /// The worker running the booking database's job queue (invitations and
+    /// reminders); `None` for a store without one (Supabase). Dropping it stops it.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    jobs_worker: Option<interview_storage::queue::JobWorker>,
 }
 
 impl std::fmt::Debug for Application {
@@ -127,11 +131,15 @@ impl Application {
             path: config.data_dir.clone(),
             source,
         })?;
+        #[cfg(any(feature = "sqlite", feature = "postgres"))]
+        let (bookings, queue) = config.storage.bookings().open_with_queue().await?;
+        #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
         let bookings = booking_store(&config).await?;
         define_positions(bookings.clone(), &config.interview.positions).await?;
         let resumes = config.storage.resumes().open(clock.clone())?;
         let notifier = config.mail().open()?;
-        let scheduling = SchedulingService::new(
+        #[allow(unused_mut)]
+        let mut scheduling = SchedulingService::new(
             bookings.clone(),
             resumes,
             extractor(&config),
@@ -139,7 +147,20 @@ impl Application {
             clock.clone(),
             config.scheduling_settings(),
         );
+        #[cfg(any(feature = "sqlite", feature = "postgres"))]
+        if let Some(queue) = &queue {
+            scheduling = scheduling.with_jobs(queue.jobs());
+        }
         let scheduling = Arc::new(scheduling);
+        // Invitations and reminders go out from the queue, retried until the mail
+        // server takes them.
+        #[cfg(any(feature = "sqlite", feature = "postgres"))]
+        let jobs_worker = queue.as_ref().map(|queue| {
+            queue.start_worker(
+                Arc::new(interview_core::service::SchedulingJobs(scheduling.clone())),
+                &config.worker_settings(),
+            )
+        });
         #[allow(unused_mut)]
         let mut state = AppState::new(scheduling.clone());
         // Interviews in the browser over the local transport, held in-process.
@@ -181,7 +202,21 @@ impl Application {
             #[cfg(feature = "voice")]
             session,
             scheduling,
+            #[cfg(any(feature = "sqlite", feature = "postgres"))]
+            jobs_worker,
         })
+    }
+
+    /// Stops the job queue's worker: it takes no new job, and the jobs in hand
+    /// finish and are recorded. Call it on shutdown; without a queue it does
+    /// nothing.
+    pub async fn stop_job_worker(&mut self) {
+        #[cfg(any(feature = "sqlite", feature = "postgres"))]
+        if let Some(worker) = self.jobs_worker.take()
+            && let Err(error) = worker.stop().await
+        {
+            tracing::warn!(%error, "the job queue's worker stopped with an error");
+        }
     }
 
     /// Starts the background task that deletes uploaded resumes no booking claimed

@@ -77,6 +77,9 @@ pub struct Config {
     /// The vendor engines' keys.
     #[cfg(feature = "voice")]
     pub voice: VoiceConfig,
+    /// `JOB_RETRY_INITIAL_SECS`: the delay before a failed job's first retry (15;
+    /// each later one doubles, up to an hour).
+    pub job_retry_initial: std::time::Duration,
 }
 
 impl Config {
@@ -153,6 +156,16 @@ impl Config {
         env.not_in_build(&["SMTP_HOST"], "invitations by e-mail (feature `web`)");
         #[cfg(feature = "web")]
         let rate_limits = RateLimits::from_env(env);
+        let job_retry_initial = env
+            .parse(
+                "JOB_RETRY_INITIAL_SECS",
+                "a whole number of seconds from 1 to 300",
+                |v| v.parse::<u64>().ok().filter(|s| (1..=300).contains(s)),
+            )
+            .map_or(
+                interview_core::jobs::DEFAULT_JOB_BACKOFF.initial,
+                std::time::Duration::from_secs,
+            );
         #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
         let livekit = LiveKitConfig::from_env(env);
         #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
@@ -189,6 +202,7 @@ impl Config {
             livekit,
             #[cfg(feature = "voice")]
             voice,
+            job_retry_initial,
         })
     }
 
@@ -250,6 +264,15 @@ impl Config {
             "WebSocket to this server",
             "LIVEKIT_URL is not set",
         )
+    }
+
+    /// How the job queue's worker runs: retries start after
+    /// `JOB_RETRY_INITIAL_SECS` and double up to an hour.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub fn worker_settings(&self) -> interview_storage::queue::WorkerSettings {
+        let mut settings = interview_storage::queue::WorkerSettings::default();
+        settings.backoff.initial = self.job_retry_initial;
+        settings
     }
 
     /// The scheduling service's settings from this configuration.

@@ -46,13 +46,17 @@ pub enum Job {
         token: BookingToken,
         /// How long before the scheduled time the reminder is meant to go out.
         before_secs: u64,
+        /// The interview time it was planned for: a reminder of an interview that
+        /// moved since is not sent (the move planned its own).
+        scheduled_at: DateTime<Utc>,
     },
     /// Deliver one webhook event to one endpoint of the HR platform.
     DeliverWebhook {
-        /// The endpoint's id.
+        /// The endpoint's id (`env` for `WEBHOOK_URL`).
         endpoint_id: String,
-        /// The event's id (the `webhook-id` header, which receivers deduplicate on).
-        event_id: String,
+        /// The event, whole: its id is the `webhook-id` header receivers
+        /// deduplicate on, the same on every attempt.
+        event: Box<crate::events::PlatformEvent>,
     },
 }
 
@@ -278,6 +282,7 @@ mod tests {
         let job = Job::SendReminder {
             token: token.clone(),
             before_secs: 3600,
+            scheduled_at: DateTime::from_timestamp(1_900_000_000, 0).expect("a time"),
         };
         let json = serde_json::to_value(&job).expect("serializes");
         assert_eq!(json["kind"], "send_reminder");
@@ -289,9 +294,8 @@ mod tests {
 
     #[test]
     fn idempotency_keys_are_checked() {
-        let job = NewJob::new(Job::DeliverWebhook {
-            endpoint_id: "e".into(),
-            event_id: "v".into(),
+        let job = NewJob::new(Job::SendInvitation {
+            token: BookingToken::generate().expect("randomness"),
         });
         assert_eq!(
             job.clone().idempotency_key("").unwrap_err(),

@@ -651,3 +651,107 @@ async fn an_interrupted_interview_is_open_again_within_its_window_only() {
         Admission::Expired { .. }
     ));
 }
+
+// ---------------------------------------------------------------- the job queue
+
+#[tokio::test]
+async fn with_a_queue_a_booking_is_written_with_its_invitation_and_reminders() {
+    use interview_core::jobs::Job;
+    use interview_core::service::EmailStatus;
+    use interview_core::testing::InMemoryJobStore;
+
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let jobs = Arc::new(InMemoryJobStore::new(bookings.clone()));
+    let notifier = Arc::new(RecordingNotifier::new());
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.invitation_wait = std::time::Duration::from_millis(20);
+    // The interview is 21 hours away: the 20-hour and 1-hour reminders are both
+    // ahead; a 24-hour one would be in the past and is not planned.
+    settings.reminder_offsets = vec![
+        std::time::Duration::from_secs(24 * 3600),
+        std::time::Duration::from_secs(20 * 3600),
+        std::time::Duration::from_secs(3600),
+    ];
+    let service = SchedulingService::new(
+        bookings.clone(),
+        Arc::new(InMemoryResumeStore::new()),
+        Arc::new(ScriptedExtractor::text("cv")),
+        notifier.clone(),
+        Arc::new(ManualClock::new(now())),
+        settings,
+    )
+    .with_jobs(jobs.clone());
+    let booked = service.schedule(&request()).await.unwrap();
+    // Nothing runs the queue here: the answer says so, after the short wait.
+    assert_eq!(booked.email_status, EmailStatus::Queued);
+    assert!(
+        notifier.sent().is_empty(),
+        "nothing is sent during the request"
+    );
+    let written = jobs.jobs();
+    let token = booked.booking.token.clone();
+    assert_eq!(written.len(), 3, "{written:?}");
+    assert_eq!(
+        written[0].job(),
+        &Job::SendInvitation {
+            token: token.clone()
+        }
+    );
+    assert_eq!(
+        written[0].key(),
+        Some(format!("invitation:{token}").as_str())
+    );
+    for (job, hours) in written[1..].iter().zip([20, 1]) {
+        assert_eq!(
+            job.scheduled_for(),
+            Some(booked.booking.scheduled_at - TimeDelta::hours(hours))
+        );
+        assert!(
+            matches!(job.job(), Job::SendReminder { before_secs, .. } if *before_secs == hours as u64 * 3600)
+        );
+    }
+
+    // The worker's side: the invitation goes out with the booking's link.
+    service.run_job(written[0].job().clone()).await.unwrap();
+    assert_eq!(notifier.sent().len(), 1);
+    // A reminder planned for the old time is skipped once the interview moved.
+    let old_reminder = written[1].job().clone();
+    service
+        .reschedule(&token, "2030-03-04T10:00", None)
+        .await
+        .unwrap();
+    let sent = notifier.sent().len();
+    service.run_job(old_reminder).await.unwrap();
+    assert_eq!(
+        notifier.sent().len(),
+        sent,
+        "the old time's reminder is not sent"
+    );
+    // The move planned reminders for the new time.
+    let moved = bookings.get(&token).await.unwrap().unwrap();
+    let planned: Vec<_> = jobs
+        .jobs()
+        .into_iter()
+        .filter(|job| matches!(job.job(), Job::SendReminder { scheduled_at, .. } if *scheduled_at == moved.scheduled_at))
+        .collect();
+    // The new time is days away: all three offsets are ahead.
+    assert_eq!(planned.len(), 3);
+    service.run_job(planned[2].job().clone()).await.unwrap();
+    let reminder = notifier.sent().last().cloned().unwrap();
+    assert!(
+        reminder.subject.starts_with("Reminder"),
+        "{}",
+        reminder.subject
+    );
+    // Nothing is sent for a cancelled interview.
+    service.cancel(&token).await.unwrap();
+    let sent = notifier.sent().len();
+    service.run_job(planned[0].job().clone()).await.unwrap();
+    service
+        .run_job(Job::SendInvitation {
+            token: token.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(notifier.sent().len(), sent);
+}

@@ -177,6 +177,36 @@ impl BookingBackend {
         }
     }
 
+    /// Opens the store as [`BookingBackend::open`] does, with its job queue when
+    /// its database can hold one (SQLite and PostgreSQL; Supabase's PostgREST
+    /// cannot write a job in a booking's transaction, so it has none).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub async fn open_with_queue(
+        &self,
+    ) -> Result<(Arc<dyn BookingStore>, Option<crate::queue::JobQueue>), OpenError> {
+        match self {
+            #[cfg(feature = "postgres")]
+            Self::Postgres(url) => {
+                let store =
+                    Arc::new(crate::postgres::PostgresBookingStore::connect(url.expose()).await?);
+                Ok((store.clone(), Some(crate::queue::JobQueue::Postgres(store))))
+            }
+            #[cfg(feature = "sqlite")]
+            Self::SqliteUrl(url) => {
+                let store =
+                    Arc::new(crate::sqlite::SqliteBookingStore::connect(url.expose()).await?);
+                Ok((store.clone(), Some(crate::queue::JobQueue::Sqlite(store))))
+            }
+            #[cfg(feature = "sqlite")]
+            Self::SqliteFile(path) => {
+                let store = Arc::new(crate::sqlite::SqliteBookingStore::open(path).await?);
+                Ok((store.clone(), Some(crate::queue::JobQueue::Sqlite(store))))
+            }
+            #[allow(unreachable_patterns)]
+            _ => Ok((self.open().await?, None)),
+        }
+    }
+
     /// The cargo feature that builds this store.
     fn feature(&self) -> &'static str {
         match self {

@@ -313,3 +313,54 @@ fn last_error(stored: Option<&str>) -> String {
         .strip_prefix("AbortError: ")
         .map_or(message.clone(), str::to_owned)
 }
+
+/// The queue of an opened booking store, when its database can hold one (SQLite,
+/// PostgreSQL; not Supabase's PostgREST): what enqueues jobs with bookings, and
+/// what starts workers.
+#[derive(Clone)]
+pub enum JobQueue {
+    /// In the SQLite file.
+    #[cfg(feature = "sqlite")]
+    Sqlite(Arc<crate::sqlite::SqliteBookingStore>),
+    /// In the PostgreSQL database (shared by every instance).
+    #[cfg(feature = "postgres")]
+    Postgres(Arc<crate::postgres::PostgresBookingStore>),
+}
+
+impl std::fmt::Debug for JobQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let backend = match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => "postgres",
+        };
+        f.debug_tuple("JobQueue").field(&backend).finish()
+    }
+}
+
+impl JobQueue {
+    /// The store that writes jobs (with bookings, in one transaction).
+    pub fn jobs(&self) -> Arc<dyn interview_core::jobs::JobStore> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(store) => store.clone(),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.clone(),
+        }
+    }
+
+    /// Starts a worker that runs this queue's jobs with `handler`.
+    pub fn start_worker(
+        &self,
+        handler: Arc<dyn JobHandler>,
+        settings: &WorkerSettings,
+    ) -> JobWorker {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(store) => store.start_job_worker(handler, settings),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(store) => store.start_job_worker(handler, settings),
+        }
+    }
+}

@@ -148,10 +148,21 @@ impl SchedulingService {
         let email_error = self
             .invite(&moved, &position, moved.reschedules.max(1), now)
             .await;
+        // Reminders for the new time (those of the old one skip themselves).
+        if let Some(jobs) = self.jobs()
+            && let Err(error) = jobs.enqueue(&self.reminder_jobs(&moved, now)).await
+        {
+            tracing::warn!(token = ?moved.token, %error, "the moved interview's reminders were not queued");
+        }
         Ok(ScheduledInterview {
             interview_url: self.settings().interview_url(&moved.token),
             booking: moved,
             email_sent: email_error.is_none(),
+            email_status: if email_error.is_none() {
+                super::EmailStatus::Sent
+            } else {
+                super::EmailStatus::Failed
+            },
             email_error,
         })
     }

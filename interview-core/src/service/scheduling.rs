@@ -8,6 +8,7 @@ use url::Url;
 
 use super::uploads::{DEFAULT_UNCLAIMED_UPLOAD_TTL, foreign_resume, key_prefix};
 use crate::clock::Clock;
+use crate::jobs::JobStore;
 use crate::notify::{Invitation, Notifier, NotifyError};
 use crate::position::{Position, Slug, default_position_id};
 use crate::rate::Rate;
@@ -15,6 +16,8 @@ use crate::resume::{
     DocumentKind, ExtractError, ResumeExtractor, ResumeStore, ResumeStoreError, UnsupportedDocument,
 };
 use crate::store::{BookingStore, StoreError, UploadRecord};
+
+use super::delivery::{EmailStatus, Waiters};
 use crate::{
     Booking, BookingStatus, BookingToken, EmailAddress, Field, FieldError, InterviewWindow,
     NewBooking, RandomnessError, ScheduleRequest, SchedulingRules, ValidationErrors, WindowStatus,
@@ -28,6 +31,9 @@ pub const DEFAULT_MAX_RESUME_BYTES: usize = 5 * 1024 * 1024;
 /// flooding someone's inbox from our mail server gets three messages through.
 pub const DEFAULT_INVITATIONS_PER_ADDRESS: Rate =
     Rate::per(3, std::time::Duration::from_secs(24 * 3600));
+
+/// How long a booking request waits for its invitation, by default.
+pub const DEFAULT_INVITATION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How the scheduling service behaves.
 #[derive(Debug, Clone)]
@@ -45,6 +51,9 @@ pub struct SchedulingSettings {
     /// How long an upload waits for a booking to claim it before the sweeper
     /// deletes it ([`DEFAULT_UNCLAIMED_UPLOAD_TTL`]).
     pub unclaimed_upload_ttl: TimeDelta,
+    /// With a job queue, how long a booking request waits for its invitation to
+    /// be delivered before it answers `queued` ([`DEFAULT_INVITATION_WAIT`]).
+    pub invitation_wait: std::time::Duration,
     /// How long before the start reminders go out, latest first (none: no
     /// reminders); `REMINDER_OFFSETS`.
     pub reminder_offsets: Vec<std::time::Duration>,
@@ -69,6 +78,7 @@ impl SchedulingSettings {
             max_resume_bytes: DEFAULT_MAX_RESUME_BYTES,
             invitations_per_address: Some(DEFAULT_INVITATIONS_PER_ADDRESS),
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
+            invitation_wait: DEFAULT_INVITATION_WAIT,
             reminder_offsets: crate::config::DEFAULT_REMINDER_OFFSETS.to_vec(),
         }
     }
@@ -188,6 +198,9 @@ pub struct ScheduledInterview {
     pub interview_url: Url,
     /// Whether the invitation was delivered.
     pub email_sent: bool,
+    /// Where the invitation stands: sent, queued (the job queue keeps trying), or
+    /// failed (without a queue).
+    pub email_status: EmailStatus,
     /// Why it was not, when it was not.
     pub email_error: Option<NotifyError>,
 }
@@ -266,6 +279,11 @@ pub struct SchedulingService {
     notifier: Arc<dyn Notifier>,
     clock: Arc<dyn Clock>,
     settings: SchedulingSettings,
+    /// The durable queue bookings write their mail jobs to; `None`: mail is sent
+    /// during the request, once.
+    jobs: Option<Arc<dyn JobStore>>,
+    /// Booking requests waiting for their invitation job.
+    pub(super) waiters: Arc<Waiters>,
 }
 
 impl std::fmt::Debug for SchedulingService {
@@ -294,7 +312,23 @@ impl SchedulingService {
             notifier,
             clock,
             settings,
+            jobs: None,
+            waiters: Arc::default(),
         }
+    }
+
+    /// Writes each booking together with its invitation and reminder jobs in
+    /// `jobs`, a durable queue that a worker runs with
+    /// [`SchedulingJobs`](super::SchedulingJobs): a mail server that is down
+    /// delays the invitation, and loses nothing.
+    pub fn with_jobs(mut self, jobs: Arc<dyn JobStore>) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+
+    /// The job queue, when there is one.
+    pub fn jobs(&self) -> Option<&Arc<dyn JobStore>> {
+        self.jobs.as_ref()
     }
 
     /// The settings.
@@ -396,12 +430,29 @@ impl SchedulingService {
             .await?;
         metrics::counter!("interview_bookings_created_total").increment(1);
         let interview_url = self.settings.interview_url(&booking.token);
-        let email_error = self.invite(&booking, &position, 0, now).await;
-        tracing::info!(token = ?booking.token, scheduled_at = %booking.scheduled_at, email_sent = email_error.is_none(), "interview booked");
+        let (email_status, email_error) = if self.jobs.is_some() {
+            // The worker delivers it; the answer waits a little, no longer.
+            match self
+                .waiters
+                .wait(&booking.token, self.settings.invitation_wait)
+                .await
+            {
+                Some(true) => (EmailStatus::Sent, None),
+                Some(false) => (EmailStatus::Failed, None),
+                None => (EmailStatus::Queued, None),
+            }
+        } else {
+            match self.invite(&booking, &position, 0, now).await {
+                None => (EmailStatus::Sent, None),
+                Some(error) => (EmailStatus::Failed, Some(error)),
+            }
+        };
+        tracing::info!(token = ?booking.token, scheduled_at = %booking.scheduled_at, email = ?email_status, "interview booked");
         Ok(ScheduledInterview {
             booking,
             interview_url,
-            email_sent: email_error.is_none(),
+            email_sent: email_status == EmailStatus::Sent,
+            email_status,
             email_error,
         })
     }
@@ -426,6 +477,29 @@ impl SchedulingService {
                 metrics::counter!("interview_invitations_total", "outcome" => "failed")
                     .increment(1);
                 tracing::warn!(token = ?booking.token, %error, "the invitation was not sent");
+                Some(error)
+            }
+        }
+    }
+
+    /// Reminds the candidate of `booking`, `before` its start, and says why it
+    /// was not delivered, when it was not.
+    pub(super) async fn remind(
+        &self,
+        booking: &Booking,
+        position: &Position,
+        before: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Option<NotifyError> {
+        let invitation = self.invitation(booking, position, booking.reschedules, now);
+        match self.notifier.send_reminder(&invitation, before).await {
+            Ok(()) => {
+                metrics::counter!("interview_reminders_total", "outcome" => "sent").increment(1);
+                None
+            }
+            Err(error) => {
+                metrics::counter!("interview_reminders_total", "outcome" => "failed").increment(1);
+                tracing::warn!(token = ?booking.token, %error, "the reminder was not sent");
                 Some(error)
             }
         }
@@ -605,7 +679,13 @@ impl SchedulingService {
                 // was checked.
                 return Err(foreign_resume());
             }
-            let created = self.bookings.create(&booking).await;
+            let created = match &self.jobs {
+                Some(jobs) => {
+                    jobs.create_with_jobs(&booking, &self.booking_jobs(&booking, now))
+                        .await
+                }
+                None => self.bookings.create(&booking).await,
+            };
             if let (Err(_), Some(upload)) = (&created, upload) {
                 self.release_claim(upload, &booking.token).await;
             }

@@ -22,8 +22,12 @@ pub(crate) struct ScheduleResponse {
     ok: bool,
     /// The interview link sent to the candidate.
     interview_url: String,
-    /// Whether the invitation went out.
+    /// Whether the invitation went out (within the few seconds the answer waits).
     email_sent: bool,
+    /// `sent`; `queued` when the mail server did not take it in time and the job
+    /// queue keeps trying; `failed` when nothing will try again.
+    #[schema(value_type = String)]
+    email_status: interview_core::service::EmailStatus,
     /// The interview's start.
     scheduled_at: DateTime<Utc>,
     /// The candidate's IANA time zone, when the request named one.
@@ -74,6 +78,7 @@ pub(crate) async fn schedule_interview(
         ok: true,
         interview_url: scheduled.interview_url.to_string(),
         email_sent: scheduled.email_sent,
+        email_status: scheduled.email_status,
         scheduled_at: scheduled.booking.scheduled_at,
         time_zone: scheduled
             .booking

@@ -40,6 +40,7 @@ async fn a_booking_and_its_jobs_are_written_together_or_not_at_all() {
     let keyed = NewJob::new(Job::SendReminder {
         token: new.token.clone(),
         before_secs: 86_400,
+        scheduled_at: new.scheduled_at,
     })
     .idempotency_key(format!("reminder:{}:86400", new.token))
     .unwrap();

@@ -87,6 +87,7 @@ async fn an_idempotency_key_keeps_one_job_even_after_it_ran() {
         NewJob::new(Job::SendReminder {
             token: booking("x").token,
             before_secs: 3600,
+            scheduled_at: chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap(),
         })
         .idempotency_key("reminder:abc:3600")
         .unwrap()

@@ -1,0 +1,175 @@
+//! Nothing lost when the mail server is down: the application as `full_stack`
+//! builds it (SQLite, the job queue, SMTP) books while the server is down,
+//! answers within a few seconds with `queued`, and delivers the invitation, once,
+//! after the server comes up; a reminder follows at its offset.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use interview::bootstrap::Application;
+use interview::config::Config;
+use interview::service::EmailStatus;
+use mailin_embedded::response::OK;
+use mailin_embedded::{Handler, Response, Server, SslConfig};
+
+/// Every message's text, as the server received it.
+#[derive(Clone, Default)]
+struct Inbox {
+    current: Vec<u8>,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl Handler for Inbox {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> Response {
+        self.current.clear();
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let message = String::from_utf8_lossy(&self.current).into_owned();
+        self.messages.lock().unwrap().push(message);
+        OK
+    }
+}
+
+/// Starts an SMTP server on `port` and returns what it receives.
+fn smtp_server_on(port: u16) -> Arc<Mutex<Vec<String>>> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let inbox = Inbox::default();
+    let messages = inbox.messages.clone();
+    let mut server = Server::new(inbox);
+    server
+        .with_name("mail.test")
+        .with_ssl(SslConfig::None)
+        .unwrap()
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    messages
+}
+
+/// Polls `check` until it is true, failing after `deadline`.
+async fn eventually(what: &str, deadline: Duration, check: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !check() {
+        assert!(started.elapsed() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn subjects(messages: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+    messages
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|m| {
+            m.lines()
+                .find(|l| l.starts_with("Subject: "))
+                .map(|l| l["Subject: ".len()..].to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on, yet.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let vars: HashMap<String, String> = [
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SMTP_PORT", port.to_string()),
+        ("SMTP_SECURITY", "none".to_owned()),
+        ("SMTP_FROM", "interviews@example.com".to_owned()),
+        ("SMTP_TIMEOUT_SECS", "3".to_owned()),
+        ("SMTP_COMMAND_TIMEOUT_SECS", "2".to_owned()),
+        ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
+        // A reminder 62 s before an interview 66 s away: due in about 4 s.
+        ("REMINDER_OFFSETS", "62s".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let mut app = Application::build(Config::from_map(&vars).unwrap())
+        .await
+        .unwrap();
+    let scheduling = app.state.scheduling();
+    let request = interview::ScheduleRequest {
+        name: Some("Jane Doe".into()),
+        email: Some("jane@example.com".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::seconds(66)).to_rfc3339()),
+        time_zone: Some("UTC".into()),
+        resume_url: None,
+        resume_text: None,
+        position: None,
+    };
+    let started = Instant::now();
+    let booked = scheduling.schedule(&request).await.unwrap();
+    // The answer did not wait for the mail server beyond the short deadline.
+    assert_eq!(booked.email_status, EmailStatus::Queued);
+    assert!(!booked.email_sent);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    // The failed attempts are visible, with their error.
+    let jobs = scheduling.jobs().unwrap().clone();
+    let polling = Instant::now();
+    let failed = loop {
+        let failed = jobs.failed_jobs(10).await.unwrap();
+        if !failed.is_empty() {
+            break failed;
+        }
+        assert!(
+            polling.elapsed() < Duration::from_secs(20),
+            "no failed attempt on record"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(!failed[0].last_error.is_empty());
+    assert!(
+        !failed[0].last_error.contains("jane@example.com"),
+        "{}",
+        failed[0].last_error
+    );
+
+    // The server comes up: the invitation arrives, then the reminder.
+    let inbox = smtp_server_on(port);
+    eventually("the invitation", Duration::from_secs(60), || {
+        subjects(&inbox).iter().any(|s| s.contains("is scheduled"))
+    })
+    .await;
+    eventually("the reminder", Duration::from_secs(60), || {
+        subjects(&inbox).iter().any(|s| s.starts_with("Reminder"))
+    })
+    .await;
+    let invitations = subjects(&inbox)
+        .iter()
+        .filter(|s| s.contains("is scheduled"))
+        .count();
+    assert_eq!(invitations, 1, "{:?}", subjects(&inbox));
+    let message = inbox.lock().unwrap()[0].clone();
+    assert!(message.contains(booked.interview_url.as_str()) || message.contains("interview/"));
+    app.stop_job_worker().await;
+}

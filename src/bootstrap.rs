@@ -49,6 +49,9 @@ pub enum BootstrapError {
     /// The configuration asks for something this build does not include.
     #[error("{0}")]
     NotInThisBuild(String),
+    /// The webhook sender could not be set up (its HTTP client).
+    #[error("webhooks to the HR platform cannot be set up: {0}")]
+    Webhooks(String),
 }
 
 impl From<OpenError> for BootstrapError {
@@ -150,17 +153,29 @@ impl Application {
         #[cfg(any(feature = "sqlite", feature = "postgres"))]
         if let Some(queue) = &queue {
             scheduling = scheduling.with_jobs(queue.jobs());
+            if let Some(webhook) = &config.webhook {
+                scheduling = scheduling.with_event_subscribers(vec![
+                    interview_core::service::EventSubscriber {
+                        id: ENV_WEBHOOK.to_owned(),
+                        events: webhook.endpoint.events.clone(),
+                    },
+                ]);
+            }
         }
         let scheduling = Arc::new(scheduling);
         // Invitations and reminders go out from the queue, retried until the mail
         // server takes them.
         #[cfg(any(feature = "sqlite", feature = "postgres"))]
-        let jobs_worker = queue.as_ref().map(|queue| {
-            queue.start_worker(
-                Arc::new(interview_core::service::SchedulingJobs(scheduling.clone())),
+        let jobs_worker = match &queue {
+            Some(queue) => Some(queue.start_worker(
+                Arc::new(ApplicationJobs::new(
+                    scheduling.clone(),
+                    config.webhook.as_ref(),
+                )?),
                 &config.worker_settings(),
-            )
-        });
+            )),
+            None => None,
+        };
         #[allow(unused_mut)]
         let mut state = AppState::new(scheduling.clone());
         // Interviews in the browser over the local transport, held in-process.
@@ -430,4 +445,67 @@ fn extractor(_config: &Config) -> Arc<dyn ResumeExtractor> {
         }
     }
     Arc::new(NoReader)
+}
+
+/// The id of the webhook endpoint `WEBHOOK_URL` configures.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+const ENV_WEBHOOK: &str = "env";
+
+/// Runs the queue's jobs: the scheduling service's mail, and deliveries to the
+/// HR platform's webhook endpoint.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+struct ApplicationJobs {
+    scheduling: Arc<SchedulingService>,
+    webhook: Option<(
+        interview_web::platform::WebhookEndpoint,
+        interview_web::platform::WebhookSender,
+    )>,
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl ApplicationJobs {
+    fn new(
+        scheduling: Arc<SchedulingService>,
+        webhook: Option<&interview_web::platform::WebhookConfig>,
+    ) -> Result<Self, BootstrapError> {
+        let webhook = webhook
+            .map(|config| {
+                interview_web::platform::WebhookSender::new(config.timeout)
+                    .map(|sender| (config.endpoint.clone(), sender))
+                    .map_err(|error| BootstrapError::Webhooks(error.to_string()))
+            })
+            .transpose()?;
+        Ok(Self {
+            scheduling,
+            webhook,
+        })
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[async_trait::async_trait]
+impl interview_core::jobs::JobHandler for ApplicationJobs {
+    async fn run(
+        &self,
+        job: interview_core::jobs::Job,
+    ) -> Result<(), interview_core::jobs::JobError> {
+        use interview_core::jobs::{Job, JobError};
+        match job {
+            Job::DeliverWebhook { endpoint_id, event } => {
+                let Some((endpoint, sender)) =
+                    self.webhook.as_ref().filter(|_| endpoint_id == ENV_WEBHOOK)
+                else {
+                    return Err(JobError::abandon(format!(
+                        "no webhook endpoint {endpoint_id:?} is configured"
+                    )));
+                };
+                let now = self.scheduling.clock().now();
+                sender
+                    .deliver(endpoint, &event, now)
+                    .await
+                    .map_err(JobError::retry)
+            }
+            other => self.scheduling.run_job(other).await,
+        }
+    }
 }

@@ -77,6 +77,9 @@ pub struct Config {
     /// The vendor engines' keys.
     #[cfg(feature = "voice")]
     pub voice: VoiceConfig,
+    /// `WEBHOOK_*`: where events go to the HR platform, if anywhere.
+    #[cfg(feature = "web")]
+    pub webhook: Option<interview_web::platform::WebhookConfig>,
     /// `JOB_RETRY_INITIAL_SECS`: the delay before a failed job's first retry (15;
     /// each later one doubles, up to an hour).
     pub job_retry_initial: std::time::Duration,
@@ -156,6 +159,8 @@ impl Config {
         env.not_in_build(&["SMTP_HOST"], "invitations by e-mail (feature `web`)");
         #[cfg(feature = "web")]
         let rate_limits = RateLimits::from_env(env);
+        #[cfg(feature = "web")]
+        let webhook = interview_web::platform::WebhookConfig::from_env(env);
         let job_retry_initial = env
             .parse(
                 "JOB_RETRY_INITIAL_SECS",
@@ -202,6 +207,8 @@ impl Config {
             livekit,
             #[cfg(feature = "voice")]
             voice,
+            #[cfg(feature = "web")]
+            webhook,
             job_retry_initial,
         })
     }

@@ -173,3 +173,125 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
     assert!(message.contains(booked.interview_url.as_str()) || message.contains("interview/"));
     app.stop_job_worker().await;
 }
+
+/// The tools' Python, with the Standard Webhooks reference library.
+fn tools_python() -> std::path::PathBuf {
+    let tools = std::env::var_os("INTERVIEW_TOOLS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
+            std::path::PathBuf::from(home).join(".cache/interview-tools")
+        });
+    let python = tools.join("venv/bin/python");
+    let importable = std::process::Command::new(&python)
+        .args(["-c", "import standardwebhooks"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    assert!(
+        importable,
+        "{} cannot import standardwebhooks: run `scripts/setup.sh --test` to install it",
+        python.display()
+    );
+    python
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
+    use std::io::BufRead;
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("deliveries.jsonl");
+    // The platform's receiver verifies with the reference library and answers
+    // 503 to the first verified delivery.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("interview-web/tests/notify/webhook_receiver.py");
+    let mut receiver = std::process::Command::new(tools_python())
+        .arg(script)
+        .arg(SECRET)
+        .arg("1")
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(receiver.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().unwrap();
+
+    let vars: HashMap<String, String> = [
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hooks")),
+        ("WEBHOOK_SECRET", SECRET.to_owned()),
+        (
+            "WEBHOOK_EVENTS",
+            "booking.created,booking.cancelled".to_owned(),
+        ),
+        ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let mut app = Application::build(Config::from_map(&vars).unwrap())
+        .await
+        .unwrap();
+    let scheduling = app.state.scheduling();
+    let request = interview::ScheduleRequest {
+        name: Some("Jane Doe".into()),
+        email: Some("jane@example.com".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::days(2)).to_rfc3339()),
+        time_zone: Some("UTC".into()),
+        resume_url: None,
+        resume_text: None,
+        position: None,
+    };
+    let booked = scheduling.schedule(&request).await.unwrap();
+    // Moving it is an event the platform did not ask for; cancelling is one.
+    let token = booked.booking.token.clone();
+    let later = (chrono::Utc::now() + chrono::TimeDelta::days(3)).to_rfc3339();
+    scheduling.reschedule(&token, &later, None).await.unwrap();
+    scheduling.cancel(&token).await.unwrap();
+
+    let deliveries = || -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let accepted = |d: &Vec<serde_json::Value>, kind: &str| {
+        d.iter()
+            .filter(|d| d["verified"] == true && d["payload"]["type"] == kind)
+            .count()
+    };
+    eventually(
+        "both events, the first one retried",
+        Duration::from_secs(60),
+        || {
+            let d = deliveries();
+            accepted(&d, "booking.created") >= 2 && accepted(&d, "booking.cancelled") >= 1
+        },
+    )
+    .await;
+    let all = deliveries();
+    assert!(all.iter().all(|d| d["verified"] == true), "{all:?}");
+    assert!(
+        all.iter()
+            .all(|d| d["payload"]["type"] != "booking.rescheduled")
+    );
+    // Every attempt of one event carries one webhook-id.
+    let created: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|d| d["payload"]["type"] == "booking.created")
+        .collect();
+    assert!(created.iter().all(|d| d["id"] == created[0]["id"]));
+    assert_eq!(created[0]["payload"]["data"]["token"], token.as_str());
+    // Nothing personal travels.
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("jane@example.com") && !text.contains("Jane Doe"));
+    app.stop_job_worker().await;
+    let _ = receiver.kill();
+    let _ = receiver.wait();
+}

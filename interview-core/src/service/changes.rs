@@ -105,6 +105,8 @@ impl SchedulingService {
             });
         }
         tracing::info!(token = ?booking.token, "interview cancelled");
+        self.publish(crate::events::EventType::BookingCancelled, &booking)
+            .await;
         let position = self.position_of(&booking).await?;
         let email_error = self
             .announce_cancellation(&booking, &position, self.clock().now())
@@ -147,6 +149,8 @@ impl SchedulingService {
         tracing::info!(token = ?moved.token, scheduled_at = %moved.scheduled_at, "interview moved");
         let email_error = self
             .invite(&moved, &position, moved.reschedules.max(1), now)
+            .await;
+        self.publish(crate::events::EventType::BookingRescheduled, &moved)
             .await;
         // Reminders for the new time (those of the old one skip themselves).
         if let Some(jobs) = self.jobs()

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 
 use super::scheduling::SchedulingService;
+use crate::events::{EventType, PlatformEvent};
 use crate::jobs::{Job, JobError, JobHandler, NewJob};
 use crate::notify::NotifyError;
 use crate::{Booking, BookingStatus, BookingToken};
@@ -121,7 +122,61 @@ impl SchedulingService {
         invitation
             .into_iter()
             .chain(self.reminder_jobs(booking, now))
+            .chain(self.event_jobs(EventType::BookingCreated, booking, now))
             .collect()
+    }
+
+    /// A delivery job per subscriber that wants `kind`, for an event about
+    /// `booking` at `now` (its id is the `webhook-id`, the same on every attempt).
+    pub(super) fn event_jobs(
+        &self,
+        kind: EventType,
+        booking: &Booking,
+        now: DateTime<Utc>,
+    ) -> Vec<NewJob> {
+        let wanted: Vec<&super::scheduling::EventSubscriber> = self
+            .subscribers
+            .iter()
+            .filter(|subscriber| {
+                subscriber
+                    .events
+                    .as_ref()
+                    .is_none_or(|events| events.contains(&kind))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let Ok(event) = PlatformEvent::new(kind, booking, now) else {
+            tracing::error!("no randomness for an event id: the event is not sent");
+            return Vec::new();
+        };
+        wanted
+            .into_iter()
+            .filter_map(|subscriber| {
+                NewJob::new(Job::DeliverWebhook {
+                    endpoint_id: subscriber.id.clone(),
+                    event: Box::new(event.clone()),
+                })
+                .idempotency_key(format!("webhook:{}:{}", subscriber.id, event.id))
+                .ok()
+            })
+            .collect()
+    }
+
+    /// Queues `kind` about `booking` for the subscribers, after the change that
+    /// caused it (best effort: a failure is logged).
+    pub(super) async fn publish(&self, kind: EventType, booking: &Booking) {
+        let Some(jobs) = self.jobs() else {
+            return;
+        };
+        let events = self.event_jobs(kind, booking, self.clock().now());
+        if events.is_empty() {
+            return;
+        }
+        if let Err(error) = jobs.enqueue(&events).await {
+            tracing::warn!(token = ?booking.token, event = %kind, %error, "an event for the HR platform was not queued");
+        }
     }
 
     /// The reminders of `booking` at its current time that are still ahead at

@@ -9,8 +9,8 @@ pub use changes::{Cancelled, CandidateChange, ChangeError, Erased};
 pub use delivery::{EmailStatus, SchedulingJobs};
 pub use scheduling::{
     Admission, DEFAULT_INVITATION_WAIT, DEFAULT_INVITATIONS_PER_ADDRESS, DEFAULT_MAX_RESUME_BYTES,
-    ScheduleError, ScheduledInterview, SchedulingService, SchedulingSettings, UploadError,
-    UploadedResume,
+    EventSubscriber, ScheduleError, ScheduledInterview, SchedulingService, SchedulingSettings,
+    UploadError, UploadedResume,
 };
 pub use uploads::{
     DEFAULT_UNCLAIMED_UPLOAD_TTL, FOREIGN_RESUME_MESSAGE, SWEEP_BATCH, SweepReport, sweep_interval,

@@ -284,6 +284,19 @@ pub struct SchedulingService {
     jobs: Option<Arc<dyn JobStore>>,
     /// Booking requests waiting for their invitation job.
     pub(super) waiters: Arc<Waiters>,
+    /// The HR platform's webhook endpoints events are queued for.
+    pub(super) subscribers: Vec<EventSubscriber>,
+}
+
+/// A webhook endpoint of the HR platform, as the scheduling service queues
+/// events for it: the job names the endpoint by `id`, whoever runs the job knows
+/// its URL and secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSubscriber {
+    /// The endpoint's id (`env` for `WEBHOOK_URL`).
+    pub id: String,
+    /// The event types it wants; `None`: all.
+    pub events: Option<Vec<crate::events::EventType>>,
 }
 
 impl std::fmt::Debug for SchedulingService {
@@ -314,7 +327,16 @@ impl SchedulingService {
             settings,
             jobs: None,
             waiters: Arc::default(),
+            subscribers: Vec::new(),
         }
+    }
+
+    /// Queues each booking's events (`booking.created`, `booking.rescheduled`,
+    /// `booking.cancelled`) for `subscribers`, when there is a job queue
+    /// ([`SchedulingService::with_jobs`]).
+    pub fn with_event_subscribers(mut self, subscribers: Vec<EventSubscriber>) -> Self {
+        self.subscribers = subscribers;
+        self
     }
 
     /// Writes each booking together with its invitation and reminder jobs in

@@ -37,7 +37,7 @@ pub(super) fn decode_secret(secret: &str) -> Result<Vec<u8>, WebhookSecretError>
 }
 
 /// Where the HR platform wants events.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookConfig {
     /// `WEBHOOK_URL`, `WEBHOOK_SECRET` and `WEBHOOK_EVENTS`.
     pub endpoint: WebhookEndpoint,

@@ -26,7 +26,7 @@ pub use config::{WebhookConfig, WebhookSecretError};
 pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where events go, with the secret that signs them.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookEndpoint {
     /// The receiver's URL (`https` in production).
     pub url: Url,

@@ -64,6 +64,10 @@ impl From<OpenError> for BootstrapError {
 }
 
 /// The parts of a running application.
+///
+/// Keep it for as long as the router serves: it owns the job queue's worker
+/// (invitations, reminders, webhooks), which stops when it is dropped. Jobs
+/// waiting then stay in the database for the next start.
 pub struct Application {
     /// The router's state.
     pub state: AppState,

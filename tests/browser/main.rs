@@ -29,6 +29,9 @@ struct Server {
     base: String,
     data_dir: tempfile::TempDir,
     state: interview::web::AppState,
+    /// Kept for as long as the server runs: it owns the job queue's worker, which
+    /// sends the invitations.
+    _app: Application,
 }
 
 /// Serves the application as `full_stack` builds it, on a free port with a fresh data
@@ -99,7 +102,8 @@ async fn start_server_configured(
         origin,
         base,
         data_dir,
-        state: app.state,
+        state: app.state.clone(),
+        _app: app,
     }
 }
 

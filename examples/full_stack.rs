@@ -118,7 +118,7 @@ async fn main() -> ExitCode {
     println!("Health: http://{ops}/livez and http://{ops}/readyz; metrics: http://{ops}/metrics");
     println!("(OPS_BIND_ADDRESS: keep this port off the public network).");
     // Uploaded resumes that no booking claims in time are deleted in the background.
-    let sweeper = app.start_upload_sweeper();
+    let sweeper = app.start_sweeper();
     println!("Press Ctrl-C to stop.");
 
     app.serve(listener, ops_listener, metrics, shutdown_signal())

@@ -239,9 +239,10 @@ impl Application {
     }
 
     /// Starts the background task that deletes uploaded resumes no booking claimed
-    /// within `UNCLAIMED_UPLOAD_TTL_MINUTES`. Stop it on shutdown.
-    pub fn start_upload_sweeper(&self) -> crate::sweeper::UploadSweeper {
-        crate::sweeper::UploadSweeper::start(self.scheduling.clone())
+    /// within `UNCLAIMED_UPLOAD_TTL_MINUTES` and, with `RETENTION_DAYS`, erases
+    /// interviews past their retention. Stop it on shutdown.
+    pub fn start_sweeper(&self) -> crate::sweeper::Sweeper {
+        crate::sweeper::Sweeper::start(self.scheduling.clone())
     }
 
     /// Starts a LiveKit agent worker in this process when LiveKit is configured

@@ -1,23 +1,25 @@
-//! The background task that deletes uploaded resumes no booking claimed: it runs
-//! [`SchedulingService::sweep_unclaimed_uploads`] at the clock's "now" every
-//! [`sweep_interval`] of the configured time-to-live, at once again while full
+//! The background task that deletes what is due: uploaded resumes no booking
+//! claimed ([`SchedulingService::sweep_unclaimed_uploads`]) and, with
+//! `RETENTION_DAYS`, interviews past their retention
+//! ([`SchedulingService::erase_expired`]). It runs at the clock's "now" every
+//! [`sweep_interval`] of the upload time-to-live, at once again while full
 //! batches keep coming, and stops when told to (or when its handle is dropped).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use interview_core::service::{SchedulingService, sweep_interval};
+use interview_core::service::{SWEEP_BATCH, SchedulingService, sweep_interval};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// A running sweeper. [`UploadSweeper::stop`] ends it between two rounds.
+/// A running sweeper. [`Sweeper::stop`] ends it between two rounds.
 #[derive(Debug)]
-pub struct UploadSweeper {
+pub struct Sweeper {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
-impl UploadSweeper {
+impl Sweeper {
     /// Sweeps now, then every [`sweep_interval`] of the service's
     /// `unclaimed_upload_ttl`.
     pub fn start(scheduling: Arc<SchedulingService>) -> Self {
@@ -31,13 +33,24 @@ impl UploadSweeper {
         let task = tokio::spawn(async move {
             loop {
                 let now = scheduling.clock().now();
-                let wait = match scheduling.sweep_unclaimed_uploads(now).await {
-                    Ok(report) if report.more_may_wait() => Duration::ZERO,
-                    Ok(_) => interval,
+                let uploads = match scheduling.sweep_unclaimed_uploads(now).await {
+                    Ok(report) => report.more_may_wait(),
                     Err(error) => {
                         tracing::warn!(%error, "sweeping unclaimed uploads failed; trying again later");
-                        interval
+                        false
                     }
+                };
+                let expired = match scheduling.erase_expired(now, SWEEP_BATCH).await {
+                    Ok(erased) => erased >= SWEEP_BATCH,
+                    Err(error) => {
+                        tracing::warn!(%error, "erasing expired interviews failed; trying again later");
+                        false
+                    }
+                };
+                let wait = if uploads || expired {
+                    Duration::ZERO
+                } else {
+                    interval
                 };
                 tokio::select! {
                     // Told to stop, or the handle was dropped.
@@ -53,7 +66,7 @@ impl UploadSweeper {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         if let Err(error) = self.task.await {
-            tracing::error!(%error, "the upload sweeper ended abnormally");
+            tracing::error!(%error, "the sweeper ended abnormally");
         }
     }
 }
@@ -94,7 +107,7 @@ mod tests {
             .unwrap();
         // A day and a second later by the injected clock: due at the first round.
         clock.advance(TimeDelta::hours(24) + TimeDelta::seconds(1));
-        let sweeper = UploadSweeper::start_every(scheduling, Duration::from_secs(3600));
+        let sweeper = Sweeper::start_every(scheduling, Duration::from_secs(3600));
         let deadline = Instant::now() + Duration::from_secs(10);
         while !resumes.is_empty() {
             assert!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use interview_core::clock::ManualClock;
+use interview_core::clock::{Clock, ManualClock};
 use interview_core::position::{Position, PositionDefaults, PositionDraft};
 use interview_core::resume::{DocumentKind, ExtractError};
 use interview_core::service::{
@@ -754,4 +754,81 @@ async fn with_a_queue_a_booking_is_written_with_its_invitation_and_reminders() {
         .await
         .unwrap();
     assert_eq!(notifier.sent().len(), sent);
+}
+
+// ---------------------------------------------------------------- retention
+
+#[tokio::test]
+async fn interviews_past_their_retention_are_erased_and_no_others() {
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let resumes = Arc::new(InMemoryResumeStore::new());
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.retention = Some(TimeDelta::days(30));
+    settings.invitations_per_address = None;
+    let service = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        Arc::new(ScriptedExtractor::text("cv")),
+        Arc::new(RecordingNotifier::new()),
+        clock.clone(),
+        settings,
+    );
+    // Three interviews on the 2nd, 3rd and 4th of March.
+    let mut tokens = Vec::new();
+    for day in 2..=4 {
+        let uploaded = service
+            .upload_resume(Bytes::from_static(PDF))
+            .await
+            .unwrap();
+        let booked = service
+            .schedule(&ScheduleRequest {
+                datetime: Some(format!("2030-03-0{day}T10:00")),
+                resume_url: Some(uploaded.resume_url),
+                ..request()
+            })
+            .await
+            .unwrap();
+        tokens.push(booked.booking.token);
+    }
+    // The one of the 3rd is going on when the sweep comes: it is left alone.
+    bookings
+        .transition(&tokens[1], BookingStatus::InProgress)
+        .await
+        .unwrap();
+    // 30 days after the 3rd (10:00 Kolkata is 04:30 UTC) plus a minute.
+    clock.set(Utc.with_ymd_and_hms(2030, 4, 2, 4, 31, 0).unwrap());
+    assert_eq!(service.erase_expired(clock.now(), 100).await.unwrap(), 1);
+    assert!(
+        bookings.get(&tokens[0]).await.unwrap().is_none(),
+        "past retention"
+    );
+    assert!(bookings.tombstone(&tokens[0]).await.unwrap().is_some());
+    assert!(
+        bookings.get(&tokens[1]).await.unwrap().is_some(),
+        "in progress"
+    );
+    assert!(
+        bookings.get(&tokens[2]).await.unwrap().is_some(),
+        "not due yet"
+    );
+    assert_eq!(
+        resumes.len(),
+        2,
+        "the erased interview's resume file is gone"
+    );
+    // Nothing more, the second time.
+    assert_eq!(service.erase_expired(clock.now(), 100).await.unwrap(), 0);
+
+    // Without a retention, nothing is ever erased.
+    let keeping = SchedulingService::new(
+        bookings.clone(),
+        resumes.clone(),
+        Arc::new(ScriptedExtractor::text("cv")),
+        Arc::new(RecordingNotifier::new()),
+        clock.clone(),
+        SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap()),
+    );
+    clock.set(Utc.with_ymd_and_hms(2031, 1, 1, 0, 0, 0).unwrap());
+    assert_eq!(keeping.erase_expired(clock.now(), 100).await.unwrap(), 0);
 }

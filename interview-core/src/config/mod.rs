@@ -58,6 +58,9 @@ pub struct InterviewConfig {
     /// `REMINDER_OFFSETS`: how long before the start reminders go out (24 hours
     /// and 1 hour); empty (`off`): none.
     pub reminder_offsets: Vec<std::time::Duration>,
+    /// `RETENTION_DAYS`: how long after its time an interview is erased (unset:
+    /// kept).
+    pub retention: Option<TimeDelta>,
 }
 
 /// The most reminders one interview gets.
@@ -102,6 +105,7 @@ impl Default for InterviewConfig {
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
             phone_region: PhoneRegion::default(),
             reminder_offsets: DEFAULT_REMINDER_OFFSETS.to_vec(),
+            retention: None,
         }
     }
 }
@@ -143,6 +147,13 @@ impl InterviewConfig {
                 parse_reminder_offsets,
             )
             .unwrap_or(defaults.reminder_offsets);
+        let retention = env
+            .parse(
+                "RETENTION_DAYS",
+                "a whole number of days from 1 to 3650",
+                |v| v.parse::<i64>().ok().filter(|d| (1..=3650).contains(d)),
+            )
+            .map(TimeDelta::days);
         Self {
             window,
             max_upload_bytes: env.positive("MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
@@ -153,6 +164,7 @@ impl InterviewConfig {
             unclaimed_upload_ttl,
             phone_region,
             reminder_offsets,
+            retention,
         }
     }
 
@@ -166,6 +178,7 @@ impl InterviewConfig {
         settings.unclaimed_upload_ttl = self.unclaimed_upload_ttl;
         settings.rules.phone_region = self.phone_region;
         settings.reminder_offsets.clone_from(&self.reminder_offsets);
+        settings.retention = self.retention;
         settings
     }
 }
@@ -262,6 +275,25 @@ mod tests {
                 std::time::Duration::from_secs(3600)
             ]
         );
+    }
+
+    #[test]
+    fn retention_is_read_in_days() {
+        assert_eq!(interview(&[]).unwrap().retention, None);
+        let config = interview(&[("RETENTION_DAYS", "180")]).unwrap();
+        assert_eq!(config.retention, Some(TimeDelta::days(180)));
+        assert_eq!(
+            config
+                .scheduling_settings(&Url::parse("https://jobs.example.com").unwrap())
+                .retention,
+            Some(TimeDelta::days(180))
+        );
+        for wrong in ["0", "3651", "six months", "-1"] {
+            let error = interview(&[("RETENTION_DAYS", wrong)])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("RETENTION_DAYS"), "{wrong:?}: {error}");
+        }
     }
 
     #[test]

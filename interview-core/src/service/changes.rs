@@ -289,6 +289,61 @@ impl SchedulingService {
         self.cancel(token).await
     }
 
+    /// Erases, as [`SchedulingService::erase`] does, up to `limit` interviews
+    /// scheduled longer than [`SchedulingSettings::retention`] before `now`
+    /// (nothing without a retention): every status but in progress, whether the
+    /// interview took place or not. Returns how many it erased; `limit` of them
+    /// means more may wait.
+    ///
+    /// [`SchedulingSettings::retention`]: super::SchedulingSettings::retention
+    pub async fn erase_expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let Some(retention) = self.settings().retention else {
+            return Ok(0);
+        };
+        let Some(before) = now.checked_sub_signed(retention) else {
+            return Ok(0);
+        };
+        let mut erased = 0;
+        for status in [
+            BookingStatus::Scheduled,
+            BookingStatus::Interrupted,
+            BookingStatus::Completed,
+            BookingStatus::Cancelled,
+        ] {
+            if erased >= limit {
+                break;
+            }
+            let page = self
+                .bookings()
+                .list_interviews(&crate::store::InterviewQuery {
+                    status: Some(crate::store::StatusFilter::Status(status)),
+                    scheduled_before: Some(before),
+                    limit: limit - erased,
+                    ..crate::store::InterviewQuery::default()
+                })
+                .await?;
+            for interview in page.interviews {
+                match self.erase(interview.token()).await {
+                    Ok(_) => erased += 1,
+                    // Started or erased since it was listed: the next round sees it.
+                    Err(ChangeError::InProgress | ChangeError::NotFound) => {}
+                    Err(ChangeError::Store(error)) => return Err(error),
+                    Err(other) => {
+                        tracing::warn!(error = %other, "an expired interview was not erased");
+                    }
+                }
+            }
+        }
+        if erased > 0 {
+            tracing::info!(erased, "interviews past their retention erased");
+        }
+        Ok(erased)
+    }
+
     /// The position `booking` was made for; the built-in position when the store
     /// no longer has it.
     pub async fn position_of(&self, booking: &Booking) -> Result<Position, StoreError> {

@@ -57,6 +57,10 @@ pub struct SchedulingSettings {
     /// How long before the start reminders go out, latest first (none: no
     /// reminders); `REMINDER_OFFSETS`.
     pub reminder_offsets: Vec<std::time::Duration>,
+    /// How long after its scheduled time an interview is erased
+    /// ([`SchedulingService::erase_expired`]); `None`: kept until erased by hand.
+    /// `RETENTION_DAYS`.
+    pub retention: Option<TimeDelta>,
 }
 
 impl SchedulingSettings {
@@ -80,6 +84,7 @@ impl SchedulingSettings {
             unclaimed_upload_ttl: DEFAULT_UNCLAIMED_UPLOAD_TTL,
             invitation_wait: DEFAULT_INVITATION_WAIT,
             reminder_offsets: crate::config::DEFAULT_REMINDER_OFFSETS.to_vec(),
+            retention: None,
         }
     }
 

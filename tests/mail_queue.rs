@@ -63,6 +63,20 @@ fn smtp_server_on(port: u16) -> Arc<Mutex<Vec<String>>> {
     messages
 }
 
+/// Jane's booking request for `ahead` from now, in UTC, without a resume.
+fn jane_booking(ahead: chrono::TimeDelta) -> interview::ScheduleRequest {
+    interview::ScheduleRequest {
+        name: Some("Jane Doe".into()),
+        email: Some("jane@example.com".into()),
+        phone: Some("+44 20 7946 0958".into()),
+        datetime: Some((chrono::Utc::now() + ahead).to_rfc3339()),
+        time_zone: Some("UTC".into()),
+        resume_url: None,
+        resume_text: None,
+        position: None,
+    }
+}
+
 /// Polls `check` until it is true, failing after `deadline`.
 async fn eventually(what: &str, deadline: Duration, check: impl Fn() -> bool) {
     let started = Instant::now();
@@ -113,16 +127,7 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
         .await
         .unwrap();
     let scheduling = app.state.scheduling();
-    let request = interview::ScheduleRequest {
-        name: Some("Jane Doe".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("+44 20 7946 0958".into()),
-        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::seconds(66)).to_rfc3339()),
-        time_zone: Some("UTC".into()),
-        resume_url: None,
-        resume_text: None,
-        position: None,
-    };
+    let request = jane_booking(chrono::TimeDelta::seconds(66));
     let started = Instant::now();
     let booked = scheduling.schedule(&request).await.unwrap();
     // The answer did not wait for the mail server beyond the short deadline.
@@ -174,27 +179,6 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
     app.stop_job_worker().await;
 }
 
-/// The tools' Python, with the Standard Webhooks reference library.
-fn tools_python() -> std::path::PathBuf {
-    let tools = std::env::var_os("INTERVIEW_TOOLS_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            std::path::PathBuf::from(home).join(".cache/interview-tools")
-        });
-    let python = tools.join("venv/bin/python");
-    let importable = std::process::Command::new(&python)
-        .args(["-c", "import standardwebhooks"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        importable,
-        "{} cannot import standardwebhooks: run `scripts/setup.sh --test` to install it",
-        python.display()
-    );
-    python
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
     use std::io::BufRead;
@@ -206,14 +190,15 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
     // 503 to the first verified delivery.
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("interview-web/tests/notify/webhook_receiver.py");
-    let mut receiver = std::process::Command::new(tools_python())
-        .arg(script)
-        .arg(SECRET)
-        .arg("1")
-        .arg(&log)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut receiver =
+        std::process::Command::new(interview::testing::tools_python("standardwebhooks"))
+            .arg(script)
+            .arg(SECRET)
+            .arg("1")
+            .arg(&log)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
     let mut line = String::new();
     std::io::BufReader::new(receiver.stdout.take().unwrap())
         .read_line(&mut line)
@@ -237,16 +222,7 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
         .await
         .unwrap();
     let scheduling = app.state.scheduling();
-    let request = interview::ScheduleRequest {
-        name: Some("Jane Doe".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("+44 20 7946 0958".into()),
-        datetime: Some((chrono::Utc::now() + chrono::TimeDelta::days(2)).to_rfc3339()),
-        time_zone: Some("UTC".into()),
-        resume_url: None,
-        resume_text: None,
-        position: None,
-    };
+    let request = jane_booking(chrono::TimeDelta::days(2));
     let booked = scheduling.schedule(&request).await.unwrap();
     // Moving it is an event the platform did not ask for; cancelling is one.
     let token = booked.booking.token.clone();

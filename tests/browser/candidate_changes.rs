@@ -11,29 +11,6 @@ use serde_json::json;
 use crate::cdp::{Browser, Page};
 use crate::{outbox_files, resume_pdf, screenshot_path, start_server_configured};
 
-/// The tools' Python (`$INTERVIEW_TOOLS_DIR/venv`, by default
-/// `~/.cache/interview-tools/venv`), with `icalendar`; a clear failure when it is
-/// missing, never a skip.
-fn tools_python() -> PathBuf {
-    let tools = std::env::var_os("INTERVIEW_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            PathBuf::from(home).join(".cache/interview-tools")
-        });
-    let python = tools.join("venv/bin/python");
-    let importable = Command::new(&python)
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        importable,
-        "{} cannot import icalendar: run `scripts/setup.sh --test` to install it",
-        python.display()
-    );
-    python
-}
-
 /// Takes the `text/calendar` part out of every message in `outbox` with Python's
 /// `email` package, writes them to `into` in SEQUENCE order, and returns their
 /// paths and the organizer they name.
@@ -169,7 +146,7 @@ async fn a_candidate_moves_then_cancels_and_every_calendar_message_parses() {
     // Three messages, one calendar event: REQUEST 0, REQUEST 1, CANCEL 2.
     let outbox = outbox_files(server.data_dir.path());
     assert_eq!(outbox.len(), 3, "{outbox:?}");
-    let python = tools_python();
+    let python = interview::testing::tools_python("icalendar");
     let dir = tempfile::tempdir().unwrap();
     let (files, organizer) = calendars(&python, &outbox, dir.path());
     assert_eq!(files.len(), 3);

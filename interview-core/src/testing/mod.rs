@@ -11,6 +11,7 @@ mod logs;
 mod notifier;
 mod room;
 mod stores;
+mod tools;
 
 pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
@@ -19,6 +20,7 @@ pub use logs::Logs;
 pub use notifier::RecordingNotifier;
 pub use room::{InMemoryRoom, in_memory_room, in_memory_room_in_real_time};
 pub use stores::{InMemoryBookingStore, InMemoryResumeStore};
+pub use tools::tools_python;
 
 use std::sync::{Mutex, MutexGuard};
 

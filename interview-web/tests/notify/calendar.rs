@@ -12,29 +12,6 @@ use interview_web::notify::SmtpNotifier;
 use super::support::{invitation, smtp_config, smtp_server};
 use super::threading::moved;
 
-/// The Python of the tools' virtual environment (`$INTERVIEW_TOOLS_DIR/venv`, by
-/// default `~/.cache/interview-tools/venv`, as `scripts/test.sh` finds it), with
-/// `icalendar` importable; a clear failure, never a skip, when it is not.
-fn tools_python() -> PathBuf {
-    let tools = std::env::var_os("INTERVIEW_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            PathBuf::from(home).join(".cache/interview-tools")
-        });
-    let python = tools.join("venv/bin/python");
-    let importable = Command::new(&python)
-        .args(["-c", "import icalendar"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        importable,
-        "{} cannot import icalendar: run `scripts/setup.sh --test` to install it",
-        python.display()
-    );
-    python
-}
-
 /// The decoded `text/calendar` part of a raw message, and its content type.
 fn calendar_part(data: &[u8]) -> (String, Vec<u8>) {
     let parsed = mailparse::parse_mail(data).unwrap();
@@ -54,7 +31,7 @@ fn calendar_part(data: &[u8]) -> (String, Vec<u8>) {
 
 #[tokio::test]
 async fn invitation_update_and_cancellation_are_one_event_to_an_icalendar_parser() {
-    let python = tools_python();
+    let python = interview_core::testing::tools_python("icalendar");
     let (port, inbox) = smtp_server();
     let notifier = SmtpNotifier::new(&smtp_config(port)).unwrap();
     let first = invitation("zoe@example.com");

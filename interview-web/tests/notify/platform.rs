@@ -18,27 +18,6 @@ use url::Url;
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
 
-/// The tools' Python, with the reference library; a clear failure when missing.
-fn tools_python() -> PathBuf {
-    let tools = std::env::var_os("INTERVIEW_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-            PathBuf::from(home).join(".cache/interview-tools")
-        });
-    let python = tools.join("venv/bin/python");
-    let importable = Command::new(&python)
-        .args(["-c", "import standardwebhooks"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        importable,
-        "{} cannot import standardwebhooks: run `scripts/setup.sh --test` to install it",
-        python.display()
-    );
-    python
-}
-
 /// The reference receiver, and its log.
 struct Receiver {
     child: Child,
@@ -52,7 +31,7 @@ impl Receiver {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("deliveries.jsonl");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/notify/webhook_receiver.py");
-        let mut child = Command::new(tools_python())
+        let mut child = Command::new(interview_core::testing::tools_python("standardwebhooks"))
             .arg(script)
             .arg(secret)
             .arg(fail_first.to_string())

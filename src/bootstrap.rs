@@ -183,13 +183,16 @@ impl Application {
         #[allow(unused_mut)]
         let mut state = AppState::new(scheduling.clone());
         // Interviews in the browser over the local transport, held in-process.
+        // The session tells the HR platform when an interview starts, ends and is
+        // evaluated, through the scheduling service's queue.
         #[cfg(feature = "voice")]
         let session = interview_voice::session::InterviewSession::new(
             interview_voice::session::SessionConfig::from_interview_config(&config.interview),
             engines,
             bookings,
             clock,
-        );
+        )
+        .with_events(scheduling.clone());
         #[cfg(feature = "voice")]
         {
             let runner = interview_voice::runner::SessionRunner::new(session.clone());

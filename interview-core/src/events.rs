@@ -11,8 +11,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Booking;
+use async_trait::async_trait;
+
 use crate::random::{self, RandomnessError};
+use crate::{Booking, BookingToken};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -160,6 +162,17 @@ impl PlatformEvent {
         // Serialising plain strings, numbers and times into a String cannot fail.
         serde_json::to_string(&payload).unwrap_or_default()
     }
+}
+
+/// Tells the HR platform what happened to a booking. The interview session uses
+/// it for `interview.*` and `evaluation.*`; the scheduling service implements it
+/// (queueing a delivery per subscribed endpoint), and does nothing without a
+/// queue or an endpoint.
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    /// Publishes an event of `kind` about the booking with `token`, as it is now.
+    /// Failures are the publisher's to log: an event never stops an interview.
+    async fn publish(&self, kind: EventType, token: &BookingToken);
 }
 
 #[cfg(test)]

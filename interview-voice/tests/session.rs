@@ -132,6 +132,16 @@ async fn a_spoken_interview_from_greeting_to_stored_evaluation() {
     let stored = h.store.get(&h.token).await.unwrap().unwrap();
     assert_eq!(stored.status, BookingStatus::Completed);
     assert_eq!(stored.evaluation_status, EvaluationStatus::Ready);
+    // The HR platform heard it start, end and get its evaluation, in that order.
+    use interview_core::events::EventType;
+    assert_eq!(
+        h.events.published(),
+        [
+            (EventType::InterviewStarted, h.token.clone()),
+            (EventType::InterviewCompleted, h.token.clone()),
+            (EventType::EvaluationReady, h.token.clone()),
+        ]
+    );
     assert!(h.room.is_closed());
     assert_eq!(h.states().last().map(String::as_str), Some("ended"));
 }
@@ -547,6 +557,10 @@ async fn an_evaluation_refused_twice_is_stored_as_failed_with_its_fault_kinds() 
     };
     assert!(reason.contains("invalid_score"), "{reason}");
     assert!(reason.contains("quote_too_short"), "{reason}");
+    assert_eq!(
+        h.events.published().last().map(|(kind, _)| *kind),
+        Some(interview_core::events::EventType::EvaluationFailed)
+    );
     // The reason names kinds of fault, never the candidate's or the model's words.
     assert!(
         !reason.contains("ledger") && !reason.contains("3.5"),

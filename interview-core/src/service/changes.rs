@@ -105,7 +105,7 @@ impl SchedulingService {
             });
         }
         tracing::info!(token = ?booking.token, "interview cancelled");
-        self.publish(crate::events::EventType::BookingCancelled, &booking)
+        self.publish_about(crate::events::EventType::BookingCancelled, &booking)
             .await;
         let position = self.position_of(&booking).await?;
         let email_error = self
@@ -150,7 +150,7 @@ impl SchedulingService {
         let email_error = self
             .invite(&moved, &position, moved.reschedules.max(1), now)
             .await;
-        self.publish(crate::events::EventType::BookingRescheduled, &moved)
+        self.publish_about(crate::events::EventType::BookingRescheduled, &moved)
             .await;
         // Reminders for the new time (those of the old one skip themselves).
         if let Some(jobs) = self.jobs()

@@ -166,7 +166,7 @@ impl SchedulingService {
 
     /// Queues `kind` about `booking` for the subscribers, after the change that
     /// caused it (best effort: a failure is logged).
-    pub(super) async fn publish(&self, kind: EventType, booking: &Booking) {
+    pub(super) async fn publish_about(&self, kind: EventType, booking: &Booking) {
         let Some(jobs) = self.jobs() else {
             return;
         };
@@ -288,6 +288,19 @@ impl SchedulingService {
                 JobError::abandon(error)
             }
             other => JobError::retry(other),
+        }
+    }
+}
+
+#[async_trait]
+impl crate::events::EventPublisher for SchedulingService {
+    async fn publish(&self, kind: EventType, token: &BookingToken) {
+        match self.bookings().get(token).await {
+            Ok(Some(booking)) => self.publish_about(kind, &booking).await,
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(token = ?token, event = %kind, %error, "an event for the HR platform was not queued");
+            }
         }
     }
 }

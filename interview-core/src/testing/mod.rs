@@ -17,7 +17,7 @@ pub use engines::{ScriptedAvatar, ScriptedLlm, ScriptedStt, ScriptedTts};
 pub use extractor::ScriptedExtractor;
 pub use jobs::InMemoryJobStore;
 pub use logs::Logs;
-pub use notifier::RecordingNotifier;
+pub use notifier::{RecordingNotifier, RecordingPublisher};
 pub use room::{InMemoryRoom, in_memory_room, in_memory_room_in_real_time};
 pub use stores::{InMemoryBookingStore, InMemoryResumeStore};
 pub use tools::tools_python;

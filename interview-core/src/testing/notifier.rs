@@ -52,3 +52,29 @@ impl Notifier for RecordingNotifier {
         Ok(())
     }
 }
+
+/// An [`EventPublisher`](crate::events::EventPublisher) that records what it is
+/// told, in order.
+#[derive(Debug, Default)]
+pub struct RecordingPublisher {
+    published: std::sync::Mutex<Vec<(crate::events::EventType, crate::BookingToken)>>,
+}
+
+impl RecordingPublisher {
+    /// A publisher that has recorded nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// What was published, in order.
+    pub fn published(&self) -> Vec<(crate::events::EventType, crate::BookingToken)> {
+        super::lock(&self.published).clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::events::EventPublisher for RecordingPublisher {
+    async fn publish(&self, kind: crate::events::EventType, token: &crate::BookingToken) {
+        super::lock(&self.published).push((kind, token.clone()));
+    }
+}

@@ -42,6 +42,7 @@ pub(super) async fn run(
     engines: Engines,
     store: Arc<dyn BookingStore>,
     clock: Arc<dyn Clock>,
+    publisher: Option<Arc<dyn interview_core::events::EventPublisher>>,
     room: RoomIo,
     booking: SessionBooking,
 ) -> SessionReport {
@@ -80,6 +81,13 @@ pub(super) async fn run(
             Ok(Claim::Claimed { from, elapsed }) => {
                 holder = Some(lease.holder);
                 active_before = elapsed;
+                if from == BookingStatus::Scheduled
+                    && let Some(publisher) = &publisher
+                {
+                    publisher
+                        .publish(interview_core::events::EventType::InterviewStarted, token)
+                        .await;
+                }
                 if from != BookingStatus::Scheduled {
                     match store.transcript(token).await {
                         Ok(lines) => earlier = lines,
@@ -210,6 +218,7 @@ pub(super) async fn run(
             engines,
             store,
             clock,
+            events: publisher,
             booking,
             output,
             local_identity: info.local_identity.clone(),

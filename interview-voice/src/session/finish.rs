@@ -194,9 +194,21 @@ impl State {
             (None, Some(status)) => store.set_evaluation_status(&token, status).await,
             (None, None) => Ok(()),
         };
-        if let Err(error) = saved {
-            failures += 1;
-            tracing::warn!(target: LOG, %error, "could not store the evaluation");
+        let mut published = Vec::new();
+        match saved {
+            Ok(()) => match &judged.status {
+                Some(EvaluationStatus::Ready) => {
+                    published.push(interview_core::events::EventType::EvaluationReady);
+                }
+                Some(EvaluationStatus::Failed(_)) => {
+                    published.push(interview_core::events::EventType::EvaluationFailed);
+                }
+                _ => {}
+            },
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(target: LOG, %error, "could not store the evaluation");
+            }
         }
         let to = if completes {
             BookingStatus::Completed
@@ -229,6 +241,15 @@ impl State {
             (None, _) if completes => store.transition(&token, to).await.map(Some),
             _ => Ok(None),
         };
+        if to == BookingStatus::Completed && matches!(moved, Ok(Some(Transition::Moved { .. }))) {
+            // The interview's end comes before its evaluation.
+            published.insert(0, interview_core::events::EventType::InterviewCompleted);
+        }
+        if let Some(events) = &self.setup.events {
+            for kind in published {
+                events.publish(kind, &token).await;
+            }
+        }
         match moved {
             Ok(Some(Transition::Refused { current })) => {
                 tracing::info!(target: LOG, %current, to = %to, "the booking's status was not changed");

@@ -154,6 +154,8 @@ pub struct InterviewSession {
     engines: Engines,
     store: Arc<dyn BookingStore>,
     clock: Arc<dyn Clock>,
+    /// Told when an interview starts, completes and is evaluated.
+    events: Option<Arc<dyn interview_core::events::EventPublisher>>,
 }
 
 impl std::fmt::Debug for InterviewSession {
@@ -184,7 +186,15 @@ impl InterviewSession {
             engines,
             store,
             clock,
+            events: None,
         }
+    }
+
+    /// Publishes `interview.started`, `interview.completed`, `evaluation.ready`
+    /// and `evaluation.failed` through `events` (for the HR platform).
+    pub fn with_events(mut self, events: Arc<dyn interview_core::events::EventPublisher>) -> Self {
+        self.events = Some(events);
+        self
     }
 
     /// Where the status, transcript lines and evaluation are written.
@@ -214,6 +224,7 @@ impl InterviewSession {
             self.engines,
             self.store,
             self.clock,
+            self.events,
             room,
             booking,
         )

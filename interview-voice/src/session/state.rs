@@ -78,6 +78,8 @@ pub(super) struct Setup {
     pub(super) engines: Engines,
     pub(super) store: Arc<dyn BookingStore>,
     pub(super) clock: Arc<dyn Clock>,
+    /// Told when the interview starts, completes and is evaluated.
+    pub(super) events: Option<Arc<dyn interview_core::events::EventPublisher>>,
     /// The booking the store writes go to; `None` stores nothing.
     pub(super) booking: Option<BookingToken>,
     pub(super) output: Arc<dyn RoomOutput>,

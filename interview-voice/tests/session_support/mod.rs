@@ -230,6 +230,8 @@ pub struct Harness {
     pub tts: Arc<ScriptedTts>,
     pub store: Arc<InMemoryBookingStore>,
     pub clock: Arc<ManualClock>,
+    /// What the session told the HR platform.
+    pub events: Arc<interview_core::testing::RecordingPublisher>,
     pub token: BookingToken,
     /// The interview's booking, as the session is given it.
     pub booking: Booking,
@@ -280,6 +282,7 @@ impl Harness {
             )),
             store,
             clock: Arc::new(ManualClock::new(start_time())),
+            events: Arc::default(),
             token,
             booking,
             io: Some(io),
@@ -334,7 +337,8 @@ impl Harness {
             tts: self.tts.clone(),
         };
         let session =
-            InterviewSession::new(config, engines, self.store.clone(), self.clock.clone());
+            InterviewSession::new(config, engines, self.store.clone(), self.clock.clone())
+                .with_events(self.events.clone());
         let io = self.io.take().expect("started once");
         tokio::spawn(async move { session.run(io, booking).await })
     }

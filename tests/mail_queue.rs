@@ -271,3 +271,56 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
     let _ = receiver.kill();
     let _ = receiver.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_server_that_never_answers_does_not_hold_the_booking() {
+    let dir = tempfile::tempdir().unwrap();
+    // Accepts connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+    let vars: HashMap<String, String> = [
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SMTP_PORT", port.to_string()),
+        ("SMTP_SECURITY", "none".to_owned()),
+        ("SMTP_FROM", "interviews@example.com".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let mut app = Application::build(Config::from_map(&vars).unwrap())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let booked = app
+        .state
+        .scheduling()
+        .schedule(&jane_booking(chrono::TimeDelta::days(2)))
+        .await
+        .unwrap();
+    // The booking is made and answered after the short wait, not the mail
+    // server's silence (the default SMTP deadlines are 10 s a step, 30 s in all).
+    assert_eq!(booked.email_status, EmailStatus::Queued);
+    assert!(
+        started.elapsed() < Duration::from_secs(9),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        app.state
+            .scheduling()
+            .bookings()
+            .get(&booked.booking.token)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.stop_job_worker().await;
+    held.abort();
+}

@@ -422,7 +422,8 @@ fn too_large_body() -> AppError {
     )
 }
 
-fn plural(count: u32, one: &str, many: &str) -> String {
+/// "1 hour", "3 hours": a count with its noun, for the words people read.
+pub(crate) fn plural(count: u32, one: &str, many: &str) -> String {
     if count == 1 {
         format!("1 {one}")
     } else {

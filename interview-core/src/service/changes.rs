@@ -3,7 +3,6 @@
 //! later, the candidate's own links).
 
 use super::scheduling::{ScheduledInterview, SchedulingService};
-use super::uploads::key_prefix;
 use crate::position::Position;
 use crate::store::{Erasure, Rescheduled, StoreError, Tombstone, Transition};
 use crate::{Booking, BookingStatus, BookingToken, ScheduledTime, ValidationErrors};
@@ -127,13 +126,27 @@ impl SchedulingService {
         datetime: &str,
         time_zone: Option<&str>,
     ) -> Result<ScheduledInterview, ChangeError> {
-        let now = self.clock().now();
         let booking = self
             .bookings()
             .get(token)
             .await?
             .ok_or(ChangeError::NotFound)?;
         let position = self.position_of(&booking).await?;
+        self.move_booking(&booking, &position, datetime, time_zone)
+            .await
+    }
+
+    /// [`SchedulingService::reschedule`] for a booking already read, with its
+    /// position.
+    async fn move_booking(
+        &self,
+        booking: &Booking,
+        position: &Position,
+        datetime: &str,
+        time_zone: Option<&str>,
+    ) -> Result<ScheduledInterview, ChangeError> {
+        let now = self.clock().now();
+        let token = &booking.token;
         let mut rules = self.settings().rules.clone();
         rules.phone_region = position.phone_region;
         let zone = time_zone
@@ -148,7 +161,7 @@ impl SchedulingService {
         };
         tracing::info!(token = ?moved.token, scheduled_at = %moved.scheduled_at, "interview moved");
         let email_error = self
-            .invite(&moved, &position, moved.reschedules.max(1), now)
+            .invite(&moved, position, moved.reschedules.max(1), now)
             .await;
         self.publish_about(crate::events::EventType::BookingRescheduled, &moved)
             .await;
@@ -195,18 +208,9 @@ impl SchedulingService {
         };
         let mut files_left = 0;
         for key in &upload_keys {
-            let deleted = match self.resumes().delete(key).await {
-                Ok(()) => self
-                    .bookings()
-                    .forget_upload(key)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string()),
-                Err(error) => Err(error.to_string()),
-            };
-            if let Err(error) = deleted {
+            // Retired by the erasure: a file left here is the sweeper's.
+            if !self.delete_retired_upload(key).await {
                 files_left += 1;
-                tracing::warn!(key = key_prefix(key), %error, "an erased interview's resume file is left for the sweeper");
             }
         }
         metrics::counter!("interview_erasures_total").increment(1);
@@ -275,11 +279,12 @@ impl SchedulingService {
         datetime: &str,
         time_zone: Option<&str>,
     ) -> Result<ScheduledInterview, ChangeError> {
-        let (_, _, allowed) = self
+        let (booking, position, allowed) = self
             .candidate_view(token, CandidateChange::Reschedule)
             .await?;
         allowed?;
-        self.reschedule(token, datetime, time_zone).await
+        self.move_booking(&booking, &position, datetime, time_zone)
+            .await
     }
 
     /// A candidate cancels their own interview, within the position's notice.

@@ -188,21 +188,22 @@ impl SchedulingService {
     }
 
     /// Deletes a retired upload's file, then its record; `false` when either
-    /// failed (the record stays retired, and the next round tries again).
-    async fn delete_retired_upload(&self, key: &str) -> bool {
+    /// failed (the record stays retired, and the sweeper's next round tries
+    /// again). Serves the sweeper and erasure alike.
+    pub(super) async fn delete_retired_upload(&self, key: &str) -> bool {
         let prefix = key_prefix(key);
         match self.resumes().delete(key).await {
             // A key the resume store cannot have made has no file to delete.
             Ok(()) | Err(ResumeStoreError::InvalidKey) => {}
             Err(error) => {
-                tracing::warn!(key = prefix, %error, "an unclaimed upload's file could not be deleted; retrying next round");
+                tracing::warn!(key = prefix, %error, "a retired upload's file could not be deleted; retrying next round");
                 return false;
             }
         }
         match self.bookings().forget_upload(key).await {
             Ok(_) => true,
             Err(error) => {
-                tracing::warn!(key = prefix, %error, "an unclaimed upload's record could not be removed; retrying next round");
+                tracing::warn!(key = prefix, %error, "a retired upload's record could not be removed; retrying next round");
                 false
             }
         }

@@ -3,15 +3,12 @@
 //! `GET /api/v1/interviews/{token}` does, to any key with the read scope;
 //! without a configured `ADMIN_API_TOKEN` the route does not exist (404).
 
+use super::v1::{InterviewRecord, read_interview};
+use crate::AppState;
+use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use interview_core::access::Scope;
-
-use super::auth::authenticate;
-use super::v1::InterviewRecord;
-use crate::AppState;
-use crate::error::AppError;
 
 /// An interview with its transcript and evaluation: the same answer as
 /// `GET /api/v1/interviews/{token}`, which replaces it. 404 when the server has
@@ -41,6 +38,5 @@ pub(crate) async fn interview_record(
     if state.admin_token.is_none() {
         return Err(AppError::not_found("Not found."));
     }
-    authenticate(&state, &headers).await?.require(Scope::Read)?;
-    Ok(Json(InterviewRecord::read(&state, &token).await?))
+    read_interview(State(state), Path(token), headers).await
 }

@@ -108,7 +108,11 @@ fn refused(token: &str, error: &ChangeError) -> Response {
             format!(
                 "Changes are possible up to {} before the start, and that time has passed. \
                  If you cannot make it, please contact the team that invited you.",
-                hours(notice.as_secs() / 3600)
+                crate::error::plural(
+                    u32::try_from(notice.as_secs() / 3600).unwrap_or(u32::MAX),
+                    "hour",
+                    "hours"
+                )
             ),
             true,
         ),
@@ -145,14 +149,6 @@ fn refused(token: &str, error: &ChangeError) -> Response {
             live,
         },
     )
-}
-
-fn hours(count: u64) -> String {
-    if count == 1 {
-        "1 hour".to_owned()
-    } else {
-        format!("{count} hours")
-    }
 }
 
 fn times(count: u64) -> String {

@@ -30,7 +30,7 @@ use axum::{Json, Router};
 use crate::AppState;
 use crate::error::AppError;
 
-pub(crate) use interviews::{InterviewRecord, ListParams, change_error};
+pub(crate) use interviews::{InterviewRecord, ListParams, change_error, read as read_interview};
 
 /// The largest JSON body `/api/v1` accepts (a position with long descriptions).
 const MAX_BODY_BYTES: usize = 256 * 1024;

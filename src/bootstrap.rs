@@ -157,11 +157,11 @@ impl Application {
         #[cfg(any(feature = "sqlite", feature = "postgres"))]
         if let Some(queue) = &queue {
             scheduling = scheduling.with_jobs(queue.jobs());
-            if let Some(webhook) = &config.webhook {
+            if let Some(endpoint) = &config.webhook.endpoint {
                 scheduling = scheduling.with_event_subscribers(vec![
                     interview_core::service::EventSubscriber {
-                        id: ENV_WEBHOOK.to_owned(),
-                        events: webhook.endpoint.events.clone(),
+                        id: endpoint.id.to_string(),
+                        events: endpoint.events.clone(),
                     },
                 ]);
             }
@@ -174,7 +174,8 @@ impl Application {
             Some(queue) => Some(queue.start_worker(
                 Arc::new(ApplicationJobs::new(
                     scheduling.clone(),
-                    config.webhook.as_ref(),
+                    queue.jobs(),
+                    &config.webhook,
                 )?),
                 &config.worker_settings(),
             )),
@@ -455,37 +456,32 @@ fn extractor(_config: &Config) -> Arc<dyn ResumeExtractor> {
     Arc::new(NoReader)
 }
 
-/// The id of the webhook endpoint `WEBHOOK_URL` configures.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-const ENV_WEBHOOK: &str = "env";
-
 /// Runs the queue's jobs: the scheduling service's mail, and deliveries to the
-/// HR platform's webhook endpoint.
+/// HR platform's webhook endpoints.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 struct ApplicationJobs {
     scheduling: Arc<SchedulingService>,
-    webhook: Option<(
-        interview_web::platform::WebhookEndpoint,
-        interview_web::platform::WebhookSender,
-    )>,
+    webhooks: interview_web::platform::WebhookDispatcher,
 }
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 impl ApplicationJobs {
     fn new(
         scheduling: Arc<SchedulingService>,
-        webhook: Option<&interview_web::platform::WebhookConfig>,
+        store: Arc<dyn interview_core::jobs::JobStore>,
+        config: &interview_web::platform::WebhookConfig,
     ) -> Result<Self, BootstrapError> {
-        let webhook = webhook
-            .map(|config| {
-                interview_web::platform::WebhookSender::new(config.timeout)
-                    .map(|sender| (config.endpoint.clone(), sender))
-                    .map_err(|error| BootstrapError::Webhooks(error.to_string()))
-            })
-            .transpose()?;
+        let sender = interview_web::platform::WebhookSender::new(config.timeout)
+            .map_err(|error| BootstrapError::Webhooks(error.to_string()))?;
+        let webhooks = interview_web::platform::WebhookDispatcher::new(
+            sender,
+            store,
+            scheduling.clock().clone(),
+        )
+        .with_env_endpoint(config.endpoint.clone());
         Ok(Self {
             scheduling,
-            webhook,
+            webhooks,
         })
     }
 }
@@ -497,21 +493,9 @@ impl interview_core::jobs::JobHandler for ApplicationJobs {
         &self,
         job: interview_core::jobs::Job,
     ) -> Result<(), interview_core::jobs::JobError> {
-        use interview_core::jobs::{Job, JobError};
         match job {
-            Job::DeliverWebhook { endpoint_id, event } => {
-                let Some((endpoint, sender)) =
-                    self.webhook.as_ref().filter(|_| endpoint_id == ENV_WEBHOOK)
-                else {
-                    return Err(JobError::abandon(format!(
-                        "no webhook endpoint {endpoint_id:?} is configured"
-                    )));
-                };
-                let now = self.scheduling.clock().now();
-                sender
-                    .deliver(endpoint, &event, now)
-                    .await
-                    .map_err(JobError::retry)
+            interview_core::jobs::Job::DeliverWebhook { endpoint_id, event } => {
+                self.webhooks.deliver(&endpoint_id, &event).await
             }
             other => self.scheduling.run_job(other).await,
         }

@@ -77,9 +77,11 @@ pub struct Config {
     /// The vendor engines' keys.
     #[cfg(feature = "voice")]
     pub voice: VoiceConfig,
-    /// `WEBHOOK_*`: where events go to the HR platform, if anywhere.
+    /// `WEBHOOK_*`: the deadline of every delivery to the HR platform, and the
+    /// endpoint from the environment, if any (others are created through
+    /// `/api/v1/webhooks`).
     #[cfg(feature = "web")]
-    pub webhook: Option<interview_web::platform::WebhookConfig>,
+    pub webhook: interview_web::platform::WebhookConfig,
     /// `JOB_RETRY_INITIAL_SECS`: the delay before a failed job's first retry (15;
     /// each later one doubles, up to an hour).
     pub job_retry_initial: std::time::Duration,

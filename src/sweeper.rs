@@ -1,7 +1,8 @@
 //! The background task that deletes what is due: uploaded resumes no booking
 //! claimed ([`SchedulingService::sweep_unclaimed_uploads`]) and, with
 //! `RETENTION_DAYS`, interviews past their retention
-//! ([`SchedulingService::erase_expired`]). It runs at the clock's "now" every
+//! ([`SchedulingService::erase_expired`]), and the records of webhook deliveries
+//! older than 30 days ([`SchedulingService::prune_deliveries`]). It runs at the clock's "now" every
 //! [`sweep_interval`] of the upload time-to-live, at once again while full
 //! batches keep coming, and stops when told to (or when its handle is dropped).
 
@@ -47,6 +48,9 @@ impl Sweeper {
                         false
                     }
                 };
+                if let Err(error) = scheduling.prune_deliveries(now).await {
+                    tracing::warn!(%error, "pruning old webhook delivery records failed; trying again later");
+                }
                 let wait = if uploads || expired {
                     Duration::ZERO
                 } else {

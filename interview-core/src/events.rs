@@ -18,6 +18,7 @@ use crate::{Booking, BookingToken};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventType {
     /// A candidate booked an interview.
     #[serde(rename = "booking.created")]

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::backoff::Backoff;
-use crate::store::StoreError;
+use crate::store::{StoreError, WebhookStore};
 use crate::{Booking, BookingToken};
 
 /// One unit of background work. Stored as JSON (`{"kind": "send_invitation", ...}`),
@@ -255,9 +255,12 @@ pub struct FailedJob {
 /// A store that keeps the job queue beside the bookings, so that jobs are written in
 /// the same transaction as the change that causes them.
 ///
+/// It also keeps the webhook endpoints and their deliveries ([`WebhookStore`]),
+/// which the queue delivers to.
+///
 /// Implementations: SQLite and PostgreSQL in `interview-storage` (apalis tables).
 #[async_trait]
-pub trait JobStore: Send + Sync {
+pub trait JobStore: WebhookStore + Send + Sync {
     /// Enqueues `jobs` (all or none). A job whose idempotency key is already known is
     /// skipped, which is not an error.
     async fn enqueue(&self, jobs: &[NewJob]) -> Result<(), StoreError>;

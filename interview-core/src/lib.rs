@@ -20,6 +20,7 @@
 //! | [`clock`] | [`Clock`](clock::Clock): "now" as a dependency |
 //! | [`random`] | randomness from the operating system: tokens, names, jitter |
 //! | [`jobs`] | background [`Job`](jobs::Job)s, [`JobError`](jobs::JobError), [`JobHandler`](jobs::JobHandler), the default backoff and [`JobStore`](jobs::JobStore): jobs written in the same transaction as the change that causes them |
+//! | [`webhooks`] | the HR platform's [`WebhookEndpoint`](webhooks::WebhookEndpoint)s (URL, event types, `whsec_` secret and its rotation) and each [`Delivery`](webhooks::Delivery)'s record |
 //! | [`backoff`] | [`Backoff`](backoff::Backoff): capped exponential delays with jitter, for every retry |
 //! | [`transport`] | [`RoomIo`](transport::RoomIo): a real-time room's audio and events, whatever carries them |
 //! | [`interview`] | transcripts and [`Evaluation`](interview::Evaluation); the interviewer's [`Persona`](interview::Persona), [`InterviewPlan`](interview::InterviewPlan), fenced [`system_prompt`](interview::system_prompt) and [`evaluate`](interview::evaluate); [`defence`](interview::defence) for untrusted text |
@@ -73,6 +74,7 @@ pub mod store;
 #[cfg(feature = "test-utils")]
 pub mod testing;
 pub mod transport;
+pub mod webhooks;
 
 pub use domain::*;
 pub use random::RandomnessError;

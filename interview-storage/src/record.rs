@@ -7,6 +7,7 @@
 //! data.
 
 mod recruiting;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use interview_core::{
 pub(crate) use recruiting::{
     ApiKeyColumns, TombstoneColumns, fetch_limit, listing_bound, page_limit, status_columns,
 };
+pub(crate) use webhooks::{DeliveryColumns, EndpointColumns, events_text};
 
 /// A booking row with every column still unparsed.
 #[derive(Debug, Clone)]

@@ -18,6 +18,7 @@ use super::scheduling::SchedulingService;
 use crate::events::{EventType, PlatformEvent};
 use crate::jobs::{Job, JobError, JobHandler, NewJob};
 use crate::notify::NotifyError;
+use crate::webhooks::MAX_DELIVERY_ATTEMPTS;
 use crate::{Booking, BookingStatus, BookingToken};
 
 /// Where a booking's invitation stands when the booking request answers.
@@ -110,31 +111,30 @@ impl Waiters {
 }
 
 impl SchedulingService {
-    /// The jobs a new booking is written with: its invitation (at once) and a
+    /// The jobs a new booking is written with: its invitation (at once), a
     /// reminder per [`SchedulingSettings::reminder_offsets`](super::SchedulingSettings::reminder_offsets)
-    /// that is still ahead at `now`. Idempotency keys keep each one single.
-    pub(super) fn booking_jobs(&self, booking: &Booking, now: DateTime<Utc>) -> Vec<NewJob> {
+    /// that is still ahead at `now`, and its `booking.created` deliveries.
+    /// Idempotency keys keep each one single.
+    pub(super) async fn booking_jobs(&self, booking: &Booking, now: DateTime<Utc>) -> Vec<NewJob> {
         let invitation = NewJob::new(Job::SendInvitation {
             token: booking.token.clone(),
         })
         .idempotency_key(format!("invitation:{}", booking.token))
         .ok();
+        let events = self
+            .event_jobs(EventType::BookingCreated, booking, now)
+            .await;
         invitation
             .into_iter()
             .chain(self.reminder_jobs(booking, now))
-            .chain(self.event_jobs(EventType::BookingCreated, booking, now))
+            .chain(events)
             .collect()
     }
 
-    /// A delivery job per subscriber that wants `kind`, for an event about
-    /// `booking` at `now` (its id is the `webhook-id`, the same on every attempt).
-    pub(super) fn event_jobs(
-        &self,
-        kind: EventType,
-        booking: &Booking,
-        now: DateTime<Utc>,
-    ) -> Vec<NewJob> {
-        let wanted: Vec<&super::scheduling::EventSubscriber> = self
+    /// The endpoints that want events of `kind` now: the subscribers given to the
+    /// service (`WEBHOOK_URL`), then the enabled endpoints stored beside the queue.
+    async fn endpoints_for(&self, kind: EventType) -> Vec<String> {
+        let mut endpoints: Vec<String> = self
             .subscribers
             .iter()
             .filter(|subscriber| {
@@ -143,22 +143,50 @@ impl SchedulingService {
                     .as_ref()
                     .is_none_or(|events| events.contains(&kind))
             })
+            .map(|subscriber| subscriber.id.clone())
             .collect();
-        if wanted.is_empty() {
+        if let Some(jobs) = self.jobs() {
+            match jobs.webhooks().await {
+                Ok(stored) => endpoints.extend(
+                    stored
+                        .into_iter()
+                        .filter(|endpoint| endpoint.wants(kind))
+                        .map(|endpoint| endpoint.id.to_string()),
+                ),
+                Err(error) => {
+                    tracing::warn!(event = %kind, %error, "the webhook endpoints could not be read: the event is not sent to them");
+                }
+            }
+        }
+        endpoints
+    }
+
+    /// A delivery job per endpoint that wants `kind`, for an event about
+    /// `booking` at `now` (its id is the `webhook-id`, the same on every attempt).
+    pub(super) async fn event_jobs(
+        &self,
+        kind: EventType,
+        booking: &Booking,
+        now: DateTime<Utc>,
+    ) -> Vec<NewJob> {
+        let endpoints = self.endpoints_for(kind).await;
+        if endpoints.is_empty() {
             return Vec::new();
         }
         let Ok(event) = PlatformEvent::new(kind, booking, now) else {
             tracing::error!("no randomness for an event id: the event is not sent");
             return Vec::new();
         };
-        wanted
+        endpoints
             .into_iter()
-            .filter_map(|subscriber| {
+            .filter_map(|endpoint_id| {
+                let key = format!("webhook:{endpoint_id}:{}", event.id);
                 NewJob::new(Job::DeliverWebhook {
-                    endpoint_id: subscriber.id.clone(),
+                    endpoint_id,
                     event: Box::new(event.clone()),
                 })
-                .idempotency_key(format!("webhook:{}:{}", subscriber.id, event.id))
+                .max_attempts(MAX_DELIVERY_ATTEMPTS)
+                .idempotency_key(key)
                 .ok()
             })
             .collect()
@@ -170,7 +198,7 @@ impl SchedulingService {
         let Some(jobs) = self.jobs() else {
             return;
         };
-        let events = self.event_jobs(kind, booking, self.clock().now());
+        let events = self.event_jobs(kind, booking, self.clock().now()).await;
         if events.is_empty() {
             return;
         }
@@ -206,6 +234,22 @@ impl SchedulingService {
                 .ok()
             })
             .collect()
+    }
+
+    /// Deletes the records of webhook deliveries last attempted more than
+    /// [`DELIVERY_RECORD_TTL`](crate::webhooks::DELIVERY_RECORD_TTL) before `now`,
+    /// returning how many (none without a job queue).
+    pub async fn prune_deliveries(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<u64, crate::store::StoreError> {
+        let Some(jobs) = self.jobs() else {
+            return Ok(0);
+        };
+        let Some(before) = now.checked_sub_signed(crate::webhooks::DELIVERY_RECORD_TTL) else {
+            return Ok(0);
+        };
+        jobs.prune_deliveries(before).await
     }
 
     /// Runs one of the queue's mail jobs: an invitation, or a reminder (skipped

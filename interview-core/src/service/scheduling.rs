@@ -708,8 +708,8 @@ impl SchedulingService {
             }
             let created = match &self.jobs {
                 Some(jobs) => {
-                    jobs.create_with_jobs(&booking, &self.booking_jobs(&booking, now))
-                        .await
+                    let queued = self.booking_jobs(&booking, now).await;
+                    jobs.create_with_jobs(&booking, &queued).await
                 }
                 None => self.bookings.create(&booking).await,
             };

@@ -6,6 +6,7 @@ pub mod lifecycle;
 pub mod listing;
 mod positions;
 pub mod uploads;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ pub use listing::{
 };
 pub use positions::PositionStore;
 pub use uploads::UploadRecord;
+pub use webhooks::WebhookStore;
 
 use crate::error::BoxError;
 use crate::interview::{Evaluation, TranscriptEntry};

@@ -6,11 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::{InMemoryBookingStore, lock};
 use crate::Booking;
 use crate::jobs::{FailedJob, JobStore, NewJob};
-use crate::store::{BookingStore, StoreError};
+use crate::store::{BookingStore, StoreError, WebhookStore};
+use crate::webhooks::{Delivery, DeliveryQuery, EndpointId, WebhookEndpoint};
 
 /// A [`JobStore`] that records enqueued jobs in memory and writes bookings to an
 /// [`InMemoryBookingStore`]. Nothing runs the jobs: tests read them with
@@ -24,6 +26,8 @@ pub struct InMemoryJobStore {
     keys: Mutex<HashSet<String>>,
     failed: Mutex<Vec<FailedJob>>,
     failing: AtomicBool,
+    endpoints: Mutex<Vec<WebhookEndpoint>>,
+    deliveries: Mutex<Vec<Delivery>>,
 }
 
 impl InMemoryJobStore {
@@ -95,6 +99,96 @@ impl JobStore for InMemoryJobStore {
     async fn failed_jobs(&self, limit: u32) -> Result<Vec<FailedJob>, StoreError> {
         let failed = lock(&self.failed);
         Ok(failed.iter().rev().take(limit as usize).cloned().collect())
+    }
+}
+
+#[async_trait]
+impl WebhookStore for InMemoryJobStore {
+    async fn create_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
+        let mut endpoints = lock(&self.endpoints);
+        if endpoints.iter().any(|stored| stored.id == endpoint.id) {
+            return Err(StoreError::Conflict);
+        }
+        endpoints.push(endpoint.clone());
+        Ok(())
+    }
+
+    async fn webhook(&self, id: &EndpointId) -> Result<Option<WebhookEndpoint>, StoreError> {
+        Ok(lock(&self.endpoints)
+            .iter()
+            .find(|endpoint| &endpoint.id == id)
+            .cloned())
+    }
+
+    async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        let mut endpoints = lock(&self.endpoints).clone();
+        endpoints.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(endpoints)
+    }
+
+    async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<bool, StoreError> {
+        let mut endpoints = lock(&self.endpoints);
+        let Some(stored) = endpoints.iter_mut().find(|stored| stored.id == endpoint.id) else {
+            return Ok(false);
+        };
+        *stored = WebhookEndpoint {
+            created_at: stored.created_at,
+            ..endpoint.clone()
+        };
+        Ok(true)
+    }
+
+    async fn delete_webhook(&self, id: &EndpointId) -> Result<bool, StoreError> {
+        let mut endpoints = lock(&self.endpoints);
+        let before = endpoints.len();
+        endpoints.retain(|endpoint| &endpoint.id != id);
+        lock(&self.deliveries).retain(|delivery| &delivery.endpoint_id != id);
+        Ok(endpoints.len() != before)
+    }
+
+    async fn delivery(
+        &self,
+        endpoint: &EndpointId,
+        event_id: &str,
+    ) -> Result<Option<Delivery>, StoreError> {
+        Ok(lock(&self.deliveries)
+            .iter()
+            .find(|d| &d.endpoint_id == endpoint && d.event_id == event_id)
+            .cloned())
+    }
+
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<(), StoreError> {
+        let mut deliveries = lock(&self.deliveries);
+        deliveries.retain(|d| {
+            !(d.endpoint_id == delivery.endpoint_id && d.event_id == delivery.event_id)
+        });
+        deliveries.push(delivery.clone());
+        Ok(())
+    }
+
+    async fn deliveries(
+        &self,
+        endpoint: &EndpointId,
+        query: &DeliveryQuery,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut found: Vec<Delivery> = lock(&self.deliveries)
+            .iter()
+            .filter(|d| &d.endpoint_id == endpoint)
+            .filter(|d| query.status.is_none_or(|status| d.status == status))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| {
+            (b.last_attempt_at, &b.event_id).cmp(&(a.last_attempt_at, &a.event_id))
+        });
+        found.truncate(query.limit as usize);
+        Ok(found)
+    }
+
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut deliveries = lock(&self.deliveries);
+        let count = deliveries.len();
+        deliveries.retain(|d| d.last_attempt_at >= before);
+        Ok((count - deliveries.len()) as u64)
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod jobs;
 mod recruiting;
+mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

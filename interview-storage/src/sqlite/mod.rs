@@ -7,6 +7,7 @@
 
 mod jobs;
 mod recruiting;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -27,11 +27,14 @@ const LISTING_COLUMNS: &str = "token, position_id, name, email, phone, scheduled
 /// The columns a [`Tombstone`] is read from.
 const TOMBSTONE_COLUMNS: &str = "token, position_id, scheduled_at, created_at, erased_at";
 
-fn stored_time(at: DateTime<Utc>) -> String {
+pub(super) fn stored_time(at: DateTime<Utc>) -> String {
     record::format_timestamp(record::to_stored_precision(at))
 }
 
-fn optional_timestamp(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(super) fn optional_timestamp(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
     let text: Option<String> = row.try_get(column).map_err(store_error)?;
     text.map(|text| record::parse_timestamp(column, &text))
         .transpose()

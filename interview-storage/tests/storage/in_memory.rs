@@ -21,3 +21,11 @@ impl Fixture for InMemory {
 }
 
 conformance_suite!(InMemory);
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[tokio::test]
+async fn the_in_memory_job_store_keeps_webhooks_as_the_sql_stores_do() {
+    let store =
+        interview_core::testing::InMemoryJobStore::new(Arc::new(InMemoryBookingStore::new()));
+    crate::queue::webhook_store_conforms(&store).await;
+}

@@ -55,6 +55,13 @@ const BEARER_SCHEME: &str = "bearer";
         v1::keys::list,
         v1::keys::create,
         v1::keys::revoke,
+        v1::webhooks::list,
+        v1::webhooks::create,
+        v1::webhooks::read,
+        v1::webhooks::update,
+        v1::webhooks::delete,
+        v1::webhooks::rotate_secret,
+        v1::webhooks::deliveries,
     ),
     components(
         // Named here because nothing else pulls them in: the error shape the
@@ -77,7 +84,7 @@ const BEARER_SCHEME: &str = "bearer";
     modifiers(&BearerKeys),
     tags(
         (name = "candidate", description = "What the application form and the interview page call."),
-        (name = "recruiter", description = "The HR platform's API: positions, interviews and API keys. \
+        (name = "recruiter", description = "The HR platform's API: positions, interviews, API keys and webhook endpoints. \
             Send a key as `Authorization: Bearer <key>`; `ADMIN_API_TOKEN` holds every scope."),
     )
 )]

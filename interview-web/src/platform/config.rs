@@ -1,98 +1,38 @@
-//! `WEBHOOK_*`: one endpoint from the environment, for simple set-ups.
+//! `WEBHOOK_*`: the delivery deadline, and one endpoint from the environment for
+//! simple set-ups.
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use interview_core::Secret;
+use chrono::DateTime;
 use interview_core::config::Env;
 use interview_core::events::EventType;
-use url::Url;
+use interview_core::webhooks::{EndpointId, SigningSecret, WebhookEndpoint, parse_endpoint_url};
 
-use super::{DEFAULT_DELIVERY_TIMEOUT, WebhookEndpoint};
+use super::DEFAULT_DELIVERY_TIMEOUT;
 
-/// The shortest signing key accepted, in bytes (Standard Webhooks asks for
-/// 24 to 64).
-const MIN_KEY_BYTES: usize = 24;
-/// The longest.
-const MAX_KEY_BYTES: usize = 64;
-
-/// A `whsec_` secret that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be whsec_ followed by the base64 of 24 to 64 random bytes")]
-pub struct WebhookSecretError;
-
-/// The key bytes of a `whsec_…` secret.
-pub(super) fn decode_secret(secret: &str) -> Result<Vec<u8>, WebhookSecretError> {
-    let encoded = secret
-        .trim()
-        .strip_prefix("whsec_")
-        .ok_or(WebhookSecretError)?;
-    let key = STANDARD.decode(encoded).map_err(|_| WebhookSecretError)?;
-    if (MIN_KEY_BYTES..=MAX_KEY_BYTES).contains(&key.len()) {
-        Ok(key)
-    } else {
-        Err(WebhookSecretError)
-    }
-}
-
-/// Where the HR platform wants events.
+/// How events reach the HR platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookConfig {
-    /// `WEBHOOK_URL`, `WEBHOOK_SECRET` and `WEBHOOK_EVENTS`.
-    pub endpoint: WebhookEndpoint,
-    /// `WEBHOOK_TIMEOUT_SECS` (default 10, 1 to 60): one delivery's deadline.
+    /// `WEBHOOK_URL`, `WEBHOOK_SECRET` and `WEBHOOK_EVENTS`: the endpoint
+    /// `env`, beside those the API creates.
+    pub endpoint: Option<WebhookEndpoint>,
+    /// `WEBHOOK_TIMEOUT_SECS` (default 10, 1 to 60): one delivery's deadline, for
+    /// every endpoint.
     pub timeout: Duration,
 }
 
-impl WebhookConfig {
-    /// The variables, or `None` without `WEBHOOK_URL`; mistakes are recorded in
-    /// `env`, each naming its variable.
-    pub fn from_env(env: &mut Env<'_>) -> Option<Self> {
-        let url = env.get("WEBHOOK_URL");
-        let secret = env.get("WEBHOOK_SECRET").map(Secret::new);
-        let Some(url) = url else {
-            for name in ["WEBHOOK_SECRET", "WEBHOOK_EVENTS", "WEBHOOK_TIMEOUT_SECS"] {
-                if env.get(name).is_some() {
-                    env.error("WEBHOOK_URL", format!("is required when {name} is set"));
-                }
-            }
-            return None;
-        };
-        let url = match Url::parse(url.trim()) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Some(url),
-            _ => {
-                env.error("WEBHOOK_URL", "must be an http or https URL");
-                None
-            }
-        };
-        let Some(secret) = secret else {
-            env.error(
-                "WEBHOOK_SECRET",
-                "is required with WEBHOOK_URL (whsec_ and base64)",
-            );
-            return None;
-        };
-        if decode_secret(secret.expose()).is_err() {
-            env.error("WEBHOOK_SECRET", WebhookSecretError.to_string());
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            timeout: DEFAULT_DELIVERY_TIMEOUT,
         }
-        let events = env.get("WEBHOOK_EVENTS").map(|list| {
-            let mut events = Vec::new();
-            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                match EventType::parse(name) {
-                    Some(kind) => events.push(kind),
-                    None => env.error(
-                        "WEBHOOK_EVENTS",
-                        format!(
-                            "{name:?} is not an event type (booking.created, booking.rescheduled, \
-                             booking.cancelled, interview.started, interview.completed, \
-                             evaluation.ready, evaluation.failed)"
-                        ),
-                    ),
-                }
-            }
-            events
-        });
+    }
+}
+
+impl WebhookConfig {
+    /// The variables; mistakes are recorded in `env`, each naming its variable.
+    pub fn from_env(env: &mut Env<'_>) -> Self {
         let timeout = env
             .parse(
                 "WEBHOOK_TIMEOUT_SECS",
@@ -105,16 +45,83 @@ impl WebhookConfig {
                 },
             )
             .unwrap_or(DEFAULT_DELIVERY_TIMEOUT);
-        let endpoint = WebhookEndpoint::new(url?, &secret, events).ok()?;
-        Some(Self { endpoint, timeout })
+        Self {
+            endpoint: endpoint_from_env(env),
+            timeout,
+        }
     }
+}
+
+/// The endpoint `WEBHOOK_URL` names, or `None`.
+fn endpoint_from_env(env: &mut Env<'_>) -> Option<WebhookEndpoint> {
+    let url = env.get("WEBHOOK_URL");
+    let secret = env.get("WEBHOOK_SECRET");
+    let Some(url) = url else {
+        for name in ["WEBHOOK_SECRET", "WEBHOOK_EVENTS"] {
+            if env.get(name).is_some() {
+                env.error("WEBHOOK_URL", format!("is required when {name} is set"));
+            }
+        }
+        return None;
+    };
+    let url = match parse_endpoint_url(&url) {
+        Ok(url) => Some(url),
+        Err(error) => {
+            env.error("WEBHOOK_URL", error.to_string());
+            None
+        }
+    };
+    let Some(secret) = secret else {
+        env.error(
+            "WEBHOOK_SECRET",
+            "is required with WEBHOOK_URL (whsec_ and base64)",
+        );
+        return None;
+    };
+    let secret = match SigningSecret::parse(&secret) {
+        Ok(secret) => Some(secret),
+        Err(error) => {
+            env.error("WEBHOOK_SECRET", error.to_string());
+            None
+        }
+    };
+    let events = env.get("WEBHOOK_EVENTS").map(|list| {
+        let mut events = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match EventType::parse(name) {
+                Some(kind) => events.push(kind),
+                None => env.error(
+                    "WEBHOOK_EVENTS",
+                    format!(
+                        "{name:?} is not an event type (booking.created, booking.rescheduled, \
+                         booking.cancelled, interview.started, interview.completed, \
+                         evaluation.ready, evaluation.failed)"
+                    ),
+                ),
+            }
+        }
+        events
+    });
+    let mut endpoint = WebhookEndpoint {
+        id: EndpointId::env(),
+        url: url?,
+        events: None,
+        description: "WEBHOOK_URL".to_owned(),
+        secret: secret?,
+        previous_secret: None,
+        disabled: false,
+        created_at: DateTime::UNIX_EPOCH,
+        updated_at: DateTime::UNIX_EPOCH,
+    };
+    endpoint.set_events(events);
+    Some(endpoint)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(vars: &[(&str, &str)]) -> Result<Option<WebhookConfig>, String> {
+    fn read(vars: &[(&str, &str)]) -> Result<WebhookConfig, String> {
         Env::read_pairs(vars, |env| Some(WebhookConfig::from_env(env))).map_err(|e| e.to_string())
     }
 
@@ -127,13 +134,19 @@ mod tests {
             ("WEBHOOK_SECRET", SECRET),
             ("WEBHOOK_EVENTS", "booking.created, evaluation.ready"),
         ])
-        .unwrap()
         .unwrap();
-        assert!(config.endpoint.wants(EventType::BookingCreated));
-        assert!(!config.endpoint.wants(EventType::BookingCancelled));
+        let endpoint = config.endpoint.as_ref().unwrap();
+        assert!(endpoint.id.is_env());
+        assert!(endpoint.wants(EventType::BookingCreated));
+        assert!(!endpoint.wants(EventType::BookingCancelled));
         assert_eq!(config.timeout, DEFAULT_DELIVERY_TIMEOUT);
         assert!(!format!("{config:?}").contains("MfKQ9r8"));
-        assert!(read(&[]).unwrap().is_none());
+        assert_eq!(read(&[]).unwrap(), WebhookConfig::default());
+        // The deadline applies to the endpoints the API creates, too.
+        assert_eq!(
+            read(&[("WEBHOOK_TIMEOUT_SECS", "3")]).unwrap().timeout,
+            Duration::from_secs(3)
+        );
     }
 
     #[test]
@@ -173,13 +186,13 @@ mod tests {
                 ],
                 "WEBHOOK_EVENTS",
             ),
+            (vec![("WEBHOOK_TIMEOUT_SECS", "0")], "WEBHOOK_TIMEOUT_SECS"),
             (
                 vec![
-                    ("WEBHOOK_URL", "https://hr.example.com"),
+                    ("WEBHOOK_URL", "https://user:pw@hr.example.com"),
                     ("WEBHOOK_SECRET", SECRET),
-                    ("WEBHOOK_TIMEOUT_SECS", "0"),
                 ],
-                "WEBHOOK_TIMEOUT_SECS",
+                "WEBHOOK_URL",
             ),
         ] {
             let error = read(&vars).unwrap_err();

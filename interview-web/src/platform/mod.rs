@@ -1,13 +1,19 @@
 //! Events sent to the HR platform as signed webhooks (Standard Webhooks): each
 //! delivery is a `POST` of the event's JSON with `webhook-id`,
 //! `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256>` over
-//! `{id}.{timestamp}.{body}`, keyed with the endpoint's `whsec_` secret.
+//! `{id}.{timestamp}.{body}`, keyed with the endpoint's `whsec_` secret (for a
+//! day after a rotation, a second signature with the previous secret follows,
+//! space-separated, as the specification allows).
 //!
 //! A delivery has a total deadline; only a 2xx answer counts as delivered. The
 //! receiver deduplicates by `webhook-id`, which stays the same on every attempt
-//! of one event.
+//! of one event. [`WebhookDispatcher`] runs the queue's delivery jobs and
+//! records each attempt; the endpoints themselves are
+//! [`interview_core::webhooks`]' and the recruiter API manages them
+//! (`/api/v1/webhooks`).
 
 mod config;
+mod dispatch;
 
 use std::time::Duration;
 
@@ -15,69 +21,43 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use interview_core::Secret;
-use interview_core::events::{EventType, PlatformEvent};
+use interview_core::events::PlatformEvent;
+use interview_core::webhooks::{SigningSecret, WebhookEndpoint};
 use sha2::Sha256;
-use url::Url;
 
-pub use config::{WebhookConfig, WebhookSecretError};
+pub use config::WebhookConfig;
+pub use dispatch::WebhookDispatcher;
 
 /// How long one delivery may take, connection included, by default.
 pub const DEFAULT_DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where events go, with the secret that signs them.
-#[derive(Clone, PartialEq, Eq)]
-pub struct WebhookEndpoint {
-    /// The receiver's URL (`https` in production).
-    pub url: Url,
-    /// The signing key, decoded from its `whsec_` form.
-    key: Secret,
-    /// The event types it wants; `None`: all of them.
-    pub events: Option<Vec<EventType>>,
+/// The `v1,<base64>` signature of `body` sent as message `id` at `timestamp`,
+/// keyed with `secret`.
+pub fn sign(secret: &SigningSecret, id: &str, timestamp: i64, body: &str) -> String {
+    // HMAC takes a key of any length: this cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&secret.key()) else {
+        return String::new();
+    };
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
 }
 
-impl std::fmt::Debug for WebhookEndpoint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookEndpoint")
-            .field("url", &self.url.as_str())
-            .field("events", &self.events)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WebhookEndpoint {
-    /// An endpoint at `url` signing with `secret` (`whsec_` and base64, as
-    /// Standard Webhooks writes it), for `events` (`None`: all).
-    pub fn new(
-        url: Url,
-        secret: &Secret,
-        events: Option<Vec<EventType>>,
-    ) -> Result<Self, WebhookSecretError> {
-        let key = config::decode_secret(secret.expose())?;
-        Ok(Self {
-            url,
-            key: Secret::new(STANDARD.encode(key)),
-            events,
-        })
-    }
-
-    /// Whether the endpoint wants events of `kind`.
-    pub fn wants(&self, kind: EventType) -> bool {
-        self.events
-            .as_ref()
-            .is_none_or(|events| events.contains(&kind))
-    }
-
-    /// The `webhook-signature` of `body` sent as message `id` at `timestamp`.
-    pub fn signature(&self, id: &str, timestamp: i64, body: &str) -> String {
-        let key = STANDARD.decode(self.key.expose()).unwrap_or_default();
-        // HMAC takes a key of any length: this cannot fail.
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key) else {
-            return String::new();
-        };
-        mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-        format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
-    }
+/// The `webhook-signature` header for `endpoint` at `now`: one signature per
+/// secret that signs (after a rotation, the new and the previous one),
+/// separated by spaces.
+pub fn signature_header(
+    endpoint: &WebhookEndpoint,
+    id: &str,
+    timestamp: i64,
+    body: &str,
+    now: DateTime<Utc>,
+) -> String {
+    endpoint
+        .signing_secrets(now)
+        .into_iter()
+        .map(|secret| sign(secret, id, timestamp, body))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Why a delivery did not count.
@@ -114,16 +94,17 @@ impl WebhookSender {
         Ok(Self { client, timeout })
     }
 
-    /// Delivers `event` to `endpoint`, signed at `now`; `Ok` on a 2xx answer.
+    /// Delivers `event` to `endpoint`, signed at `now`: the 2xx status the
+    /// receiver answered, or why it did not count.
     pub async fn deliver(
         &self,
         endpoint: &WebhookEndpoint,
         event: &PlatformEvent,
         now: DateTime<Utc>,
-    ) -> Result<(), DeliveryError> {
+    ) -> Result<u16, DeliveryError> {
         let body = event.body();
         let timestamp = now.timestamp();
-        let signature = endpoint.signature(&event.id, timestamp, &body);
+        let signature = signature_header(endpoint, &event.id, timestamp, &body, now);
         let sent = self
             .client
             .post(endpoint.url.clone())
@@ -157,8 +138,8 @@ impl WebhookSender {
         };
         let status = response.status();
         if status.is_success() {
-            tracing::info!(event = %event.kind, id = %event.id, status = status.as_u16(), "webhook delivered");
-            Ok(())
+            tracing::info!(event = %event.kind, id = %event.id, endpoint = %endpoint.id, status = status.as_u16(), "webhook delivered");
+            Ok(status.as_u16())
         } else {
             Err(DeliveryError::Status(status.as_u16()))
         }

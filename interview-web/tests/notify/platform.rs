@@ -9,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use interview_core::Secret;
 use interview_core::events::{EventType, PlatformEvent};
-use interview_web::platform::{DeliveryError, WebhookEndpoint, WebhookSender};
+use interview_core::webhooks::{SigningSecret, WebhookEndpoint};
+use interview_web::platform::{DeliveryError, WebhookSender};
 use serde_json::Value;
 use url::Url;
 
@@ -95,7 +95,14 @@ fn event() -> PlatformEvent {
 }
 
 fn endpoint(url: &Url, secret: &str) -> WebhookEndpoint {
-    WebhookEndpoint::new(url.clone(), &Secret::new(secret), None).unwrap()
+    WebhookEndpoint::new(
+        url.clone(),
+        None,
+        String::new(),
+        SigningSecret::parse(secret).unwrap(),
+        Utc::now(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -112,7 +119,10 @@ async fn the_reference_library_verifies_every_attempt_of_one_event() {
             .unwrap_err();
         assert!(matches!(error, DeliveryError::Status(503)), "{error:?}");
     }
-    sender.deliver(&endpoint, &event, Utc::now()).await.unwrap();
+    assert_eq!(
+        sender.deliver(&endpoint, &event, Utc::now()).await.unwrap(),
+        200
+    );
 
     let deliveries = receiver.deliveries();
     assert_eq!(deliveries.len(), 3);
@@ -191,4 +201,26 @@ async fn a_receiver_that_is_down_or_never_answers_fails_within_the_deadline() {
     );
     assert!(!error.to_string().contains("/hooks"), "{error}");
     held.abort();
+}
+
+#[tokio::test]
+async fn after_a_rotation_receivers_with_the_old_or_the_new_secret_both_verify() {
+    let old_receiver = Receiver::start(SECRET, 0);
+    let mut rotated = endpoint(&old_receiver.url, SECRET);
+    let now = Utc::now();
+    rotated.rotate(SigningSecret::parse(OTHER_SECRET).unwrap(), now);
+    let sender = WebhookSender::new(Duration::from_secs(5)).unwrap();
+    // Two signatures, space-separated: the library accepts either.
+    sender.deliver(&rotated, &event(), now).await.unwrap();
+    let new_receiver = Receiver::start(OTHER_SECRET, 0);
+    rotated.url = new_receiver.url.clone();
+    sender.deliver(&rotated, &event(), now).await.unwrap();
+    assert_eq!(old_receiver.deliveries()[0]["verified"], true);
+    assert_eq!(new_receiver.deliveries()[0]["verified"], true);
+    // A day later only the new secret signs.
+    let later = now + interview_core::webhooks::ROTATION_OVERLAP + TimeDelta::seconds(1);
+    let header = |at| interview_web::platform::signature_header(&rotated, "msg_x", 1, "{}", at);
+    assert_eq!(header(now).split(' ').count(), 2);
+    assert_eq!(header(later).split(' ').count(), 1);
+    assert!(header(now).starts_with(&header(later)));
 }

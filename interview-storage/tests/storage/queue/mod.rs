@@ -6,6 +6,9 @@
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod webhooks;
+
+pub(crate) use webhooks::webhook_store_conforms;
 
 use std::collections::HashMap;
 use std::future::Future;

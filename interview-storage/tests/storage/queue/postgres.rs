@@ -295,3 +295,10 @@ async fn a_job_held_by_a_crashed_instance_is_run_by_the_other() {
     second.pool().close().await;
     database.drop_database().await;
 }
+
+#[tokio::test]
+async fn webhook_endpoints_and_deliveries_are_kept_beside_the_queue() {
+    let database = TestDatabase::create().await;
+    let store = instance(&database).await;
+    super::webhooks::webhook_store_conforms(&store).await;
+}

@@ -540,3 +540,9 @@ async fn a_worker_that_a_database_error_ended_is_started_again() {
     .await;
     worker.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn webhook_endpoints_and_deliveries_are_kept_beside_the_queue() {
+    let (store, _dir) = store().await;
+    super::webhooks::webhook_store_conforms(&store).await;
+}

@@ -14,6 +14,13 @@
 //! | `GET /api/v1/api-keys` | read | the keys (never their secrets) |
 //! | `POST /api/v1/api-keys` | write | issues a key (201); its secret is in this answer only |
 //! | `DELETE /api/v1/api-keys/{id}` | write | revokes a key |
+//! | `GET /api/v1/webhooks` | read | the webhook endpoints (never their secrets) |
+//! | `POST /api/v1/webhooks` | write | creates an endpoint (201); its secret is in this answer only |
+//! | `GET /api/v1/webhooks/{id}` | read | one endpoint |
+//! | `PATCH /api/v1/webhooks/{id}` | write | changes its URL, event types, description; disables or enables it |
+//! | `DELETE /api/v1/webhooks/{id}` | write | deletes it with its deliveries' records (204) |
+//! | `POST /api/v1/webhooks/{id}/rotate-secret` | write | a new secret; the old one signs beside it for 24 hours |
+//! | `GET /api/v1/webhooks/{id}/deliveries` | read | its deliveries with status, attempts and last error (`env`: `WEBHOOK_URL`'s) |
 //!
 //! A key may issue or revoke only keys whose scopes it holds itself.
 //! Every answer is `Cache-Control: no-store` (the router's default).
@@ -21,6 +28,7 @@
 pub(crate) mod interviews;
 pub(crate) mod keys;
 pub(crate) mod positions;
+pub(crate) mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::JsonRejection;
@@ -60,6 +68,24 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/api/v1/api-keys", get(keys::list).post(keys::create))
         .route("/api/v1/api-keys/{id}", axum::routing::delete(keys::revoke))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(webhooks::read)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/rotate-secret",
+            post(webhooks::rotate_secret),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 

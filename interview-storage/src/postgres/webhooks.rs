@@ -1,0 +1,229 @@
+//! The HR platform's webhook endpoints and deliveries in PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use interview_core::store::{StoreError, WebhookStore};
+use interview_core::webhooks::{Delivery, DeliveryQuery, EndpointId, WebhookEndpoint};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use super::{PostgresBookingStore, store_error};
+use crate::record::{DeliveryColumns, EndpointColumns, events_text, to_stored_precision};
+
+fn stored_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    to_stored_precision(at)
+}
+
+const ENDPOINT_COLUMNS: &str = "id, url, events, description, secret, previous_secret, \
+     previous_secret_until, disabled, created_at, updated_at";
+
+const DELIVERY_COLUMNS: &str = "endpoint_id, event_id, event_type, token, status, attempts, \
+     response_status, last_error, first_attempt_at, last_attempt_at, delivered_at";
+
+fn endpoint_from_row(row: &PgRow) -> Result<WebhookEndpoint, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    EndpointColumns {
+        id: text("id")?,
+        url: text("url")?,
+        events: row.try_get("events").map_err(store_error)?,
+        description: text("description")?,
+        secret: text("secret")?,
+        previous_secret: row.try_get("previous_secret").map_err(store_error)?,
+        previous_secret_until: row.try_get("previous_secret_until").map_err(store_error)?,
+        disabled: row.try_get("disabled").map_err(store_error)?,
+        created_at: row.try_get("created_at").map_err(store_error)?,
+        updated_at: row.try_get("updated_at").map_err(store_error)?,
+    }
+    .into_endpoint()
+}
+
+fn delivery_from_row(row: &PgRow) -> Result<Delivery, StoreError> {
+    let text = |column: &str| row.try_get::<String, _>(column).map_err(store_error);
+    DeliveryColumns {
+        endpoint_id: text("endpoint_id")?,
+        event_id: text("event_id")?,
+        event_type: text("event_type")?,
+        token: text("token")?,
+        status: text("status")?,
+        attempts: row.try_get("attempts").map_err(store_error)?,
+        response_status: row.try_get("response_status").map_err(store_error)?,
+        last_error: row.try_get("last_error").map_err(store_error)?,
+        first_attempt_at: row.try_get("first_attempt_at").map_err(store_error)?,
+        last_attempt_at: row.try_get("last_attempt_at").map_err(store_error)?,
+        delivered_at: row.try_get("delivered_at").map_err(store_error)?,
+    }
+    .into_delivery()
+}
+
+#[async_trait]
+impl WebhookStore for PostgresBookingStore {
+    async fn create_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_webhook_endpoints \
+             (id, url, events, description, secret, previous_secret, previous_secret_until, \
+              disabled, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(endpoint.id.as_str())
+        .bind(endpoint.url.as_str())
+        .bind(events_text(endpoint.events.as_deref()))
+        .bind(&endpoint.description)
+        .bind(endpoint.secret.expose())
+        .bind(endpoint.previous_secret.as_ref().map(|p| p.secret.expose()))
+        .bind(
+            endpoint
+                .previous_secret
+                .as_ref()
+                .map(|p| stored_time(p.until)),
+        )
+        .bind(endpoint.disabled)
+        .bind(stored_time(endpoint.created_at))
+        .bind(stored_time(endpoint.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn webhook(&self, id: &EndpointId) -> Result<Option<WebhookEndpoint>, StoreError> {
+        let sql =
+            format!("SELECT {ENDPOINT_COLUMNS} FROM interview_webhook_endpoints WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(endpoint_from_row).transpose()
+    }
+
+    async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        let sql = format!(
+            "SELECT {ENDPOINT_COLUMNS} FROM interview_webhook_endpoints \
+             ORDER BY created_at, id COLLATE \"C\""
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(endpoint_from_row).collect()
+    }
+
+    async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE interview_webhook_endpoints SET url = $1, events = $2, description = $3, \
+             secret = $4, previous_secret = $5, previous_secret_until = $6, disabled = $7, \
+             updated_at = $8 WHERE id = $9",
+        )
+        .bind(endpoint.url.as_str())
+        .bind(events_text(endpoint.events.as_deref()))
+        .bind(&endpoint.description)
+        .bind(endpoint.secret.expose())
+        .bind(endpoint.previous_secret.as_ref().map(|p| p.secret.expose()))
+        .bind(
+            endpoint
+                .previous_secret
+                .as_ref()
+                .map(|p| stored_time(p.until)),
+        )
+        .bind(endpoint.disabled)
+        .bind(stored_time(endpoint.updated_at))
+        .bind(endpoint.id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delete_webhook(&self, id: &EndpointId) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        sqlx::query("DELETE FROM interview_webhook_deliveries WHERE endpoint_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        let done = sqlx::query("DELETE FROM interview_webhook_endpoints WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn delivery(
+        &self,
+        endpoint: &EndpointId,
+        event_id: &str,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM interview_webhook_deliveries \
+             WHERE endpoint_id = $1 AND event_id = $2"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(endpoint.as_str())
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(store_error)?;
+        row.as_ref().map(delivery_from_row).transpose()
+    }
+
+    async fn save_delivery(&self, delivery: &Delivery) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO interview_webhook_deliveries \
+             (endpoint_id, event_id, event_type, token, status, attempts, response_status, \
+              last_error, first_attempt_at, last_attempt_at, delivered_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (endpoint_id, event_id) DO UPDATE SET \
+              status = excluded.status, attempts = excluded.attempts, \
+              response_status = excluded.response_status, last_error = excluded.last_error, \
+              last_attempt_at = excluded.last_attempt_at, delivered_at = excluded.delivered_at",
+        )
+        .bind(delivery.endpoint_id.as_str())
+        .bind(&delivery.event_id)
+        .bind(delivery.event_type.as_str())
+        .bind(&delivery.token)
+        .bind(delivery.status.as_str())
+        .bind(i64::from(delivery.attempts))
+        .bind(delivery.response_status.map(i64::from))
+        .bind(&delivery.last_error)
+        .bind(stored_time(delivery.first_attempt_at))
+        .bind(stored_time(delivery.last_attempt_at))
+        .bind(delivery.delivered_at.map(stored_time))
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn deliveries(
+        &self,
+        endpoint: &EndpointId,
+        query: &DeliveryQuery,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM interview_webhook_deliveries \
+             WHERE endpoint_id = $1 AND ($2::text IS NULL OR status = $2) \
+             ORDER BY last_attempt_at DESC, event_id COLLATE \"C\" DESC LIMIT $3"
+        );
+        let status = query.status.map(|status| status.as_str());
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(endpoint.as_str())
+            .bind(status)
+            .bind(i64::from(query.limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(store_error)?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM interview_webhook_deliveries WHERE last_attempt_at < $1")
+                .bind(stored_time(before))
+                .execute(&self.pool)
+                .await
+                .map_err(store_error)?;
+        Ok(done.rows_affected())
+    }
+}

@@ -10,7 +10,8 @@ use http_body_util::BodyExt;
 use interview_core::clock::ManualClock;
 use interview_core::service::{SchedulingService, SchedulingSettings};
 use interview_core::testing::{
-    InMemoryBookingStore, InMemoryResumeStore, RecordingNotifier, ScriptedExtractor,
+    InMemoryBookingStore, InMemoryJobStore, InMemoryResumeStore, RecordingNotifier,
+    ScriptedExtractor,
 };
 use interview_web::AppState;
 use serde_json::Value;
@@ -28,6 +29,9 @@ pub(crate) struct TestApp {
     pub(crate) notifier: Arc<RecordingNotifier>,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) scheduling: Arc<SchedulingService>,
+    /// The job queue's store, with [`Options::jobs`]: what was enqueued, and the
+    /// webhook endpoints.
+    pub(crate) jobs: Option<Arc<InMemoryJobStore>>,
 }
 
 pub(crate) fn now() -> DateTime<Utc> {
@@ -41,6 +45,8 @@ pub(crate) struct Options {
     pub(crate) runner: Option<Arc<dyn interview_core::transport::InterviewRunner>>,
     pub(crate) admin_token: Option<&'static str>,
     pub(crate) rate_limits: interview_web::RateLimits,
+    /// A job queue (in memory; nothing runs its jobs) beside the bookings.
+    pub(crate) jobs: bool,
 }
 
 impl Default for Options {
@@ -52,6 +58,7 @@ impl Default for Options {
             runner: None,
             admin_token: None,
             rate_limits: interview_web::RateLimits::default(),
+            jobs: false,
         }
     }
 }
@@ -67,7 +74,9 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
     let clock = Arc::new(ManualClock::new(now()));
     let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
     settings.max_resume_bytes = options.max_resume_bytes;
-    let scheduling = SchedulingService::new(
+    // Nothing runs the queue's jobs here: a booking does not wait for its invitation.
+    settings.invitation_wait = std::time::Duration::ZERO;
+    let mut scheduling = SchedulingService::new(
         bookings.clone(),
         resumes.clone(),
         Arc::new(options.extractor),
@@ -75,6 +84,12 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         clock.clone(),
         settings,
     );
+    let jobs = options
+        .jobs
+        .then(|| Arc::new(InMemoryJobStore::new(bookings.clone())));
+    if let Some(jobs) = &jobs {
+        scheduling = scheduling.with_jobs(jobs.clone());
+    }
     let scheduling = Arc::new(scheduling);
     let mut state = AppState::new(scheduling.clone()).with_rate_limits(options.rate_limits);
     if let Some(token) = options.admin_token {
@@ -100,6 +115,7 @@ pub(crate) fn spawn_app_with(options: Options) -> TestApp {
         notifier,
         clock,
         scheduling,
+        jobs,
     }
 }
 

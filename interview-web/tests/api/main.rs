@@ -21,3 +21,4 @@ mod upload;
 mod v1;
 mod v1_interviews;
 mod v1_keys;
+mod v1_webhooks;

@@ -224,6 +224,7 @@ fn spawn_app_with_window(opens_before: i64, closes_after: i64) -> TestApp {
         notifier,
         clock,
         scheduling,
+        jobs: None,
     }
 }
 

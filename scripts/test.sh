@@ -72,7 +72,7 @@ env -i PATH="$PATH" HOME="${HOME:-/root}" RUST_LOG="warn" \
     BIND_ADDRESS="127.0.0.1:$port" OPS_BIND_ADDRESS="127.0.0.1:$ops_port" \
     PUBLIC_BASE_URL="$base" DATA_DIR="$contract_dir/data" ADMIN_API_TOKEN="$admin_token" \
     RATE_LIMIT_UPLOADS=off RATE_LIMIT_BOOKINGS=off RATE_LIMIT_INTERVIEWS=off RATE_LIMIT_PAGES=off \
-    INVITATIONS_PER_ADDRESS=off \
+    INVITATIONS_PER_ADDRESS=off WEBHOOK_TIMEOUT_SECS=2 \
     "$server_bin" >"$contract_dir/server.log" 2>&1 &
 server_pid=$!
 
@@ -106,6 +106,19 @@ if ! kept_token=$(book kept) || ! erased_token=$(book erased); then
     tail -n 50 "$contract_dir/server.log" >&2
     exit 1
 fi
+# Two webhook endpoints, likewise: one for the operations on an endpoint, one of
+# its own for the delete route. They point at a closed port of this machine.
+webhook() {
+    curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" \
+        -d "{\"url\": \"http://127.0.0.1:9/$1\", \"events\": [\"booking.cancelled\"]}" \
+        "$base/api/v1/webhooks" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+if ! kept_webhook=$(webhook kept) || ! deleted_webhook=$(webhook deleted); then
+    echo "the reference server did not create the contract run's webhook endpoints:" >&2
+    tail -n 50 "$contract_dir/server.log" >&2
+    exit 1
+fi
 cat >"$contract_dir/schemathesis.toml" <<TOML
 # Nothing of the run is kept in the clone.
 [cache]
@@ -117,7 +130,19 @@ directory = "$contract_dir/cache"
 [[operations]]
 include-operation-id = "erase_interview"
 parameters = { "path.token" = "$erased_token" }
+
+[[operations]]
+include-operation-id = "delete_webhook"
+parameters = { "path.id" = "$deleted_webhook" }
 TOML
+for operation in read_webhook update_webhook rotate_webhook_secret list_webhook_deliveries; do
+    cat >>"$contract_dir/schemathesis.toml" <<TOML
+
+[[operations]]
+include-operation-id = "$operation"
+parameters = { "path.id" = "$kept_webhook" }
+TOML
+done
 
 if ! "$schemathesis" --config-file "$contract_dir/schemathesis.toml" run "$base/api/openapi.json" \
     --url "$base" \

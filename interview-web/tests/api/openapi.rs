@@ -41,6 +41,13 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("get", "/api/v1/api-keys"),
     ("post", "/api/v1/api-keys"),
     ("delete", "/api/v1/api-keys/{id}"),
+    ("get", "/api/v1/webhooks"),
+    ("post", "/api/v1/webhooks"),
+    ("get", "/api/v1/webhooks/{id}"),
+    ("patch", "/api/v1/webhooks/{id}"),
+    ("delete", "/api/v1/webhooks/{id}"),
+    ("post", "/api/v1/webhooks/{id}/rotate-secret"),
+    ("get", "/api/v1/webhooks/{id}/deliveries"),
 ];
 
 /// Routes under `/api` that are served but not part of the contract: LiveKit's
@@ -668,4 +675,96 @@ async fn recruiter_answers_conform_to_the_document() {
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
     assert!(revoked.json()["revoked_at"].is_string());
     conforms("delete", "/api/v1/api-keys/{id}", &revoked);
+}
+
+#[tokio::test]
+async fn webhook_answers_conform_to_the_document() {
+    let app = spawn_app_with(Options {
+        admin_token: Some(ADMIN),
+        jobs: true,
+        ..Options::default()
+    });
+    let document = document(&app).await;
+    let conforms = |method: &str, template: &str, response: &TestResponse| {
+        assert_conforms(&document, method, template, response);
+    };
+    let admin = Some(ADMIN);
+    let created = app
+        .api(
+            Method::POST,
+            "/api/v1/webhooks",
+            admin,
+            Some(&json!({"url": "https://hr.example.com/hooks", "events": ["booking.created"]})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    conforms("post", "/api/v1/webhooks", &created);
+    let invalid = app
+        .api(
+            Method::POST,
+            "/api/v1/webhooks",
+            admin,
+            Some(&json!({"url": "ftp://x"})),
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    conforms("post", "/api/v1/webhooks", &invalid);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let one = format!("/api/v1/webhooks/{id}");
+    conforms(
+        "get",
+        "/api/v1/webhooks",
+        &app.api(Method::GET, "/api/v1/webhooks", admin, None).await,
+    );
+    conforms(
+        "get",
+        "/api/v1/webhooks/{id}",
+        &app.api(Method::GET, &one, admin, None).await,
+    );
+    let patched = app
+        .api(Method::PATCH, &one, admin, Some(&json!({"events": null})))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text());
+    conforms("patch", "/api/v1/webhooks/{id}", &patched);
+    let rotated = app
+        .api(Method::POST, &format!("{one}/rotate-secret"), admin, None)
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.text());
+    conforms("post", "/api/v1/webhooks/{id}/rotate-secret", &rotated);
+    let deliveries = app
+        .api(Method::GET, &format!("{one}/deliveries"), admin, None)
+        .await;
+    assert_eq!(deliveries.status, StatusCode::OK, "{}", deliveries.text());
+    conforms("get", "/api/v1/webhooks/{id}/deliveries", &deliveries);
+    let bad_limit = app
+        .api(
+            Method::GET,
+            &format!("{one}/deliveries?limit=0"),
+            admin,
+            None,
+        )
+        .await;
+    assert_eq!(bad_limit.status, StatusCode::BAD_REQUEST);
+    conforms("get", "/api/v1/webhooks/{id}/deliveries", &bad_limit);
+    let deleted = app.api(Method::DELETE, &one, admin, None).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text());
+    conforms("delete", "/api/v1/webhooks/{id}", &deleted);
+    let gone = app.api(Method::GET, &one, admin, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    conforms("get", "/api/v1/webhooks/{id}", &gone);
+
+    // Without a queue: 409, in the document too.
+    let without = app_without_queue();
+    let refused = without
+        .api(Method::GET, "/api/v1/webhooks", admin, None)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    conforms("get", "/api/v1/webhooks", &refused);
+}
+
+fn app_without_queue() -> TestApp {
+    spawn_app_with(Options {
+        admin_token: Some(ADMIN),
+        ..Options::default()
+    })
 }

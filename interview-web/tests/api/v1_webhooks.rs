@@ -405,7 +405,8 @@ async fn deliveries_are_listed_with_their_status_and_last_error() {
             None,
         )
         .await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text());
+    assert_eq!(deleted.json()["id"], id.as_str());
     assert!(
         store
             .delivery(&id, &created_event.id)

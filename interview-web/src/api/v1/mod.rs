@@ -18,7 +18,7 @@
 //! | `POST /api/v1/webhooks` | write | creates an endpoint (201); its secret is in this answer only |
 //! | `GET /api/v1/webhooks/{id}` | read | one endpoint |
 //! | `PATCH /api/v1/webhooks/{id}` | write | changes its URL, event types, description; disables or enables it |
-//! | `DELETE /api/v1/webhooks/{id}` | write | deletes it with its deliveries' records (204) |
+//! | `DELETE /api/v1/webhooks/{id}` | write | deletes it with its deliveries' records |
 //! | `POST /api/v1/webhooks/{id}/rotate-secret` | write | a new secret; the old one signs beside it for 24 hours |
 //! | `GET /api/v1/webhooks/{id}/deliveries` | read | its deliveries with status, attempts and last error (`env`: `WEBHOOK_URL`'s) |
 //!

@@ -374,7 +374,7 @@ pub(crate) async fn update(
     params(("id" = String, Path, description = "The endpoint's id.")),
     security(("bearer" = [])),
     responses(
-        (status = 204, description = "Deleted."),
+        (status = 200, description = "Deleted: the endpoint as it was.", body = WebhookView),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
         (status = 404, response = crate::api::openapi::NotFound),
@@ -387,7 +387,7 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<StatusCode, AppError> {
+) -> Result<Json<WebhookView>, AppError> {
     let caller = authenticate(&state, &headers).await?;
     caller.require(Scope::Write)?;
     let store = store(&state)?;
@@ -396,7 +396,10 @@ pub(crate) async fn delete(
         return Err(AppError::not_found("No webhook endpoint has this id."));
     }
     tracing::info!(endpoint = %endpoint.id, by = ?caller.key(), "webhook endpoint deleted");
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(WebhookView::of(
+        endpoint,
+        state.scheduling.clock().now(),
+    )))
 }
 
 /// Gives the endpoint a new secret (scope `write`). For the next 24 hours every

@@ -1,7 +1,10 @@
 //! Nothing lost when the mail server is down: the application as `full_stack`
 //! builds it (SQLite, the job queue, SMTP) books while the server is down,
 //! answers within a few seconds with `queued`, and delivers the invitation, once,
-//! after the server comes up; a reminder follows at its offset.
+//! after the server comes up; a reminder follows at its offset. Events reach the
+//! HR platform's endpoints (from the environment, and created through the API)
+//! signed and retried, with every attempt on record; two instances on one
+//! PostgreSQL database deliver each job once.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use std::collections::HashMap;
@@ -84,6 +87,45 @@ async fn eventually(what: &str, deadline: Duration, check: impl Fn() -> bool) {
         assert!(started.elapsed() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// The HR platform's receiver (`interview-web/tests/notify/webhook_receiver.py`):
+/// verifies every delivery with the Standard Webhooks reference library, answers
+/// 503 to the first `fail_first` verified ones, logs each to `log`. Returns the
+/// process and its port.
+fn start_receiver(
+    secret: &str,
+    fail_first: u32,
+    log: &std::path::Path,
+) -> (std::process::Child, u16) {
+    use std::io::BufRead;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("interview-web/tests/notify/webhook_receiver.py");
+    let mut receiver =
+        std::process::Command::new(interview::testing::tools_python("standardwebhooks"))
+            .arg(script)
+            .arg(secret)
+            .arg(fail_first.to_string())
+            .arg(log)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(receiver.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (receiver, line.trim().parse().unwrap())
+}
+
+/// The receiver's log: one JSON object per delivery it got.
+fn received(log: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
 }
 
 fn subjects(messages: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
@@ -181,29 +223,11 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
-    use std::io::BufRead;
-
-    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("deliveries.jsonl");
     // The platform's receiver verifies with the reference library and answers
     // 503 to the first verified delivery.
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("interview-web/tests/notify/webhook_receiver.py");
-    let mut receiver =
-        std::process::Command::new(interview::testing::tools_python("standardwebhooks"))
-            .arg(script)
-            .arg(SECRET)
-            .arg("1")
-            .arg(&log)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(receiver.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim().parse().unwrap();
+    let (mut receiver, port) = start_receiver(SECRET, 1, &log);
 
     let vars: HashMap<String, String> = [
         ("DATA_DIR", dir.path().display().to_string()),
@@ -230,13 +254,7 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
     scheduling.reschedule(&token, &later, None).await.unwrap();
     scheduling.cancel(&token).await.unwrap();
 
-    let deliveries = || -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
-    };
+    let deliveries = || received(&log);
     let accepted = |d: &Vec<serde_json::Value>, kind: &str| {
         d.iter()
             .filter(|d| d["verified"] == true && d["payload"]["type"] == kind)
@@ -323,4 +341,151 @@ async fn a_mail_server_that_never_answers_does_not_hold_the_booking() {
     );
     app.stop_job_worker().await;
     held.abort();
+}
+
+/// Calls the application's router as the HR platform would, with `key`.
+async fn call(
+    app: &Application,
+    method: &str,
+    path: &str,
+    key: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = interview_web::axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {key}"))
+        .header("content-type", "application/json")
+        .body(interview_web::axum::body::Body::from(
+            body.map(|b| b.to_string()).unwrap_or_default(),
+        ))
+        .unwrap();
+    let response = app.router().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_created_through_the_api_gets_its_events_and_every_attempt_is_on_record() {
+    const ADMIN: &str = "admin-token-0123456789abcdef";
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("deliveries.jsonl");
+    // Verifies with the secret the endpoint is created with; 503 twice first.
+    let (mut receiver, port) = start_receiver(SECRET, 2, &log);
+    let vars: HashMap<String, String> = [
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("ADMIN_API_TOKEN", ADMIN.to_owned()),
+        ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let mut app = Application::build(Config::from_map(&vars).unwrap())
+        .await
+        .unwrap();
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/webhooks",
+        ADMIN,
+        Some(serde_json::json!({
+            "url": format!("http://127.0.0.1:{port}/hooks"),
+            "events": ["booking.created"],
+            "secret": SECRET,
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let booked = app
+        .state
+        .scheduling()
+        .schedule(&jane_booking(chrono::TimeDelta::days(2)))
+        .await
+        .unwrap();
+
+    // The record shows the failed attempts with their error, then the delivery.
+    let path = format!("/api/v1/webhooks/{id}/deliveries");
+    let started = Instant::now();
+    let mut saw_retrying = false;
+    let delivery = loop {
+        let (status, listed) = call(&app, "GET", &path, ADMIN, None).await;
+        assert_eq!(status, 200, "{listed}");
+        if let Some(delivery) = listed["deliveries"].get(0) {
+            if delivery["status"] == "retrying" {
+                saw_retrying = true;
+                assert_eq!(delivery["response_status"], 503, "{delivery}");
+                assert_eq!(delivery["last_error"], "the receiver answered 503");
+            }
+            if delivery["status"] == "delivered" {
+                break delivery.clone();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never delivered: {listed}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(saw_retrying, "the failed attempts were never on record");
+    assert_eq!(delivery["attempts"], 3, "{delivery}");
+    assert_eq!(delivery["event_type"], "booking.created");
+    assert_eq!(delivery["token"], booked.booking.token.as_str());
+    assert!(delivery["last_error"].is_null());
+    let attempts = received(&log);
+    assert_eq!(attempts.len(), 3, "{attempts:?}");
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["verified"] == true && a["id"] == delivery["event_id"])
+    );
+
+    // Rotated: the receiver still holding the old secret verifies the next event
+    // (it carries a signature with each); disabled: nothing more is sent.
+    let (status, rotated) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/webhooks/{id}/rotate-secret"),
+        ADMIN,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{rotated}");
+    assert_ne!(rotated["secret"], SECRET);
+    app.state
+        .scheduling()
+        .schedule(&jane_booking(chrono::TimeDelta::days(3)))
+        .await
+        .unwrap();
+    eventually(
+        "the event after the rotation",
+        Duration::from_secs(30),
+        || received(&log).len() == 4,
+    )
+    .await;
+    assert_eq!(received(&log)[3]["verified"], true);
+    let (status, _) = call(
+        &app,
+        "PATCH",
+        &format!("/api/v1/webhooks/{id}"),
+        ADMIN,
+        Some(serde_json::json!({"disabled": true})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.state
+        .scheduling()
+        .schedule(&jane_booking(chrono::TimeDelta::days(4)))
+        .await
+        .unwrap();
+    // The disabled endpoint got no job: the queue holds nothing for it.
+    let (_, listed) = call(&app, "GET", &path, ADMIN, None).await;
+    assert_eq!(listed["deliveries"].as_array().unwrap().len(), 2);
+    app.stop_job_worker().await;
+    assert_eq!(received(&log).len(), 4);
+    let _ = receiver.kill();
+    let _ = receiver.wait();
 }

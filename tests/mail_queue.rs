@@ -489,3 +489,142 @@ async fn an_endpoint_created_through_the_api_gets_its_events_and_every_attempt_i
     let _ = receiver.kill();
     let _ = receiver.wait();
 }
+
+/// A PostgreSQL database of this test's own on `INTERVIEW_TEST_POSTGRES_URL`'s
+/// server, dropped at the end.
+struct Database {
+    admin_url: String,
+    name: String,
+}
+
+impl Database {
+    async fn create() -> Self {
+        use sqlx::Connection;
+        let admin_url = std::env::var("INTERVIEW_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        // A fresh token: lowercase hex, safe in an identifier.
+        let name = format!(
+            "interview_test_{}",
+            interview::BookingToken::generate().unwrap()
+        );
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        Self { admin_url, name }
+    }
+
+    fn url(&self) -> String {
+        let (server, _) = self.admin_url.rsplit_once('/').unwrap();
+        format!("{server}/{}", self.name)
+    }
+
+    async fn drop_database(self) {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgresql_database_send_each_invitation_once() {
+    use sqlx::Connection;
+    let database = Database::create().await;
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let inbox = smtp_server_on(port);
+    let instance = |dir: &tempfile::TempDir| -> HashMap<String, String> {
+        [
+            ("DATA_DIR", dir.path().display().to_string()),
+            ("DATABASE_URL", database.url()),
+            ("SMTP_HOST", "127.0.0.1".to_owned()),
+            ("SMTP_PORT", port.to_string()),
+            ("SMTP_SECURITY", "none".to_owned()),
+            ("SMTP_FROM", "interviews@example.com".to_owned()),
+            ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    };
+    let (first_dir, second_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut first = Application::build(Config::from_map(&instance(&first_dir)).unwrap())
+        .await
+        .unwrap();
+    let mut second = Application::build(Config::from_map(&instance(&second_dir)).unwrap())
+        .await
+        .unwrap();
+    // Ten bookings, through each instance in turn, all at once: both workers poll
+    // the one queue while the jobs arrive. (Which of them takes how many is up to
+    // their polls; interview-storage's queue tests show both at work.)
+    const BOOKINGS: usize = 10;
+    let book = |n: usize| {
+        let scheduling = if n % 2 == 0 {
+            first.state.scheduling()
+        } else {
+            second.state.scheduling()
+        };
+        let mut request = jane_booking(chrono::TimeDelta::days(2));
+        request.email = Some(format!("jane.{n}@example.com"));
+        async move { scheduling.schedule(&request).await.unwrap() }
+    };
+    futures_util::future::join_all((0..BOOKINGS).map(book)).await;
+
+    // Every invitation job is done, then: exactly one message per booking.
+    let mut connection = sqlx::PgConnection::connect(&database.url()).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let (done, all): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE status = 'Done'), COUNT(*) FROM apalis.jobs \
+             WHERE convert_from(job, 'UTF8')::jsonb ->> 'kind' = 'send_invitation'",
+        )
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+        if all == BOOKINGS as i64 && done == all {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{done} of {all} invitation jobs done"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let attempts: Vec<i64> = sqlx::query_scalar(
+        "SELECT attempts::bigint FROM apalis.jobs \
+         WHERE convert_from(job, 'UTF8')::jsonb ->> 'kind' = 'send_invitation'",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert!(attempts.iter().all(|&n| n == 1), "{attempts:?}");
+    first.stop_job_worker().await;
+    second.stop_job_worker().await;
+    let messages = inbox.lock().unwrap().clone();
+    let invitations: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.contains("is scheduled"))
+        .collect();
+    assert_eq!(invitations.len(), BOOKINGS, "{:?}", subjects(&inbox));
+    // One each: every candidate's address is the recipient of one invitation.
+    for n in 0..BOOKINGS {
+        let to = format!("jane.{n}@example.com");
+        let addressed = invitations
+            .iter()
+            .filter(|m| m.lines().any(|l| l.starts_with("To: ") && l.contains(&to)))
+            .count();
+        assert_eq!(addressed, 1, "invitations to {to}");
+    }
+    drop(connection);
+    database.drop_database().await;
+}

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::backoff::Backoff;
-use crate::store::{StoreError, WebhookStore};
-use crate::{Booking, BookingToken};
+use crate::store::{InterviewState, Rescheduled, StoreError, WebhookStore};
+use crate::{Booking, BookingToken, ScheduledTime};
 
 /// One unit of background work. Stored as JSON (`{"kind": "send_invitation", ...}`),
 /// so a variant's fields may grow (with serde defaults) but never change meaning.
@@ -36,6 +36,12 @@ use crate::{Booking, BookingToken};
 pub enum Job {
     /// Send the invitation of the booking with this token.
     SendInvitation {
+        /// The booking's token.
+        token: BookingToken,
+    },
+    /// Tell the candidate that the booking with this token was cancelled (the
+    /// calendar's `METHOD:CANCEL`).
+    SendCancellation {
         /// The booking's token.
         token: BookingToken,
     },
@@ -61,11 +67,12 @@ pub enum Job {
 }
 
 impl Job {
-    /// The variant's name as stored (`send_invitation`, `send_reminder`,
-    /// `deliver_webhook`): for logs and metrics, as it says nothing about anyone.
+    /// The variant's name as stored (`send_invitation`, `send_cancellation`,
+    /// `send_reminder`, `deliver_webhook`): for logs and metrics, as it says nothing about anyone.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::SendInvitation { .. } => "send_invitation",
+            Self::SendCancellation { .. } => "send_cancellation",
             Self::SendReminder { .. } => "send_reminder",
             Self::DeliverWebhook { .. } => "deliver_webhook",
         }
@@ -269,6 +276,28 @@ pub trait JobStore: WebhookStore + Send + Sync {
     /// or neither. A booking with the same token is a [`StoreError::Conflict`] and
     /// enqueues nothing.
     async fn create_with_jobs(&self, booking: &Booking, jobs: &[NewJob]) -> Result<(), StoreError>;
+
+    /// [`BookingStore::replace_interview_state`](crate::store::BookingStore::replace_interview_state)
+    /// that also enqueues `jobs` in the same transaction, when (and only when) the
+    /// state was replaced. [`lifecycle::transition_with`](crate::store::lifecycle::transition_with)
+    /// builds a move on it (a cancellation and its message).
+    async fn replace_interview_state_with_jobs(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError>;
+
+    /// [`BookingStore::reschedule`](crate::store::BookingStore::reschedule) that
+    /// also enqueues `jobs` in the same transaction, when (and only when) the
+    /// booking moved (its updated invitation, its new reminders).
+    async fn reschedule_with_jobs(
+        &self,
+        token: &BookingToken,
+        to: &ScheduledTime,
+        jobs: &[NewJob],
+    ) -> Result<Rescheduled, StoreError>;
 
     /// Jobs whose last attempt failed (retrying, given up or abandoned), the most
     /// recently failed first, at most `limit`.

@@ -756,6 +756,125 @@ async fn with_a_queue_a_booking_is_written_with_its_invitation_and_reminders() {
     assert_eq!(notifier.sent().len(), sent);
 }
 
+#[tokio::test]
+async fn with_a_queue_a_move_or_a_cancel_is_written_with_its_messages_and_events_or_not_at_all() {
+    use interview_core::events::EventType;
+    use interview_core::jobs::Job;
+    use interview_core::service::{EmailStatus, EventSubscriber};
+    use interview_core::testing::InMemoryJobStore;
+
+    let bookings = Arc::new(InMemoryBookingStore::new());
+    let jobs = Arc::new(InMemoryJobStore::new(bookings.clone()));
+    let notifier = Arc::new(RecordingNotifier::new());
+    let mut settings = SchedulingSettings::new(&Url::parse("https://jobs.example.com").unwrap());
+    settings.invitation_wait = std::time::Duration::from_millis(20);
+    settings.reminder_offsets = vec![std::time::Duration::from_secs(3600)];
+    let service = SchedulingService::new(
+        bookings.clone(),
+        Arc::new(InMemoryResumeStore::new()),
+        Arc::new(ScriptedExtractor::text("cv")),
+        notifier.clone(),
+        Arc::new(ManualClock::new(now())),
+        settings,
+    )
+    .with_jobs(jobs.clone())
+    .with_event_subscribers(vec![EventSubscriber {
+        id: "env".to_owned(),
+        events: None,
+    }]);
+    let token = service.schedule(&request()).await.unwrap().booking.token;
+    let kinds = |from: usize| -> Vec<String> {
+        jobs.jobs()[from..]
+            .iter()
+            .map(|job| match job.job() {
+                Job::DeliverWebhook { event, .. } => event.kind.to_string(),
+                other => other.kind().to_owned(),
+            })
+            .collect()
+    };
+    let booked_jobs = jobs.jobs().len();
+
+    // A move whose jobs cannot be written does not happen.
+    jobs.set_failing(true);
+    assert!(
+        service
+            .reschedule(&token, "2030-03-04T10:00", None)
+            .await
+            .is_err()
+    );
+    let unmoved = bookings.get(&token).await.unwrap().unwrap();
+    assert_eq!(unmoved.reschedules, 0);
+    jobs.set_failing(false);
+
+    // A move: the updated invitation, the new reminder and the event, together.
+    let moved = service
+        .reschedule(&token, "2030-03-04T10:00", None)
+        .await
+        .unwrap();
+    assert_eq!(moved.email_status, EmailStatus::Queued);
+    assert!(
+        notifier.sent().is_empty(),
+        "nothing is sent during the request"
+    );
+    assert_eq!(
+        kinds(booked_jobs),
+        ["send_invitation", "send_reminder", "booking.rescheduled"]
+    );
+    let invitation = &jobs.jobs()[booked_jobs];
+    assert_eq!(
+        invitation.key(),
+        Some(format!("invitation:{token}:1").as_str())
+    );
+    service.run_job(invitation.job().clone()).await.unwrap();
+    let sent = notifier.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].subject.contains("moved"), "{}", sent[0].subject);
+    let moved_jobs = jobs.jobs().len();
+
+    // A cancel whose jobs cannot be written does not happen either.
+    jobs.set_failing(true);
+    assert!(service.cancel(&token).await.is_err());
+    assert_eq!(
+        bookings.get(&token).await.unwrap().unwrap().status,
+        BookingStatus::Scheduled
+    );
+    jobs.set_failing(false);
+
+    let cancelled = service.cancel(&token).await.unwrap();
+    assert_eq!(cancelled.email_status, Some(EmailStatus::Queued));
+    assert_eq!(
+        kinds(moved_jobs),
+        ["send_cancellation", "booking.cancelled"]
+    );
+    let cancellation = jobs.jobs()[moved_jobs].job().clone();
+    service.run_job(cancellation.clone()).await.unwrap();
+    let sent = notifier.sent();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[1].subject.to_lowercase().contains("cancel"),
+        "{}",
+        sent[1].subject
+    );
+    // The event says cancelled.
+    let Job::DeliverWebhook { event, .. } = jobs.jobs()[moved_jobs + 1].job().clone() else {
+        panic!("not a delivery");
+    };
+    assert_eq!(event.kind, EventType::BookingCancelled);
+    assert_eq!(event.data.status, "cancelled");
+    // Cancelling again sends and queues nothing.
+    let again = service.cancel(&token).await.unwrap();
+    assert_eq!(again.email_status, None);
+    assert_eq!(jobs.jobs().len(), moved_jobs + 2);
+    // A cancellation job for an interview that is scheduled again (it cannot be,
+    // but a stale job could meet one) sends nothing.
+    let other = service.schedule(&request()).await.unwrap().booking.token;
+    service
+        .run_job(Job::SendCancellation { token: other })
+        .await
+        .unwrap();
+    assert_eq!(notifier.sent().len(), 2);
+}
+
 // ---------------------------------------------------------------- retention
 
 #[tokio::test]

@@ -2,9 +2,12 @@
 //! erase the candidate's data. The recruiter API and console call these (and,
 //! later, the candidate's own links).
 
+use super::EmailStatus;
 use super::scheduling::{ScheduledInterview, SchedulingService};
+use crate::events::EventType;
+use crate::jobs::{Job, NewJob};
 use crate::position::Position;
-use crate::store::{Erasure, Rescheduled, StoreError, Tombstone, Transition};
+use crate::store::{Erasure, Rescheduled, StoreError, Tombstone, Transition, lifecycle};
 use crate::{Booking, BookingStatus, BookingToken, ScheduledTime, ValidationErrors};
 
 /// Why an interview could not be changed.
@@ -56,9 +59,9 @@ pub enum CandidateChange {
 pub struct Cancelled {
     /// The booking, cancelled.
     pub booking: Booking,
-    /// Whether the candidate was told now; `None` when it had been cancelled
-    /// before (nothing was sent again).
-    pub email_sent: Option<bool>,
+    /// Where the message telling the candidate stands; `None` when it had been
+    /// cancelled before (nothing is sent again).
+    pub email_status: Option<EmailStatus>,
 }
 
 /// What [`SchedulingService::erase`] did.
@@ -77,12 +80,48 @@ impl SchedulingService {
     /// Cancels a scheduled (or interrupted) interview: its link no longer opens,
     /// and the candidate gets the calendar's cancellation. Cancelling a
     /// cancelled interview changes nothing, sends nothing and succeeds.
+    ///
+    /// With a job queue the cancellation message and the `booking.cancelled`
+    /// events are written in the cancel's own transaction; the answer waits for
+    /// the message as a booking does for its invitation.
     pub async fn cancel(&self, token: &BookingToken) -> Result<Cancelled, ChangeError> {
-        let moved = match self
+        let booking = self
             .bookings()
-            .transition(token, BookingStatus::Cancelled)
-            .await
-        {
+            .get(token)
+            .await?
+            .ok_or(ChangeError::NotFound)?;
+        let now = self.clock().now();
+        let moved = match self.jobs() {
+            Some(jobs) => {
+                let mut cancelled = booking.clone();
+                cancelled.status = BookingStatus::Cancelled;
+                let queued: Vec<NewJob> = NewJob::new(Job::SendCancellation {
+                    token: token.clone(),
+                })
+                .idempotency_key(format!("cancellation:{token}"))
+                .ok()
+                .into_iter()
+                .chain(
+                    self.event_jobs(EventType::BookingCancelled, &cancelled, now)
+                        .await,
+                )
+                .collect();
+                self.waiters.forget(token);
+                lifecycle::transition_with(
+                    self.bookings().as_ref(),
+                    token,
+                    BookingStatus::Cancelled,
+                    Some((jobs.as_ref(), &queued)),
+                )
+                .await
+            }
+            None => {
+                self.bookings()
+                    .transition(token, BookingStatus::Cancelled)
+                    .await
+            }
+        };
+        let moved = match moved {
             Ok(Transition::Moved { .. }) => true,
             // Cancelling twice is not an error.
             Ok(Transition::Refused {
@@ -100,19 +139,22 @@ impl SchedulingService {
         if !moved {
             return Ok(Cancelled {
                 booking,
-                email_sent: None,
+                email_status: None,
             });
         }
         tracing::info!(token = ?booking.token, "interview cancelled");
-        self.publish_about(crate::events::EventType::BookingCancelled, &booking)
-            .await;
-        let position = self.position_of(&booking).await?;
-        let email_error = self
-            .announce_cancellation(&booking, &position, self.clock().now())
-            .await;
+        let email_status = if self.jobs().is_some() {
+            self.queued_mail_status(token).await
+        } else {
+            let position = self.position_of(&booking).await?;
+            match self.announce_cancellation(&booking, &position, now).await {
+                None => EmailStatus::Sent,
+                Some(_) => EmailStatus::Failed,
+            }
+        };
         Ok(Cancelled {
             booking,
-            email_sent: Some(email_error.is_none()),
+            email_status: Some(email_status),
         })
     }
 
@@ -154,32 +196,54 @@ impl SchedulingService {
             .or_else(|| booking.time_zone.map(|zone| zone.name().to_owned()));
         let scheduled = ScheduledTime::parse(datetime, zone.as_deref(), now, &rules)
             .map_err(ValidationErrors::from)?;
-        let moved = match self.bookings().reschedule(token, &scheduled).await? {
+        let moved = match self.jobs() {
+            // The updated invitation, the new time's reminders and the
+            // `booking.rescheduled` events, written with the move.
+            Some(jobs) => {
+                let mut expected = booking.clone();
+                expected.scheduled_at = scheduled.at();
+                expected.time_zone = scheduled.zone();
+                expected.reschedules = booking.reschedules.saturating_add(1);
+                let queued: Vec<NewJob> = NewJob::new(Job::SendInvitation {
+                    token: token.clone(),
+                })
+                .idempotency_key(format!("invitation:{token}:{}", expected.reschedules))
+                .ok()
+                .into_iter()
+                .chain(self.reminder_jobs(&expected, now))
+                .chain(
+                    self.event_jobs(EventType::BookingRescheduled, &expected, now)
+                        .await,
+                )
+                .collect();
+                self.waiters.forget(token);
+                jobs.reschedule_with_jobs(token, &scheduled, &queued)
+                    .await?
+            }
+            None => self.bookings().reschedule(token, &scheduled).await?,
+        };
+        let moved = match moved {
             Rescheduled::Moved(booking) => *booking,
             Rescheduled::NotScheduled(status) => return Err(ChangeError::NotAllowed(status)),
             Rescheduled::NotFound => return Err(ChangeError::NotFound),
         };
         tracing::info!(token = ?moved.token, scheduled_at = %moved.scheduled_at, "interview moved");
-        let email_error = self
-            .invite(&moved, position, moved.reschedules.max(1), now)
-            .await;
-        self.publish_about(crate::events::EventType::BookingRescheduled, &moved)
-            .await;
-        // Reminders for the new time (those of the old one skip themselves).
-        if let Some(jobs) = self.jobs()
-            && let Err(error) = jobs.enqueue(&self.reminder_jobs(&moved, now)).await
-        {
-            tracing::warn!(token = ?moved.token, %error, "the moved interview's reminders were not queued");
-        }
+        let (email_status, email_error) = if self.jobs().is_some() {
+            (self.queued_mail_status(token).await, None)
+        } else {
+            match self
+                .invite(&moved, position, moved.reschedules.max(1), now)
+                .await
+            {
+                None => (EmailStatus::Sent, None),
+                Some(error) => (EmailStatus::Failed, Some(error)),
+            }
+        };
         Ok(ScheduledInterview {
             interview_url: self.settings().interview_url(&moved.token),
             booking: moved,
-            email_sent: email_error.is_none(),
-            email_status: if email_error.is_none() {
-                super::EmailStatus::Sent
-            } else {
-                super::EmailStatus::Failed
-            },
+            email_sent: email_status == EmailStatus::Sent,
+            email_status,
             email_error,
         })
     }

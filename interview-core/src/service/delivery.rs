@@ -76,6 +76,15 @@ impl Waiters {
         }
     }
 
+    /// Forgets an outcome remembered for `token`: a change about to queue a new
+    /// message for it waits for that one, not for the last.
+    pub(super) fn forget(&self, token: &BookingToken) {
+        let mut state = self.lock();
+        if matches!(state.get(token), Some(Waiting::Finished { .. })) {
+            state.remove(token);
+        }
+    }
+
     /// Waits up to `wait` for `token`'s invitation: `Some(delivered)`, or `None`
     /// when it is still queued.
     pub(super) async fn wait(&self, token: &BookingToken, wait: Duration) -> Option<bool> {
@@ -111,6 +120,21 @@ impl Waiters {
 }
 
 impl SchedulingService {
+    /// Where the message just queued for `token` (an invitation, an updated one,
+    /// a cancellation) stands after waiting for it a little, no longer
+    /// ([`SchedulingSettings::invitation_wait`](super::SchedulingSettings::invitation_wait)).
+    pub(super) async fn queued_mail_status(&self, token: &BookingToken) -> EmailStatus {
+        match self
+            .waiters
+            .wait(token, self.settings().invitation_wait)
+            .await
+        {
+            Some(true) => EmailStatus::Sent,
+            Some(false) => EmailStatus::Failed,
+            None => EmailStatus::Queued,
+        }
+    }
+
     /// The jobs a new booking is written with: its invitation (at once), a
     /// reminder per [`SchedulingSettings::reminder_offsets`](super::SchedulingSettings::reminder_offsets)
     /// that is still ahead at `now`, and its `booking.created` deliveries.
@@ -252,12 +276,14 @@ impl SchedulingService {
         jobs.prune_deliveries(before).await
     }
 
-    /// Runs one of the queue's mail jobs: an invitation, or a reminder (skipped
-    /// when the interview was cancelled, erased, moved since, or is over). Other
-    /// jobs are not this service's: they are abandoned, saying so.
+    /// Runs one of the queue's mail jobs: an invitation (the booking's current
+    /// one, so after a move the updated one), a cancellation, or a reminder
+    /// (skipped when the interview was cancelled, erased, moved since, or is
+    /// over). Other jobs are not this service's: they are abandoned, saying so.
     pub async fn run_job(&self, job: Job) -> Result<(), JobError> {
         match job {
             Job::SendInvitation { token } => self.deliver_invitation(&token).await,
+            Job::SendCancellation { token } => self.deliver_cancellation(&token).await,
             Job::SendReminder {
                 token,
                 before_secs,
@@ -290,6 +316,27 @@ impl SchedulingService {
             .invite(&booking, &position, booking.reschedules, now)
             .await
         {
+            None => {
+                self.waiters.finish(token, true);
+                Ok(())
+            }
+            Some(error) => Err(self.mail_failure(token, error)),
+        }
+    }
+
+    async fn deliver_cancellation(&self, token: &BookingToken) -> Result<(), JobError> {
+        let Some(booking) = self.bookings().get(token).await.map_err(JobError::retry)? else {
+            // Erased since: there is no one to tell.
+            self.waiters.finish(token, false);
+            return Ok(());
+        };
+        if booking.status != BookingStatus::Cancelled {
+            self.waiters.finish(token, false);
+            return Ok(());
+        }
+        let position = self.position_of(&booking).await.map_err(JobError::retry)?;
+        let now = self.clock().now();
+        match self.announce_cancellation(&booking, &position, now).await {
             None => {
                 self.waiters.finish(token, true);
                 Ok(())

@@ -458,16 +458,7 @@ impl SchedulingService {
         metrics::counter!("interview_bookings_created_total").increment(1);
         let interview_url = self.settings.interview_url(&booking.token);
         let (email_status, email_error) = if self.jobs.is_some() {
-            // The worker delivers it; the answer waits a little, no longer.
-            match self
-                .waiters
-                .wait(&booking.token, self.settings.invitation_wait)
-                .await
-            {
-                Some(true) => (EmailStatus::Sent, None),
-                Some(false) => (EmailStatus::Failed, None),
-                None => (EmailStatus::Queued, None),
-            }
+            (self.queued_mail_status(&booking.token).await, None)
         } else {
             match self.invite(&booking, &position, 0, now).await {
                 None => (EmailStatus::Sent, None),

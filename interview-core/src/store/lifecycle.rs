@@ -17,6 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{BookingStore, StoreError};
+use crate::jobs::{JobStore, NewJob};
 use crate::{BookingStatus, BookingToken};
 
 /// How often a compare-and-swap is retried when another caller changed the state
@@ -113,6 +114,20 @@ async fn change<S, T>(
 where
     S: BookingStore + ?Sized,
 {
+    change_with(store, token, decide, None).await
+}
+
+/// [`change`] whose swap also enqueues jobs, when `with_jobs` names a job store
+/// and the jobs: written in the swap's transaction.
+async fn change_with<S, T>(
+    store: &S,
+    token: &BookingToken,
+    decide: impl Fn(&InterviewState) -> Step<T>,
+    with_jobs: Option<(&dyn JobStore, &[NewJob])>,
+) -> Result<T, StoreError>
+where
+    S: BookingStore + ?Sized,
+{
     for _ in 0..MAX_ATTEMPTS {
         let current = store
             .interview_state(token)
@@ -121,10 +136,23 @@ where
         match decide(&current) {
             Step::Answer(answer) => return Ok(answer),
             Step::Swap(next, answer) => {
-                if store
-                    .replace_interview_state(token, current.version, &next)
-                    .await?
-                {
+                let swapped = match with_jobs {
+                    None => {
+                        store
+                            .replace_interview_state(token, current.version, &next)
+                            .await?
+                    }
+                    Some((jobs, queued)) => {
+                        jobs.replace_interview_state_with_jobs(
+                            token,
+                            current.version,
+                            &next,
+                            queued,
+                        )
+                        .await?
+                    }
+                };
+                if swapped {
                     return Ok(answer);
                 }
             }
@@ -150,20 +178,38 @@ pub(super) async fn transition<S: BookingStore + ?Sized>(
     token: &BookingToken,
     to: BookingStatus,
 ) -> Result<Transition, StoreError> {
-    change(store, token, |current| {
-        if current.status.can_move_to(to) {
-            Step::Swap(
-                moved(current, to),
-                Transition::Moved {
-                    from: current.status,
-                },
-            )
-        } else {
-            Step::Answer(Transition::Refused {
-                current: current.status,
-            })
-        }
-    })
+    transition_with(store, token, to, None).await
+}
+
+/// [`BookingStore::transition`] that, when the booking moves, also enqueues
+/// `with_jobs`' jobs in the move's transaction (see
+/// [`JobStore::replace_interview_state_with_jobs`]): how a cancellation and its
+/// message are written together.
+pub async fn transition_with<S: BookingStore + ?Sized>(
+    store: &S,
+    token: &BookingToken,
+    to: BookingStatus,
+    with_jobs: Option<(&dyn JobStore, &[NewJob])>,
+) -> Result<Transition, StoreError> {
+    change_with(
+        store,
+        token,
+        |current| {
+            if current.status.can_move_to(to) {
+                Step::Swap(
+                    moved(current, to),
+                    Transition::Moved {
+                        from: current.status,
+                    },
+                )
+            } else {
+                Step::Answer(Transition::Refused {
+                    current: current.status,
+                })
+            }
+        },
+        with_jobs,
+    )
     .await
 }
 

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{InMemoryBookingStore, lock};
-use crate::Booking;
 use crate::jobs::{FailedJob, JobStore, NewJob};
-use crate::store::{BookingStore, StoreError, WebhookStore};
+use crate::store::{BookingStore, InterviewState, Rescheduled, StoreError, WebhookStore};
 use crate::webhooks::{Delivery, DeliveryQuery, EndpointId, WebhookEndpoint};
+use crate::{Booking, BookingToken, ScheduledTime};
 
 /// A [`JobStore`] that records enqueued jobs in memory and writes bookings to an
 /// [`InMemoryBookingStore`]. Nothing runs the jobs: tests read them with
@@ -94,6 +94,38 @@ impl JobStore for InMemoryJobStore {
         self.bookings.create(booking).await?;
         self.record(jobs);
         Ok(())
+    }
+
+    async fn replace_interview_state_with_jobs(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        let replaced = self
+            .bookings
+            .replace_interview_state(token, expected_version, next)
+            .await?;
+        if replaced {
+            self.record(jobs);
+        }
+        Ok(replaced)
+    }
+
+    async fn reschedule_with_jobs(
+        &self,
+        token: &BookingToken,
+        to: &ScheduledTime,
+        jobs: &[NewJob],
+    ) -> Result<Rescheduled, StoreError> {
+        self.check()?;
+        let moved = self.bookings.reschedule(token, to).await?;
+        if matches!(moved, Rescheduled::Moved(_)) {
+            self.record(jobs);
+        }
+        Ok(moved)
     }
 
     async fn failed_jobs(&self, limit: u32) -> Result<Vec<FailedJob>, StoreError> {
@@ -195,7 +227,6 @@ impl WebhookStore for InMemoryJobStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::BookingToken;
     use crate::jobs::Job;
 
     fn invitation(token: &BookingToken) -> NewJob {

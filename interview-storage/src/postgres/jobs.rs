@@ -9,14 +9,15 @@ use apalis::prelude::{Attempt, BackendExt, TaskId, WorkerBuilder};
 use apalis_postgres::{Config, PostgresStorage};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use interview_core::Booking;
 use interview_core::jobs::{FailedJob, JobHandler, JobStore, NewJob};
 use interview_core::store::StoreError;
+use interview_core::store::{InterviewState, Rescheduled};
+use interview_core::{Booking, BookingToken, ScheduledTime};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{Connection, Row};
 
-use super::{PostgresBookingStore, insert_booking, store_error};
+use super::{PostgresBookingStore, insert_booking, replace_state, store_error};
 use crate::queue::{
     FailedRow, JobWorker, QUEUE_MIGRATIONS_TABLE, QUEUE_NAME, Reschedule, Runner, WorkerSettings,
     supervise, task_for,
@@ -85,6 +86,37 @@ impl JobStore for PostgresBookingStore {
         insert_booking(&mut *tx, booking).await?;
         push(&mut tx, jobs).await?;
         tx.commit().await.map_err(store_error)
+    }
+
+    async fn replace_interview_state_with_jobs(
+        &self,
+        token: &BookingToken,
+        expected_version: u64,
+        next: &InterviewState,
+        jobs: &[NewJob],
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        if !replace_state(&mut tx, token, expected_version, next).await? {
+            return Ok(false);
+        }
+        push(&mut tx, jobs).await?;
+        tx.commit().await.map_err(store_error)?;
+        Ok(true)
+    }
+
+    async fn reschedule_with_jobs(
+        &self,
+        token: &BookingToken,
+        to: &ScheduledTime,
+        jobs: &[NewJob],
+    ) -> Result<Rescheduled, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(store_error)?;
+        let moved = super::recruiting::reschedule_booking(&mut tx, token, to).await?;
+        if matches!(moved, Rescheduled::Moved(_)) {
+            push(&mut tx, jobs).await?;
+            tx.commit().await.map_err(store_error)?;
+        }
+        Ok(moved)
     }
 
     async fn failed_jobs(&self, limit: u32) -> Result<Vec<FailedJob>, StoreError> {

@@ -232,6 +232,32 @@ where
     Ok(())
 }
 
+/// The state's compare-and-swap, on `connection` (the pool's, or a transaction
+/// that writes jobs with it).
+async fn replace_state(
+    connection: &mut sqlx::PgConnection,
+    token: &BookingToken,
+    expected_version: u64,
+    next: &InterviewState,
+) -> Result<bool, StoreError> {
+    let columns = StateColumns::of(next);
+    let done = sqlx::query(
+        "UPDATE interview_bookings SET status = $1, live_holder = $2, live_until = $3, \
+         elapsed_ms = $4, state_version = state_version + 1 \
+         WHERE token = $5 AND state_version = $6 AND erased_at IS NULL",
+    )
+    .bind(columns.status)
+    .bind(columns.live_holder)
+    .bind(columns.live_until)
+    .bind(columns.elapsed_ms)
+    .bind(token.as_str())
+    .bind(record::stored_version(expected_version))
+    .execute(connection)
+    .await
+    .map_err(store_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
 fn store_error(error: sqlx::Error) -> StoreError {
     sql::store_error(error, is_transient)
 }
@@ -444,22 +470,8 @@ impl BookingStore for PostgresBookingStore {
         expected_version: u64,
         next: &InterviewState,
     ) -> Result<bool, StoreError> {
-        let columns = StateColumns::of(next);
-        let done = sqlx::query(
-            "UPDATE interview_bookings SET status = $1, live_holder = $2, live_until = $3, \
-             elapsed_ms = $4, state_version = state_version + 1 \
-             WHERE token = $5 AND state_version = $6 AND erased_at IS NULL",
-        )
-        .bind(columns.status)
-        .bind(columns.live_holder)
-        .bind(columns.live_until)
-        .bind(columns.elapsed_ms)
-        .bind(token.as_str())
-        .bind(record::stored_version(expected_version))
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(done.rows_affected() == 1)
+        let mut connection = self.pool.acquire().await.map_err(store_error)?;
+        replace_state(&mut connection, token, expected_version, next).await
     }
 
     async fn append_transcript(
@@ -621,7 +633,8 @@ impl BookingStore for PostgresBookingStore {
         token: &BookingToken,
         scheduled: &ScheduledTime,
     ) -> Result<Rescheduled, StoreError> {
-        self.reschedule_booking(token, scheduled).await
+        let mut connection = self.pool.acquire().await.map_err(store_error)?;
+        recruiting::reschedule_booking(&mut connection, token, scheduled).await
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {

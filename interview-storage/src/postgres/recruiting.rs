@@ -293,40 +293,42 @@ impl PostgresBookingStore {
             upload_keys,
         })
     }
+}
 
-    pub(super) async fn reschedule_booking(
-        &self,
-        token: &BookingToken,
-        scheduled: &ScheduledTime,
-    ) -> Result<Rescheduled, StoreError> {
-        // The guard is the condition: a booking that left `scheduled` (or was
-        // erased) in the meantime is not moved.
-        let row = sqlx::query(
-            "UPDATE interview_bookings SET scheduled_at = $1, time_zone = $2, reschedules = reschedules + 1 \
-             WHERE token = $3 AND status = 'scheduled' AND erased_at IS NULL \
-             RETURNING token, position_id, name, email, phone, scheduled_at, time_zone, \
-             resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, \
-             reschedules",
-        )
-        .bind(record::to_stored_precision(scheduled.at()))
-        .bind(scheduled.zone().map(|zone| zone.name()))
-        .bind(token.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(store_error)?;
-        if let Some(row) = row {
-            return booking_from_row(&row).map(|booking| Rescheduled::Moved(Box::new(booking)));
-        }
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
-        )
-        .bind(token.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(store_error)?;
-        match status {
-            None => Ok(Rescheduled::NotFound),
-            Some(status) => record::parse_status(&status).map(Rescheduled::NotScheduled),
-        }
+/// Moves a scheduled booking, on `connection` (the pool's, or a transaction that
+/// writes jobs with it).
+pub(super) async fn reschedule_booking(
+    connection: &mut sqlx::PgConnection,
+    token: &BookingToken,
+    scheduled: &ScheduledTime,
+) -> Result<Rescheduled, StoreError> {
+    // The guard is the condition: a booking that left `scheduled` (or was
+    // erased) in the meantime is not moved.
+    let row = sqlx::query(
+        "UPDATE interview_bookings SET scheduled_at = $1, time_zone = $2, reschedules = reschedules + 1 \
+         WHERE token = $3 AND status = 'scheduled' AND erased_at IS NULL \
+         RETURNING token, position_id, name, email, phone, scheduled_at, time_zone, \
+         resume_text, resume_url, status, evaluation_status, evaluation_reason, created_at, \
+         reschedules",
+    )
+    .bind(record::to_stored_precision(scheduled.at()))
+    .bind(scheduled.zone().map(|zone| zone.name()))
+    .bind(token.as_str())
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(store_error)?;
+    if let Some(row) = row {
+        return booking_from_row(&row).map(|booking| Rescheduled::Moved(Box::new(booking)));
+    }
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM interview_bookings WHERE token = $1 AND erased_at IS NULL",
+    )
+    .bind(token.as_str())
+    .fetch_optional(&mut *connection)
+    .await
+    .map_err(store_error)?;
+    match status {
+        None => Ok(Rescheduled::NotFound),
+        Some(status) => record::parse_status(&status).map(Rescheduled::NotScheduled),
     }
 }

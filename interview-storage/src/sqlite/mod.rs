@@ -191,6 +191,32 @@ where
     Ok(())
 }
 
+/// The state's compare-and-swap, on `connection` (the pool's, or a transaction
+/// that writes jobs with it).
+async fn replace_state(
+    connection: &mut sqlx::SqliteConnection,
+    token: &BookingToken,
+    expected_version: u64,
+    next: &InterviewState,
+) -> Result<bool, StoreError> {
+    let columns = StateColumns::of(next);
+    let done = sqlx::query(
+        "UPDATE interview_bookings SET status = ?, live_holder = ?, live_until = ?, \
+         elapsed_ms = ?, state_version = state_version + 1 \
+         WHERE token = ? AND state_version = ? AND erased_at IS NULL",
+    )
+    .bind(columns.status)
+    .bind(columns.live_holder)
+    .bind(columns.live_until.map(record::format_timestamp))
+    .bind(columns.elapsed_ms)
+    .bind(token.as_str())
+    .bind(record::stored_version(expected_version))
+    .execute(connection)
+    .await
+    .map_err(store_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
 fn store_error(error: sqlx::Error) -> StoreError {
     sql::store_error(error, is_transient)
 }
@@ -404,22 +430,8 @@ impl BookingStore for SqliteBookingStore {
         expected_version: u64,
         next: &InterviewState,
     ) -> Result<bool, StoreError> {
-        let columns = StateColumns::of(next);
-        let done = sqlx::query(
-            "UPDATE interview_bookings SET status = ?, live_holder = ?, live_until = ?, \
-             elapsed_ms = ?, state_version = state_version + 1 \
-             WHERE token = ? AND state_version = ? AND erased_at IS NULL",
-        )
-        .bind(columns.status)
-        .bind(columns.live_holder)
-        .bind(columns.live_until.map(record::format_timestamp))
-        .bind(columns.elapsed_ms)
-        .bind(token.as_str())
-        .bind(record::stored_version(expected_version))
-        .execute(&self.pool)
-        .await
-        .map_err(store_error)?;
-        Ok(done.rows_affected() == 1)
+        let mut connection = self.pool.acquire().await.map_err(store_error)?;
+        replace_state(&mut connection, token, expected_version, next).await
     }
 
     async fn append_transcript(
@@ -588,7 +600,8 @@ impl BookingStore for SqliteBookingStore {
         token: &BookingToken,
         scheduled: &ScheduledTime,
     ) -> Result<Rescheduled, StoreError> {
-        self.reschedule_booking(token, scheduled).await
+        let mut connection = self.pool.acquire().await.map_err(store_error)?;
+        recruiting::reschedule_booking(&mut connection, token, scheduled).await
     }
 
     async fn record_upload(&self, upload: &UploadRecord) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use interview_core::notify::format_instant;
-use interview_core::service::{CandidateChange, ChangeError};
+use interview_core::service::{CandidateChange, ChangeError, EmailStatus};
 use interview_core::{Booking, BookingStatus, BookingToken};
 use serde::Deserialize;
 
@@ -216,11 +216,18 @@ pub(crate) async fn reschedule(
         .await
     {
         Ok(moved) => {
-            let told = if moved.email_sent {
-                "We sent you an e-mail with the new time and an updated calendar invitation."
-            } else {
-                "Your link stays the same. We could not send the e-mail with the new time \
-                 right now; please note it."
+            let told = match moved.email_status {
+                EmailStatus::Sent => {
+                    "We sent you an e-mail with the new time and an updated calendar invitation."
+                }
+                EmailStatus::Queued => {
+                    "An e-mail with the new time and an updated calendar invitation is on its \
+                     way; your link stays the same."
+                }
+                EmailStatus::Failed => {
+                    "Your link stays the same. We could not send the e-mail with the new time \
+                     right now; please note it."
+                }
             };
             respond(
                 StatusCode::OK,

@@ -121,7 +121,7 @@ async fn the_reference_library_verifies_every_attempt_of_one_event() {
     }
     assert_eq!(
         sender.deliver(&endpoint, &event, Utc::now()).await.unwrap(),
-        200
+        204
     );
 
     let deliveries = receiver.deliveries();

@@ -142,3 +142,75 @@ impl Stuck {
         self.runs.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+/// What every SQL store does with a change and its jobs: a move enqueues its
+/// jobs when it happens, and once `refuse_jobs` makes job inserts fail, neither a
+/// move nor a cancellation nor any job is written.
+pub(crate) async fn changes_and_their_jobs_commit_together<S>(
+    store: &S,
+    refuse_jobs: impl Future<Output = ()>,
+    job_count: impl AsyncFn() -> i64,
+) where
+    S: interview_core::store::BookingStore + interview_core::jobs::JobStore,
+{
+    use interview_core::jobs::JobStore;
+    use interview_core::store::{Rescheduled, Transition, lifecycle};
+    use interview_core::{BookingStatus, ScheduledTime};
+
+    let booking = crate::conformance::booking("Ada Lovelace");
+    store.create(&booking).await.unwrap();
+    let later = ScheduledTime::from_parts(booking.scheduled_at + chrono::TimeDelta::days(1), None);
+    let moved = store
+        .reschedule_with_jobs(&booking.token, &later, &[invitation()])
+        .await
+        .unwrap();
+    assert!(
+        matches!(moved, Rescheduled::Moved(ref b) if b.reschedules == booking.reschedules + 1),
+        "{moved:?}"
+    );
+    assert_eq!(job_count().await, 1);
+    let cancelled = crate::conformance::booking("Grace Hopper");
+    store.create(&cancelled).await.unwrap();
+    let jobs = [invitation()];
+    let with_jobs: Option<(&dyn JobStore, &[NewJob])> = Some((store, &jobs));
+    let cancel =
+        lifecycle::transition_with(store, &cancelled.token, BookingStatus::Cancelled, with_jobs)
+            .await
+            .unwrap();
+    assert!(matches!(cancel, Transition::Moved { .. }), "{cancel:?}");
+    assert_eq!(job_count().await, 2);
+    // Not moved (it is cancelled): nothing is written.
+    let refused = store
+        .reschedule_with_jobs(&cancelled.token, &later, &[invitation()])
+        .await
+        .unwrap();
+    assert!(matches!(
+        refused,
+        Rescheduled::NotScheduled(BookingStatus::Cancelled)
+    ));
+    assert_eq!(job_count().await, 2);
+
+    let other = crate::conformance::booking("Charles Babbage");
+    store.create(&other).await.unwrap();
+    refuse_jobs.await;
+    assert!(
+        store
+            .reschedule_with_jobs(&other.token, &later, &[invitation()])
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.get(&other.token).await.unwrap().unwrap().reschedules,
+        other.reschedules
+    );
+    assert!(
+        lifecycle::transition_with(store, &other.token, BookingStatus::Cancelled, with_jobs)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.get(&other.token).await.unwrap().unwrap().status,
+        BookingStatus::Scheduled
+    );
+    assert_eq!(job_count().await, 2);
+}

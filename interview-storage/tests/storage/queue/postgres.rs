@@ -302,3 +302,29 @@ async fn webhook_endpoints_and_deliveries_are_kept_beside_the_queue() {
     let store = instance(&database).await;
     super::webhooks::webhook_store_conforms(&store).await;
 }
+
+#[tokio::test]
+async fn a_move_or_a_cancel_and_its_jobs_commit_together() {
+    let database = TestDatabase::create().await;
+    let store = instance(&database).await;
+    let refuse = async {
+        sqlx::query(
+            "CREATE FUNCTION refuse_jobs() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'the queue refuses jobs'; END $$",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "CREATE TRIGGER refuse_jobs BEFORE INSERT ON apalis.jobs \
+             FOR EACH ROW EXECUTE FUNCTION refuse_jobs()",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+    };
+    super::changes_and_their_jobs_commit_together(&store, refuse, async || job_count(&store).await)
+        .await;
+    store.pool().close().await;
+    database.drop_database().await;
+}

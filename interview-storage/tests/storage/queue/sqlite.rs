@@ -546,3 +546,19 @@ async fn webhook_endpoints_and_deliveries_are_kept_beside_the_queue() {
     let (store, _dir) = store().await;
     super::webhooks::webhook_store_conforms(&store).await;
 }
+
+#[tokio::test]
+async fn a_move_or_a_cancel_and_its_jobs_commit_together() {
+    let (store, _dir) = store().await;
+    let refuse = async {
+        sqlx::query(
+            "CREATE TRIGGER refuse_jobs BEFORE INSERT ON Jobs \
+             BEGIN SELECT RAISE(ABORT, 'the queue refuses jobs'); END",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+    };
+    super::changes_and_their_jobs_commit_together(&store, refuse, async || job_count(&store).await)
+        .await;
+}

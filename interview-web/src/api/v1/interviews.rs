@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use interview_core::access::Scope;
 use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::position::Slug;
-use interview_core::service::{ChangeError, ScheduledInterview};
+use interview_core::service::{ChangeError, EmailStatus, ScheduledInterview};
 use interview_core::store::listing::{MAX_PAGE_SIZE, MAX_SEARCH_CHARS};
 use interview_core::store::{Cursor, InterviewQuery, StatusFilter, StoredInterview, Tombstone};
 use interview_core::{Booking, BookingToken};
@@ -331,11 +331,15 @@ pub(crate) async fn read(
 pub(crate) struct Changed {
     /// The booking as it is now.
     booking: Booking,
-    /// Whether the candidate was told now: an updated invitation for a move, the
-    /// calendar's cancellation for a cancel; left out when nothing was sent (the
-    /// interview had been cancelled before).
+    /// Whether the candidate was told within the answer's short wait: an updated
+    /// invitation for a move, the calendar's cancellation for a cancel; left out
+    /// when nothing was sent (the interview had been cancelled before).
     #[serde(skip_serializing_if = "Option::is_none")]
     email_sent: Option<bool>,
+    /// `sent`, `queued` (the job queue keeps trying) or `failed`; left out
+    /// with `email_sent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_status: Option<EmailStatus>,
 }
 
 /// Cancels an interview that has not ended (scope `write`).
@@ -372,7 +376,10 @@ pub(crate) async fn cancel(
         .map_err(change_error)?;
     Ok(Json(Changed {
         booking: cancelled.booking,
-        email_sent: cancelled.email_sent,
+        email_sent: cancelled
+            .email_status
+            .map(|status| status == EmailStatus::Sent),
+        email_status: cancelled.email_status,
     }))
 }
 
@@ -399,7 +406,7 @@ pub(crate) struct RescheduleRequest {
     request_body = RescheduleRequest,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Moved; `email_sent` says whether the candidate was told.", body = Changed),
+        (status = 200, description = "Moved; `email_status` says whether the candidate was told, or the queue is telling them.", body = Changed),
         (status = 400, response = crate::api::openapi::BadRequest),
         (status = 401, response = crate::api::openapi::Unauthorized),
         (status = 403, response = crate::api::openapi::Forbidden),
@@ -426,6 +433,7 @@ pub(crate) async fn reschedule(
     let ScheduledInterview {
         booking,
         email_sent,
+        email_status,
         ..
     } = state
         .scheduling
@@ -435,6 +443,7 @@ pub(crate) async fn reschedule(
     Ok(Json(Changed {
         booking,
         email_sent: Some(email_sent),
+        email_status: Some(email_status),
     }))
 }
 

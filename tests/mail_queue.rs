@@ -91,6 +91,14 @@ async fn eventually(what: &str, deadline: Duration, check: impl Fn() -> bool) {
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+/// The environment an application is built from, as pairs.
+fn variables(pairs: &[(&str, String)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect()
+}
+
 /// The HR platform's receiver (`interview-web/tests/notify/webhook_receiver.py`):
 /// verifies every delivery with the Standard Webhooks reference library, answers
 /// 503 to the first `fail_first` verified ones, logs each to `log`. Returns the
@@ -150,7 +158,7 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
         .local_addr()
         .unwrap()
         .port();
-    let vars: HashMap<String, String> = [
+    let vars = variables(&[
         ("DATA_DIR", dir.path().display().to_string()),
         ("SMTP_HOST", "127.0.0.1".to_owned()),
         ("SMTP_PORT", port.to_string()),
@@ -161,10 +169,7 @@ async fn an_invitation_waits_for_a_mail_server_that_was_down_and_arrives_once() 
         ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
         // A reminder 62 s before an interview 66 s away: due in about 4 s.
         ("REMINDER_OFFSETS", "62s".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    ]);
     let mut app = Application::build(Config::from_map(&vars).unwrap())
         .await
         .unwrap();
@@ -229,7 +234,7 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
     // 503 to the first verified delivery.
     let (mut receiver, port) = start_receiver(SECRET, 1, &log);
 
-    let vars: HashMap<String, String> = [
+    let vars = variables(&[
         ("DATA_DIR", dir.path().display().to_string()),
         ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/hooks")),
         ("WEBHOOK_SECRET", SECRET.to_owned()),
@@ -238,10 +243,7 @@ async fn booking_events_reach_the_platform_signed_and_retried_until_taken() {
             "booking.created,booking.cancelled".to_owned(),
         ),
         ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    ]);
     let mut app = Application::build(Config::from_map(&vars).unwrap())
         .await
         .unwrap();
@@ -302,16 +304,13 @@ async fn a_mail_server_that_never_answers_does_not_hold_the_booking() {
             open.push(stream);
         }
     });
-    let vars: HashMap<String, String> = [
+    let vars = variables(&[
         ("DATA_DIR", dir.path().display().to_string()),
         ("SMTP_HOST", "127.0.0.1".to_owned()),
         ("SMTP_PORT", port.to_string()),
         ("SMTP_SECURITY", "none".to_owned()),
         ("SMTP_FROM", "interviews@example.com".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    ]);
     let mut app = Application::build(Config::from_map(&vars).unwrap())
         .await
         .unwrap();
@@ -375,14 +374,11 @@ async fn an_endpoint_created_through_the_api_gets_its_events_and_every_attempt_i
     let log = dir.path().join("deliveries.jsonl");
     // Verifies with the secret the endpoint is created with; 503 twice first.
     let (mut receiver, port) = start_receiver(SECRET, 2, &log);
-    let vars: HashMap<String, String> = [
+    let vars = variables(&[
         ("DATA_DIR", dir.path().display().to_string()),
         ("ADMIN_API_TOKEN", ADMIN.to_owned()),
         ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    ]);
     let mut app = Application::build(Config::from_map(&vars).unwrap())
         .await
         .unwrap();
@@ -544,7 +540,7 @@ async fn two_instances_on_one_postgresql_database_send_each_invitation_once() {
         .port();
     let inbox = smtp_server_on(port);
     let instance = |dir: &tempfile::TempDir| -> HashMap<String, String> {
-        [
+        variables(&[
             ("DATA_DIR", dir.path().display().to_string()),
             ("DATABASE_URL", database.url()),
             ("SMTP_HOST", "127.0.0.1".to_owned()),
@@ -552,10 +548,7 @@ async fn two_instances_on_one_postgresql_database_send_each_invitation_once() {
             ("SMTP_SECURITY", "none".to_owned()),
             ("SMTP_FROM", "interviews@example.com".to_owned()),
             ("JOB_RETRY_INITIAL_SECS", "1".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+        ])
     };
     let (first_dir, second_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut first = Application::build(Config::from_map(&instance(&first_dir)).unwrap())
@@ -569,7 +562,7 @@ async fn two_instances_on_one_postgresql_database_send_each_invitation_once() {
     // their polls; interview-storage's queue tests show both at work.)
     const BOOKINGS: usize = 10;
     let book = |n: usize| {
-        let scheduling = if n % 2 == 0 {
+        let scheduling = if n.is_multiple_of(2) {
             first.state.scheduling()
         } else {
             second.state.scheduling()

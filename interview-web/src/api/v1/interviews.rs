@@ -15,7 +15,7 @@ use interview_core::{Booking, BookingToken};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body;
+use super::{body, given};
 use crate::AppState;
 use crate::api::auth::authenticate;
 use crate::error::AppError;
@@ -180,13 +180,6 @@ pub(crate) enum StatusParam {
 impl ListParams {
     /// The store's query, or 400 naming the parameter that is wrong.
     pub(crate) fn to_query(&self) -> Result<InterviewQuery, AppError> {
-        let given = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-        };
         let invalid = |message: &str| AppError::bad_request(message.to_owned());
         let status = given(&self.status)
             .map(|name| {

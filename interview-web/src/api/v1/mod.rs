@@ -101,3 +101,12 @@ fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
         Err(other) => Err(other.into()),
     }
 }
+
+/// A query parameter that was given: trimmed, and `None` when empty or left out.
+fn given(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}

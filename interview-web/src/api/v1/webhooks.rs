@@ -22,7 +22,7 @@ use interview_core::webhooks::{
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body;
+use super::{body, given};
 use crate::AppState;
 use crate::api::auth::authenticate;
 use crate::error::AppError;
@@ -510,13 +510,6 @@ pub(crate) struct DeliveryParams {
 
 impl DeliveryParams {
     fn to_query(&self) -> Result<DeliveryQuery, AppError> {
-        let given = |value: &Option<String>| {
-            value
-                .as_deref()
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-        };
         let status = given(&self.status)
             .map(|name| {
                 DeliveryStatus::parse(&name).ok_or_else(|| {

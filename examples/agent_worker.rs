@@ -3,9 +3,12 @@
 //!
 //! Reads `LIVEKIT_URL`, `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET` and
 //! `LIVEKIT_AGENT_NAME` (default `my-interviewer`), registers with LiveKit under
-//! that agent name, and takes the interview jobs LiveKit dispatches until Ctrl-C;
-//! then it drains (takes no new jobs, lets running ones finish). A second Ctrl-C
-//! stops at once. Start as many as you like, on as many machines: LiveKit spreads
+//! that agent name, and takes the interview jobs LiveKit dispatches until SIGTERM
+//! (what Kubernetes, systemd and `docker stop` send) or Ctrl-C; then it drains
+//! (reports itself draining, takes no new jobs, lets running interviews finish for
+//! up to `AGENT_DRAIN_TIMEOUT_SECS`, default an hour, then cancels what is left).
+//! The signal again stops at once. Give the process manager a grace period longer
+//! than the drain (Kubernetes: `terminationGracePeriodSeconds`). Start as many as you like, on as many machines: LiveKit spreads
 //! jobs among them by the load each reports. See docs/livekit.md.
 //!
 //! Each job joins the room and holds the interview with the engines the
@@ -21,6 +24,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use interview::bootstrap::shutdown_signal;
 use interview::clock::SystemClock;
 use interview::config::Config;
 use interview::livekit::{Worker, WorkerOptions};
@@ -88,28 +92,26 @@ async fn main() -> ExitCode {
     tracing::info!(
         agent_name = livekit.agent_name,
         url = %livekit.url,
-        "worker started; Ctrl-C to drain and stop"
+        "worker started; SIGTERM or Ctrl-C drains it and stops"
     );
 
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        eprintln!("cannot listen for Ctrl-C: {error}");
-        return ExitCode::FAILURE;
-    }
-    tracing::info!("draining: running jobs finish, no new ones; Ctrl-C again stops at once");
-    tokio::select! {
-        result = worker.drain(None) => match result {
-            Ok(()) => {
-                tracing::info!("worker stopped");
-                ExitCode::SUCCESS
-            }
-            Err(error) => {
-                eprintln!("the worker stopped with an error: {error}");
-                ExitCode::FAILURE
-            }
-        },
-        // Dropping the drain (and the worker in it) cancels running jobs.
-        _ = tokio::signal::ctrl_c() => {
-            tracing::warn!("stopping without waiting for running jobs");
+    // SIGTERM (Kubernetes, systemd, `docker stop`) or Ctrl-C: drain, letting running
+    // interviews finish for up to AGENT_DRAIN_TIMEOUT_SECS; the signal again stops
+    // at once.
+    match worker
+        .run_until(
+            shutdown_signal(),
+            shutdown_signal(),
+            Some(config.agent_drain_timeout),
+        )
+        .await
+    {
+        Ok(()) => {
+            tracing::info!("worker stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("the worker stopped with an error: {error}");
             ExitCode::FAILURE
         }
     }

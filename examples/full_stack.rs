@@ -131,14 +131,17 @@ async fn main() -> ExitCode {
         println!(
             "Letting running LiveKit interviews finish; Ctrl-C or SIGTERM again stops at once."
         );
-        tokio::select! {
-            result = worker.drain(None) => {
-                if let Err(error) = result {
-                    eprintln!("error: the agent worker stopped with an error: {error}");
-                    return ExitCode::FAILURE;
-                }
-            }
-            () = shutdown_signal() => {}
+        // Already asked to stop: the drain starts at once.
+        if let Err(error) = worker
+            .run_until(
+                std::future::ready(()),
+                shutdown_signal(),
+                Some(app.config.agent_drain_timeout),
+            )
+            .await
+        {
+            eprintln!("error: the agent worker stopped with an error: {error}");
+            return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS

@@ -24,6 +24,11 @@ pub use interview_core::config::{
 };
 #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
 pub use interview_livekit::LiveKitConfig;
+
+/// The default `AGENT_DRAIN_TIMEOUT_SECS`: an hour, longer than any interview's
+/// time limit, so a stop lets every running interview end on its own.
+#[cfg(feature = "livekit-agent")]
+pub const DEFAULT_AGENT_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 #[cfg(feature = "storage")]
 pub use interview_storage::config::{StorageConfig, SupabaseConfig};
 #[cfg(feature = "voice")]
@@ -74,6 +79,10 @@ pub struct Config {
     /// `LIVEKIT_*`: the LiveKit project interviews run in, if any.
     #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
     pub livekit: Option<LiveKitConfig>,
+    /// `AGENT_DRAIN_TIMEOUT_SECS` (default 3600, 1 to 86400): how long a stopping
+    /// agent worker lets running interviews finish before it cancels them.
+    #[cfg(feature = "livekit-agent")]
+    pub agent_drain_timeout: std::time::Duration,
     /// The vendor engines' keys.
     #[cfg(feature = "voice")]
     pub voice: VoiceConfig,
@@ -175,6 +184,14 @@ impl Config {
             );
         #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
         let livekit = LiveKitConfig::from_env(env);
+        #[cfg(feature = "livekit-agent")]
+        let agent_drain_timeout = env
+            .parse(
+                "AGENT_DRAIN_TIMEOUT_SECS",
+                "a whole number of seconds from 1 to 86400",
+                |v| v.parse::<u64>().ok().filter(|s| (1..=86_400).contains(s)),
+            )
+            .map_or(DEFAULT_AGENT_DRAIN_TIMEOUT, std::time::Duration::from_secs);
         #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
         env.not_in_build(&["LIVEKIT_URL"], "LiveKit (feature `livekit`)");
         #[cfg(feature = "voice")]
@@ -207,6 +224,8 @@ impl Config {
             rate_limits,
             #[cfg(any(feature = "livekit", feature = "livekit-agent"))]
             livekit,
+            #[cfg(feature = "livekit-agent")]
+            agent_drain_timeout,
             #[cfg(feature = "voice")]
             voice,
             #[cfg(feature = "web")]

@@ -496,6 +496,75 @@ async fn drain_refuses_new_jobs_and_waits_for_running_ones_before_closing() {
     assert_eq!(h.ended().await, ("J_1".to_owned(), "released"));
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_drains_the_worker_and_lets_the_running_interview_finish() {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let (mut h, handler) = Harness::new().await;
+    let worker = Worker::start(h.options(), handler).unwrap();
+    let mut conn = h.server.next_connection().await;
+    conn.register("W_1").await;
+    h.start_job(&mut conn, &room_job("J_1", "room", "")).await;
+    // Listening before the signal is sent: this process handles SIGTERM from now.
+    let mut terminate = signal(SignalKind::terminate()).unwrap();
+    let stopping = tokio::spawn(worker.run_until(
+        async move {
+            terminate.recv().await;
+        },
+        std::future::pending(),
+        Some(Duration::from_secs(60)),
+    ));
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+
+    // Draining: reported full, refusing offers, the interview still running.
+    let status = conn.next_status(|s| s.draining).await;
+    assert_eq!(status.status, Some(proto::WorkerStatus::WsFull as i32));
+    assert!(!conn.offer(&room_job("J_2", "room-2", "")).await.available);
+    assert!(!stopping.is_finished());
+    h.release("J_1");
+    let rest = conn.until_closed().await;
+    assert!(rest.iter().any(|m| matches!(
+        m,
+        WorkerMessage::UpdateJob(u) if u.job_id == "J_1" && u.status == proto::JobStatus::JsSuccess as i32
+    )));
+    tokio::time::timeout(DEADLINE, stopping)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(h.ended().await, ("J_1".to_owned(), "released"));
+}
+
+#[tokio::test]
+async fn a_second_stop_while_draining_cancels_the_running_interview() {
+    let (mut h, handler) = Harness::new().await;
+    let worker = Worker::start(h.options(), handler).unwrap();
+    let mut conn = h.server.next_connection().await;
+    conn.register("W_1").await;
+    h.start_job(&mut conn, &room_job("J_1", "room", "")).await;
+    let (again, stop_now) = tokio::sync::oneshot::channel::<()>();
+    let stopping = tokio::spawn(worker.run_until(
+        std::future::ready(()),
+        async move {
+            let _ = stop_now.await;
+        },
+        None,
+    ));
+    conn.next_status(|s| s.draining).await;
+    again.send(()).unwrap();
+    assert_eq!(h.ended().await, ("J_1".to_owned(), "cancelled"));
+    tokio::time::timeout(DEADLINE, stopping)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_drain_with_a_timeout_cancels_what_is_still_running() {
     let (mut h, handler) = Harness::new().await;

@@ -198,6 +198,35 @@ impl Worker {
         self.finish().await
     }
 
+    /// Runs until `stop` completes (a process's SIGTERM or Ctrl-C), then drains
+    /// ([`Worker::drain`]) for at most `limit`. If `stop_now` completes while it
+    /// drains (the signal again), running jobs are cancelled at once.
+    ///
+    /// Give it two signal futures that each start listening when first polled
+    /// (an `async fn`'s future), so the signal that starts the drain does not also
+    /// end it.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()>,
+        stop_now: impl Future<Output = ()>,
+        limit: Option<Duration>,
+    ) -> Result<(), WorkerError> {
+        stop.await;
+        tracing::info!(
+            jobs = self.state().running_jobs,
+            ?limit,
+            "draining: running interviews finish, no new ones; the signal again stops at once"
+        );
+        tokio::select! {
+            result = self.drain(limit) => result,
+            () = stop_now => {
+                // Dropping the drain drops the worker, which cancels its jobs.
+                tracing::warn!("stopping at once: running interviews are cancelled");
+                Ok(())
+            }
+        }
+    }
+
     /// Cancels every running job, waits for them to stop (each within the
     /// termination grace), reports them, and closes the connection.
     pub async fn shutdown(mut self) -> Result<(), WorkerError> {

@@ -18,6 +18,7 @@ use crate::Booking;
 use crate::audio::{AudioFormat, AudioFrame};
 use crate::clock::Clock;
 use crate::error::BoxError;
+use crate::interview::LiveMessage;
 
 /// What is known about a room when it is joined.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -109,8 +110,16 @@ pub trait RoomOutput: Send + Sync {
         Box::pin(std::future::ready(()))
     }
 
-    /// Sends a text message to the room (transcript lines, the agent's state) on `topic`.
+    /// Sends a text message to the room on `topic`.
     async fn send_text(&self, topic: &str, text: &str) -> Result<(), TransportError>;
+
+    /// Publishes what the interviewer tells the room besides its audio (its state,
+    /// transcript lines, captions, progress, notices). The default sends each as
+    /// JSON on its topic ([`LiveMessage::topic`]); a transport with conventions of
+    /// its own (LiveKit's agent attributes and transcription streams) maps them.
+    async fn publish(&self, message: &LiveMessage) -> Result<(), TransportError> {
+        self.send_text(message.topic(), &message.to_json()).await
+    }
 
     /// Leaves the room.
     async fn close(&self);

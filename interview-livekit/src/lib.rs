@@ -14,6 +14,7 @@
 //! | [`rooms`] | [`LiveKitRooms`]: connection details for a candidate's browser (a room that dispatches the agent, with [`RoomMetadata`]) |
 //! | [`metadata`] | [`RoomMetadata`]: what the web layer tells the agent about a room (`{"resume_text", "booking_token"}`), encoded within LiveKit's 64 KiB |
 //! | [`webhook`] | [`WebhookVerifier`]: LiveKit's signed webhooks checked and read |
+//! | [`conventions`] | LiveKit's agent conventions: the `lk.agent.state` attribute, `lk.transcription` and `lk.chat` text streams, and [`Conventions`](conventions::Conventions), which maps what the session publishes onto them |
 //! | [`avatar`] | a video avatar (Tavus) in a job's room: its token, start, fallback to plain audio, stop |
 //! | `worker` | the agent worker protocol: [`Worker`], [`JobHandler`], [`JobContext`] (feature `worker`) |
 //! | `rtc` | a job's room as an [`interview_core::transport::RoomIo`], and the avatar's audio path (feature `rtc`) |
@@ -42,6 +43,7 @@
 
 pub mod avatar;
 pub mod config;
+pub mod conventions;
 pub mod metadata;
 pub mod rooms;
 #[cfg(feature = "rtc")]

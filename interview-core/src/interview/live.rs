@@ -216,6 +216,66 @@ impl AgentStateMessage {
     }
 }
 
+/// One thing the interviewer tells the room besides its audio: what a transport
+/// publishes ([`RoomOutput::publish`](crate::transport::RoomOutput::publish)).
+/// The local transport sends each as JSON on its topic; LiveKit's speaks LiveKit's
+/// agent conventions where they exist (a participant attribute for the state,
+/// `lk.transcription` text streams for the transcript and the captions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LiveMessage {
+    /// The interviewer's state.
+    State(AgentState),
+    /// A whole transcript line, the interviewer's or the candidate's.
+    Transcript(TranscriptMessage),
+    /// A sentence of the interviewer's line as its audio starts to play.
+    Caption(CaptionMessage),
+    /// Where the interview stands.
+    Progress(ProgressMessage),
+    /// Something the candidate should know.
+    Notice(NoticeMessage),
+}
+
+impl LiveMessage {
+    /// The topic the message goes on as JSON text.
+    pub fn topic(&self) -> &'static str {
+        match self {
+            Self::State(_) => AGENT_STATE_TOPIC,
+            Self::Transcript(_) => TRANSCRIPT_TOPIC,
+            Self::Caption(_) => CAPTION_TOPIC,
+            Self::Progress(_) => PROGRESS_TOPIC,
+            Self::Notice(_) => NOTICE_TOPIC,
+        }
+    }
+
+    /// Reads a message back from its topic and JSON text (what a transport that
+    /// sends JSON delivers); `None` for another topic or text that does not fit.
+    pub fn parse(topic: &str, text: &str) -> Option<Self> {
+        let message = match topic {
+            AGENT_STATE_TOPIC => {
+                Self::State(serde_json::from_str::<AgentStateMessage>(text).ok()?.state)
+            }
+            TRANSCRIPT_TOPIC => Self::Transcript(serde_json::from_str(text).ok()?),
+            CAPTION_TOPIC => Self::Caption(serde_json::from_str(text).ok()?),
+            PROGRESS_TOPIC => Self::Progress(serde_json::from_str(text).ok()?),
+            NOTICE_TOPIC => Self::Notice(serde_json::from_str(text).ok()?),
+            _ => return None,
+        };
+        Some(message)
+    }
+
+    /// The message as JSON text.
+    pub fn to_json(&self) -> String {
+        match self {
+            Self::State(state) => AgentStateMessage { state: *state }.to_json(),
+            Self::Transcript(message) => message.to_json(),
+            Self::Caption(message) => message.to_json(),
+            Self::Progress(message) => message.to_json(),
+            Self::Notice(message) => message.to_json(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -33,9 +33,9 @@ pub use evidence::{DEFAULT_MAX_QUOTES, DEFAULT_MIN_QUOTE_WORDS, EvaluationRules}
 pub use fault::EvaluationFault;
 pub use highlights::{resume_highlights, resume_highlights_for};
 pub use live::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, CAPTION_TOPIC, CaptionMessage, NOTICE_TOPIC,
-    NoticeMessage, PROGRESS_TOPIC, ProgressMessage, TRANSCRIPT_TOPIC, TranscriptMessage,
-    stage_for_candidate,
+    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, CAPTION_TOPIC, CaptionMessage, LiveMessage,
+    NOTICE_TOPIC, NoticeMessage, PROGRESS_TOPIC, ProgressMessage, TRANSCRIPT_TOPIC,
+    TranscriptMessage, stage_for_candidate,
 };
 pub use pace::{EndRefused, Pace, PaceRules, note_asks_about, note_competencies, note_lets_close};
 pub use persona::Persona;

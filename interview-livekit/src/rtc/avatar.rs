@@ -268,6 +268,13 @@ impl RoomOutput for AvatarOutput {
         self.published.send_text(topic, text).await
     }
 
+    async fn publish(
+        &self,
+        message: &interview_core::interview::LiveMessage,
+    ) -> Result<(), TransportError> {
+        self.published.publish(message).await
+    }
+
     async fn close(&self) {
         let writer = self.segment.lock().await.writer.take();
         if let Some(writer) = writer

@@ -4,8 +4,11 @@
 //! [`join_room`] connects with the job's URL and token, publishes the agent's
 //! audio track (fed from PCM frames through a `NativeAudioSource`), subscribes
 //! to the candidate's microphone as 16 kHz mono PCM frames (`NativeAudioStream`),
-//! and turns participant events, chat messages and data packets into
-//! [`RoomEvent`]s. Everything above this module (VAD, turn detection, engines)
+//! and turns participant events and the candidate's typed input (text streams on
+//! `lk.chat`, and nothing else) into [`RoomEvent`]s. What the session publishes
+//! follows LiveKit's agent conventions ([`crate::conventions`]): the state as the
+//! `lk.agent.state` attribute, the transcript and captions as `lk.transcription`
+//! text streams. Everything above this module (VAD, turn detection, engines)
 //! works on the [`RoomIo`] and never sees LiveKit types.
 //!
 //! [`avatar`] sends the agent's speech to a video avatar in the room.
@@ -17,17 +20,19 @@
 pub mod avatar;
 
 use std::borrow::Cow;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use interview_core::audio::{AudioFormat, AudioFrame};
 use interview_core::clock::SystemClock;
+use interview_core::interview::LiveMessage;
 use interview_core::transport::{
     AUDIO_QUEUE, EventRefused, Playout, PlayoutTimeline, RoomEvent, RoomEvents, RoomInfo, RoomIo,
     RoomOutput, TEXT_QUEUE, TransportError,
 };
+use livekit::StreamReader;
 use livekit::options::TrackPublishOptions;
 use livekit::prelude::{
     DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room, RoomOptions,
@@ -40,6 +45,7 @@ use livekit::webrtc::audio_stream::native::NativeAudioStream;
 use tokio::sync::mpsc;
 
 use crate::JobContext;
+use crate::conventions::{self, Conventions, Publication, Sender};
 
 /// How the agent's side of the room is set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +101,8 @@ pub async fn join_room_with_handle(
         &options.track_name,
         RtcAudioSource::Native(source.clone()),
     );
-    room.local_participant()
+    let publication = room
+        .local_participant()
         .publish_track(
             LocalTrack::Audio(track),
             TrackPublishOptions {
@@ -105,6 +112,10 @@ pub async fn join_room_with_handle(
         )
         .await
         .map_err(|e| TransportError::Connect(Box::new(e)))?;
+    let conventions = Arc::new(Mutex::new(Conventions::new()));
+    lock(&conventions).set_agent_track(publication.sid().to_string());
+    let joined_state = lock(&conventions).joined();
+    perform(&room, joined_state).await;
 
     let (audio_tx, audio_rx) = mpsc::channel::<AudioFrame>(AUDIO_QUEUE);
     let (events_tx, events_rx) = RoomEvents::channel(TEXT_QUEUE);
@@ -112,13 +123,16 @@ pub async fn join_room_with_handle(
     for participant in room.remote_participants().into_values() {
         let _ = events_tx.send(joined(&participant));
     }
-    tokio::spawn(async move {
-        while let Some(event) = room_events.recv().await {
-            if !forward(event, &audio_tx, &events_tx) {
-                break;
+    {
+        let conventions = conventions.clone();
+        tokio::spawn(async move {
+            while let Some(event) = room_events.recv().await {
+                if !forward(event, &audio_tx, &events_tx, &conventions) {
+                    break;
+                }
             }
-        }
-    });
+        });
+    }
 
     let metadata = Some(room.metadata())
         .filter(|m| !m.is_empty())
@@ -141,9 +155,55 @@ pub async fn join_room_with_handle(
             format,
             closed: AtomicBool::new(false),
             drained: PlayoutTimeline::new(Arc::new(SystemClock)),
+            conventions,
         }),
     };
     Ok((io, room))
+}
+
+fn lock(conventions: &Mutex<Conventions>) -> std::sync::MutexGuard<'_, Conventions> {
+    conventions.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Carries out one [`Publication`] in `room`; a failure is logged (what the
+/// room is told never stops the interview).
+async fn perform(room: &Room, publication: Publication) {
+    let participant = room.local_participant();
+    let result = match publication {
+        Publication::Attributes(attributes) => participant
+            .set_attributes(attributes.into_iter().collect())
+            .await
+            .map_err(|e| e.to_string()),
+        Publication::TextStream {
+            topic,
+            sender,
+            attributes,
+            text,
+        } => {
+            let mut options = livekit::SendTextOptions::new_with_topic(topic);
+            options.attributes = attributes.into_iter().collect();
+            if let Sender::OnBehalfOf(identity) = sender {
+                options.sender_identity = Some(identity.into());
+            }
+            participant
+                .send_text(&text, options)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        Publication::Data { topic, payload } => participant
+            .publish_data(DataPacket {
+                payload: payload.into_bytes(),
+                topic: Some(topic),
+                reliable: true,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(error) = result {
+        tracing::debug!(%error, "could not tell the room");
+    }
 }
 
 fn joined(participant: &RemoteParticipant) -> RoomEvent {
@@ -158,6 +218,7 @@ fn forward(
     event: livekit::RoomEvent,
     audio: &mpsc::Sender<AudioFrame>,
     events: &RoomEvents,
+    conventions: &Arc<Mutex<Conventions>>,
 ) -> bool {
     use livekit::RoomEvent as Lk;
     let ours = match event {
@@ -172,6 +233,11 @@ fn forward(
         } => {
             if publication.source() == TrackSource::Microphone {
                 tracing::info!(identity = %participant.identity(), "listening to a microphone");
+                // The candidate: their transcribed words are sent on their behalf.
+                lock(conventions).set_candidate(
+                    participant.identity().to_string(),
+                    Some(publication.sid().to_string()),
+                );
                 let mut stream = NativeAudioStream::new(
                     track.rtc_track(),
                     i32::try_from(INPUT_FORMAT.sample_rate).unwrap_or(16_000),
@@ -195,28 +261,38 @@ fn forward(
             }
             return true;
         }
-        Lk::DataReceived {
-            payload,
+        // Typed input is a text stream on `lk.chat`; data packets and the legacy
+        // chat never become the candidate's words.
+        Lk::TextStreamOpened {
+            reader,
             topic,
-            participant: Some(participant),
-            ..
+            participant_identity,
         } => {
-            let Ok(text) = String::from_utf8(payload.to_vec()) else {
-                tracing::debug!(?topic, "ignored a binary data packet");
+            if !conventions::is_typed_input(&topic) {
+                tracing::debug!(%topic, "ignored a text stream");
+                return true;
+            }
+            let Some(reader) = reader.take() else {
                 return true;
             };
-            RoomEvent::Text {
-                identity: participant.identity().to_string(),
-                text,
-            }
+            let events = events.clone();
+            let identity = participant_identity.to_string();
+            tokio::spawn(async move {
+                match reader.read_all().await {
+                    Ok(text) => {
+                        if let Err(EventRefused::Full) =
+                            events.send(RoomEvent::Text { identity, text })
+                        {
+                            tracing::debug!(
+                                "typed input arrived while the text queue was full; dropped"
+                            );
+                        }
+                    }
+                    Err(error) => tracing::debug!(%error, "a typed answer could not be read"),
+                }
+            });
+            return true;
         }
-        Lk::ChatMessage {
-            message,
-            participant: Some(participant),
-        } => RoomEvent::Text {
-            identity: participant.identity().to_string(),
-            text: message.message,
-        },
         Lk::Disconnected { reason } => {
             let _ = events.send(RoomEvent::Disconnected {
                 reason: format!("{reason:?}"),
@@ -246,6 +322,8 @@ struct LiveKitOutput {
     /// is in the queue, which WebRTC drains in real time, and the SDK has no
     /// wait-for-playout call: the drain is modelled on the wall clock.
     drained: PlayoutTimeline,
+    /// What the session publishes, mapped onto LiveKit's agent conventions.
+    conventions: Arc<Mutex<Conventions>>,
 }
 
 #[async_trait]
@@ -302,6 +380,17 @@ impl RoomOutput for LiveKitOutput {
             })
             .await
             .map_err(|e| TransportError::Other(Box::new(e)))
+    }
+
+    async fn publish(&self, message: &LiveMessage) -> Result<(), TransportError> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(TransportError::Closed);
+        }
+        let publications = lock(&self.conventions).publications(message);
+        for publication in publications {
+            perform(&self.room, publication).await;
+        }
+        Ok(())
     }
 
     async fn close(&self) {

@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    InterviewPlan, NOTICE_TOPIC, NoticeMessage, Pace, ResumeText, Speaker, TranscriptEntry,
+    InterviewPlan, LiveMessage, NoticeMessage, Pace, ResumeText, Speaker, TranscriptEntry,
     prompt_highlights, system_prompt,
 };
 use interview_core::store::{BookingStore, Claim, Lease};
@@ -302,7 +302,7 @@ fn holder_id() -> String {
 async fn not_joinable(output: &Arc<dyn RoomOutput>, code: &str, message: &str) -> SessionReport {
     tracing::info!(target: LOG, code, "the interview cannot be held in this room");
     let notice = NoticeMessage::ending(code, message);
-    if let Err(error) = output.send_text(NOTICE_TOPIC, &notice.to_json()).await {
+    if let Err(error) = output.publish(&LiveMessage::Notice(notice)).await {
         tracing::debug!(target: LOG, %error, "could not send the notice");
     }
     output.close().await;

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use interview_core::interview::{
-    AgentState, EvaluateError, Evaluation, NOTICE_TOPIC, NoticeMessage, Speaker, evaluate,
+    AgentState, EvaluateError, Evaluation, LiveMessage, NoticeMessage, Speaker, evaluate,
     evaluation_request,
 };
 use interview_core::store::{Claim, Lease, Transition};
@@ -67,7 +67,7 @@ impl State {
             if let Err(error) = self
                 .setup
                 .output
-                .send_text(NOTICE_TOPIC, &notice.to_json())
+                .publish(&LiveMessage::Notice(notice))
                 .await
             {
                 tracing::debug!(target: LOG, %error, "could not send the notice");

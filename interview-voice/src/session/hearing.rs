@@ -3,7 +3,7 @@
 //! the `answer` stage answers from.
 
 use interview_core::audio::{AudioFormat, AudioFrame};
-use interview_core::interview::{NOTICE_TOPIC, NoticeMessage, Speaker};
+use interview_core::interview::{LiveMessage, NoticeMessage, Speaker};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -313,7 +313,7 @@ impl State {
         if let Err(error) = self
             .setup
             .output
-            .send_text(NOTICE_TOPIC, &notice.to_json())
+            .publish(&LiveMessage::Notice(notice))
             .await
         {
             tracing::debug!(target: LOG, %error, "could not send a notice");

@@ -34,11 +34,13 @@
 //!   are candidate turns too, the only kind when there is no speech-to-text engine.
 //!   An answer that arrives before the reply to the previous ones is audible joins
 //!   them: the reply is dropped and the burst answered once.
-//! - **To the room**: every transcript line as JSON on the `"transcript"` topic and
-//!   the interviewer's state on `"agent_state"`
-//!   ([`TranscriptMessage`](interview_core::interview::TranscriptMessage),
-//!   [`AgentStateMessage`](interview_core::interview::AgentStateMessage)); every line is
-//!   also appended to the [`BookingStore`] with a timestamp from the [`Clock`].
+//! - **To the room**: every transcript line, caption, state change, progress and
+//!   notice as a [`LiveMessage`](interview_core::interview::LiveMessage) through
+//!   [`RoomOutput::publish`](interview_core::transport::RoomOutput::publish): JSON on
+//!   its topic (`"transcript"`, `"agent_state"`, ...) over the local transport,
+//!   LiveKit's agent conventions over LiveKit (`interview_livekit::conventions`);
+//!   every line is also appended to the [`BookingStore`] with a timestamp from the
+//!   [`Clock`].
 //! - **The pace**: the session keeps the plan's stage and which competencies have
 //!   evidence ([`Pace`](interview_core::interview::Pace)); a stage ends when its time
 //!   is up or it has had enough answers (fewer once its competencies have evidence).

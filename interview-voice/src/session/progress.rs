@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use interview_core::interview::{
-    CAPTION_TOPIC, CaptionMessage, InterviewPlan, PROGRESS_TOPIC, ProgressMessage, Stage,
+    CaptionMessage, InterviewPlan, LiveMessage, ProgressMessage, Stage,
 };
 
 use super::state::{LOG, State};
@@ -53,7 +53,7 @@ impl State {
         if let Err(error) = self
             .setup
             .output
-            .send_text(CAPTION_TOPIC, &message.to_json())
+            .publish(&LiveMessage::Caption(message))
             .await
         {
             tracing::debug!(target: LOG, %error, "could not send a caption");
@@ -92,7 +92,7 @@ impl State {
         if let Err(error) = self
             .setup
             .output
-            .send_text(PROGRESS_TOPIC, &message.to_json())
+            .publish(&LiveMessage::Progress(message))
             .await
         {
             tracing::debug!(target: LOG, %error, "could not send the progress");

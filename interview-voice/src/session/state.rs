@@ -25,8 +25,7 @@ use interview_core::audio::AudioFrame;
 use interview_core::clock::Clock;
 use interview_core::engine::ChatMessage;
 use interview_core::interview::{
-    AGENT_STATE_TOPIC, AgentState, AgentStateMessage, Pace, ResumeText, Speaker, TRANSCRIPT_TOPIC,
-    TranscriptEntry, TranscriptMessage,
+    AgentState, LiveMessage, Pace, ResumeText, Speaker, TranscriptEntry, TranscriptMessage,
 };
 use interview_core::store::BookingStore;
 use interview_core::transport::RoomOutput;
@@ -347,13 +346,7 @@ impl State {
             return;
         }
         self.speaking.agent_state = Some(state);
-        let message = AgentStateMessage { state }.to_json();
-        if let Err(error) = self
-            .setup
-            .output
-            .send_text(AGENT_STATE_TOPIC, &message)
-            .await
-        {
+        if let Err(error) = self.setup.output.publish(&LiveMessage::State(state)).await {
             tracing::debug!(target: LOG, %error, "could not send the agent state");
         }
     }
@@ -408,7 +401,7 @@ impl State {
         if let Err(error) = self
             .setup
             .output
-            .send_text(TRANSCRIPT_TOPIC, &message.to_json())
+            .publish(&LiveMessage::Transcript(message))
             .await
         {
             tracing::debug!(target: LOG, %error, "could not send a transcript line");

@@ -35,7 +35,7 @@ use interview_core::transport::{
 use livekit::StreamReader;
 use livekit::options::TrackPublishOptions;
 use livekit::prelude::{
-    DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room, RoomOptions,
+    ConnectionState, DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room, RoomOptions,
     TrackSource,
 };
 use livekit::webrtc::audio_frame::AudioFrame as RtcFrame;
@@ -168,6 +168,11 @@ fn lock(conventions: &Mutex<Conventions>) -> std::sync::MutexGuard<'_, Conventio
 /// Carries out one [`Publication`] in `room`; a failure is logged (what the
 /// room is told never stops the interview).
 async fn perform(room: &Room, publication: Publication) {
+    // The SDK's stream calls unwrap the signalling session: only while connected.
+    if room.connection_state() != ConnectionState::Connected {
+        tracing::debug!("the room is not connected; not told");
+        return;
+    }
     let participant = room.local_participant();
     let result = match publication {
         Publication::Attributes(attributes) => participant

@@ -151,6 +151,21 @@ CREATE TRIGGER interview_evaluations_live_booking
     BEFORE INSERT OR UPDATE ON public.interview_evaluations
     FOR EACH ROW EXECUTE FUNCTION public.interview_refuse_erased_booking();
 
+-- Where each interview's recordings were written (LiveKit Egress): its id, the
+-- file's location and when it started. A recording of an erased booking is
+-- refused as a transcript line is; interview_erase deletes the rows.
+CREATE TABLE IF NOT EXISTS public.interview_recordings (
+    token       text NOT NULL REFERENCES public.interview_bookings (token) ON DELETE CASCADE,
+    id          text NOT NULL,
+    location    text NOT NULL,
+    started_at  timestamptz NOT NULL,
+    PRIMARY KEY (token, id)
+);
+DROP TRIGGER IF EXISTS interview_recordings_live_booking ON public.interview_recordings;
+CREATE TRIGGER interview_recordings_live_booking
+    BEFORE INSERT OR UPDATE ON public.interview_recordings
+    FOR EACH ROW EXECUTE FUNCTION public.interview_refuse_erased_booking();
+
 -- One page of the recruiter's listing (POST /rest/v1/rpc/interview_list_interviews),
 -- as the PostgreSQL backend builds it: every filter optional, free text searched
 -- with strpos (so % and _ are text), without regard to case; erased bookings as
@@ -209,7 +224,7 @@ $$;
 
 -- Erases a booking's personal data in one transaction (POST
 -- /rest/v1/rpc/interview_erase): the candidate's fields, the transcript, the
--- evaluation, and the text of the uploads it claimed, which are released and
+-- evaluation, the notes of its recordings, and the text of the uploads it claimed, which are released and
 -- retired so the sweeper deletes their files. Refused while an interview is in
 -- progress. Answers {"outcome": "erased" | "already_erased" | "in_progress" |
 -- "not_found", "tombstone": {...}, "upload_keys": [...]}.
@@ -250,6 +265,7 @@ BEGIN
         WHERE interview_bookings.token = p_token;
     DELETE FROM public.interview_transcript_entries WHERE interview_transcript_entries.token = p_token;
     DELETE FROM public.interview_evaluations WHERE interview_evaluations.token = p_token;
+    DELETE FROM public.interview_recordings WHERE interview_recordings.token = p_token;
     WITH released AS (
         UPDATE public.interview_uploads
             SET claimed_by = NULL, resume_text = NULL, retired = true
@@ -297,6 +313,7 @@ REVOKE ALL ON public.interview_webhook_events FROM anon, authenticated;
 REVOKE ALL ON public.interview_uploads FROM anon, authenticated;
 REVOKE ALL ON public.interview_positions FROM anon, authenticated;
 REVOKE ALL ON public.interview_api_keys FROM anon, authenticated;
+REVOKE ALL ON public.interview_recordings FROM anon, authenticated;
 
 -- The resume bucket. It is public, as in the original: the URL the application
 -- stores is /storage/v1/object/public/resumes/{name}, and names carry 128 random

@@ -5,6 +5,7 @@ mod api_keys;
 pub mod lifecycle;
 pub mod listing;
 mod positions;
+pub mod recordings;
 pub mod uploads;
 mod webhooks;
 
@@ -20,6 +21,7 @@ pub use listing::{
     Tombstone,
 };
 pub use positions::PositionStore;
+pub use recordings::{Recording, RecordingStore};
 pub use uploads::UploadRecord;
 pub use webhooks::WebhookStore;
 
@@ -64,7 +66,7 @@ pub enum StoreError {
 /// listing and [`BookingStore::tombstone`]: `get` and `interview_state` find
 /// nothing, moves and transcript lines are refused as [`StoreError::NotFound`].
 #[async_trait]
-pub trait BookingStore: PositionStore + ApiKeyStore + Send + Sync {
+pub trait BookingStore: PositionStore + ApiKeyStore + RecordingStore + Send + Sync {
     /// Saves a new booking. A booking with the same token is a
     /// [`StoreError::Conflict`] and is left untouched.
     async fn create(&self, booking: &Booking) -> Result<(), StoreError>;

@@ -17,8 +17,8 @@ use crate::resume::{DocumentKind, ResumeStore, ResumeStoreError, StoredResume};
 use crate::store::listing::MAX_PAGE_SIZE;
 use crate::store::{
     ApiKeyStore, BookingStore, Erasure, InterviewPage, InterviewQuery, InterviewState,
-    PositionStore, Rescheduled, StoreError, StoredInterview, Tombstone, UploadRecord,
-    WEBHOOK_EVENT_MEMORY,
+    PositionStore, Recording, RecordingStore, Rescheduled, StoreError, StoredInterview, Tombstone,
+    UploadRecord, WEBHOOK_EVENT_MEMORY,
 };
 use crate::{Booking, BookingStatus, BookingToken, EmailAddress, EvaluationStatus, ScheduledTime};
 
@@ -28,6 +28,7 @@ struct Record {
     state: InterviewState,
     transcript: Vec<TranscriptEntry>,
     evaluation: Option<Evaluation>,
+    recordings: Vec<Recording>,
 }
 
 /// A [`BookingStore`] in a `HashMap`. [`InMemoryBookingStore::set_unavailable`]
@@ -150,6 +151,34 @@ impl PositionStore for InMemoryBookingStore {
 }
 
 #[async_trait]
+impl RecordingStore for InMemoryBookingStore {
+    async fn add_recording(
+        &self,
+        token: &BookingToken,
+        recording: &Recording,
+    ) -> Result<(), StoreError> {
+        self.check()?;
+        let mut records = lock(&self.records);
+        let record = records.get_mut(token).ok_or(StoreError::NotFound)?;
+        if !record.recordings.iter().any(|r| r.id == recording.id) {
+            record.recordings.push(recording.clone());
+            record
+                .recordings
+                .sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        }
+        Ok(())
+    }
+
+    async fn recordings(&self, token: &BookingToken) -> Result<Vec<Recording>, StoreError> {
+        self.check()?;
+        Ok(lock(&self.records)
+            .get(token)
+            .map(|record| record.recordings.clone())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
 impl ApiKeyStore for InMemoryBookingStore {
     async fn create_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
         self.check()?;
@@ -216,6 +245,7 @@ impl BookingStore for InMemoryBookingStore {
                 state: InterviewState::new(booking.status),
                 transcript: Vec::new(),
                 evaluation: None,
+                recordings: Vec::new(),
             },
         );
         Ok(())

@@ -35,8 +35,8 @@ use interview_core::transport::{
 use livekit::StreamReader;
 use livekit::options::TrackPublishOptions;
 use livekit::prelude::{
-    ConnectionState, DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room, RoomOptions,
-    TrackSource,
+    ConnectionState, DataPacket, LocalAudioTrack, LocalTrack, RemoteParticipant, RemoteTrack, Room,
+    RoomOptions, TrackSource,
 };
 use livekit::webrtc::audio_frame::AudioFrame as RtcFrame;
 use livekit::webrtc::audio_source::native::NativeAudioSource;

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::access::{ApiKey, ApiKeyId};
 use interview_core::store::{
-    ApiKeyStore, Erasure, InterviewPage, InterviewQuery, Rescheduled, StoreError, StoredInterview,
-    Tombstone,
+    ApiKeyStore, Erasure, InterviewPage, InterviewQuery, Recording, RecordingStore, Rescheduled,
+    StoreError, StoredInterview, Tombstone,
 };
 use interview_core::{BookingStatus, BookingToken, ScheduledTime};
 use sqlx::postgres::PgRow;
@@ -66,6 +66,71 @@ fn interview_from_row(row: &PgRow) -> Result<StoredInterview, StoreError> {
     match tombstone_from_row(row)? {
         Some(tombstone) => Ok(StoredInterview::Erased(tombstone)),
         None => booking_from_row(row).map(StoredInterview::Live),
+    }
+}
+
+#[async_trait]
+impl RecordingStore for PostgresBookingStore {
+    async fn add_recording(
+        &self,
+        token: &BookingToken,
+        recording: &Recording,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO interview_recordings (token, id, location, started_at) \
+             SELECT token, $1, $2, $3 FROM interview_bookings WHERE token = $4 AND erased_at IS NULL \
+             ON CONFLICT (token, id) DO NOTHING",
+        )
+        .bind(&recording.id)
+        .bind(&recording.location)
+        .bind(record::to_stored_precision(recording.started_at))
+        .bind(token.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        if done.rows_affected() == 0
+            && self
+                .recordings_of(token, Some(&recording.id))
+                .await?
+                .is_empty()
+        {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn recordings(&self, token: &BookingToken) -> Result<Vec<Recording>, StoreError> {
+        self.recordings_of(token, None).await
+    }
+}
+
+impl PostgresBookingStore {
+    /// The recordings of a live booking (only the one with `id`, when given).
+    async fn recordings_of(
+        &self,
+        token: &BookingToken,
+        id: Option<&str>,
+    ) -> Result<Vec<Recording>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.location, r.started_at FROM interview_recordings r \
+             JOIN interview_bookings b ON b.token = r.token \
+             WHERE r.token = $1 AND b.erased_at IS NULL AND ($2::text IS NULL OR r.id = $2) \
+             ORDER BY r.started_at, r.id COLLATE \"C\"",
+        )
+        .bind(token.as_str())
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Recording {
+                    id: row.try_get("id").map_err(store_error)?,
+                    location: row.try_get("location").map_err(store_error)?,
+                    started_at: row.try_get("started_at").map_err(store_error)?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -263,6 +328,7 @@ impl PostgresBookingStore {
         for sql in [
             "DELETE FROM interview_transcript_entries WHERE token = $1",
             "DELETE FROM interview_evaluations WHERE token = $1",
+            "DELETE FROM interview_recordings WHERE token = $1",
         ] {
             sqlx::query(sql)
                 .bind(token.as_str())

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::access::{ApiKey, ApiKeyId};
 use interview_core::store::{
-    ApiKeyStore, Erasure, InterviewPage, InterviewQuery, Rescheduled, StoreError, StoredInterview,
-    Tombstone,
+    ApiKeyStore, Erasure, InterviewPage, InterviewQuery, Recording, RecordingStore, Rescheduled,
+    StoreError, StoredInterview, Tombstone,
 };
 use interview_core::{BookingStatus, BookingToken, ScheduledTime};
 use sqlx::sqlite::SqliteRow;
@@ -75,6 +75,72 @@ fn interview_from_row(row: &SqliteRow) -> Result<StoredInterview, StoreError> {
     match tombstone_from_row(row)? {
         Some(tombstone) => Ok(StoredInterview::Erased(tombstone)),
         None => booking_from_row(row).map(StoredInterview::Live),
+    }
+}
+
+#[async_trait]
+impl RecordingStore for SqliteBookingStore {
+    async fn add_recording(
+        &self,
+        token: &BookingToken,
+        recording: &Recording,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO interview_recordings (token, id, location, started_at) \
+             SELECT token, ?, ?, ? FROM interview_bookings WHERE token = ? AND erased_at IS NULL \
+             ON CONFLICT (token, id) DO NOTHING",
+        )
+        .bind(&recording.id)
+        .bind(&recording.location)
+        .bind(stored_time(recording.started_at))
+        .bind(token.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(store_error)?;
+        if done.rows_affected() == 0
+            && self
+                .recordings_of(token, Some(&recording.id))
+                .await?
+                .is_empty()
+        {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn recordings(&self, token: &BookingToken) -> Result<Vec<Recording>, StoreError> {
+        self.recordings_of(token, None).await
+    }
+}
+
+impl SqliteBookingStore {
+    /// The recordings of a live booking (only the one with `id`, when given).
+    async fn recordings_of(
+        &self,
+        token: &BookingToken,
+        id: Option<&str>,
+    ) -> Result<Vec<Recording>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.location, r.started_at FROM interview_recordings r \
+             JOIN interview_bookings b ON b.token = r.token \
+             WHERE r.token = ? AND b.erased_at IS NULL AND (? IS NULL OR r.id = ?) \
+             ORDER BY r.started_at, r.id",
+        )
+        .bind(token.as_str())
+        .bind(id)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(store_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Recording {
+                    id: row.try_get("id").map_err(store_error)?,
+                    location: row.try_get("location").map_err(store_error)?,
+                    started_at: timestamp(row, "started_at")?,
+                })
+            })
+            .collect()
     }
 }
 
@@ -284,6 +350,7 @@ impl SqliteBookingStore {
         for sql in [
             "DELETE FROM interview_transcript_entries WHERE token = ?",
             "DELETE FROM interview_evaluations WHERE token = ?",
+            "DELETE FROM interview_recordings WHERE token = ?",
         ] {
             sqlx::query(sql)
                 .bind(token.as_str())

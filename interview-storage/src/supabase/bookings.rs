@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod positions;
+mod recordings;
 mod recruiting;
 mod uploads;
 

@@ -35,6 +35,7 @@ pub(crate) use recruiting::{
     an_interview_in_progress_is_not_erased,
     interviews_are_filtered_by_status_position_time_and_text,
     interviews_are_listed_latest_first_a_page_at_a_time,
+    recordings_are_noted_once_in_order_and_erased_with_the_booking,
 };
 pub(crate) use uploads::{
     an_upload_is_claimed_by_one_booking_only,
@@ -108,6 +109,7 @@ macro_rules! conformance_suite {
             a_scheduled_interview_moves_and_keeps_its_token,
             an_erased_interview_keeps_no_personal_data,
             an_interview_in_progress_is_not_erased,
+            recordings_are_noted_once_in_order_and_erased_with_the_booking,
         );
     };
     (@cases $fixture:ty; $($case:ident),* $(,)?) => {

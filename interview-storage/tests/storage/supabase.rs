@@ -45,6 +45,7 @@ struct Tables {
     uploads: Vec<Value>,
     positions: Vec<Value>,
     api_keys: Vec<Value>,
+    recordings: Vec<Value>,
 }
 
 struct PostgRest(Arc<Mutex<Tables>>);
@@ -173,6 +174,8 @@ impl Respond for PostgRest {
             ("PATCH", "interview_bookings") => update_booking(&mut tables, request, &query),
             ("POST", "interview_transcript_entries") => insert_lines(&mut tables, request),
             ("POST", "interview_evaluations") => upsert_evaluation(&mut tables, request, &query),
+            ("GET", "interview_recordings") => read(&tables.recordings, &query),
+            ("POST", "interview_recordings") => insert_recordings(&mut tables, request, &query),
             ("POST", "interview_webhook_events") => insert_event(&mut tables, request, &query),
             ("DELETE", "interview_webhook_events") => prune_events(&mut tables, &query),
             (_, "interview_uploads") => uploads::respond(&mut tables.uploads, request, &query),
@@ -220,6 +223,16 @@ fn read(rows: &[Value], query: &HashMap<String, String>) -> Answer {
     match query.get("order").map(String::as_str) {
         Some("seq.asc") => found.sort_by_key(|r| r["seq"].as_i64()),
         Some("seq.desc") => found.sort_by_key(|r| std::cmp::Reverse(r["seq"].as_i64())),
+        // Timestamps as PostgREST prints them sort as text within one width; the
+        // conformance cases use whole microseconds.
+        Some("started_at.asc,id.asc") => found.sort_by(|a, b| {
+            let key = |r: &Value| {
+                let at =
+                    DateTime::parse_from_rfc3339(r["started_at"].as_str().unwrap_or_default()).ok();
+                (at, r["id"].as_str().unwrap_or_default().to_owned())
+            };
+            key(a).cmp(&key(b))
+        }),
         Some(_) => return Err(bad_request("unknown order")),
         None => {}
     }
@@ -484,6 +497,40 @@ fn insert_lines(tables: &mut Tables, request: &Request) -> Answer {
         accepted.push(row);
     }
     tables.transcripts.extend(accepted);
+    Ok(ResponseTemplate::new(201))
+}
+
+/// `interview_recordings`: refused for no live booking (the foreign key and the
+/// trigger), a known `(token, id)` ignored as `resolution=ignore-duplicates` asks.
+fn insert_recordings(
+    tables: &mut Tables,
+    request: &Request,
+    query: &HashMap<String, String>,
+) -> Answer {
+    let prefer = prefer(request);
+    if !prefer.contains(&"resolution=ignore-duplicates".to_owned())
+        || !prefer.contains(&"return=minimal".to_owned())
+        || query.get("on_conflict").map(String::as_str) != Some("token,id")
+    {
+        return Err(bad_request(
+            "an insert-if-new needs ignore-duplicates, return=minimal and on_conflict=token,id",
+        ));
+    }
+    let Value::Array(rows) = body(request)? else {
+        return Err(bad_request("expected an array of recordings"));
+    };
+    for mut row in rows {
+        if !live_booking(tables, &row["token"]) {
+            return Err(error(409, "23503", "no live booking has this token"));
+        }
+        let known = |r: &Value| r["token"] == row["token"] && r["id"] == row["id"];
+        if tables.recordings.iter().any(known) {
+            continue;
+        }
+        row["started_at"] =
+            as_postgrest_timestamp(&row["started_at"]).map_err(|e| bad_request(&e))?;
+        tables.recordings.push(row);
+    }
     Ok(ResponseTemplate::new(201))
 }
 

@@ -499,3 +499,60 @@ pub(crate) async fn an_interview_in_progress_is_not_erased(store: Arc<dyn Bookin
         Erasure::Erased { .. }
     ));
 }
+
+pub(crate) async fn recordings_are_noted_once_in_order_and_erased_with_the_booking(
+    store: Arc<dyn BookingStore>,
+) {
+    use interview_core::store::Recording;
+
+    let interview = booking("Ada Lovelace");
+    let other = booking("Sam Patel");
+    store.create(&interview).await.unwrap();
+    store.create(&other).await.unwrap();
+    let recording = |id: &str, seconds: i64| Recording {
+        id: id.to_owned(),
+        location: format!("s3://interviews/recordings/{id}.ogg"),
+        started_at: at(seconds),
+    };
+    // Noted out of order; a second note of one id changes nothing.
+    store
+        .add_recording(&interview.token, &recording("EG_second", 600))
+        .await
+        .unwrap();
+    store
+        .add_recording(&interview.token, &recording("EG_first", 60))
+        .await
+        .unwrap();
+    let mut changed = recording("EG_first", 60);
+    changed.location = "elsewhere".into();
+    store
+        .add_recording(&interview.token, &changed)
+        .await
+        .unwrap();
+    store
+        .add_recording(&other.token, &recording("EG_other", 5))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.recordings(&interview.token).await.unwrap(),
+        vec![recording("EG_first", 60), recording("EG_second", 600)]
+    );
+
+    // No booking: not found. Erased: forgotten, and refused from then on.
+    let unknown = booking("Nobody");
+    assert!(matches!(
+        store
+            .add_recording(&unknown.token, &recording("EG_x", 1))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store.erase(&interview.token, at(900)).await.unwrap();
+    assert!(store.recordings(&interview.token).await.unwrap().is_empty());
+    assert!(matches!(
+        store
+            .add_recording(&interview.token, &recording("EG_late", 901))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.recordings(&other.token).await.unwrap().len(), 1);
+}

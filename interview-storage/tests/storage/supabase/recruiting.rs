@@ -194,6 +194,7 @@ pub(super) fn erase(tables: &mut Tables, request: &Request) -> Answer {
     let tombstone = tombstone(row);
     tables.transcripts.retain(|r| r["token"] != json!(token));
     tables.evaluations.retain(|r| r["token"] != json!(token));
+    tables.recordings.retain(|r| r["token"] != json!(token));
     let mut upload_keys = Vec::new();
     for upload in tables
         .uploads

@@ -16,6 +16,7 @@
 //! | [`webhook`] | [`WebhookVerifier`]: LiveKit's signed webhooks checked and read |
 //! | [`conventions`] | LiveKit's agent conventions: the `lk.agent.state` attribute, `lk.transcription` and `lk.chat` text streams, and [`Conventions`](conventions::Conventions), which maps what the session publishes onto them |
 //! | [`avatar`] | a video avatar (Tavus) in a job's room: its token, start, fallback to plain audio, stop |
+//! | `recording` | LiveKit Egress recordings of interview rooms to S3 or Egress's own disk: `RecordingConfig` (`RECORDING_*`), `Recorder` (feature `worker`) |
 //! | `worker` | the agent worker protocol: [`Worker`], [`JobHandler`], [`JobContext`] (feature `worker`) |
 //! | `rtc` | a job's room as an [`interview_core::transport::RoomIo`], and the avatar's audio path (feature `rtc`) |
 //!
@@ -23,7 +24,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `worker` | no | `Worker`: registers with LiveKit as an agent worker, takes dispatched jobs, reports load, reconnects, drains |
+//! | `worker` | no | `Worker`: registers with LiveKit as an agent worker, takes dispatched jobs, reports load, reconnects, drains; `recording` (Egress) |
 //! | `rtc` | no | `rtc::join_room` and `rtc::avatar::AvatarOutput` with the official `livekit` crate (its build downloads libwebrtc; type-checked with `DOCS_RS=1`) |
 //!
 //! The facade crate `interview` turns `worker` on with its `livekit-agent` feature;
@@ -45,6 +46,8 @@ pub mod avatar;
 pub mod config;
 pub mod conventions;
 pub mod metadata;
+#[cfg(feature = "worker")]
+pub mod recording;
 pub mod rooms;
 #[cfg(feature = "rtc")]
 pub mod rtc;

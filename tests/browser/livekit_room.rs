@@ -82,18 +82,17 @@ const FAKE_SDK: &str = r##"
 })();
 "##;
 
+/// A LiveKit project that is configured but never reached: the page gets its token,
+/// the stand-in SDK does the rest.
+const LIVEKIT: &[(&str, &str)] = &[
+    ("LIVEKIT_URL", "wss://livekit.invalid"),
+    ("LIVEKIT_API_KEY", "APItest"),
+    ("LIVEKIT_API_SECRET", "a-test-secret-of-thirty-two-chars!"),
+];
+
 #[tokio::test]
 async fn over_livekit_the_page_follows_the_agent_conventions_and_shows_the_avatar() {
-    let server = start_server_configured(
-        "",
-        None,
-        &[
-            ("LIVEKIT_URL", "wss://livekit.invalid"),
-            ("LIVEKIT_API_KEY", "APItest"),
-            ("LIVEKIT_API_SECRET", "a-test-secret-of-thirty-two-chars!"),
-        ],
-    )
-    .await;
+    let server = start_server_configured("", None, LIVEKIT).await;
     let booked = book_open_interview(&server, "Jane Doe\n- Built a job scheduler in Rust").await;
     let browser = Browser::launch().await;
     let page = browser.new_page().await;
@@ -322,17 +321,78 @@ async fn over_livekit_the_page_follows_the_agent_conventions_and_shows_the_avata
 }
 
 #[tokio::test]
-async fn the_vendored_livekit_sdk_loads_from_this_server_under_the_pages_policy() {
-    let server = start_server_configured(
-        "",
-        None,
-        &[
-            ("LIVEKIT_URL", "wss://livekit.invalid"),
-            ("LIVEKIT_API_KEY", "APItest"),
-            ("LIVEKIT_API_SECRET", "a-test-secret-of-thirty-two-chars!"),
-        ],
+async fn a_candidate_who_leaves_or_loses_the_room_can_join_again() {
+    let server = start_server_configured("", None, LIVEKIT).await;
+    let booked = book_open_interview(&server, "Jane Doe\n- Built a job scheduler in Rust").await;
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    page.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": FAKE_SDK }),
     )
     .await;
+    for (how, state, button) in [
+        (
+            "document.getElementById('leave').click()",
+            "left",
+            "Rejoin interview",
+        ),
+        (
+            "window.__lk.room.emit('disconnected')",
+            "connecting",
+            "Reconnect",
+        ),
+    ] {
+        page.goto(booked.interview_url.as_str()).await;
+        page.eval("document.getElementById('join').click()").await;
+        page.wait_for("!document.getElementById('live').hidden")
+            .await;
+        page.eval(
+            "window.__lk.room.emit('participantConnected', \
+               { identity: 'agent-AJ_1', attributes: { 'lk.agent.state': 'listening' } })",
+        )
+        .await;
+        page.wait_for("document.getElementById('agent-state').dataset.state === 'listening'")
+            .await;
+        page.eval(how).await;
+        page.wait_for(&format!(
+            "document.getElementById('agent-state').dataset.state === '{state}'"
+        ))
+        .await;
+        let shown = page
+            .eval(
+                "(() => { const join = document.getElementById('join'); \
+                   return { hidden: join.hidden, disabled: join.disabled, text: join.textContent, \
+                            status: document.getElementById('room-status').textContent, \
+                            states: window.__interview.states.map(s => s.state) }; })()",
+            )
+            .await;
+        assert_eq!(shown["hidden"], false, "{how}: {shown}");
+        assert_eq!(shown["disabled"], false, "{how}: {shown}");
+        assert_eq!(shown["text"], button, "{how}: {shown}");
+        assert!(
+            shown["status"]
+                .as_str()
+                .is_some_and(|s| s.contains("Your interview is kept")),
+            "{how}: {shown}"
+        );
+        assert!(
+            !shown["states"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("ended")),
+            "never shown as ended: {shown}"
+        );
+        // The button takes the candidate back into the room.
+        page.eval("document.getElementById('join').click()").await;
+        page.wait_for("document.readyState === 'complete' && !document.getElementById('join').disabled && document.getElementById('join').textContent === 'Join interview'")
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn the_vendored_livekit_sdk_loads_from_this_server_under_the_pages_policy() {
+    let server = start_server_configured("", None, LIVEKIT).await;
     let booked = book_open_interview(&server, "Jane Doe\n- Built a job scheduler in Rust").await;
     let browser = Browser::launch().await;
     let page = browser.new_page().await;

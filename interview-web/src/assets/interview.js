@@ -497,14 +497,15 @@
     const LK = await loadLiveKit();
     const livekitRoom = new LK.Room({ adaptiveStream: true, dynacast: true });
     const decoder = new TextDecoder();
-    let ended = false;
+    // Over on this page: the interview ended, or the candidate left or lost the room.
+    let over = false;
     let leaving = false;
     const video = $("avatar-video");
     let shownVideo = null;
 
     // The interviewer's state, from its attribute, until the interview has ended.
     function agentState(participant) {
-      if (ended || !participant || participant === livekitRoom.localParticipant) return;
+      if (over || !participant || participant === livekitRoom.localParticipant) return;
       const state = participant.attributes && participant.attributes[LK_STATE];
       if (state) setState(state);
     }
@@ -570,28 +571,48 @@
       const data = decoder.decode(payload);
       if (topic === "agent_state" && data.includes("ended")) {
         handleMessage(topic, data);
-        finish();
+        finish("ended");
         return;
       }
       // Only the end comes this way; the state itself is the attribute.
       if (topic !== "agent_state") handleMessage(topic, data);
     });
 
-    // The interview is over (or the candidate left): nothing more can be sent.
-    function finish() {
-      if (!ended) {
-        ended = true;
-        setState(leaving ? "left" : "ended");
+    // Nothing more can be sent here; `state` says why.
+    function finish(state) {
+      if (!over) {
+        over = true;
+        setState(state);
       }
       stopProgress();
       meter.stop();
       $("answer").disabled = true;
       $("answer-form").hidden = true;
     }
-    livekitRoom.on(LK.RoomEvent.Disconnected, () => {
-      finish();
+    // LiveKit reconnects by itself through short drops: a disconnection is the
+    // candidate leaving, the end, or a connection given up on (or taken over by
+    // another tab). The interview is kept, as over the WebSocket: the button joins
+    // it again.
+    livekitRoom.on(LK.RoomEvent.Disconnected, (reason) => {
+      const lost = !over && !leaving;
+      finish(leaving ? "left" : lost ? "connecting" : "ended");
       if (shownVideo) shownVideo.detach(video);
+      shownVideo = null;
       $("avatar").hidden = true;
+      if (!lost && !leaving) return;
+      const replaced = LK.DisconnectReason !== undefined && reason === LK.DisconnectReason.DUPLICATE_IDENTITY;
+      if (leaving) {
+        status.textContent = "Your interview is kept: you can come back to it with the same link while it is open.";
+        join.textContent = "Rejoin interview";
+      } else {
+        status.textContent = replaced
+          ? "The interview was opened in another window. To continue here, reconnect."
+          : "The connection was lost. Your interview is kept: reconnect to continue where you left off.";
+        join.textContent = "Reconnect";
+      }
+      reconnecting = true;
+      join.hidden = false;
+      join.disabled = false;
     });
 
     await livekitRoom.connect(body.serverUrl, body.participantToken);
@@ -613,7 +634,7 @@
     $("answer-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const text = $("answer").value.trim();
-      if (!text || ended) return;
+      if (!text || over) return;
       try {
         await livekitRoom.localParticipant.sendText(text, { topic: LK_CHAT });
       } catch (_) {

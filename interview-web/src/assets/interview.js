@@ -553,7 +553,14 @@
     livekitRoom.registerTextStreamHandler(LK_TRANSCRIPTION, async (reader, participantInfo) => {
       const info = reader.info || {};
       const attributes = info.attributes || {};
-      const text = await reader.readAll();
+      let text;
+      try {
+        text = await reader.readAll();
+      } catch (error) {
+        // A stream cut off (the sender left): its line comes whole, or not at all.
+        stats.log.push(`transcription: ${error.message || error}`);
+        return;
+      }
       const segment = attributes["lk.segment_id"] || info.id;
       const final = attributes["lk.transcription_final"] === "true";
       if (fromCandidate(participantInfo && participantInfo.identity, attributes)) {

@@ -421,6 +421,28 @@ async fn the_vendored_livekit_sdk_loads_from_this_server_under_the_pages_policy(
     );
     assert_eq!(loaded["room"], "function");
     assert_eq!(loaded["text"], "function");
+    // The real SDK has what the page uses, under the names the stand-in above gives
+    // them: the stand-in tests the page against the real API.
+    let api = page
+        .eval(
+            "(() => { const LK = window.LivekitClient; const e = LK.RoomEvent; return { \
+               events: [e.TrackSubscribed, e.TrackUnsubscribed, e.DataReceived, e.Disconnected, \
+                        e.ParticipantConnected, e.ParticipantAttributesChanged], \
+               microphone: LK.Track.Source.Microphone, \
+               sendText: typeof LK.LocalParticipant.prototype.sendText, \
+               duplicate: typeof LK.DisconnectReason.DUPLICATE_IDENTITY }; })()",
+        )
+        .await;
+    assert_eq!(
+        api,
+        json!({
+            "events": ["trackSubscribed", "trackUnsubscribed", "dataReceived", "disconnected",
+                       "participantConnected", "participantAttributesChanged"],
+            "microphone": "microphone",
+            "sendText": "function",
+            "duplicate": "number",
+        })
+    );
 
     // A wrong hash is refused: the integrity check is on.
     let refused = page

@@ -5,9 +5,9 @@ use url::Url;
 
 use crate::AppState;
 
-/// Everything but `connect-src`. The LiveKit browser SDK comes from jsDelivr,
-/// pinned by version and hash.
-const POLICY: &str = "default-src 'self'; script-src 'self' https://cdn.jsdelivr.net; style-src 'self'; \
+/// Everything but `connect-src`. Every script comes from this server, the LiveKit
+/// browser SDK included (vendored in `assets/vendor/livekit-client/`).
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The policy for `state`: pages connect to this server (its API, and its WebSocket

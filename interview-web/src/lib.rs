@@ -20,7 +20,7 @@
 //! | `GET /api/admin/interviews/{token}` | a booking, its transcript and evaluation (bearer `ADMIN_API_TOKEN`) |
 //! | `GET /api/v1/positions`, `GET /api/v1/positions/{id}`, `GET /api/v1/interviews/{token}` | the positions and an interview, for the HR platform (bearer key; `ADMIN_API_TOKEN` has every scope; see `docs/api.md`) |
 //! | `POST /api/livekit/webhook` | LiveKit's signed room events: interview started / finished |
-//! | `GET /assets/{file}` | the pages' stylesheet and scripts |
+//! | `GET /assets/{file}` | the pages' stylesheet and scripts, and the vendored LiveKit browser SDK (`livekit-client-{version}.umd.js`, its licence as `livekit-client-LICENSE.txt`) |
 //! | `GET /favicon.ico` | the site's icon |
 //! | anything else | 404, or 405 with `Allow` for a known path and another method |
 //!

@@ -130,6 +130,18 @@ impl Browser {
     }
 
     async fn call(&self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params)
+            .await
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// [`Browser::call`], with Chromium's error as an `Err`.
+    async fn try_call(
+        &self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
         let mut command = json!({ "id": id, "method": method, "params": params });
         if let Some(session) = session {
@@ -145,9 +157,9 @@ impl Browser {
             .unwrap_or_else(|_| panic!("{method}: no answer from Chromium"))
             .unwrap();
         if let Some(error) = response.get("error") {
-            panic!("{method} failed: {error}");
+            return Err(error.clone());
         }
-        response["result"].clone()
+        Ok(response["result"].clone())
     }
 
     /// Lets pages from `origin` use the microphone without asking.
@@ -221,11 +233,24 @@ impl Page<'_> {
     pub(crate) async fn wait_for(&self, expression: &str) -> Value {
         let started = std::time::Instant::now();
         loop {
+            // While the page navigates, Chromium may refuse to evaluate ("Inspected
+            // target navigated or closed"): not yet, as for a falsy value.
             let value = self
-                .eval(&format!(
-                    "(() => {{ try {{ return {expression}; }} catch (_) {{ return null; }} }})()"
-                ))
-                .await;
+                .browser
+                .try_call(
+                    Some(&self.session),
+                    "Runtime.evaluate",
+                    json!({
+                        "expression": format!(
+                            "(() => {{ try {{ return {expression}; }} catch (_) {{ return null; }} }})()"
+                        ),
+                        "awaitPromise": true,
+                        "returnByValue": true,
+                    }),
+                )
+                .await
+                .map(|result| result["result"]["value"].clone())
+                .unwrap_or(Value::Null);
             let truthy = match &value {
                 Value::Null => false,
                 Value::Bool(b) => *b,

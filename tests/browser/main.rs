@@ -6,6 +6,7 @@
 mod candidate_changes;
 mod cdp;
 mod console;
+mod livekit_room;
 mod local_interview;
 mod one_interview;
 mod positions;

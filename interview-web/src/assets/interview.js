@@ -4,6 +4,14 @@
 // transcript with captions in step with the speech, the interviewer's state, the
 // stage and the time left, a microphone level meter, and lets the candidate answer
 // by typing (Enter sends, Shift+Enter starts a new line).
+//
+// Over LiveKit it speaks LiveKit's agent conventions: the interviewer's state is its
+// participant attribute `lk.agent.state`, both sides' words arrive as text streams on
+// `lk.transcription`, typed answers go out as text on `lk.chat`, and the avatar's
+// video (when there is one) is shown. Only the stage, notices and the end of the
+// interview come as data packets (`progress`, `notice`, `agent_state`), with the
+// same JSON as over the local WebSocket. Both transports render through the same
+// functions (`setState`, `addCaption`, `showLine`, `handleMessage`).
 "use strict";
 
 (function () {
@@ -21,11 +29,13 @@
   const stats = {
     sentSamples: 0, playedChunks: 0, playedSamples: 0, acknowledged: 0,
     transcript: [], captions: [], states: [], progress: null, micLevel: 0, micPeak: 0, log: [],
+    videoTracks: 0, sentAnswers: [],
   };
   window.__interview = stats;
 
   const STATES = {
     connecting: "Connecting…",
+    initializing: "The interviewer is getting ready…",
     listening: "Listening",
     thinking: "Thinking…",
     speaking: "Speaking",
@@ -70,6 +80,12 @@
     stats.transcript.push({ speaker, text });
   }
 
+  // A whole line of the transcript, which also ends a notice about the last answer.
+  function showLine(speaker, text, lineId) {
+    clearTransientNotice();
+    addLine(speaker, text, lineId);
+  }
+
   // One sentence of the interviewer's line, shown as its speech starts to play.
   // Each sentence is a text node of its own, so a screen reader reads only the new one.
   function addCaption(lineId, text) {
@@ -79,6 +95,25 @@
     what.append(document.createTextNode(what.textContent ? ` ${text}` : text));
     item.scrollIntoView({ block: "nearest" });
     stats.captions.push({ line: lineId, text, at: performance.now() });
+  }
+
+  // The interviewer's line so far, as LiveKit sends it (the whole line each time, not
+  // what was added): what is new is shown as a caption. An update that arrives late,
+  // shorter than what is shown, changes nothing; one that does not continue it
+  // replaces the text.
+  function showLineSoFar(lineId, text) {
+    const item = lineElement(lineId);
+    if (item && item.dataset.final === "true") return;
+    const what = item && item.querySelector(".text");
+    const shown = what ? what.textContent : "";
+    if (what && shown.startsWith(text)) return;
+    if (text.startsWith(shown)) {
+      const added = text.slice(shown.length).trim();
+      if (added) addCaption(lineId, added);
+    } else {
+      what.textContent = "";
+      addCaption(lineId, text);
+    }
   }
 
   // The stage and the time left: the server sends them now and then, the page
@@ -407,13 +442,14 @@
       } catch (_) { /* a bare name */ }
       setState(String(state));
     } else if (type === "notice") {
-      status.textContent = parseNotice(data).message;
+      const notice = parseNotice(data);
+      status.textContent = notice.message;
+      if (notice.transient) transientNotice = notice.message;
     } else if (type === "transcript") {
       let line = data;
       try { line = JSON.parse(data); } catch (_) { /* plain text */ }
-      clearTransientNotice();
-      if (line && typeof line === "object") addLine(line.speaker, String(line.text), line.line);
-      else addLine("interviewer", String(line));
+      if (line && typeof line === "object") showLine(line.speaker, String(line.text), line.line);
+      else showLine("interviewer", String(line));
     } else if (type === "caption") {
       try {
         const caption = JSON.parse(data);
@@ -427,24 +463,25 @@
     }
   }
 
-  // The LiveKit browser SDK, pinned: the browser refuses the file if its hash differs.
-  const LIVEKIT_SDK = {
-    url: "https://cdn.jsdelivr.net/npm/livekit-client@2.23.0/dist/livekit-client.umd.js",
-    integrity: "sha384-HkA7rQNo8H04l1p4zoXX1Cy+h9YoYp8LvKt4vfMFhv4KFk07UkrNwIUnyBum8Pw6",
-  };
-
+  // The LiveKit browser SDK, served by this server (a pinned release, see
+  // scripts/update-livekit-client.sh) and loaded only for interviews over LiveKit;
+  // the browser refuses the file if its hash differs from the page's.
   function loadLiveKit() {
     if (window.LivekitClient) return Promise.resolve(window.LivekitClient);
     return new Promise((resolve, reject) => {
       const script = document.createElement("script");
-      script.src = LIVEKIT_SDK.url;
-      script.integrity = LIVEKIT_SDK.integrity;
-      script.crossOrigin = "anonymous";
+      script.src = room.dataset.livekitSdk;
+      if (room.dataset.livekitSdkIntegrity) script.integrity = room.dataset.livekitSdkIntegrity;
       script.onload = () => resolve(window.LivekitClient);
       script.onerror = () => reject(new Error("the LiveKit client could not be loaded"));
       document.head.append(script);
     });
   }
+
+  // LiveKit's names for the agent's state, its transcriptions and typed input.
+  const LK_STATE = "lk.agent.state";
+  const LK_TRANSCRIPTION = "lk.transcription";
+  const LK_CHAT = "lk.chat";
 
   async function startLiveKit() {
     status.textContent = "Preparing your interview room…";
@@ -460,28 +497,137 @@
     const LK = await loadLiveKit();
     const livekitRoom = new LK.Room({ adaptiveStream: true, dynacast: true });
     const decoder = new TextDecoder();
+    // Over on this page: the interview ended, or the candidate left or lost the room.
+    let over = false;
+    let leaving = false;
+    const video = $("avatar-video");
+    let shownVideo = null;
+
+    // The interviewer's state, from its attribute, until the interview has ended.
+    function agentState(participant) {
+      if (over || !participant || participant === livekitRoom.localParticipant) return;
+      const state = participant.attributes && participant.attributes[LK_STATE];
+      if (state) setState(state);
+    }
+    livekitRoom.on(LK.RoomEvent.ParticipantAttributesChanged, (changed, participant) => {
+      if (changed && LK_STATE in changed) agentState(participant);
+    });
+    livekitRoom.on(LK.RoomEvent.ParticipantConnected, agentState);
+
+    // The interviewer's voice plays from audio elements; a video (the avatar, which
+    // may be published by a participant other than the agent) goes in the page's
+    // muted video box, shown while there is one.
     livekitRoom.on(LK.RoomEvent.TrackSubscribed, (track) => {
       if (track.kind === "audio") {
         const element = track.attach();
         element.dataset.remoteAudio = "";
         document.body.append(element);
         stats.playedChunks += 1;
+      } else if (track.kind === "video") {
+        if (shownVideo) shownVideo.detach(video);
+        shownVideo = track;
+        track.attach(video);
+        video.muted = true;
+        $("avatar").hidden = false;
+        stats.videoTracks += 1;
       }
     });
-    livekitRoom.on(LK.RoomEvent.DataReceived, (payload, _participant, _kind, topic) => {
-      handleMessage(topic, decoder.decode(payload));
+    livekitRoom.on(LK.RoomEvent.TrackUnsubscribed, (track) => {
+      if (track.kind === "audio") {
+        for (const element of track.detach()) element.remove();
+      } else if (track.kind === "video" && track === shownVideo) {
+        track.detach(video);
+        shownVideo = null;
+        $("avatar").hidden = true;
+      }
     });
-    livekitRoom.on(LK.RoomEvent.Disconnected, () => {
-      setState("ended");
+
+    // Transcriptions: the interviewer's line so far while it is spoken, then the
+    // whole line; the candidate's own words once final. One segment id per line.
+    function fromCandidate(identity, attributes) {
+      const local = livekitRoom.localParticipant;
+      if (identity === local.identity) return true;
+      const track = attributes["lk.transcribed_track_id"];
+      return Boolean(track) && [...local.trackPublications.values()].some((p) => p.trackSid === track);
+    }
+    livekitRoom.registerTextStreamHandler(LK_TRANSCRIPTION, async (reader, participantInfo) => {
+      const info = reader.info || {};
+      const attributes = info.attributes || {};
+      let text;
+      try {
+        text = await reader.readAll();
+      } catch (error) {
+        // A stream cut off (the sender left): its line comes whole, or not at all.
+        stats.log.push(`transcription: ${error.message || error}`);
+        return;
+      }
+      const segment = attributes["lk.segment_id"] || info.id;
+      const final = attributes["lk.transcription_final"] === "true";
+      if (fromCandidate(participantInfo && participantInfo.identity, attributes)) {
+        if (final && text.trim()) showLine("candidate", text, segment);
+      } else if (final) {
+        showLine("interviewer", text, segment);
+      } else if (text.trim()) {
+        showLineSoFar(segment, text);
+      }
+    });
+
+    // Our page's extras, as JSON data packets: the stage, notices, and the end.
+    livekitRoom.on(LK.RoomEvent.DataReceived, (payload, _participant, _kind, topic) => {
+      if (!["progress", "notice", "agent_state"].includes(topic)) return;
+      const data = decoder.decode(payload);
+      if (topic === "agent_state" && data.includes("ended")) {
+        handleMessage(topic, data);
+        finish("ended");
+        return;
+      }
+      // Only the end comes this way; the state itself is the attribute.
+      if (topic !== "agent_state") handleMessage(topic, data);
+    });
+
+    // Nothing more can be sent here; `state` says why.
+    function finish(state) {
+      if (!over) {
+        over = true;
+        setState(state);
+      }
       stopProgress();
       meter.stop();
       $("answer").disabled = true;
+      $("answer-form").hidden = true;
+    }
+    // LiveKit reconnects by itself through short drops: a disconnection is the
+    // candidate leaving, the end, or a connection given up on (or taken over by
+    // another tab). The interview is kept, as over the WebSocket: the button joins
+    // it again.
+    livekitRoom.on(LK.RoomEvent.Disconnected, (reason) => {
+      const lost = !over && !leaving;
+      finish(leaving ? "left" : lost ? "connecting" : "ended");
+      if (shownVideo) shownVideo.detach(video);
+      shownVideo = null;
+      $("avatar").hidden = true;
+      if (!lost && !leaving) return;
+      const replaced = LK.DisconnectReason !== undefined && reason === LK.DisconnectReason.DUPLICATE_IDENTITY;
+      if (leaving) {
+        status.textContent = "Your interview is kept: you can come back to it with the same link while it is open.";
+        join.textContent = "Rejoin interview";
+      } else {
+        status.textContent = replaced
+          ? "The interview was opened in another window. To continue here, reconnect."
+          : "The connection was lost. Your interview is kept: reconnect to continue where you left off.";
+        join.textContent = "Reconnect";
+      }
+      reconnecting = true;
+      join.hidden = false;
+      join.disabled = false;
     });
+
     await livekitRoom.connect(body.serverUrl, body.participantToken);
     $("live").hidden = false;
     join.hidden = true;
     status.textContent = "";
-    setState("listening");
+    // The interviewer may be in the room already, its state set.
+    for (const participant of livekitRoom.remoteParticipants.values()) agentState(participant);
     if (room.dataset.hearsSpeech !== "false") {
       try {
         await livekitRoom.localParticipant.setMicrophoneEnabled(true);
@@ -495,12 +641,20 @@
     $("answer-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const text = $("answer").value.trim();
-      if (!text) return;
-      const message = new TextEncoder().encode(JSON.stringify({ type: "text", text }));
-      await livekitRoom.localParticipant.publishData(message, { reliable: true, topic: "answer" });
+      if (!text || over) return;
+      try {
+        await livekitRoom.localParticipant.sendText(text, { topic: LK_CHAT });
+      } catch (_) {
+        status.textContent = "Your answer could not be sent. Please send it again.";
+        return;
+      }
+      stats.sentAnswers.push(text);
       answerSent();
     });
-    $("leave").addEventListener("click", () => livekitRoom.disconnect());
+    $("leave").addEventListener("click", () => {
+      leaving = true;
+      livekitRoom.disconnect();
+    });
   }
 
   async function startMicrophone(context, socket, inputRate) {

@@ -11,6 +11,7 @@ use interview_core::service::Admission;
 
 use super::respond;
 use crate::AppState;
+use crate::assets::livekit_client;
 
 /// The longest a waiting page sleeps before checking again.
 const MAX_REFRESH_SECS: i64 = 300;
@@ -86,6 +87,10 @@ struct Room<'a> {
     hears_speech: bool,
     /// What the candidate is told about this server's interviews.
     mode: String,
+    /// The LiveKit browser SDK's name under `assets/` and its integrity hash: the
+    /// script loads it when the interview runs over LiveKit.
+    livekit_sdk: String,
+    livekit_sdk_integrity: &'static str,
 }
 
 pub(crate) async fn interview_page(
@@ -182,6 +187,8 @@ fn room<'a>(
         transport,
         hears_speech: state.runner.as_ref().is_none_or(|r| r.hears_speech()),
         mode,
+        livekit_sdk: livekit_client::file_name(),
+        livekit_sdk_integrity: livekit_client::integrity(),
     }
 }
 
@@ -219,6 +226,8 @@ mod tests {
             transport: "local",
             hears_speech: false,
             mode: hostile.to_owned(),
+            livekit_sdk: livekit_client::file_name(),
+            livekit_sdk_integrity: livekit_client::integrity(),
         }
         .render()
         .unwrap();

@@ -12,7 +12,9 @@ use interview_core::{BookingStatus, BookingToken, InterviewWindow};
 use interview_web::AppState;
 use url::Url;
 
-use crate::helpers::{PDF, TestApp, TestResponse, now, schedule_body, spawn_app};
+use crate::helpers::{
+    Options, PDF, TestApp, TestResponse, now, schedule_body, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn the_apply_page_has_every_field_labelled_and_the_servers_limits() {
@@ -53,6 +55,90 @@ async fn assets_are_served_and_unknown_ones_are_404() {
         app.get("/assets/secret.txt").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// `key=value` lines of the vendored SDK's `VERSION`, as the update script wrote them.
+fn livekit_client_version() -> std::collections::HashMap<String, String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/assets/vendor/livekit-client/VERSION"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_livekit_sdk_is_served_from_here_as_vendored_with_its_licence() {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256, Sha384};
+
+    let version = livekit_client_version();
+    let release = &version["version"];
+    let app = spawn_app();
+    let sdk = app
+        .get(&format!("/assets/livekit-client-{release}.umd.js"))
+        .await;
+    assert_eq!(sdk.status, StatusCode::OK);
+    assert_eq!(
+        sdk.header(header::CONTENT_TYPE),
+        "text/javascript; charset=utf-8"
+    );
+    // The name changes with the version: browsers may keep it.
+    assert!(sdk.header(header::CACHE_CONTROL).contains("immutable"));
+    let vendored = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/assets/vendor/livekit-client/livekit-client.umd.js"
+    ))
+    .unwrap();
+    assert!(sdk.body[..] == vendored[..], "not the vendored file");
+    let sha256: String = Sha256::digest(&sdk.body)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    assert_eq!(sha256, version["sha256"]);
+    let integrity = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(&sdk.body))
+    );
+    assert_eq!(integrity, version["integrity"]);
+    assert!(sdk.text().contains("LivekitClient"), "the UMD build");
+
+    let licence = app.get("/assets/livekit-client-LICENSE.txt").await;
+    assert_eq!(licence.status, StatusCode::OK);
+    assert!(
+        licence
+            .header(header::CONTENT_TYPE)
+            .starts_with("text/plain")
+    );
+    assert!(licence.text().contains("Apache License"));
+
+    // Another version's name is not served.
+    assert_eq!(
+        app.get("/assets/livekit-client-0.0.1.umd.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The room page over LiveKit names the file and its hash for the script.
+    let livekit = spawn_app_with(Options {
+        livekit: true,
+        ..Options::default()
+    });
+    let token = livekit.book("2030-03-02T14:30").await;
+    livekit
+        .clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 3, 2, 9, 0, 0).unwrap());
+    let room = livekit.get(&format!("/interview/{token}")).await;
+    assert_eq!(room.status, StatusCode::OK, "{}", room.text());
+    let html = room.text();
+    assert!(html.contains("data-transport=\"livekit\""), "{html}");
+    assert!(html.contains(&format!(
+        "data-livekit-sdk=\"../assets/livekit-client-{release}.umd.js\" data-livekit-sdk-integrity=\"{integrity}\""
+    )), "{html}");
+    assert!(html.contains("id=\"avatar-video\""));
 }
 
 #[tokio::test]

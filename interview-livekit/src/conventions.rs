@@ -114,6 +114,19 @@ impl Conventions {
         }
     }
 
+    /// A microphone track `track` of participant `identity`: the candidate's when
+    /// they are the candidate, or when no candidate is known yet (another
+    /// participant's, an avatar's, changes nothing).
+    pub fn microphone(&mut self, identity: &str, track: impl Into<String>) {
+        match &self.candidate {
+            Some(candidate) if candidate != identity => {}
+            _ => {
+                self.candidate = Some(identity.to_owned());
+                self.candidate_track = Some(track.into());
+            }
+        }
+    }
+
     /// The candidate's identity, when known.
     pub fn candidate(&self) -> Option<&str> {
         self.candidate.as_deref()
@@ -337,6 +350,15 @@ mod tests {
         assert_eq!(sender, &Sender::OnBehalfOf("candidate-7".into()));
         assert_eq!(attributes[ATTRIBUTE_TRANSCRIPTION_FINAL], "true");
         assert_eq!(attributes[ATTRIBUTE_TRANSCRIBED_TRACK_ID], "TR_mic");
+        // Another participant's microphone (an avatar's) does not make them the
+        // candidate; the candidate's gives the track.
+        conventions.microphone("avatar", "TR_avatar");
+        assert_eq!(conventions.candidate(), Some("candidate-7"));
+        conventions.microphone("candidate-7", "TR_mic2");
+        let Publication::TextStream { attributes, .. } = &conventions.publications(&line)[0] else {
+            panic!("not a stream");
+        };
+        assert_eq!(attributes[ATTRIBUTE_TRANSCRIBED_TRACK_ID], "TR_mic2");
         assert!(is_typed_input("lk.chat"));
         assert!(!is_typed_input("answer"));
     }

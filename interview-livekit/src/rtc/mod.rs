@@ -114,6 +114,11 @@ pub async fn join_room_with_handle(
         .map_err(|e| TransportError::Connect(Box::new(e)))?;
     let conventions = Arc::new(Mutex::new(Conventions::new()));
     lock(&conventions).set_agent_track(publication.sid().to_string());
+    // The candidate's identity follows from the booking (`rooms::candidate_identity`),
+    // so their words are sent on their behalf even if they only type.
+    if let Some(token) = ctx.booking_token() {
+        lock(&conventions).set_candidate(crate::rooms::candidate_identity(token), None);
+    }
     let joined_state = lock(&conventions).joined();
     perform(&room, joined_state).await;
 
@@ -239,9 +244,9 @@ fn forward(
             if publication.source() == TrackSource::Microphone {
                 tracing::info!(identity = %participant.identity(), "listening to a microphone");
                 // The candidate: their transcribed words are sent on their behalf.
-                lock(conventions).set_candidate(
-                    participant.identity().to_string(),
-                    Some(publication.sid().to_string()),
+                lock(conventions).microphone(
+                    participant.identity().as_str(),
+                    publication.sid().to_string(),
                 );
                 let mut stream = NativeAudioStream::new(
                     track.rtc_track(),

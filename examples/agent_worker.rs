@@ -82,6 +82,13 @@ async fn main() -> ExitCode {
         );
         handler = handler.with_avatar(avatar, &livekit);
     }
+    // With RECORDING_*, LiveKit Egress records each interview; its location is
+    // noted on the booking.
+    if let Some(recording) = config.recording.clone() {
+        handler = handler.with_recording(interview::livekit::recording::Recorder::new(
+            &livekit, recording,
+        ));
+    }
     let worker = match Worker::start(WorkerOptions::new(&livekit), handler) {
         Ok(worker) => worker,
         Err(error) => {

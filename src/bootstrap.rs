@@ -254,7 +254,8 @@ impl Application {
     /// interviews LiveKit dispatches with the same engines and booking store as the
     /// local transport. With Tavus configured (feature `tavus`), each job puts the
     /// Tavus avatar in the room, falling back to plain TTS audio when it does not
-    /// start. Drain it on shutdown.
+    /// start. With `RECORDING_*`, each interview is recorded with LiveKit Egress.
+    /// Drain it on shutdown.
     #[cfg(feature = "livekit-agent")]
     pub fn start_agent_worker(
         &self,
@@ -263,6 +264,12 @@ impl Application {
         let mut handler = interview_voice::runner::InterviewJobHandler::new(self.session.clone());
         if let Some(avatar) = self.config.engine_plan().avatar() {
             handler = handler.with_avatar(avatar, livekit);
+        }
+        if let Some(recording) = &self.config.recording {
+            handler = handler.with_recording(interview_livekit::recording::Recorder::new(
+                livekit,
+                recording.clone(),
+            ));
         }
         Some(interview_livekit::Worker::start(
             interview_livekit::WorkerOptions::new(livekit),

@@ -83,6 +83,9 @@ pub struct Config {
     /// agent worker lets running interviews finish before it cancels them.
     #[cfg(feature = "livekit-agent")]
     pub agent_drain_timeout: std::time::Duration,
+    /// `RECORDING_*`: where LiveKit Egress records interviews, if anywhere.
+    #[cfg(feature = "livekit-agent")]
+    pub recording: Option<interview_livekit::recording::RecordingConfig>,
     /// The vendor engines' keys.
     #[cfg(feature = "voice")]
     pub voice: VoiceConfig,
@@ -192,6 +195,8 @@ impl Config {
                 |v| v.parse::<u64>().ok().filter(|s| (1..=86_400).contains(s)),
             )
             .map_or(DEFAULT_AGENT_DRAIN_TIMEOUT, std::time::Duration::from_secs);
+        #[cfg(feature = "livekit-agent")]
+        let recording = interview_livekit::recording::RecordingConfig::from_env(env);
         #[cfg(not(any(feature = "livekit", feature = "livekit-agent")))]
         env.not_in_build(&["LIVEKIT_URL"], "LiveKit (feature `livekit`)");
         #[cfg(feature = "voice")]
@@ -226,6 +231,8 @@ impl Config {
             livekit,
             #[cfg(feature = "livekit-agent")]
             agent_drain_timeout,
+            #[cfg(feature = "livekit-agent")]
+            recording,
             #[cfg(feature = "voice")]
             voice,
             #[cfg(feature = "web")]

@@ -79,6 +79,7 @@ impl InterviewRunner for SessionRunner {
 pub struct InterviewJobHandler {
     session: InterviewSession,
     avatar: Option<interview_livekit::avatar::AvatarSetup>,
+    recorder: Option<Arc<interview_livekit::recording::Recorder>>,
 }
 
 #[cfg(feature = "livekit")]
@@ -88,7 +89,15 @@ impl InterviewJobHandler {
         Self {
             session,
             avatar: None,
+            recorder: None,
         }
+    }
+
+    /// Records each job's interview with LiveKit Egress (`RECORDING_*`), noting
+    /// where on the booking.
+    pub fn with_recording(mut self, recorder: interview_livekit::recording::Recorder) -> Self {
+        self.recorder = Some(Arc::new(recorder));
+        self
     }
 
     /// Puts a video avatar in each job's room (Tavus), its token signed with
@@ -129,8 +138,9 @@ impl InterviewJobHandler {
 
 #[cfg(feature = "livekit-rtc")]
 impl InterviewJobHandler {
-    /// Holds the interview in `room` until it ends or the job is cancelled.
-    async fn interview(&self, ctx: &interview_livekit::JobContext, room: RoomIo) {
+    /// Holds the interview in `room` until it ends or the job is cancelled;
+    /// records it (with video when an avatar is in the room) when configured.
+    async fn interview(&self, ctx: &interview_livekit::JobContext, room: RoomIo, with_video: bool) {
         let session = self.session.clone();
         let interview = async {
             let booking = booking_for_job(
@@ -139,6 +149,17 @@ impl InterviewJobHandler {
                 ctx.resume_text(),
             )
             .await;
+            if let (Some(recorder), Some(token)) = (&self.recorder, &booking.token) {
+                // The greeting does not wait for Egress.
+                tokio::spawn(record(
+                    recorder.clone(),
+                    session.store().clone(),
+                    token.clone(),
+                    ctx.room_name().to_owned(),
+                    with_video,
+                    session.clock().now(),
+                ));
+            }
             session.run(room, booking).await
         };
         tokio::select! {
@@ -149,6 +170,30 @@ impl InterviewJobHandler {
                 tracing::info!(job_id = ctx.job_id(), "interview job terminated");
             }
         }
+    }
+}
+
+/// Starts the recording of `room` and notes it on the booking; a failure is
+/// logged (the interview goes on unrecorded).
+#[cfg(feature = "livekit")]
+#[cfg_attr(not(feature = "livekit-rtc"), allow(dead_code))]
+async fn record(
+    recorder: Arc<interview_livekit::recording::Recorder>,
+    store: Arc<dyn BookingStore>,
+    token: interview_core::BookingToken,
+    room: String,
+    with_video: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let recording = match recorder.start(&room, with_video, now).await {
+        Ok(recording) => recording,
+        Err(error) => {
+            tracing::warn!(%error, "the interview is not recorded");
+            return;
+        }
+    };
+    if let Err(error) = store.add_recording(&token, &recording).await {
+        tracing::warn!(%error, egress = %recording.id, "the recording's location was not noted on the booking");
     }
 }
 
@@ -215,7 +260,7 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
             )
             .await?;
             let Some(avatar) = &self.avatar else {
-                self.interview(&ctx, room).await;
+                self.interview(&ctx, room, false).await;
                 return Ok(());
             };
             let avatar_room = avatar
@@ -225,6 +270,7 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
                     error
                 });
             run_with_avatar(avatar.provider.as_ref(), avatar_room, |start| async move {
+                let with_video = matches!(start, AvatarStart::Started(_));
                 if let AvatarStart::Started(_) = start {
                     match AvatarOutput::new(
                         rtc_room,
@@ -239,14 +285,14 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
                         ),
                     }
                 }
-                self.interview(&ctx, room).await;
+                self.interview(&ctx, room, with_video).await;
             })
             .await;
             Ok(())
         }
         #[cfg(not(feature = "livekit-rtc"))]
         {
-            let _ = (&self.session, &self.avatar);
+            let _ = (&self.session, &self.avatar, &self.recorder);
             tracing::warn!(
                 job_id = ctx.job_id(),
                 room = ctx.room_name(),
@@ -264,6 +310,108 @@ impl interview_livekit::JobHandler for InterviewJobHandler {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(feature = "livekit")]
+    mod recording {
+        use chrono::{TimeZone, Utc};
+        use interview_core::Secret;
+        use interview_core::store::RecordingStore;
+        use interview_core::testing::InMemoryBookingStore;
+        use interview_livekit::LiveKitConfig;
+        use interview_livekit::recording::{Recorder, RecordingConfig, RecordingStorage};
+        use prost::Message;
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        use super::super::*;
+
+        fn recorder(server: &MockServer) -> Arc<Recorder> {
+            let livekit = LiveKitConfig {
+                url: url::Url::parse(&server.uri()).unwrap(),
+                api_key: "APIkey".to_owned(),
+                api_secret: Secret::new("a-secret-long-enough-for-the-token-signature"),
+                agent_name: "my-interviewer".to_owned(),
+            };
+            Arc::new(Recorder::new(
+                &livekit,
+                RecordingConfig {
+                    storage: RecordingStorage::EgressLocal,
+                    path_prefix: "interviews/".to_owned(),
+                },
+            ))
+        }
+
+        #[tokio::test]
+        async fn a_started_recording_is_noted_on_the_booking_and_a_refused_one_is_not() {
+            let store = Arc::new(InMemoryBookingStore::new());
+            let now = Utc.with_ymd_and_hms(2030, 3, 2, 9, 0, 0).unwrap();
+            let booking = Booking {
+                token: interview_core::BookingToken::generate().unwrap(),
+                position_id: interview_core::position::default_position_id(),
+                name: interview_core::PersonName::parse("Priya Sharma").unwrap(),
+                email: interview_core::EmailAddress::parse("priya@example.com").unwrap(),
+                phone: interview_core::PhoneNumber::parse("5551234567").unwrap(),
+                scheduled_at: now,
+                time_zone: None,
+                resume_text: None,
+                resume_url: None,
+                status: interview_core::BookingStatus::Scheduled,
+                evaluation_status: interview_core::EvaluationStatus::Pending,
+                reschedules: 0,
+                created_at: now,
+            };
+            store.create(&booking).await.unwrap();
+
+            let server = MockServer::start().await;
+            let info = livekit_protocol::EgressInfo {
+                egress_id: "EG_started".to_owned(),
+                ..Default::default()
+            };
+            Mock::given(method("POST"))
+                .and(path("/twirp/livekit.Egress/StartRoomCompositeEgress"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .insert_header("content-type", "application/protobuf")
+                        .set_body_bytes(info.encode_to_vec()),
+                )
+                .mount(&server)
+                .await;
+            record(
+                recorder(&server),
+                store.clone(),
+                booking.token.clone(),
+                "room-1".to_owned(),
+                false,
+                now,
+            )
+            .await;
+            let noted = store.recordings(&booking.token).await.unwrap();
+            assert_eq!(noted.len(), 1);
+            assert_eq!(noted[0].id, "EG_started");
+            assert_eq!(noted[0].location, "interviews/room-1-20300302T090000Z.ogg");
+
+            // Egress refuses: the interview goes on, nothing is noted.
+            let refusing = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(
+                    ResponseTemplate::new(403).set_body_json(
+                        serde_json::json!({"code": "permission_denied", "msg": "no"}),
+                    ),
+                )
+                .mount(&refusing)
+                .await;
+            record(
+                recorder(&refusing),
+                store.clone(),
+                booking.token.clone(),
+                "room-1".to_owned(),
+                false,
+                now,
+            )
+            .await;
+            assert_eq!(store.recordings(&booking.token).await.unwrap().len(), 1);
+        }
+    }
+
     #[cfg(feature = "livekit")]
     mod booking_for_job {
         use chrono::{TimeZone, Utc};

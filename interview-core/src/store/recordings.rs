@@ -9,7 +9,8 @@ use crate::BookingToken;
 
 /// A recording of (part of) an interview: a resumed interview has one per
 /// session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recording {
     /// The recording service's id for it (LiveKit's egress id, `EG_…`).
     pub id: String,

@@ -204,6 +204,11 @@ impl InterviewSession {
         &self.store
     }
 
+    /// The clock that timestamps the interview.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
     /// Holds the interview in `room` until it ends, then evaluates it.
     ///
     /// `booking` says who the interview is for, resolved by the caller: its status,

@@ -494,6 +494,7 @@ struct DetailPage {
     evaluation_status: String,
     evaluation_reason: Option<String>,
     lines: Vec<Line>,
+    recordings: Vec<RecordingLine>,
     scorecard: Option<Scorecard>,
     can_cancel: bool,
     can_move: bool,
@@ -501,6 +502,15 @@ struct DetailPage {
     done: Option<String>,
     chart_width: u32,
     bar_x: u32,
+}
+
+/// A recording of the interview, as the detail page lists it.
+struct RecordingLine {
+    location: String,
+    /// The location as a link, when it is a web address (a path on the recording
+    /// service's disk, or an `s3://` location, is shown as text).
+    link: Option<String>,
+    started: String,
 }
 
 /// What just happened, for the banner after a change.
@@ -573,6 +583,17 @@ async fn detail_page(
             at: entry.at.format("%H:%M:%S").to_string(),
         })
         .collect();
+    let recordings = record
+        .recordings()
+        .iter()
+        .map(|recording| RecordingLine {
+            link: (recording.location.starts_with("https://")
+                || recording.location.starts_with("http://"))
+            .then(|| recording.location.clone()),
+            location: recording.location.clone(),
+            started: format_instant(recording.started_at, None),
+        })
+        .collect();
     let scorecard = record.evaluation().map(|evaluation| {
         let (bars, height) = scorecard::bars(evaluation);
         Scorecard {
@@ -608,6 +629,7 @@ async fn detail_page(
         booking,
         position,
         lines,
+        recordings,
         scorecard,
         done,
         chart_width: CHART_WIDTH,

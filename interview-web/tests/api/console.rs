@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use interview_core::BookingToken;
 use interview_core::interview::{CompetencyScore, Evaluation, Recommendation, Score};
-use interview_core::store::BookingStore;
+use interview_core::store::{BookingStore, PositionStore, RecordingStore};
 use serde_json::json;
 
 use crate::helpers::{Options, TestApp, TestResponse, spawn_app_with};
@@ -288,4 +288,60 @@ async fn moving_and_erasing_from_the_console() {
     assert!(html.contains("Erased interview"));
     assert!(!html.contains("José"));
     assert_eq!(app.resumes.len(), 0);
+}
+
+#[tokio::test]
+async fn an_interviews_recordings_are_listed_in_the_api_and_the_console() {
+    use interview_core::store::Recording;
+
+    let app = app();
+    app.bookings
+        .save_position(&app.scheduling.built_in_position())
+        .await
+        .unwrap();
+    let token = app.book("2030-03-02T14:30").await;
+    let parsed = BookingToken::parse(&token).unwrap();
+    let started = crate::helpers::now();
+    for (id, location) in [
+        ("EG_1", "s3://interviews/interviews/room-1.ogg"),
+        ("EG_2", "https://media.example.com/room-1-part-2.ogg"),
+    ] {
+        app.bookings
+            .add_recording(
+                &parsed,
+                &Recording {
+                    id: id.to_owned(),
+                    location: location.to_owned(),
+                    started_at: started,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let read = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/interviews/{token}"),
+            Some(ADMIN),
+            None,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    let recordings = read.json()["recordings"].clone();
+    assert_eq!(recordings[0]["id"], "EG_1");
+    assert_eq!(
+        recordings[1]["location"],
+        "https://media.example.com/room-1-part-2.ogg"
+    );
+
+    let cookie = sign_in(&app, ADMIN).await;
+    let detail = page(&app, &format!("/console/interviews/{token}"), &cookie)
+        .await
+        .text();
+    assert!(
+        detail.contains("<h2 id=\"recordings\">Recordings</h2>"),
+        "{detail}"
+    );
+    assert!(detail.contains("<code>s3://interviews/interviews/room-1.ogg</code>"));
+    assert!(detail.contains("<a href=\"https://media.example.com/room-1-part-2.ogg\""));
 }

@@ -10,7 +10,9 @@ use interview_core::interview::{Evaluation, TranscriptEntry};
 use interview_core::position::Slug;
 use interview_core::service::{ChangeError, EmailStatus, ScheduledInterview};
 use interview_core::store::listing::{MAX_PAGE_SIZE, MAX_SEARCH_CHARS};
-use interview_core::store::{Cursor, InterviewQuery, StatusFilter, StoredInterview, Tombstone};
+use interview_core::store::{
+    Cursor, InterviewQuery, Recording, StatusFilter, StoredInterview, Tombstone,
+};
 use interview_core::{Booking, BookingToken};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -75,6 +77,9 @@ pub(crate) struct InterviewRecord {
     transcript: Vec<TranscriptEntry>,
     /// The scorecard, once made (see the booking's `evaluation_status`).
     evaluation: Option<Evaluation>,
+    /// Where the interview's recordings were written (LiveKit Egress, when
+    /// `RECORDING_*` is set), oldest first.
+    recordings: Vec<Recording>,
 }
 
 impl InterviewRecord {
@@ -88,6 +93,7 @@ impl InterviewRecord {
                 booking: InterviewView::Live(Box::new(booking)),
                 transcript: store.transcript(&token).await?,
                 evaluation: store.evaluation(&token).await?,
+                recordings: store.recordings(&token).await?,
             });
         }
         let tombstone = store.tombstone(&token).await?.ok_or_else(missing)?;
@@ -95,6 +101,7 @@ impl InterviewRecord {
             booking: InterviewView::erased(tombstone),
             transcript: Vec::new(),
             evaluation: None,
+            recordings: Vec::new(),
         })
     }
 
@@ -122,6 +129,11 @@ impl InterviewRecord {
     /// The evaluation, when one was made.
     pub(crate) fn evaluation(&self) -> Option<&Evaluation> {
         self.evaluation.as_ref()
+    }
+
+    /// The recordings.
+    pub(crate) fn recordings(&self) -> &[Recording] {
+        &self.recordings
     }
 }
 

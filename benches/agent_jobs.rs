@@ -97,7 +97,10 @@ async fn run(jobs: usize) {
         stt: Some(Arc::new(ScriptedStt::default())),
         llm: Arc::new(ScriptedLlm::default()),
         // 5 ms of speech per character, synthesized at once.
-        tts: Arc::new(ScriptedTts::new(AudioFormat::PCM_24K, Duration::from_millis(5))),
+        tts: Arc::new(ScriptedTts::new(
+            AudioFormat::PCM_24K,
+            Duration::from_millis(5),
+        )),
     };
     let session = InterviewSession::new(
         SessionConfig::default(),

@@ -375,15 +375,17 @@ mod tests {
                 )
                 .mount(&server)
                 .await;
-            record(
-                recorder(&server),
-                store.clone(),
-                booking.token.clone(),
-                "room-1".to_owned(),
-                false,
-                now,
-            )
-            .await;
+            let record_with = |server: &MockServer| {
+                record(
+                    recorder(server),
+                    store.clone(),
+                    booking.token.clone(),
+                    "room-1".to_owned(),
+                    false,
+                    now,
+                )
+            };
+            record_with(&server).await;
             let noted = store.recordings(&booking.token).await.unwrap();
             assert_eq!(noted.len(), 1);
             assert_eq!(noted[0].id, "EG_started");
@@ -399,15 +401,7 @@ mod tests {
                 )
                 .mount(&refusing)
                 .await;
-            record(
-                recorder(&refusing),
-                store.clone(),
-                booking.token.clone(),
-                "room-1".to_owned(),
-                false,
-                now,
-            )
-            .await;
+            record_with(&refusing).await;
             assert_eq!(store.recordings(&booking.token).await.unwrap().len(), 1);
         }
     }

@@ -46,11 +46,104 @@ pub struct TavusConfig {
     pub replica_id: Option<String>,
 }
 
+/// An OpenAI-compatible server that one role uses (a self-hosted model server:
+/// vLLM, Ollama, llama.cpp's server, a faster-whisper server, a Kokoro server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompatibleServer {
+    /// `LLM_BASE_URL`, `STT_BASE_URL` or `TTS_BASE_URL`: the part before
+    /// `/chat/completions`, `/audio/transcriptions` or `/audio/speech`.
+    pub base_url: Url,
+    /// `LLM_API_KEY`, `STT_API_KEY` or `TTS_API_KEY`; `None` for a server that
+    /// needs none (no `Authorization` header is sent).
+    pub api_key: Option<Secret>,
+}
+
+/// One role's settings: the server of its own, if any, and its model (which also
+/// applies to OpenAI when the role has no server of its own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleConfig {
+    /// The role's own OpenAI-compatible server: it alone fills the role.
+    pub server: Option<CompatibleServer>,
+    /// `LLM_MODEL`, `STT_MODEL` or `TTS_MODEL`.
+    pub model: Option<String>,
+}
+
+/// The variables of one role.
+struct RoleVariables {
+    role: &'static str,
+    base_url: &'static str,
+    api_key: &'static str,
+    model: &'static str,
+}
+
+const LLM_VARIABLES: RoleVariables = RoleVariables {
+    role: "the language model",
+    base_url: "LLM_BASE_URL",
+    api_key: "LLM_API_KEY",
+    model: "LLM_MODEL",
+};
+const STT_VARIABLES: RoleVariables = RoleVariables {
+    role: "speech-to-text",
+    base_url: "STT_BASE_URL",
+    api_key: "STT_API_KEY",
+    model: "STT_MODEL",
+};
+const TTS_VARIABLES: RoleVariables = RoleVariables {
+    role: "text-to-speech",
+    base_url: "TTS_BASE_URL",
+    api_key: "TTS_API_KEY",
+    model: "TTS_MODEL",
+};
+
+/// The longest model or voice name accepted.
+const MAX_NAME_CHARS: usize = 200;
+
+/// A model or voice name: 1 to 200 printable characters.
+fn name(env: &mut Env<'_>, variable: &'static str) -> Option<String> {
+    let value = env.get(variable)?;
+    if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
+        env.error(
+            variable,
+            "must be a name of at most 200 characters without control characters",
+        );
+        return None;
+    }
+    Some(value)
+}
+
+impl RoleConfig {
+    fn from_env(env: &mut Env<'_>, variables: &RoleVariables) -> Self {
+        let base_url = env.url(variables.base_url, &["https", "http"]);
+        let api_key = env.get(variables.api_key).map(Secret::new);
+        if api_key.is_some() && env.get(variables.base_url).is_none() {
+            env.error(
+                variables.api_key,
+                format!(
+                    "is the key of {}'s own server and needs {} (OpenAI's key is OPENAI_API_KEY)",
+                    variables.role, variables.base_url
+                ),
+            );
+        }
+        Self {
+            server: base_url.map(|base_url| CompatibleServer { base_url, api_key }),
+            model: name(env, variables.model),
+        }
+    }
+}
+
 /// Every vendor the configuration names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoiceConfig {
     /// `OPENAI_*`.
     pub openai: Option<OpenAiConfig>,
+    /// `LLM_*`: the language model's own server and model.
+    pub llm: RoleConfig,
+    /// `STT_*`: speech-to-text's own server and model.
+    pub stt: RoleConfig,
+    /// `TTS_*`: text-to-speech's own server and model.
+    pub tts: RoleConfig,
+    /// `TTS_VOICE`: the voice OpenAI-compatible speech uses.
+    pub tts_voice: Option<String>,
     /// `DEEPGRAM_API_KEY`.
     pub deepgram: Option<DeepgramConfig>,
     /// `ELEVENLABS_*`.
@@ -85,8 +178,34 @@ impl VoiceConfig {
                     replica_id: env.get("TAVUS_REPLICA_ID"),
                 })
             });
+        let llm = RoleConfig::from_env(env, &LLM_VARIABLES);
+        let stt = RoleConfig::from_env(env, &STT_VARIABLES);
+        let tts = RoleConfig::from_env(env, &TTS_VARIABLES);
+        let tts_voice = name(env, "TTS_VOICE");
+        // A model named for a role that has no OpenAI-compatible engine would be
+        // silently unused.
+        for (variable, named, role, variables) in [
+            ("LLM_MODEL", llm.model.is_some(), &llm, &LLM_VARIABLES),
+            ("STT_MODEL", stt.model.is_some(), &stt, &STT_VARIABLES),
+            ("TTS_MODEL", tts.model.is_some(), &tts, &TTS_VARIABLES),
+            ("TTS_VOICE", tts_voice.is_some(), &tts, &TTS_VARIABLES),
+        ] {
+            if named && role.server.is_none() && openai.is_none() {
+                env.error(
+                    variable,
+                    format!(
+                        "is set, but {} has no OpenAI-compatible server: set {} or OPENAI_API_KEY",
+                        variables.role, variables.base_url
+                    ),
+                );
+            }
+        }
         Self {
             openai,
+            llm,
+            stt,
+            tts,
+            tts_voice,
             deepgram,
             elevenlabs,
             tavus,
@@ -159,5 +278,67 @@ mod tests {
     fn a_tavus_key_without_a_persona_is_named() {
         let errors = voice(&[("TAVUS_API_KEY", "k")]).unwrap_err();
         assert_eq!(errors.0[0].variable, "TAVUS_PERSONA_ID");
+    }
+
+    #[test]
+    fn each_role_can_have_its_own_server_model_and_key() {
+        let config = voice(&[
+            ("LLM_BASE_URL", "http://127.0.0.1:8080/v1"),
+            ("LLM_MODEL", "smollm2-135m"),
+            ("STT_BASE_URL", "http://127.0.0.1:8000/v1"),
+            ("STT_API_KEY", "stt-secret"),
+            ("STT_MODEL", "Systran/faster-whisper-base"),
+            ("TTS_BASE_URL", "http://127.0.0.1:8880/v1"),
+            ("TTS_MODEL", "kokoro"),
+            ("TTS_VOICE", "af_heart"),
+        ])
+        .unwrap();
+        let llm = config.llm.server.as_ref().unwrap();
+        assert_eq!(llm.base_url.as_str(), "http://127.0.0.1:8080/v1");
+        assert!(
+            llm.api_key.is_none(),
+            "a server that needs no key gets none"
+        );
+        assert_eq!(config.llm.model.as_deref(), Some("smollm2-135m"));
+        assert!(config.stt.server.as_ref().unwrap().api_key.is_some());
+        assert_eq!(config.tts_voice.as_deref(), Some("af_heart"));
+        assert!(config.openai.is_none());
+        assert!(!format!("{config:?}").contains("stt-secret"));
+        // With OpenAI, a model applies to OpenAI's engine for that role.
+        let config = voice(&[("OPENAI_API_KEY", "sk-x"), ("LLM_MODEL", "gpt-4.1-mini")]).unwrap();
+        assert!(config.llm.server.is_none());
+        assert_eq!(config.llm.model.as_deref(), Some("gpt-4.1-mini"));
+    }
+
+    #[test]
+    fn role_settings_that_cannot_be_used_name_their_variable() {
+        for (vars, variable) in [
+            (vec![("LLM_API_KEY", "k")], "LLM_API_KEY"),
+            (vec![("STT_API_KEY", "k")], "STT_API_KEY"),
+            (vec![("TTS_API_KEY", "k")], "TTS_API_KEY"),
+            (
+                vec![("LLM_BASE_URL", "ftp://models.internal")],
+                "LLM_BASE_URL",
+            ),
+            (vec![("STT_BASE_URL", "not a url")], "STT_BASE_URL"),
+            (vec![("TTS_BASE_URL", "/v1")], "TTS_BASE_URL"),
+            (vec![("LLM_MODEL", "gpt-4o-mini")], "LLM_MODEL"),
+            (vec![("STT_MODEL", "whisper-1")], "STT_MODEL"),
+            (vec![("TTS_MODEL", "tts-1")], "TTS_MODEL"),
+            (vec![("TTS_VOICE", "alloy")], "TTS_VOICE"),
+            (
+                vec![("OPENAI_API_KEY", "sk-x"), ("LLM_MODEL", "m\u{7}")],
+                "LLM_MODEL",
+            ),
+        ] {
+            let error = voice(&vars).unwrap_err().to_string();
+            assert!(error.contains(variable), "{vars:?}: {error}");
+            assert!(!error.contains("sk-x"), "{error}");
+        }
+        let long = "m".repeat(201);
+        let error = voice(&[("OPENAI_API_KEY", "sk-x"), ("TTS_VOICE", &long)])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("TTS_VOICE"), "{error}");
     }
 }

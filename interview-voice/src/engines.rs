@@ -2,12 +2,17 @@
 //! the engines and reports them, so what an application prints at start is what
 //! its interviews use.
 //!
-//! - Speech-to-text: Deepgram, then OpenAI (the next takes over when one fails);
-//!   none when neither is configured (the candidate types).
-//! - Interviewer: the OpenAI-compatible model at `OPENAI_BASE_URL`, else the offline
-//!   interviewer.
-//! - Voice: ElevenLabs, then OpenAI, then espeak-ng, each taking over from the one
-//!   before.
+//! - Speech-to-text: the role's own server (`STT_BASE_URL`) alone, else Deepgram,
+//!   then OpenAI (the next takes over when one fails); none when nothing is
+//!   configured (the candidate types).
+//! - Interviewer: the role's own server (`LLM_BASE_URL`), else the OpenAI-compatible
+//!   model at `OPENAI_BASE_URL`, else the offline interviewer.
+//! - Voice: the role's own server (`TTS_BASE_URL`), else ElevenLabs, then OpenAI;
+//!   then espeak-ng, each taking over from the one before.
+//!
+//! A role's own server is the only network engine of that role: a self-hosted
+//! set-up never falls back to a third party. `*_MODEL` (and `TTS_VOICE`) apply to
+//! the role's OpenAI-compatible engine, its own server's or OpenAI's.
 //! - Avatar: Tavus, in LiveKit rooms only.
 //!
 //! A vendor whose key is set but whose cargo feature is not compiled in is left
@@ -18,10 +23,18 @@ use std::sync::Arc;
 use interview_core::config::Selection;
 use interview_core::engine::{AvatarProvider, LlmEngine, SttEngine, TtsEngine};
 
-use crate::config::VoiceConfig;
+use crate::config::{RoleConfig, VoiceConfig};
 use crate::fallback::{FallbackStt, FallbackTts};
 use crate::offline::{EspeakTts, OfflineInterviewer};
 use crate::session::Engines;
+
+/// A role with a server of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Stt,
+    Llm,
+    Tts,
+}
 
 /// A vendor the configuration can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +43,8 @@ enum Vendor {
     OpenAi,
     ElevenLabs,
     Tavus,
+    /// The role's own OpenAI-compatible server (`*_BASE_URL`).
+    Server(Role),
 }
 
 impl Vendor {
@@ -37,7 +52,7 @@ impl Vendor {
     fn built(self) -> bool {
         match self {
             Self::Deepgram => cfg!(feature = "deepgram"),
-            Self::OpenAi => cfg!(feature = "openai"),
+            Self::OpenAi | Self::Server(_) => cfg!(feature = "openai"),
             Self::ElevenLabs => cfg!(feature = "elevenlabs"),
             // The avatar joins LiveKit rooms, so it needs the job handler too.
             Self::Tavus => cfg!(all(feature = "tavus", feature = "livekit")),
@@ -51,6 +66,9 @@ impl Vendor {
             Self::OpenAi => "OPENAI_API_KEY",
             Self::ElevenLabs => "ELEVENLABS_API_KEY",
             Self::Tavus => "TAVUS_API_KEY",
+            Self::Server(Role::Stt) => "STT_BASE_URL",
+            Self::Server(Role::Llm) => "LLM_BASE_URL",
+            Self::Server(Role::Tts) => "TTS_BASE_URL",
         }
     }
 
@@ -58,7 +76,7 @@ impl Vendor {
     fn features(self) -> &'static str {
         match self {
             Self::Deepgram => "`deepgram`",
-            Self::OpenAi => "`openai`",
+            Self::OpenAi | Self::Server(_) => "`openai`",
             Self::ElevenLabs => "`elevenlabs`",
             Self::Tavus => "`tavus` and LiveKit agent",
         }
@@ -89,20 +107,42 @@ impl EnginePlan {
             }
             configured && vendor.built()
         };
-        let stt = [
-            (Vendor::Deepgram, config.deepgram.is_some()),
-            (Vendor::OpenAi, config.openai.is_some()),
-        ]
+        // A role's own server fills it alone.
+        let own = |role: Role, server: bool, vendors: Vec<(Vendor, bool)>| {
+            if server {
+                vec![(Vendor::Server(role), true)]
+            } else {
+                vendors
+            }
+        };
+        let stt = own(
+            Role::Stt,
+            config.stt.server.is_some(),
+            vec![
+                (Vendor::Deepgram, config.deepgram.is_some()),
+                (Vendor::OpenAi, config.openai.is_some()),
+            ],
+        )
         .into_iter()
         .filter(|(vendor, configured)| usable("speech-to-text", *vendor, *configured))
         .map(|(vendor, _)| vendor)
         .collect();
-        let llm = usable("interviewer", Vendor::OpenAi, config.openai.is_some())
-            .then_some(Vendor::OpenAi);
-        let tts = [
-            (Vendor::ElevenLabs, config.elevenlabs.is_some()),
-            (Vendor::OpenAi, config.openai.is_some()),
-        ]
+        let llm = own(
+            Role::Llm,
+            config.llm.server.is_some(),
+            vec![(Vendor::OpenAi, config.openai.is_some())],
+        )
+        .into_iter()
+        .find(|(vendor, configured)| usable("interviewer", *vendor, *configured))
+        .map(|(vendor, _)| vendor);
+        let tts = own(
+            Role::Tts,
+            config.tts.server.is_some(),
+            vec![
+                (Vendor::ElevenLabs, config.elevenlabs.is_some()),
+                (Vendor::OpenAi, config.openai.is_some()),
+            ],
+        )
         .into_iter()
         .filter(|(vendor, configured)| usable("text-to-speech", *vendor, *configured))
         .map(|(vendor, _)| vendor)
@@ -128,10 +168,34 @@ impl EnginePlan {
             .as_ref()
             .map(|openai| openai.base_url.to_string())
             .unwrap_or_default();
+        let server = |role: &RoleConfig| {
+            role.server
+                .as_ref()
+                .map(|server| server.base_url.to_string())
+                .unwrap_or_default()
+        };
+        let model = |role: &RoleConfig| {
+            role.model
+                .as_ref()
+                .map(|model| format!(", model {model}"))
+                .unwrap_or_default()
+        };
         let stt = match self.stt.first() {
+            Some(Vendor::Server(_)) => Selection::new(
+                "speech-to-text",
+                format!(
+                    "OpenAI-compatible at {}{}",
+                    server(&self.config.stt),
+                    model(&self.config.stt)
+                ),
+                "STT_BASE_URL is set",
+            ),
             Some(Vendor::OpenAi) => Selection::new(
                 "speech-to-text",
-                format!("OpenAI-compatible at {openai_base}"),
+                format!(
+                    "OpenAI-compatible at {openai_base}{}",
+                    model(&self.config.stt)
+                ),
                 "OPENAI_API_KEY is set",
             ),
             Some(vendor) => Selection::new("speech-to-text", "Deepgram", set(*vendor)),
@@ -142,9 +206,21 @@ impl EnginePlan {
             ),
         };
         let llm = match self.llm {
+            Some(Vendor::Server(_)) => Selection::new(
+                "interviewer",
+                format!(
+                    "OpenAI-compatible LLM at {}{}",
+                    server(&self.config.llm),
+                    model(&self.config.llm)
+                ),
+                "LLM_BASE_URL is set",
+            ),
             Some(vendor) => Selection::new(
                 "interviewer",
-                format!("OpenAI-compatible LLM at {openai_base}"),
+                format!(
+                    "OpenAI-compatible LLM at {openai_base}{}",
+                    model(&self.config.llm)
+                ),
                 set(vendor),
             ),
             None => Selection::new(
@@ -157,7 +233,20 @@ impl EnginePlan {
             Some(Vendor::ElevenLabs) => {
                 Selection::new("text-to-speech", "ElevenLabs", set(Vendor::ElevenLabs))
             }
-            Some(vendor) => Selection::new("text-to-speech", "OpenAI", set(*vendor)),
+            Some(Vendor::Server(_)) => Selection::new(
+                "text-to-speech",
+                format!(
+                    "OpenAI-compatible at {}{}",
+                    server(&self.config.tts),
+                    model(&self.config.tts)
+                ),
+                "TTS_BASE_URL is set",
+            ),
+            Some(vendor) => Selection::new(
+                "text-to-speech",
+                format!("OpenAI{}", model(&self.config.tts)),
+                set(*vendor),
+            ),
             None => Selection::new(
                 "text-to-speech",
                 "offline espeak-ng",
@@ -186,11 +275,17 @@ impl EnginePlan {
     /// configured vendor this build leaves out.
     pub fn engines(&self) -> Engines {
         self.warn_missing();
-        let built: Vec<(Vendor, VendorEngines)> =
-            [Vendor::Deepgram, Vendor::OpenAi, Vendor::ElevenLabs]
-                .into_iter()
-                .map(|vendor| (vendor, self.vendor_engines(vendor)))
-                .collect();
+        let built: Vec<(Vendor, VendorEngines)> = [
+            Vendor::Deepgram,
+            Vendor::OpenAi,
+            Vendor::ElevenLabs,
+            Vendor::Server(Role::Stt),
+            Vendor::Server(Role::Llm),
+            Vendor::Server(Role::Tts),
+        ]
+        .into_iter()
+        .map(|vendor| (vendor, self.vendor_engines(vendor)))
+        .collect();
         let of = |vendor: &Vendor| {
             built
                 .iter()
@@ -259,14 +354,40 @@ impl EnginePlan {
             },
             #[cfg(feature = "openai")]
             Vendor::OpenAi => {
-                use crate::providers::openai::{OpenAi, OpenAiLlm, OpenAiStt, OpenAiTts};
+                use crate::providers::openai::OpenAi;
                 let Some(client) = self.config.openai.as_ref().map(OpenAi::from_config) else {
                     return VendorEngines::default();
                 };
                 VendorEngines {
-                    stt: Some(Arc::new(OpenAiStt::new(client.clone()))),
-                    llm: Some(Arc::new(OpenAiLlm::new(client.clone()))),
-                    tts: Some(Arc::new(OpenAiTts::new(client))),
+                    stt: Some(self.openai_stt(&client)),
+                    llm: Some(self.openai_llm(&client)),
+                    tts: Some(self.openai_tts(&client)),
+                }
+            }
+            #[cfg(feature = "openai")]
+            Vendor::Server(role) => {
+                use crate::providers::openai::OpenAi;
+                let config = match role {
+                    Role::Stt => &self.config.stt,
+                    Role::Llm => &self.config.llm,
+                    Role::Tts => &self.config.tts,
+                };
+                let Some(client) = config.server.as_ref().map(OpenAi::compatible) else {
+                    return VendorEngines::default();
+                };
+                match role {
+                    Role::Stt => VendorEngines {
+                        stt: Some(self.openai_stt(&client)),
+                        ..VendorEngines::default()
+                    },
+                    Role::Llm => VendorEngines {
+                        llm: Some(self.openai_llm(&client)),
+                        ..VendorEngines::default()
+                    },
+                    Role::Tts => VendorEngines {
+                        tts: Some(self.openai_tts(&client)),
+                        ..VendorEngines::default()
+                    },
                 }
             }
             #[cfg(feature = "elevenlabs")]
@@ -280,6 +401,39 @@ impl EnginePlan {
             },
             _ => VendorEngines::default(),
         }
+    }
+}
+
+#[cfg(feature = "openai")]
+impl EnginePlan {
+    /// OpenAI-compatible speech-to-text on `client`, with `STT_MODEL`.
+    fn openai_stt(&self, client: &crate::providers::openai::OpenAi) -> Arc<dyn SttEngine> {
+        let mut stt = client.stt();
+        if let Some(model) = &self.config.stt.model {
+            stt = stt.with_model(model.clone());
+        }
+        Arc::new(stt)
+    }
+
+    /// An OpenAI-compatible model on `client`, with `LLM_MODEL`.
+    fn openai_llm(&self, client: &crate::providers::openai::OpenAi) -> Arc<dyn LlmEngine> {
+        let mut llm = client.llm();
+        if let Some(model) = &self.config.llm.model {
+            llm = llm.with_model(model.clone());
+        }
+        Arc::new(llm)
+    }
+
+    /// OpenAI-compatible speech on `client`, with `TTS_MODEL` and `TTS_VOICE`.
+    fn openai_tts(&self, client: &crate::providers::openai::OpenAi) -> Arc<dyn TtsEngine> {
+        let mut tts = client.tts();
+        if let Some(model) = &self.config.tts.model {
+            tts = tts.with_model(model.clone());
+        }
+        if let Some(voice) = &self.config.tts_voice {
+            tts = tts.with_voice(voice.clone());
+        }
+        Arc::new(tts)
     }
 }
 
@@ -420,5 +574,40 @@ mod tests {
             "{:?}",
             shown(&plan)
         );
+    }
+
+    #[test]
+    fn a_roles_own_server_fills_it_alone_and_never_falls_back_to_a_vendor() {
+        let plan = plan(
+            &[
+                ("STT_BASE_URL", "http://127.0.0.1:8000/v1"),
+                ("STT_MODEL", "Systran/faster-whisper-base"),
+                ("DEEPGRAM_API_KEY", "dg"),
+                ("OPENAI_API_KEY", "sk-x"),
+                ("ELEVENLABS_API_KEY", "el"),
+            ],
+            false,
+        );
+        let engines = plan.engines();
+        // The candidate's voice goes to the self-hosted server only.
+        assert_eq!(engines.stt.as_ref().unwrap().name(), "openai-compatible");
+        // The other roles keep their vendors.
+        assert_eq!(engines.llm.name(), "openai");
+        assert_eq!(
+            shown(&plan)[0],
+            "speech-to-text  OpenAI-compatible at http://127.0.0.1:8000/v1, model Systran/faster-whisper-base (STT_BASE_URL is set)"
+        );
+        // Self-hosted everything: no vendor at all, espeak-ng still behind the voice.
+        let plan = super::tests::plan(
+            &[
+                ("LLM_BASE_URL", "http://127.0.0.1:8080/v1"),
+                ("TTS_BASE_URL", "http://127.0.0.1:8880/v1"),
+            ],
+            false,
+        );
+        let engines = plan.engines();
+        assert!(engines.stt.is_none());
+        assert_eq!(engines.llm.name(), "openai-compatible");
+        assert!(!plan.voice_is_offline());
     }
 }

@@ -563,3 +563,79 @@ async fn speech_rejects_empty_text_and_maps_errors() {
     };
     assert_eq!(error.kind, VendorErrorKind::BadRequest { status: 400 });
 }
+
+/// A self-hosted set-up: each role at its own OpenAI-compatible server, as the
+/// engine plan builds it from `LLM_*`, `STT_*` and `TTS_*`. A server without a key
+/// gets no `Authorization` header; each gets its configured model (and voice).
+#[tokio::test]
+async fn each_role_goes_to_its_own_server_with_its_model_and_only_the_key_it_has() {
+    use interview_core::config::Env;
+    use interview_voice::config::VoiceConfig;
+    use interview_voice::engines::EnginePlan;
+
+    let llm_server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_partial_json(
+            json!({"model": "smollm2-135m", "stream": true}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(CHAT_STREAM, "text/event-stream"))
+        .expect(1)
+        .mount(&llm_server)
+        .await;
+    let tts_server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/speech"))
+        .and(body_partial_json(
+            json!({"model": "kokoro", "voice": "af_heart"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(vec![0_u8; 4800], "audio/pcm"))
+        .expect(1)
+        .mount(&tts_server)
+        .await;
+    let vars = [
+        ("LLM_BASE_URL", format!("{}/v1", llm_server.uri())),
+        ("LLM_MODEL", "smollm2-135m".to_owned()),
+        ("TTS_BASE_URL", format!("{}/v1", tts_server.uri())),
+        ("TTS_API_KEY", "tts-key".to_owned()),
+        ("TTS_MODEL", "kokoro".to_owned()),
+        ("TTS_VOICE", "af_heart".to_owned()),
+        // OpenAI is configured too, but never used for a role with its own server.
+        ("OPENAI_API_KEY", "sk-never-used".to_owned()),
+        ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1".to_owned()),
+    ];
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let config = Env::read_pairs(&pairs, |env| Some(VoiceConfig::from_env(env))).unwrap();
+    let plan = EnginePlan::new(&config, false);
+    let shown: Vec<String> = plan.selections().iter().map(ToString::to_string).collect();
+    assert!(
+        shown.iter().any(|line| line.contains("interviewer")
+            && line.contains(&llm_server.uri())
+            && line.contains("model smollm2-135m")
+            && line.contains("LLM_BASE_URL is set")),
+        "{shown:?}"
+    );
+    assert!(
+        shown.iter().any(|line| line.contains("text-to-speech")
+            && line.contains(&tts_server.uri())
+            && line.contains("TTS_BASE_URL is set")),
+        "{shown:?}"
+    );
+    let engines = plan.engines();
+    assert_eq!(engines.llm.name(), "openai-compatible");
+    let (events, error) = collect(engines.llm.chat(request()).await.unwrap()).await;
+    assert!(error.is_none(), "{error:?}");
+    assert!(!events.is_empty());
+    let mut audio = engines.tts.synthesize("Hello.").await.unwrap();
+    while let Some(frame) = audio.next().await {
+        frame.unwrap();
+    }
+    // No key for the model server: no Authorization header; the voice's key sent.
+    let chat = &llm_server.received_requests().await.unwrap()[0];
+    assert!(chat.headers.get("authorization").is_none());
+    let speech = &tts_server.received_requests().await.unwrap()[0];
+    assert_eq!(
+        speech.headers.get("authorization").unwrap(),
+        "Bearer tts-key"
+    );
+}

@@ -1,6 +1,6 @@
 //! The OpenAI client the three engines share.
 
-use crate::config::{DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
+use crate::config::{CompatibleServer, DEFAULT_OPENAI_BASE_URL, OpenAiConfig};
 use interview_core::Secret;
 use interview_core::engine::VendorError;
 use reqwest::header::HeaderValue;
@@ -27,6 +27,14 @@ impl OpenAi {
     /// A client from the `OPENAI_*` configuration.
     pub fn from_config(config: &OpenAiConfig) -> Self {
         Self::new(config.api_key.clone()).with_base_url(config.base_url.clone())
+    }
+
+    /// A client for a role's own OpenAI-compatible server (`LLM_*`, `STT_*`,
+    /// `TTS_*`): its engines and errors are named `openai-compatible`, and without
+    /// a key no `Authorization` header is sent.
+    pub fn compatible(server: &CompatibleServer) -> Self {
+        let key = server.api_key.clone().unwrap_or_else(|| Secret::new(""));
+        Self::with_vendor("openai-compatible", key).with_base_url(server.base_url.clone())
     }
 
     /// A client whose engines and errors are named `name` ("ollama", "vllm"), for
@@ -73,8 +81,23 @@ impl OpenAi {
         join_url(&self.base_url, path)
     }
 
-    pub(super) fn auth(&self) -> Result<HeaderValue, VendorError> {
-        secret_header(self.http.vendor(), "Bearer ", self.http.api_key())
+    /// The `Authorization` header, or `None` for a server without a key.
+    pub(super) fn auth(&self) -> Result<Option<HeaderValue>, VendorError> {
+        if self.http.api_key().expose().is_empty() {
+            return Ok(None);
+        }
+        secret_header(self.http.vendor(), "Bearer ", self.http.api_key()).map(Some)
+    }
+}
+
+/// `request` with the `Authorization` header `auth`, when there is one.
+pub(super) fn authorized(
+    request: reqwest::RequestBuilder,
+    auth: &Option<HeaderValue>,
+) -> reqwest::RequestBuilder {
+    match auth {
+        Some(auth) => request.header(reqwest::header::AUTHORIZATION, auth.clone()),
+        None => request,
     }
 }
 

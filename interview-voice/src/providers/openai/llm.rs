@@ -9,7 +9,7 @@ use interview_core::engine::{
     ChatRequest, LlmEngine, LlmError, LlmEvent, LlmStream, TokenUsage, ToolCall, VendorError,
     VendorErrorKind,
 };
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -129,8 +129,7 @@ impl OpenAiLlm {
         self.client
             .http
             .send("chat", |http| {
-                http.post(url.clone())
-                    .header(AUTHORIZATION, auth.clone())
+                super::client::authorized(http.post(url.clone()), &auth)
                     .header(ACCEPT, HeaderValue::from_static("text/event-stream"))
                     .json(body)
             })

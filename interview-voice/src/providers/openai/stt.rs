@@ -4,7 +4,6 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use interview_core::audio::AudioFrame;
 use interview_core::engine::{SttEngine, SttError, SttOptions, Transcription};
-use reqwest::header::AUTHORIZATION;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 
@@ -97,9 +96,7 @@ impl SttEngine for OpenAiStt {
                 if let Some(prompt) = &options.prompt {
                     form = form.text("prompt", prompt.clone());
                 }
-                http.post(url.clone())
-                    .header(AUTHORIZATION, auth.clone())
-                    .multipart(form)
+                super::client::authorized(http.post(url.clone()), &auth).multipart(form)
             })
             .await?;
         let response: TranscriptionResponse = read_json(body, 1 << 20).await?;

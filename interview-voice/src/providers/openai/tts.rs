@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use interview_core::audio::AudioFormat;
 use interview_core::engine::{AudioStream, TtsEngine, TtsError};
-use reqwest::header::AUTHORIZATION;
 use serde_json::json;
 
 use super::OpenAi;
@@ -101,9 +100,7 @@ impl TtsEngine for OpenAiTts {
             .client
             .http
             .send("speech", |http| {
-                http.post(url.clone())
-                    .header(AUTHORIZATION, auth.clone())
-                    .json(&body)
+                super::client::authorized(http.post(url.clone()), &auth).json(&body)
             })
             .await?;
         Ok(audio_stream(

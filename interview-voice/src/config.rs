@@ -68,6 +68,15 @@ pub struct RoleConfig {
     pub model: Option<String>,
 }
 
+/// Which field of a chat request caps the answer's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxTokensField {
+    /// `max_completion_tokens` (OpenAI's current name).
+    MaxCompletionTokens,
+    /// `max_tokens` (what most OpenAI-compatible servers read).
+    MaxTokens,
+}
+
 /// The variables of one role.
 struct RoleVariables {
     role: &'static str,
@@ -144,6 +153,10 @@ pub struct VoiceConfig {
     pub tts: RoleConfig,
     /// `TTS_VOICE`: the voice OpenAI-compatible speech uses.
     pub tts_voice: Option<String>,
+    /// `LLM_MAX_TOKENS_FIELD`: the request field that caps an answer's length;
+    /// `None`: `max_completion_tokens` for OpenAI itself, `max_tokens` for any
+    /// other server (llama.cpp's server ignores the newer field).
+    pub llm_max_tokens_field: Option<MaxTokensField>,
     /// `DEEPGRAM_API_KEY`.
     pub deepgram: Option<DeepgramConfig>,
     /// `ELEVENLABS_*`.
@@ -182,6 +195,15 @@ impl VoiceConfig {
         let stt = RoleConfig::from_env(env, &STT_VARIABLES);
         let tts = RoleConfig::from_env(env, &TTS_VARIABLES);
         let tts_voice = name(env, "TTS_VOICE");
+        let llm_max_tokens_field = env.parse(
+            "LLM_MAX_TOKENS_FIELD",
+            "max_tokens or max_completion_tokens",
+            |value| match value {
+                "max_tokens" => Some(MaxTokensField::MaxTokens),
+                "max_completion_tokens" => Some(MaxTokensField::MaxCompletionTokens),
+                _ => None,
+            },
+        );
         // A model named for a role that has no OpenAI-compatible engine would be
         // silently unused.
         for (variable, named, role, variables) in [
@@ -206,6 +228,7 @@ impl VoiceConfig {
             stt,
             tts,
             tts_voice,
+            llm_max_tokens_field,
             deepgram,
             elevenlabs,
             tavus,
@@ -326,6 +349,13 @@ mod tests {
             (vec![("STT_MODEL", "whisper-1")], "STT_MODEL"),
             (vec![("TTS_MODEL", "tts-1")], "TTS_MODEL"),
             (vec![("TTS_VOICE", "alloy")], "TTS_VOICE"),
+            (
+                vec![
+                    ("OPENAI_API_KEY", "sk-x"),
+                    ("LLM_MAX_TOKENS_FIELD", "tokens"),
+                ],
+                "LLM_MAX_TOKENS_FIELD",
+            ),
             (
                 vec![("OPENAI_API_KEY", "sk-x"), ("LLM_MODEL", "m\u{7}")],
                 "LLM_MODEL",

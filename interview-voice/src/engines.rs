@@ -415,11 +415,24 @@ impl EnginePlan {
         Arc::new(stt)
     }
 
-    /// An OpenAI-compatible model on `client`, with `LLM_MODEL`.
+    /// An OpenAI-compatible model on `client`, with `LLM_MODEL`, capping answers
+    /// with the field `LLM_MAX_TOKENS_FIELD` names (by default the one OpenAI
+    /// reads for OpenAI, the older one for any other server).
     fn openai_llm(&self, client: &crate::providers::openai::OpenAi) -> Arc<dyn LlmEngine> {
+        use crate::config::MaxTokensField;
         let mut llm = client.llm();
         if let Some(model) = &self.config.llm.model {
             llm = llm.with_model(model.clone());
+        }
+        let field = self.config.llm_max_tokens_field.unwrap_or(
+            if client.base_url().host_str() == Some("api.openai.com") {
+                MaxTokensField::MaxCompletionTokens
+            } else {
+                MaxTokensField::MaxTokens
+            },
+        );
+        if field == MaxTokensField::MaxTokens {
+            llm = llm.with_legacy_max_tokens();
         }
         Arc::new(llm)
     }

@@ -633,6 +633,8 @@ async fn each_role_goes_to_its_own_server_with_its_model_and_only_the_key_it_has
     // No key for the model server: no Authorization header; the voice's key sent.
     let chat = &llm_server.received_requests().await.unwrap()[0];
     assert!(chat.headers.get("authorization").is_none());
+    let body: serde_json::Value = serde_json::from_slice(&chat.body).unwrap();
+    assert!(body.get("max_completion_tokens").is_none(), "{body}");
     let speech = &tts_server.received_requests().await.unwrap()[0];
     assert_eq!(
         speech.headers.get("authorization").unwrap(),

@@ -11,8 +11,8 @@
 //! invalid chat request) are returned at once: another engine would refuse them too.
 
 use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures_util::{StreamExt, stream};
@@ -65,6 +65,7 @@ async fn first_success<E, T, Err, F, Fut>(
     name: impl Fn(&E) -> &str,
     attempt: F,
     moves_on: impl Fn(&Err) -> bool,
+    failed: impl Fn(usize, &Err),
 ) -> Result<T, Err>
 where
     E: ?Sized,
@@ -80,6 +81,7 @@ where
             Ok(Err(error)) => error,
             Err(_) => timed_out(name(engine), timeout).into(),
         };
+        failed(index, &error);
         let next = engines.get(index + 1).map(|next| name(next));
         log_switch(role, name(engine), next, &error);
         last = Some(error);
@@ -147,6 +149,7 @@ impl SttEngine for FallbackStt {
             |e| e.name(),
             |engine| async move { engine.transcribe(audio, options).await },
             stt_moves_on,
+            |_, _| {},
         )
         .await
     }
@@ -163,6 +166,7 @@ impl SttEngine for FallbackStt {
             |e| e.name(),
             |engine| async move { engine.stream(format, options).await },
             stt_moves_on,
+            |_, _| {},
         )
         .await
     }
@@ -217,6 +221,7 @@ impl LlmEngine for FallbackLlm {
             |e| e.name(),
             |engine| async move { first_item(engine.chat(request.clone()).await?).await },
             |error| !matches!(error, LlmError::InvalidRequest(_)),
+            |_, _| {},
         )
         .await
     }
@@ -232,14 +237,85 @@ impl LlmEngine for FallbackLlm {
 pub struct FallbackTts {
     engines: Vec<Arc<dyn TtsEngine>>,
     timeout: Duration,
+    /// When each engine was taken out of the chain, if it was.
+    benched: Arc<Mutex<Vec<Option<Instant>>>>,
+    bench_time: Duration,
+}
+
+/// How long a voice engine that failed for good stays out of the chain: a 4xx
+/// other than 408 and 429 (a server with no speech endpoint, a refused key) would
+/// fail every sentence the same way.
+pub const DEFAULT_BENCH_TIME: Duration = Duration::from_secs(600);
+
+/// Whether `error` says the engine cannot serve this configuration at all, not
+/// that this one request failed.
+fn fails_for_good(error: &VendorError) -> bool {
+    match error.kind {
+        VendorErrorKind::Unauthorized => true,
+        VendorErrorKind::BadRequest { status } => status != 408,
+        _ => false,
+    }
 }
 
 impl FallbackTts {
     /// Tries `engines` in order.
     pub fn new(engines: Vec<Arc<dyn TtsEngine>>) -> Self {
+        let count = engines.len();
         Self {
             engines,
             timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            benched: Arc::new(Mutex::new(vec![None; count])),
+            bench_time: DEFAULT_BENCH_TIME,
+        }
+    }
+
+    /// How long an engine that failed for good is left out (default
+    /// [`DEFAULT_BENCH_TIME`]).
+    pub fn with_bench_time(mut self, bench_time: Duration) -> Self {
+        self.bench_time = bench_time;
+        self
+    }
+
+    /// The engines to try now: those not left out, or all of them when every one
+    /// is (the chain never ends empty-handed for that).
+    fn available(&self) -> Vec<usize> {
+        let benched = self.benched.lock().unwrap_or_else(PoisonError::into_inner);
+        let available: Vec<usize> = (0..self.engines.len())
+            .filter(|&index| {
+                benched
+                    .get(index)
+                    .copied()
+                    .flatten()
+                    .is_none_or(|since| since.elapsed() >= self.bench_time)
+            })
+            .collect();
+        if available.is_empty() {
+            (0..self.engines.len()).collect()
+        } else {
+            available
+        }
+    }
+
+    /// Leaves engine `index` out after `error`, warning once.
+    fn bench(&self, index: usize, error: &TtsError) {
+        let TtsError::Vendor(vendor) = error else {
+            return;
+        };
+        if !fails_for_good(vendor) {
+            return;
+        }
+        let mut benched = self.benched.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = benched.get_mut(index) {
+            if slot.is_some_and(|since| since.elapsed() < self.bench_time) {
+                return;
+            }
+            *slot = Some(Instant::now());
+            tracing::warn!(
+                engine = self.engines[index].name(),
+                error = %vendor,
+                minutes = self.bench_time.as_secs() / 60,
+                "a voice engine failed for good; it is left out of the chain for a while"
+            );
         }
     }
 
@@ -273,13 +349,19 @@ impl TtsEngine for FallbackTts {
     }
 
     async fn synthesize(&self, text: &str) -> Result<AudioStream, TtsError> {
+        let available = self.available();
+        let engines: Vec<Arc<dyn TtsEngine>> = available
+            .iter()
+            .map(|&index| self.engines[index].clone())
+            .collect();
         first_success(
             "text-to-speech",
-            &self.engines,
+            &engines,
             self.timeout,
             |e| e.name(),
             |engine| async move { first_item(engine.synthesize(text).await?).await },
             |error| !matches!(error, TtsError::InvalidText(_)),
+            |index, error| self.bench(available[index], error),
         )
         .await
     }

@@ -263,3 +263,73 @@ async fn tts_falls_back_before_the_first_frame_only() {
     assert!(audio.next().await.unwrap().is_err());
     assert!(spare.spoken().is_empty());
 }
+
+/// A voice whose server has no speech endpoint: every call is a 404.
+struct NoSpeechEndpoint {
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl TtsEngine for NoSpeechEndpoint {
+    fn name(&self) -> &str {
+        "openai-compatible"
+    }
+
+    fn output_format(&self) -> AudioFormat {
+        AudioFormat::PCM_24K
+    }
+
+    async fn synthesize(&self, _text: &str) -> Result<AudioStream, TtsError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(VendorError::new(
+            "openai-compatible",
+            VendorErrorKind::BadRequest { status: 404 },
+            "Not Found",
+        )
+        .into())
+    }
+}
+
+#[tokio::test]
+async fn a_voice_that_fails_for_good_is_left_out_with_one_warning_a_busy_one_is_not() {
+    let logs = Logs::capture();
+    let missing = Arc::new(NoSpeechEndpoint {
+        calls: AtomicUsize::new(0),
+    });
+    let spare = Arc::new(ScriptedTts::new(
+        AudioFormat::PCM_24K,
+        Duration::from_millis(5),
+    ));
+    let tts = FallbackTts::new(vec![missing.clone(), spare.clone()]);
+    for sentence in ["One.", "Two.", "Three."] {
+        let frames: Vec<_> = tts.synthesize(sentence).await.unwrap().collect().await;
+        assert!(frames.iter().all(Result::is_ok));
+    }
+    // Asked once: the 404 takes it out of the chain; the spare speaks every sentence.
+    assert_eq!(missing.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(spare.spoken(), ["One.", "Two.", "Three."]);
+    assert_eq!(
+        logs.text().matches("left out of the chain").count(),
+        1,
+        "{}",
+        logs.text()
+    );
+
+    // Once its time out is over, it is asked again.
+    let tts =
+        FallbackTts::new(vec![missing.clone(), spare.clone()]).with_bench_time(Duration::ZERO);
+    tts.synthesize("Four.").await.unwrap();
+    tts.synthesize("Five.").await.unwrap();
+    assert_eq!(missing.calls.load(Ordering::SeqCst), 3);
+
+    // A server error is this request's: the engine stays in the chain.
+    let flaky = Arc::new(ScriptedTts::new(
+        AudioFormat::PCM_24K,
+        Duration::from_millis(5),
+    ));
+    flaky.push_failure(VendorErrorKind::Server { status: 503 });
+    let tts = FallbackTts::new(vec![flaky.clone(), spare.clone()]);
+    tts.synthesize("Six.").await.unwrap();
+    tts.synthesize("Seven.").await.unwrap();
+    assert_eq!(flaky.spoken(), ["Seven."]);
+}

@@ -318,8 +318,8 @@ async fn a_voice_that_fails_for_good_is_left_out_with_one_warning_a_busy_one_is_
     // Once its time out is over, it is asked again.
     let tts =
         FallbackTts::new(vec![missing.clone(), spare.clone()]).with_bench_time(Duration::ZERO);
-    tts.synthesize("Four.").await.unwrap();
-    tts.synthesize("Five.").await.unwrap();
+    let _: Vec<_> = tts.synthesize("Four.").await.unwrap().collect().await;
+    let _: Vec<_> = tts.synthesize("Five.").await.unwrap().collect().await;
     assert_eq!(missing.calls.load(Ordering::SeqCst), 3);
 
     // A server error is this request's: the engine stays in the chain.
@@ -329,7 +329,7 @@ async fn a_voice_that_fails_for_good_is_left_out_with_one_warning_a_busy_one_is_
     ));
     flaky.push_failure(VendorErrorKind::Server { status: 503 });
     let tts = FallbackTts::new(vec![flaky.clone(), spare.clone()]);
-    tts.synthesize("Six.").await.unwrap();
-    tts.synthesize("Seven.").await.unwrap();
+    let _: Vec<_> = tts.synthesize("Six.").await.unwrap().collect().await;
+    let _: Vec<_> = tts.synthesize("Seven.").await.unwrap().collect().await;
     assert_eq!(flaky.spoken(), ["Seven."]);
 }

@@ -52,6 +52,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Each role's OpenAI-compatible server, asked for its models (5 s each).
+    for probe in app.engine_probes().await {
+        match &probe.problem {
+            None => println!("  {probe}"),
+            Some(_) => eprintln!("warning: {probe}"),
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(app.config.bind_address).await {
         Ok(listener) => listener,
         Err(error) => {

@@ -80,6 +80,9 @@ pub struct Application {
     session: interview_voice::session::InterviewSession,
     /// The scheduling service the router serves, for background work.
     scheduling: Arc<SchedulingService>,
+    /// What the start-up check of the engines' servers found, once asked.
+    #[cfg(feature = "voice")]
+    engine_probes: tokio::sync::OnceCell<Vec<interview_voice::engines::EngineProbe>>,
     /// The worker running the booking database's job queue (invitations and
     /// reminders); `None` for a store without one (Supabase). Dropping it stops it.
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -225,6 +228,8 @@ impl Application {
             #[cfg(feature = "voice")]
             session,
             scheduling,
+            #[cfg(feature = "voice")]
+            engine_probes: tokio::sync::OnceCell::new(),
             #[cfg(any(feature = "sqlite", feature = "postgres"))]
             jobs_worker,
         })
@@ -277,14 +282,35 @@ impl Application {
         ))
     }
 
+    /// The start-up check of each role's OpenAI-compatible server (reachable, and
+    /// listing the configured model where it lists models), run once, each within
+    /// 5 s; each problem is logged at `warn`. Empty when no role has such a server.
+    #[cfg(feature = "voice")]
+    pub async fn engine_probes(&self) -> &[interview_voice::engines::EngineProbe] {
+        self.engine_probes
+            .get_or_init(|| async {
+                let probes = self
+                    .config
+                    .engine_plan()
+                    .probe(std::time::Duration::from_secs(5))
+                    .await;
+                for probe in probes.iter().filter(|probe| probe.problem.is_some()) {
+                    tracing::warn!(role = probe.role, url = %probe.url, problem = probe.problem.as_deref().unwrap_or_default(), "an engine's server failed its start-up check");
+                }
+                probes
+            })
+            .await
+    }
+
     /// The router to serve.
     pub fn router(&self) -> interview_web::axum::Router {
         interview_web::router(self.state.clone())
     }
 
-    /// The operations router: `/livez`, `/readyz` (the database, and the offline
-    /// voice's start-up check when interviews speak with it) and `/metrics` from
-    /// `metrics` when given.
+    /// The operations router: `/livez`, `/readyz` (the database, the offline
+    /// voice's start-up check when interviews speak with it, and the engines'
+    /// servers' start-up check when a role has an OpenAI-compatible one) and
+    /// `/metrics` from `metrics` when given.
     pub async fn ops_router(
         &self,
         metrics: Option<PrometheusHandle>,
@@ -302,6 +328,24 @@ impl Application {
                 StartupCheck::failed("espeak-ng, the offline voice, cannot be run")
             };
             ops = ops.with_check("voice", check);
+        }
+        // The engines' servers as the start-up check found them.
+        #[cfg(feature = "voice")]
+        {
+            let probes = self.engine_probes().await;
+            if !probes.is_empty() {
+                let problems: Vec<String> = probes
+                    .iter()
+                    .filter(|probe| probe.problem.is_some())
+                    .map(ToString::to_string)
+                    .collect();
+                let check = if problems.is_empty() {
+                    StartupCheck::passed()
+                } else {
+                    StartupCheck::failed(problems.join("; "))
+                };
+                ops = ops.with_check("engines", check);
+            }
         }
         if let Some(metrics) = metrics {
             ops = ops.with_metrics(metrics);

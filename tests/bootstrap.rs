@@ -413,3 +413,45 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn an_engine_server_that_cannot_be_reached_makes_the_instance_unready_and_says_where() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = Application::build(config(&[
+        ("DATA_DIR", dir.path().display().to_string()),
+        ("LLM_BASE_URL", format!("http://127.0.0.1:{closed}/v1")),
+    ]))
+    .await
+    .unwrap();
+    let probes = app.engine_probes().await;
+    assert_eq!(probes.len(), 1);
+    assert_eq!(probes[0].role, "interviewer");
+    assert!(
+        probes[0]
+            .to_string()
+            .contains(&format!("127.0.0.1:{closed}"))
+    );
+    assert!(probes[0].problem.is_some());
+    let response = app
+        .ops_router(None)
+        .await
+        .oneshot(
+            interview_web::axum::http::Request::get("/readyz")
+                .body(interview_web::axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains(r#""engines":"unavailable""#), "{body}");
+}

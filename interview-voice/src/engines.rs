@@ -450,6 +450,101 @@ impl EnginePlan {
     }
 }
 
+/// What the start-up check found for one role's OpenAI-compatible server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineProbe {
+    /// The role (`speech-to-text`, `interviewer`, `text-to-speech`).
+    pub role: &'static str,
+    /// The server's base URL.
+    pub url: String,
+    /// What is wrong; `None` when it answered (and lists the model, when it lists
+    /// models at all).
+    pub problem: Option<String>,
+}
+
+impl std::fmt::Display for EngineProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.problem {
+            None => write!(f, "{} at {}: reachable", self.role, self.url),
+            Some(problem) => write!(f, "{} at {}: {problem}", self.role, self.url),
+        }
+    }
+}
+
+impl EnginePlan {
+    /// Asks the OpenAI-compatible server of each role that has one (its own, or
+    /// OpenAI's) for its models (`GET {base}/models`), each within `timeout`: a
+    /// server that cannot be reached, refuses the key, or lists models without the
+    /// configured one is a problem; one without a model list (404) is reachable.
+    pub async fn probe(&self, timeout: std::time::Duration) -> Vec<EngineProbe> {
+        #[cfg(feature = "openai")]
+        {
+            use crate::providers::openai::{
+                DEFAULT_CHAT_MODEL, DEFAULT_STT_MODEL, DEFAULT_TTS_MODEL, OpenAi,
+            };
+            let roles = [
+                (
+                    "speech-to-text",
+                    self.stt.first().copied(),
+                    &self.config.stt,
+                    DEFAULT_STT_MODEL,
+                ),
+                (
+                    "interviewer",
+                    self.llm,
+                    &self.config.llm,
+                    DEFAULT_CHAT_MODEL,
+                ),
+                (
+                    "text-to-speech",
+                    self.tts.first().copied(),
+                    &self.config.tts,
+                    DEFAULT_TTS_MODEL,
+                ),
+            ];
+            let mut probes = Vec::new();
+            for (role, vendor, settings, default_model) in roles {
+                let client = match vendor {
+                    Some(Vendor::Server(_)) => settings.server.as_ref().map(OpenAi::compatible),
+                    Some(Vendor::OpenAi) => self.config.openai.as_ref().map(OpenAi::from_config),
+                    _ => None,
+                };
+                let Some(client) = client else {
+                    continue;
+                };
+                let model = settings.model.as_deref().unwrap_or(default_model);
+                let problem = match tokio::time::timeout(timeout, client.models()).await {
+                    Err(_) => Some(format!("no answer within {} s", timeout.as_secs())),
+                    Ok(Err(error))
+                        if matches!(
+                            error.kind,
+                            interview_core::engine::VendorErrorKind::BadRequest { status: 404 }
+                        ) =>
+                    {
+                        None
+                    }
+                    Ok(Err(error)) => Some(error.to_string()),
+                    Ok(Ok(models)) if !models.is_empty() && !models.iter().any(|m| m == model) => {
+                        Some(format!("it does not list the model {model}"))
+                    }
+                    Ok(Ok(_)) => None,
+                };
+                probes.push(EngineProbe {
+                    role,
+                    url: client.base_url().to_string(),
+                    problem,
+                });
+            }
+            probes
+        }
+        #[cfg(not(feature = "openai"))]
+        {
+            let _ = timeout;
+            Vec::new()
+        }
+    }
+}
+
 /// The engines one vendor provides.
 #[derive(Default)]
 struct VendorEngines {

@@ -641,3 +641,73 @@ async fn each_role_goes_to_its_own_server_with_its_model_and_only_the_key_it_has
         "Bearer tts-key"
     );
 }
+
+/// The start-up check asks each role's server for its models: a server that
+/// lists the model, one without a model list, one that does not list the model,
+/// and one that cannot be reached.
+#[tokio::test]
+async fn the_start_up_check_reports_each_roles_server() {
+    use interview_core::config::Env;
+    use interview_voice::config::VoiceConfig;
+    use interview_voice::engines::EnginePlan;
+
+    let llm_server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"object": "list", "data": [{"id": "smollm2-135m", "object": "model"}]}),
+        ))
+        .mount(&llm_server)
+        .await;
+    let stt_server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"object": "list", "data": [{"id": "Systran/faster-whisper-base"}]}),
+        ))
+        .mount(&stt_server)
+        .await;
+    // No /models at all (a 404): reachable, the model cannot be checked.
+    let tts_server = MockServer::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let vars = [
+        ("LLM_BASE_URL", format!("{}/v1", llm_server.uri())),
+        ("LLM_MODEL", "smollm2-135m".to_owned()),
+        ("STT_BASE_URL", format!("{}/v1", stt_server.uri())),
+        ("STT_MODEL", "Systran/faster-whisper-large-v3".to_owned()),
+        ("TTS_BASE_URL", format!("{}/v1", tts_server.uri())),
+    ];
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let config = Env::read_pairs(&pairs, |env| Some(VoiceConfig::from_env(env))).unwrap();
+    let probes = EnginePlan::new(&config, false)
+        .probe(Duration::from_secs(5))
+        .await;
+    let by_role = |role: &str| probes.iter().find(|p| p.role == role).unwrap().clone();
+    assert_eq!(by_role("interviewer").problem, None);
+    assert_eq!(
+        by_role("speech-to-text").problem.as_deref(),
+        Some("it does not list the model Systran/faster-whisper-large-v3")
+    );
+    assert_eq!(by_role("text-to-speech").problem, None);
+    assert!(
+        by_role("interviewer")
+            .to_string()
+            .contains(&llm_server.uri())
+    );
+
+    // Nothing listens: a problem, within the timeout.
+    let vars = [("LLM_BASE_URL", format!("http://127.0.0.1:{closed}/v1"))];
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let config = Env::read_pairs(&pairs, |env| Some(VoiceConfig::from_env(env))).unwrap();
+    let started = std::time::Instant::now();
+    let probes = EnginePlan::new(&config, false)
+        .probe(Duration::from_secs(3))
+        .await;
+    assert_eq!(probes.len(), 1);
+    assert!(probes[0].problem.is_some(), "{probes:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}

@@ -62,6 +62,34 @@ impl OpenAi {
         &self.base_url
     }
 
+    /// The ids of the models the server lists (`GET {base}/models`).
+    pub async fn models(&self) -> Result<Vec<String>, VendorError> {
+        let url = self.url("models");
+        let auth = self.auth()?;
+        let body = self
+            .http
+            .send("models", |http| authorized(http.get(url.clone()), &auth))
+            .await?
+            .read_to_end(1 << 20)
+            .await?;
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+            VendorError::new(
+                self.http.vendor(),
+                interview_core::engine::VendorErrorKind::Protocol,
+                "the model list is not JSON",
+            )
+        })?;
+        Ok(value["data"]
+            .as_array()
+            .map(|models| {
+                models
+                    .iter()
+                    .filter_map(|model| model["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Speech-to-text through `/audio/transcriptions`.
     pub fn stt(&self) -> OpenAiStt {
         OpenAiStt::new(self.clone())

@@ -68,6 +68,88 @@ pub struct RoleConfig {
     pub model: Option<String>,
 }
 
+/// An engine a role's chain can name (`STT_ENGINES`, `TTS_ENGINES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineName {
+    /// The role's own OpenAI-compatible server (`*_BASE_URL`).
+    Server,
+    /// Deepgram (speech-to-text).
+    Deepgram,
+    /// OpenAI (`OPENAI_*`).
+    OpenAi,
+    /// ElevenLabs (text-to-speech).
+    ElevenLabs,
+    /// espeak-ng, the offline voice (text-to-speech; last in its chain).
+    Espeak,
+}
+
+impl EngineName {
+    /// The name as the chain variables write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Server => "server",
+            Self::Deepgram => "deepgram",
+            Self::OpenAi => "openai",
+            Self::ElevenLabs => "elevenlabs",
+            Self::Espeak => "espeak",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "server" => Some(Self::Server),
+            "deepgram" => Some(Self::Deepgram),
+            "openai" => Some(Self::OpenAi),
+            "elevenlabs" => Some(Self::ElevenLabs),
+            "espeak" => Some(Self::Espeak),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a role's chain: names from `allowed`, each once, each configured
+/// (`configured` says whether it is), espeak only last.
+fn chain(
+    env: &mut Env<'_>,
+    variable: &'static str,
+    allowed: &[(&str, EngineName)],
+    configured: impl Fn(EngineName) -> bool,
+) -> Option<Vec<EngineName>> {
+    let text = env.get(variable)?;
+    let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
+    let mut engines = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let name = name.to_ascii_lowercase();
+        let Some(engine) = EngineName::parse(&name)
+            .filter(|engine| allowed.iter().any(|(_, allowed)| allowed == engine))
+        else {
+            env.error(
+                variable,
+                format!("{name:?} is not one of {}", names.join(", ")),
+            );
+            return None;
+        };
+        if engines.contains(&engine) {
+            env.error(variable, format!("names {name} twice"));
+            return None;
+        }
+        if !configured(engine) {
+            env.error(variable, format!("names {name}, which is not configured"));
+            return None;
+        }
+        engines.push(engine);
+    }
+    if engines.is_empty() {
+        env.error(variable, "names no engine");
+        return None;
+    }
+    if engines[..engines.len() - 1].contains(&EngineName::Espeak) {
+        env.error(variable, "must name espeak last (it never fails over)");
+        return None;
+    }
+    Some(engines)
+}
+
 /// Which field of a chat request caps the answer's length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MaxTokensField {
@@ -157,6 +239,13 @@ pub struct VoiceConfig {
     /// `None`: `max_completion_tokens` for OpenAI itself, `max_tokens` for any
     /// other server (llama.cpp's server ignores the newer field).
     pub llm_max_tokens_field: Option<MaxTokensField>,
+    /// `STT_ENGINES`: speech-to-text's chain, in order (`server`, `deepgram`,
+    /// `openai`); `None`: the role's own server alone, else Deepgram then OpenAI.
+    pub stt_engines: Option<Vec<EngineName>>,
+    /// `TTS_ENGINES`: the voice's chain, in order (`server`, `elevenlabs`,
+    /// `openai`, `espeak`); `None`: the role's own server alone, else ElevenLabs
+    /// then OpenAI, with espeak-ng last.
+    pub tts_engines: Option<Vec<EngineName>>,
     /// `DEEPGRAM_API_KEY`.
     pub deepgram: Option<DeepgramConfig>,
     /// `ELEVENLABS_*`.
@@ -222,6 +311,38 @@ impl VoiceConfig {
                 );
             }
         }
+        let stt_engines = chain(
+            env,
+            "STT_ENGINES",
+            &[
+                ("server", EngineName::Server),
+                ("deepgram", EngineName::Deepgram),
+                ("openai", EngineName::OpenAi),
+            ],
+            |engine| match engine {
+                EngineName::Server => stt.server.is_some(),
+                EngineName::Deepgram => deepgram.is_some(),
+                EngineName::OpenAi => openai.is_some(),
+                _ => false,
+            },
+        );
+        let tts_engines = chain(
+            env,
+            "TTS_ENGINES",
+            &[
+                ("server", EngineName::Server),
+                ("elevenlabs", EngineName::ElevenLabs),
+                ("openai", EngineName::OpenAi),
+                ("espeak", EngineName::Espeak),
+            ],
+            |engine| match engine {
+                EngineName::Server => tts.server.is_some(),
+                EngineName::ElevenLabs => elevenlabs.is_some(),
+                EngineName::OpenAi => openai.is_some(),
+                EngineName::Espeak => true,
+                EngineName::Deepgram => false,
+            },
+        );
         Self {
             openai,
             llm,
@@ -229,6 +350,8 @@ impl VoiceConfig {
             tts,
             tts_voice,
             llm_max_tokens_field,
+            stt_engines,
+            tts_engines,
             deepgram,
             elevenlabs,
             tavus,
@@ -370,5 +493,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("TTS_VOICE"), "{error}");
+    }
+
+    #[test]
+    fn a_roles_chain_is_read_in_order() {
+        let config = voice(&[
+            ("OPENAI_API_KEY", "sk-x"),
+            ("DEEPGRAM_API_KEY", "dg"),
+            ("STT_BASE_URL", "http://127.0.0.1:8000/v1"),
+            ("STT_ENGINES", "server, Deepgram"),
+            ("TTS_ENGINES", "openai,espeak"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.stt_engines,
+            Some(vec![EngineName::Server, EngineName::Deepgram])
+        );
+        assert_eq!(
+            config.tts_engines,
+            Some(vec![EngineName::OpenAi, EngineName::Espeak])
+        );
+        assert_eq!(voice(&[]).unwrap().stt_engines, None);
     }
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use interview_core::config::Selection;
 use interview_core::engine::{AvatarProvider, LlmEngine, SttEngine, TtsEngine};
 
-use crate::config::{RoleConfig, VoiceConfig};
+use crate::config::{EngineName, RoleConfig, VoiceConfig};
 use crate::fallback::{FallbackStt, FallbackTts};
 use crate::offline::{EspeakTts, OfflineInterviewer};
 use crate::session::Engines;
@@ -90,6 +90,9 @@ pub struct EnginePlan {
     stt: Vec<Vendor>,
     llm: Option<Vendor>,
     tts: Vec<Vendor>,
+    /// Whether espeak-ng stands last behind the voice (always, unless
+    /// `TTS_ENGINES` leaves it out).
+    espeak: bool,
     avatar: Option<Vendor>,
     /// Vendors configured but not built, by role.
     missing: Vec<(&'static str, Vendor)>,
@@ -115,14 +118,31 @@ impl EnginePlan {
                 vendors
             }
         };
-        let stt = own(
-            Role::Stt,
-            config.stt.server.is_some(),
-            vec![
-                (Vendor::Deepgram, config.deepgram.is_some()),
-                (Vendor::OpenAi, config.openai.is_some()),
-            ],
-        )
+        // An explicit chain (`STT_ENGINES`, `TTS_ENGINES`, checked when read).
+        let named = |role: Role, chain: &[EngineName]| -> Vec<(Vendor, bool)> {
+            chain
+                .iter()
+                .filter_map(|engine| match engine {
+                    EngineName::Server => Some(Vendor::Server(role)),
+                    EngineName::Deepgram => Some(Vendor::Deepgram),
+                    EngineName::OpenAi => Some(Vendor::OpenAi),
+                    EngineName::ElevenLabs => Some(Vendor::ElevenLabs),
+                    EngineName::Espeak => None,
+                })
+                .map(|vendor| (vendor, true))
+                .collect()
+        };
+        let stt = match &config.stt_engines {
+            Some(chain) => named(Role::Stt, chain),
+            None => own(
+                Role::Stt,
+                config.stt.server.is_some(),
+                vec![
+                    (Vendor::Deepgram, config.deepgram.is_some()),
+                    (Vendor::OpenAi, config.openai.is_some()),
+                ],
+            ),
+        }
         .into_iter()
         .filter(|(vendor, configured)| usable("speech-to-text", *vendor, *configured))
         .map(|(vendor, _)| vendor)
@@ -135,14 +155,17 @@ impl EnginePlan {
         .into_iter()
         .find(|(vendor, configured)| usable("interviewer", *vendor, *configured))
         .map(|(vendor, _)| vendor);
-        let tts = own(
-            Role::Tts,
-            config.tts.server.is_some(),
-            vec![
-                (Vendor::ElevenLabs, config.elevenlabs.is_some()),
-                (Vendor::OpenAi, config.openai.is_some()),
-            ],
-        )
+        let tts = match &config.tts_engines {
+            Some(chain) => named(Role::Tts, chain),
+            None => own(
+                Role::Tts,
+                config.tts.server.is_some(),
+                vec![
+                    (Vendor::ElevenLabs, config.elevenlabs.is_some()),
+                    (Vendor::OpenAi, config.openai.is_some()),
+                ],
+            ),
+        }
         .into_iter()
         .filter(|(vendor, configured)| usable("text-to-speech", *vendor, *configured))
         .map(|(vendor, _)| vendor)
@@ -154,6 +177,10 @@ impl EnginePlan {
             stt,
             llm,
             tts,
+            espeak: config
+                .tts_engines
+                .as_ref()
+                .is_none_or(|chain| chain.contains(&EngineName::Espeak)),
             avatar,
             missing,
             livekit,
@@ -263,6 +290,19 @@ impl EnginePlan {
             (None, _) => Selection::new("avatar", "none", "TAVUS_API_KEY is not set"),
         };
         let mut selections = vec![stt, llm, tts, avatar];
+        // An explicit chain decided the role: say so, and name the chain.
+        for (index, variable, chain) in [
+            (0, "STT_ENGINES", &self.config.stt_engines),
+            (2, "TTS_ENGINES", &self.config.tts_engines),
+        ] {
+            if let Some(chain) = chain {
+                let names: Vec<&str> = chain.iter().map(|engine| engine.as_str()).collect();
+                selections[index]
+                    .provider
+                    .push_str(&format!(", then in turn: {}", names.join(", ")));
+                selections[index].reason = format!("{variable} is set");
+            }
+        }
         for selection in &mut selections {
             for (_, vendor) in self.missing.iter().filter(|(r, _)| *r == selection.role) {
                 selection.provider.push_str(&not_built(*vendor));
@@ -297,7 +337,10 @@ impl EnginePlan {
         let llm = self.llm.and_then(|v| of(&v)?.llm.clone());
         let mut tts: Vec<Arc<dyn TtsEngine>> =
             self.tts.iter().filter_map(|v| of(v)?.tts.clone()).collect();
-        tts.push(Arc::new(EspeakTts::new()));
+        // espeak-ng last, unless the chain leaves it out (never no voice at all).
+        if self.espeak || tts.is_empty() {
+            tts.push(Arc::new(EspeakTts::new()));
+        }
         Engines {
             stt: match stt.len() {
                 0 | 1 => stt.into_iter().next(),
@@ -717,5 +760,39 @@ mod tests {
         assert!(engines.stt.is_none());
         assert_eq!(engines.llm.name(), "openai-compatible");
         assert!(!plan.voice_is_offline());
+    }
+
+    #[test]
+    fn a_chain_named_in_the_configuration_is_the_chain() {
+        let plan = plan(
+            &[
+                ("OPENAI_API_KEY", "sk-x"),
+                ("DEEPGRAM_API_KEY", "dg"),
+                ("ELEVENLABS_API_KEY", "el"),
+                ("STT_ENGINES", "openai,deepgram"),
+                ("TTS_ENGINES", "openai"),
+            ],
+            false,
+        );
+        let lines = shown(&plan);
+        assert_eq!(
+            lines[0],
+            "speech-to-text  OpenAI-compatible at https://api.openai.com/v1, then in turn: openai, deepgram (STT_ENGINES is set)"
+        );
+        assert_eq!(
+            lines[2],
+            "text-to-speech  OpenAI, then in turn: openai (TTS_ENGINES is set)"
+        );
+        let engines = plan.engines();
+        // OpenAI alone speaks: no ElevenLabs before it, no espeak-ng behind it.
+        assert_eq!(engines.tts.name(), "openai");
+        assert_eq!(engines.stt.as_ref().unwrap().name(), "fallback");
+        // espeak-ng alone: the offline voice.
+        let plan = super::tests::plan(
+            &[("ELEVENLABS_API_KEY", "el"), ("TTS_ENGINES", "espeak")],
+            false,
+        );
+        assert!(plan.voice_is_offline());
+        assert_eq!(plan.engines().tts.name(), "espeak-ng");
     }
 }

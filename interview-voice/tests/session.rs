@@ -593,3 +593,33 @@ async fn an_interview_with_nothing_assessable_is_stored_as_not_available() {
         EvaluationStatus::NotAvailable("no competency could be assessed from the interview".into())
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_model_that_reads_its_progress_note_back_is_not_heard_saying_it() {
+    let mut h = Harness::new(AudioFormat::SPEECH).await;
+    h.llm.push_reply(
+        "Interview status: 14 s elapsed. Current stage: Introduction (about 4 min left in it). \
+         Thanks for typing. What did you build?",
+    );
+    h.llm.push_reply(EVALUATION);
+    let session = h.start(SessionConfig::default(), false);
+    h.wait_lines(1).await;
+    let greeting_sentences = h.tts.spoken().len();
+    h.type_answer("My microphone is broken. I built a ledger in Rust.");
+    h.wait_lines(3).await;
+    // Neither spoken nor written: the candidate sees and hears only the answer.
+    assert_eq!(
+        h.tts.spoken()[greeting_sentences..],
+        ["Thanks for typing.", "What did you build?"]
+    );
+    assert_eq!(
+        h.lines()[2],
+        (
+            "interviewer".into(),
+            "Thanks for typing. What did you build?".into()
+        )
+    );
+    h.leave_and_wait().await;
+    h.clock.advance(TimeDelta::minutes(61));
+    session.await.unwrap();
+}

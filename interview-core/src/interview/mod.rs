@@ -39,7 +39,10 @@ pub use live::{
 };
 pub use pace::{EndRefused, Pace, PaceRules, note_asks_about, note_competencies, note_lets_close};
 pub use persona::Persona;
-pub use plan::{END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, is_time_up_note};
+pub use plan::{
+    END_MARKER, InterviewPlan, PlanPosition, PlanStage, Stage, echoes_progress_note,
+    is_time_up_note,
+};
 pub use prompt::{
     HIGHLIGHTS_CLOSE, HIGHLIGHTS_OPEN, RESUME_CLOSE, RESUME_OPEN, ResumeText, highlight_id,
     prompt_highlights, prompt_knowledge, prompt_next_steps, system_prompt, truncate_chars,

@@ -423,6 +423,18 @@ pub(super) fn time_up_note(elapsed: Duration) -> String {
 
 /// How every progress note starts.
 pub(super) const STATUS: &str = "Interview status:";
+
+/// Whether `sentence` repeats the progress note the model is given each turn
+/// ("Interview status: 14 s elapsed. Current stage: ..."): a small model sometimes
+/// reads it back, and the candidate must never hear it.
+pub fn echoes_progress_note(sentence: &str) -> bool {
+    let lower = sentence.trim().to_lowercase();
+    lower.contains(&STATUS.to_lowercase())
+        || lower.starts_with("current stage:")
+        || lower.starts_with("next stage:")
+        || lower.contains("move on when its time is up")
+        || lower.contains(TIME_UP)
+}
 /// What the note says once the plan's time is used up.
 pub(super) const TIME_UP: &str = "the planned time is used up";
 
@@ -518,5 +530,25 @@ mod tests {
             plan.progress_note(Duration::from_secs(300))
                 .contains("Current stage: Technical")
         );
+    }
+
+    #[test]
+    fn a_sentence_that_repeats_the_progress_note_is_recognised() {
+        for echo in [
+            "Interview status: 14 s elapsed.",
+            "interview status: 3 min elapsed.",
+            "Current stage: Technical questions (about 5 min left in it).",
+            "Next stage: Wrap-up.",
+            "Move on when its time is up.",
+        ] {
+            assert!(echoes_progress_note(echo), "{echo}");
+        }
+        for spoken in [
+            "What is the current stage of your project?",
+            "Tell me about the next stage of the migration.",
+            "Thanks, that helps.",
+        ] {
+            assert!(!echoes_progress_note(spoken), "{spoken}");
+        }
     }
 }

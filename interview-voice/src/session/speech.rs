@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;
 use interview_core::clock::Clock;
 use interview_core::engine::{AudioStream, ChatRequest, LlmEngine, LlmEvent, TtsEngine};
-use interview_core::interview::read_hidden_markers;
+use interview_core::interview::{echoes_progress_note, read_hidden_markers};
 use interview_core::transport::{Playout, RoomOutput};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -132,10 +132,20 @@ async fn speak(
     let write = async move {
         let mut full = String::new();
         let mut splitter = SentenceSplitter::new();
+        // Sentences that read the progress note back: never spoken nor recorded.
+        let mut echoed: Vec<String> = Vec::new();
+        let mut send = |sentence: String| {
+            if echoes_progress_note(&sentence) {
+                tracing::warn!(target: super::state::LOG, "the model repeated its progress note; it is not spoken");
+                echoed.push(sentence);
+            } else {
+                let _ = sentence_tx.send(sentence);
+            }
+        };
         match source {
             Source::Fixed(text) => {
                 for sentence in splitter.push(&text).into_iter().chain(splitter.finish()) {
-                    let _ = sentence_tx.send(sentence);
+                    send(sentence);
                 }
                 full = text;
             }
@@ -157,14 +167,18 @@ async fn speak(
                         }
                         full.push_str(&piece);
                         for sentence in splitter.push(&piece) {
-                            let _ = sentence_tx.send(sentence);
+                            send(sentence);
                         }
                     }
                 }
                 if let Some(rest) = splitter.finish() {
-                    let _ = sentence_tx.send(rest);
+                    send(rest);
                 }
             }
+        }
+        drop(send);
+        for sentence in &echoed {
+            full = full.replacen(sentence.trim(), "", 1);
         }
         let hidden = read_hidden_markers(&full);
         if hidden.text.trim().is_empty() && !hidden.end_requested {

@@ -176,7 +176,6 @@ async fn speak(
                 }
             }
         }
-        drop(send);
         for sentence in &echoed {
             full = full.replacen(sentence.trim(), "", 1);
         }

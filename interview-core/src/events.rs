@@ -80,6 +80,12 @@ impl fmt::Display for EventType {
     }
 }
 
+/// Whether a subscriber that wants `events` (`None`: all of them) wants events
+/// of `kind`: the one filter the environment's endpoint and stored ones share.
+pub fn wanted(events: Option<&[EventType]>, kind: EventType) -> bool {
+    events.is_none_or(|events| events.contains(&kind))
+}
+
 /// What an event says about its booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventData {

@@ -265,11 +265,7 @@ impl WebhookEndpoint {
 
     /// Whether the endpoint takes events of `kind` now.
     pub fn wants(&self, kind: EventType) -> bool {
-        !self.disabled
-            && self
-                .events
-                .as_ref()
-                .is_none_or(|events| events.contains(&kind))
+        !self.disabled && crate::events::wanted(self.events.as_deref(), kind)
     }
 
     /// The secrets that sign a delivery at `now`: the current one, then the

@@ -161,12 +161,7 @@ impl SchedulingService {
         let mut endpoints: Vec<String> = self
             .subscribers
             .iter()
-            .filter(|subscriber| {
-                subscriber
-                    .events
-                    .as_ref()
-                    .is_none_or(|events| events.contains(&kind))
-            })
+            .filter(|subscriber| crate::events::wanted(subscriber.events.as_deref(), kind))
             .map(|subscriber| subscriber.id.clone())
             .collect();
         if let Some(jobs) = self.jobs() {

@@ -70,29 +70,32 @@ impl WebhookDispatcher {
             .await
             .map_err(JobError::retry)?;
         let now = self.clock.now();
-        let Some(endpoint) = endpoint.filter(|endpoint| !endpoint.disabled) else {
-            let why = if id.is_env() {
-                "WEBHOOK_URL is no longer configured"
-            } else {
-                "the endpoint was deleted or disabled"
-            };
-            // A deleted endpoint's deliveries went with it; a disabled one's show why
-            // they stopped.
-            if !id.is_env() && self.store.webhook(&id).await.ok().flatten().is_some() {
-                self.record(Delivery::after_attempt(
-                    previous,
-                    &id,
-                    event,
-                    now,
-                    AttemptOutcome::Failed {
-                        status: None,
-                        error: why.to_owned(),
-                        last: true,
-                    },
-                ))
-                .await;
+        let endpoint = match endpoint {
+            Some(endpoint) if !endpoint.disabled => endpoint,
+            stopped => {
+                let why = if id.is_env() {
+                    "WEBHOOK_URL is no longer configured"
+                } else {
+                    "the endpoint was deleted or disabled"
+                };
+                // A deleted endpoint's deliveries went with it; a disabled one's
+                // show why they stopped.
+                if stopped.is_some() {
+                    self.record(Delivery::after_attempt(
+                        previous,
+                        &id,
+                        event,
+                        now,
+                        AttemptOutcome::Failed {
+                            status: None,
+                            error: why.to_owned(),
+                            last: true,
+                        },
+                    ))
+                    .await;
+                }
+                return Err(JobError::abandon(why));
             }
-            return Err(JobError::abandon(why));
         };
         let last = previous
             .as_ref()

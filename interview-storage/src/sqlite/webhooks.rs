@@ -52,16 +52,13 @@ fn delivery_from_row(row: &SqliteRow) -> Result<Delivery, StoreError> {
     .into_delivery()
 }
 
-#[async_trait]
-impl WebhookStore for SqliteBookingStore {
-    async fn create_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO interview_webhook_endpoints \
-             (id, url, events, description, secret, previous_secret, previous_secret_until, \
-              disabled, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(endpoint.id.as_str())
+/// Binds what both writes of an endpoint set, in this order: url, events,
+/// description, secret, previous secret and until when, disabled, updated at, id.
+fn bind_endpoint<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments>,
+    endpoint: &'q WebhookEndpoint,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, <sqlx::Sqlite as sqlx::Database>::Arguments> {
+    query
         .bind(endpoint.url.as_str())
         .bind(events_text(endpoint.events.as_deref()))
         .bind(&endpoint.description)
@@ -74,8 +71,23 @@ impl WebhookStore for SqliteBookingStore {
                 .map(|p| stored_time(p.until)),
         )
         .bind(endpoint.disabled)
-        .bind(stored_time(endpoint.created_at))
         .bind(stored_time(endpoint.updated_at))
+        .bind(endpoint.id.as_str())
+}
+
+#[async_trait]
+impl WebhookStore for SqliteBookingStore {
+    async fn create_webhook(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
+        bind_endpoint(
+            sqlx::query(
+                "INSERT INTO interview_webhook_endpoints \
+                 (url, events, description, secret, previous_secret, previous_secret_until, \
+                  disabled, updated_at, id, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ),
+            endpoint,
+        )
+        .bind(stored_time(endpoint.created_at))
         .execute(&self.pool)
         .await
         .map_err(store_error)?;
@@ -106,25 +118,14 @@ impl WebhookStore for SqliteBookingStore {
     }
 
     async fn update_webhook(&self, endpoint: &WebhookEndpoint) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE interview_webhook_endpoints SET url = ?, events = ?, description = ?, \
-             secret = ?, previous_secret = ?, previous_secret_until = ?, disabled = ?, \
-             updated_at = ? WHERE id = ?",
+        let done = bind_endpoint(
+            sqlx::query(
+                "UPDATE interview_webhook_endpoints SET url = ?, events = ?, description = ?, \
+                 secret = ?, previous_secret = ?, previous_secret_until = ?, disabled = ?, \
+                 updated_at = ? WHERE id = ?",
+            ),
+            endpoint,
         )
-        .bind(endpoint.url.as_str())
-        .bind(events_text(endpoint.events.as_deref()))
-        .bind(&endpoint.description)
-        .bind(endpoint.secret.expose())
-        .bind(endpoint.previous_secret.as_ref().map(|p| p.secret.expose()))
-        .bind(
-            endpoint
-                .previous_secret
-                .as_ref()
-                .map(|p| stored_time(p.until)),
-        )
-        .bind(endpoint.disabled)
-        .bind(stored_time(endpoint.updated_at))
-        .bind(endpoint.id.as_str())
         .execute(&self.pool)
         .await
         .map_err(store_error)?;

@@ -106,12 +106,10 @@ impl Conventions {
         self.agent_track = Some(sid.into());
     }
 
-    /// The candidate, and their microphone track once subscribed.
-    pub fn set_candidate(&mut self, identity: impl Into<String>, track: Option<String>) {
+    /// The candidate (their microphone track comes with
+    /// [`Conventions::microphone`]).
+    pub fn set_candidate(&mut self, identity: impl Into<String>) {
         self.candidate = Some(identity.into());
-        if track.is_some() {
-            self.candidate_track = track;
-        }
     }
 
     /// A microphone track `track` of participant `identity`: the candidate's when
@@ -339,7 +337,8 @@ mod tests {
             line: None,
         });
         assert!(conventions.publications(&line).is_empty());
-        conventions.set_candidate("candidate-7", Some("TR_mic".into()));
+        conventions.set_candidate("candidate-7");
+        conventions.microphone("candidate-7", "TR_mic");
         let sent = conventions.publications(&line);
         let Publication::TextStream {
             sender, attributes, ..

@@ -44,7 +44,8 @@ async fn a_whole_interview_follows_livekits_agent_conventions() {
     // What the LiveKit transport would have done, in order.
     let mut conventions = Conventions::new();
     conventions.set_agent_track("TR_agent");
-    conventions.set_candidate("candidate-1", Some("TR_mic".to_owned()));
+    conventions.set_candidate("candidate-1");
+    conventions.microphone("candidate-1", "TR_mic");
     let mut publications = vec![conventions.joined()];
     for (topic, text) in h.room.texts() {
         let message = LiveMessage::parse(&topic, &text)

@@ -117,7 +117,7 @@ pub async fn join_room_with_handle(
     // The candidate's identity follows from the booking (`rooms::candidate_identity`),
     // so their words are sent on their behalf even if they only type.
     if let Some(token) = ctx.booking_token() {
-        lock(&conventions).set_candidate(crate::rooms::candidate_identity(token), None);
+        lock(&conventions).set_candidate(crate::rooms::candidate_identity(token));
     }
     let joined_state = lock(&conventions).joined();
     perform(&room, joined_state).await;
